@@ -1,0 +1,217 @@
+"""Metrics, each school's baseline and two-year target, measurements and status updates."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from zones.models import school_year_field
+from zones.validators import school_year_start
+
+TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
+
+
+class Metric(models.Model):
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percent"
+        COUNT = "count", "Count"
+        PER_100 = "per_100", "Per 100 students"
+        SCALE_SCORE = "scale_score", "Scale score"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    min_value = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    max_value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = DirectoryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == self.Direction.HIGHER
+
+    def clean(self):
+        super().clean()
+        if self.unit == self.Unit.PERCENT and self.max_value is None:
+            self.max_value = 100
+        if self.max_value is not None and self.max_value <= self.min_value:
+            raise ValidationError({"max_value": "The largest value must be above the smallest."})
+
+    def range_error(self, value) -> str | None:
+        """Why a value is impossible for this metric, or None when it is in range."""
+        if value is None:
+            return None
+        if value < self.min_value or (self.max_value is not None and value > self.max_value):
+            upper = f"{self.max_value}" if self.max_value is not None else "no limit"
+            return f"{value} is out of range for {self.name} ({self.min_value} to {upper})."
+        return None
+
+
+class SchoolMetricValue(models.Model):
+    """A school's value on a metric; checks the school, metric and value fit together."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="%(class)ss")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="%(class)ss")
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+
+    objects = TenantQuerySet.as_manager()
+
+    class TenantScope:
+        state = "school__district__state"
+        lead_partner = "school__zone__lead_partner"
+        collaborator = True
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.metric_id and self.value is not None:
+            problem = self.metric.range_error(self.value)
+            if problem:
+                raise ValidationError({"value": problem})
+
+
+class Baseline(SchoolMetricValue):
+    """Where a school stood on a metric before its zone launched."""
+
+    school_year = school_year_field("baseline school year")
+    source = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["school__name", "metric__name"]
+        constraints = [models.UniqueConstraint(fields=["school", "metric"], name="one_baseline_per_school_metric")]
+
+    def __str__(self):
+        return f"{self.school} {self.metric} baseline {self.value} ({self.school_year})"
+
+    def clean(self):
+        super().clean()
+        launch = self.school.zone.launch_year_start if self.school_id and self.school.zone_id else None
+        if launch is not None and self.school_year and school_year_start(self.school_year) >= launch:
+            launched = self.school.zone.launch_school_year
+            raise ValidationError({"school_year": f"A baseline is measured before the zone launches in {launched}."})
+
+
+class Target(SchoolMetricValue):
+    """The gain a school commits to on a metric, due within two years of its zone's launch."""
+
+    target_school_year = school_year_field("target school year")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["school__name", "metric__name"]
+        constraints = [models.UniqueConstraint(fields=["school", "metric"], name="one_target_per_school_metric")]
+
+    def __str__(self):
+        return f"{self.school} {self.metric} target {self.value} by {self.target_school_year}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        launch = self.school.zone.launch_year_start if self.school_id and self.school.zone_id else None
+        if launch is not None and self.target_school_year:
+            gap = school_year_start(self.target_school_year) - launch
+            if not 0 <= gap < TARGET_HORIZON_YEARS:
+                errors["target_school_year"] = (
+                    f"The target is due within two years of the zone's launch in "
+                    f"{self.school.zone.launch_school_year}: its first or second school year."
+                )
+        baseline = (
+            Baseline.objects.filter(school_id=self.school_id, metric_id=self.metric_id).first()
+            if self.school_id and self.metric_id
+            else None
+        )
+        if baseline is not None and self.value is not None:
+            improves = self.value > baseline.value if self.metric.higher_is_better else self.value < baseline.value
+            if not improves:
+                word = "above" if self.metric.higher_is_better else "below"
+                errors["value"] = f"A target is a gain: set it {word} the baseline of {baseline.value}."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Measurement(SchoolMetricValue):
+    """A school's value on a metric in one period of a school year."""
+
+    class Period(models.IntegerChoices):
+        FALL = 1, "Fall"
+        WINTER = 2, "Winter"
+        SPRING = 3, "Spring"
+        END_OF_YEAR = 4, "End of year"
+
+    school_year = school_year_field("school year")
+    period = models.PositiveSmallIntegerField(choices=Period.choices)
+    source = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["school__name", "metric__name", "school_year", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "metric", "school_year", "period"], name="one_measurement_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "school_year", "period"])]
+
+    def __str__(self):
+        return f"{self.school} {self.metric} {self.school_year} {self.get_period_display()}: {self.value}"
+
+    @property
+    def time_index(self) -> float:
+        """Position on a timeline in school years (2010-11 fall → 2010.25)."""
+        return school_year_start(self.school_year) + self.period / len(self.Period)
+
+
+class StatusUpdate(models.Model):
+    """A Lead Partner's periodic report on a school: a rating, a narrative, per-autonomy notes."""
+
+    class Rating(models.TextChoices):
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="status_updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="status_updates"
+    )
+    reported_on = models.DateField()
+    rating = models.CharField("overall rating", max_length=20, choices=Rating.choices)
+    narrative = models.TextField()
+    staffing_notes = models.TextField(blank=True)
+    scheduling_notes = models.TextField(blank=True)
+    curriculum_notes = models.TextField(blank=True)
+    budget_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "school__district__state"
+        lead_partner = "school__zone__lead_partner"
+        collaborator = False  # narratives are for the state and its partners
+
+    class Meta:
+        ordering = ["-reported_on", "-created_at"]
+        get_latest_by = ["reported_on", "created_at"]
+
+    def __str__(self):
+        return f"{self.school} {self.reported_on}: {self.get_rating_display()}"

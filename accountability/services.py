@@ -1,0 +1,141 @@
+"""Progress of schools against their baselines and two-year targets.
+
+For each school and metric: the baseline, the latest measurement, the target, the gain so far
+and a linear projection from the baseline through the latest value to the target year.
+
+Timeline: a measurement in period p of school year Y-(Y+1) sits at Y + p/4 (the end-of-year
+period at Y + 1). The baseline sits at the end of its school year, the target at the end of
+the target school year.
+
+Projection status: ``on_track`` when the projected value reaches the target, ``at_risk`` when
+it covers at least half of the needed gain, ``off_track`` otherwise, ``no_data`` before any
+measurement after the baseline.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from zones.validators import school_year_start
+
+from .models import Baseline, Measurement, Target
+
+AT_RISK_SHARE = Decimal("0.5")
+STATUS_ORDER = ["off_track", "at_risk", "on_track", "no_data"]
+PERIODS_PER_YEAR = len(Measurement.Period)
+
+
+@dataclass
+class MetricProgress:
+    school_id: int
+    metric: object
+    baseline: Decimal | None = None
+    baseline_year: str = ""
+    target: Decimal | None = None
+    target_year: str = ""
+    latest: Decimal | None = None
+    latest_year: str = ""
+    latest_period: int | None = None
+
+    @property
+    def gain(self) -> Decimal | None:
+        """Improvement so far in the metric's good direction (negative: it got worse)."""
+        if self.baseline is None or self.latest is None:
+            return None
+        change = self.latest - self.baseline
+        return change if self.metric.higher_is_better else -change
+
+    @property
+    def needed_gain(self) -> Decimal | None:
+        if self.baseline is None or self.target is None:
+            return None
+        change = self.target - self.baseline
+        return change if self.metric.higher_is_better else -change
+
+    @property
+    def share_of_target(self) -> Decimal | None:
+        """Gain so far as a share of the gain the target asks for (1 = target reached)."""
+        if self.gain is None or not self.needed_gain:
+            return None
+        return (self.gain / self.needed_gain).quantize(Decimal("0.001"))
+
+    @property
+    def projected(self) -> Decimal | None:
+        """The value expected at the end of the target year if the trend holds."""
+        if None in (self.baseline, self.latest, self.target) or not self.target_year:
+            return None
+        start = Decimal(school_year_start(self.baseline_year) + 1)
+        latest_at = Decimal(school_year_start(self.latest_year)) + Decimal(self.latest_period) / PERIODS_PER_YEAR
+        target_at = Decimal(school_year_start(self.target_year) + 1)
+        if latest_at <= start:
+            return None
+        slope = (self.latest - self.baseline) / (latest_at - start)
+        return (self.baseline + slope * (target_at - start)).quantize(Decimal("0.01"))
+
+    @property
+    def status(self) -> str:
+        projected, needed = self.projected, self.needed_gain
+        if projected is None or not needed:
+            return "no_data"
+        projected_gain = projected - self.baseline if self.metric.higher_is_better else self.baseline - projected
+        share = projected_gain / needed
+        if share >= 1:
+            return "on_track"
+        return "at_risk" if share >= AT_RISK_SHARE else "off_track"
+
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ").capitalize()
+
+
+def latest_measurements(schools):
+    """The latest measurement per school and metric, in one query (a window function)."""
+    ranked = (
+        Measurement.objects.filter(school__in=schools)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("school_id"), F("metric_id")],
+                order_by=[F("school_year").desc(), F("period").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    return ranked.select_related("metric")
+
+
+def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
+    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three queries."""
+    rows: dict[tuple[int, int], MetricProgress] = {}
+
+    def row(school_id, metric):
+        key = (school_id, metric.pk)
+        if key not in rows:
+            rows[key] = MetricProgress(school_id=school_id, metric=metric)
+        return rows[key]
+
+    for baseline in Baseline.objects.filter(school__in=schools).select_related("metric"):
+        item = row(baseline.school_id, baseline.metric)
+        item.baseline, item.baseline_year = baseline.value, baseline.school_year
+    for target in Target.objects.filter(school__in=schools).select_related("metric"):
+        item = row(target.school_id, target.metric)
+        item.target, item.target_year = target.value, target.target_school_year
+    for measurement in latest_measurements(schools):
+        item = row(measurement.school_id, measurement.metric)
+        item.latest, item.latest_year, item.latest_period = (
+            measurement.value,
+            measurement.school_year,
+            measurement.period,
+        )
+    by_school: dict[int, list[MetricProgress]] = {}
+    for (school_id, _metric_id), item in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[1].metric.name)):
+        by_school.setdefault(school_id, []).append(item)
+    return by_school
+
+
+def overall_status(progress: list[MetricProgress]) -> str:
+    """A school's projection is as good as its weakest metric with data."""
+    statuses = [item.status for item in progress if item.status != "no_data"]
+    return min(statuses, key=STATUS_ORDER.index) if statuses else "no_data"

@@ -1,0 +1,218 @@
+"""Users, memberships (a role over a scope), invitations and named API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Users are identified by their email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in with an email address (no usernames)."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @cached_property
+    def scope(self):
+        """What this user's memberships let them see and change (see accounts.scoping)."""
+        from .scoping import Scope
+
+        return Scope.for_user(self)
+
+
+class Role(models.TextChoices):
+    INITIATIVE_ADMIN = "initiative_admin", "Initiative admin"
+    STATE_LEAD = "state_lead", "State lead"
+    STATE_VIEWER = "state_viewer", "State viewer"
+    COMMISSIONER = "commissioner", "Commissioner"
+    LEAD_PARTNER_STAFF = "lead_partner_staff", "Lead Partner staff"
+    COLLABORATOR = "collaborator", "Collaborator"
+
+
+STATE_ROLES = {Role.STATE_LEAD, Role.STATE_VIEWER, Role.COMMISSIONER}
+
+
+class RoleScopeMixin(models.Model):
+    """A role and the one object it is held over: a state, a Lead Partner or a collaborator."""
+
+    role = models.CharField(max_length=32, choices=Role.choices)
+    state = models.ForeignKey("zones.State", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    lead_partner = models.ForeignKey(
+        "partners.LeadPartner", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    collaborator = models.ForeignKey(
+        "partners.NationalCollaborator", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        wanted = {
+            "state": self.role in STATE_ROLES,
+            "lead_partner": self.role == Role.LEAD_PARTNER_STAFF,
+            "collaborator": self.role == Role.COLLABORATOR,
+        }
+        errors = {}
+        for field, needed in wanted.items():
+            has = getattr(self, f"{field}_id") is not None
+            if needed and not has:
+                errors[field] = f"A {self.get_role_display().lower()} role needs a {field.replace('_', ' ')}."
+            elif has and not needed:
+                errors[field] = (
+                    f"A {self.get_role_display().lower()} role is not held over a {field.replace('_', ' ')}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def scope_object(self):
+        return self.state or self.lead_partner or self.collaborator
+
+    def scope_label(self):
+        return str(self.scope_object) if self.scope_object else "All states"
+
+
+class Membership(RoleScopeMixin):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            *[
+                models.UniqueConstraint(
+                    fields=["user", "role", scope],
+                    condition=Q(**{f"{scope}__isnull": False}),
+                    name=f"unique_{scope}_membership",
+                )
+                for scope in ("state", "lead_partner", "collaborator")
+            ],
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(state__isnull=True, lead_partner__isnull=True, collaborator__isnull=True),
+                name="unique_unscoped_membership",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.scope_label()})"
+
+
+def _hash_secret(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Invitation(RoleScopeMixin):
+    """An invitation to join with one membership; the link expires and works once."""
+
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_accepted"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.email} as {self.get_role_display()}"
+
+    def issue_token(self) -> str:
+        """Set a fresh secret and return it; only its hash is stored."""
+        raw = secrets.token_urlsafe(32)
+        self.token_hash = _hash_secret(raw)
+        return raw
+
+    @classmethod
+    def hash_token(cls, raw: str) -> str:
+        return _hash_secret(raw)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and not self.is_expired
+
+
+class ApiToken(models.Model):
+    """A named token for a REST client; it carries one of its holder's memberships."""
+
+    PREFIX_LENGTH = 8
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    def issue_key(self) -> str:
+        """Set a fresh key and return it once; only its prefix and hash are stored."""
+        raw = secrets.token_urlsafe(32)
+        self.key_prefix = raw[: self.PREFIX_LENGTH]
+        self.key_hash = _hash_secret(raw)
+        return raw
+
+    @classmethod
+    def hash_key(cls, raw: str) -> str:
+        return _hash_secret(raw)
+
+    @property
+    def is_active(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or timezone.now() < self.expires_at

@@ -1,0 +1,259 @@
+"""Funders, their commitments to the initiative, a state or a zone, and what is spent."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from zones.models import money_field
+
+POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
+
+
+class Funder(models.Model):
+    class Kind(models.TextChoices):
+        PRIVATE_FOUNDATION = "private_foundation", "Private foundation"
+        FEDERAL_FORMULA = "federal_formula", "Federal formula (e.g. 1003(g) SIG)"
+        FEDERAL_COMPETITIVE = "federal_competitive", "Federal competitive (e.g. Race to the Top)"
+        STATE = "state", "State"
+        DISTRICT = "district", "District"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    website = models.URLField(blank=True)
+
+    objects = DirectoryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind == self.Kind.PRIVATE_FOUNDATION
+
+
+class Source(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
+class Commitment(models.Model):
+    """Money a funder puts toward the initiative, a state or a zone.
+
+    Status moves forward only: pledged → committed → received. Totals count a commitment at
+    every stage it has reached (a received commitment is also committed and pledged).
+    """
+
+    class RecipientLevel(models.TextChoices):
+        INITIATIVE = "initiative", "Initiative"
+        STATE = "state", "State"
+        ZONE = "zone", "Zone"
+
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", "Pledged"
+        COMMITTED = "committed", "Committed"
+        RECEIVED = "received", "Received"
+
+    STATUS_ORDER = [Status.PLEDGED, Status.COMMITTED, Status.RECEIVED]
+
+    funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="commitments")
+    initiative = models.ForeignKey("zones.Initiative", on_delete=models.PROTECT, related_name="commitments")
+    recipient_level = models.CharField(max_length=20, choices=RecipientLevel.choices)
+    state = models.ForeignKey(
+        "zones.State", null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+    )
+    zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.PROTECT, related_name="commitments")
+    description = models.CharField(max_length=300, blank=True)
+    amount = money_field("amount", validators=POSITIVE_MONEY)
+    source = models.CharField(
+        max_length=10, choices=Source.choices, blank=True, help_text="Public or private; defaults from the funder."
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLEDGED)
+    pledged_on = models.DateField()
+    committed_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    expected_by = models.DateField(null=True, blank=True, help_text="When the money is due to be received.")
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["-pledged_on", "funder__name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_positive"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="commitment_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.funder} → {self.recipient_label}: ${self.amount:,.2f} ({self.get_status_display()})"
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_level == self.RecipientLevel.ZONE and self.zone_id:
+            return str(self.zone)
+        if self.recipient_level == self.RecipientLevel.STATE and self.state_id:
+            return str(self.state)
+        return str(self.initiative) if self.initiative_id else "initiative"
+
+    def _derive_defaults(self):
+        if self.zone_id:
+            self.state_id = self.zone.state_id
+        if self.funder_id and not self.source:
+            self.source = Source.PRIVATE if self.funder.is_private else Source.PUBLIC
+
+    def save(self, *args, **kwargs):
+        self._derive_defaults()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.zone_id and self.state_id and self.state_id != self.zone.state_id:
+            errors["state"] = "The zone of a commitment is in another state."
+        self._derive_defaults()
+        level = self.recipient_level
+        if level == self.RecipientLevel.ZONE:
+            if not self.zone_id:
+                errors["zone"] = "A zone-level commitment names its zone."
+        elif level == self.RecipientLevel.STATE:
+            if not self.state_id:
+                errors["state"] = "A state-level commitment names its state."
+            if self.zone_id:
+                errors["zone"] = "A state-level commitment names no zone."
+        elif level == self.RecipientLevel.INITIATIVE and (self.state_id or self.zone_id):
+            errors["recipient_level"] = "An initiative-level commitment names no state or zone."
+        if self.state_id and self.initiative_id and self.state.initiative_id != self.initiative_id:
+            errors["state"] = "The state is not part of this initiative."
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "The period cannot end before it starts."
+        errors.update(self._status_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _status_errors(self) -> dict:
+        errors = {}
+        if self.pk:
+            previous = Commitment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if previous and self.STATUS_ORDER.index(self.status) < self.STATUS_ORDER.index(previous):
+                errors["status"] = (
+                    f"A commitment moves forward only (pledged → committed → received); "
+                    f"it cannot go back from {previous} to {self.status}."
+                )
+        if self.status in (self.Status.COMMITTED, self.Status.RECEIVED) and not self.committed_on:
+            errors["committed_on"] = "Give the date the money was committed."
+        if self.status == self.Status.RECEIVED and not self.received_on:
+            errors["received_on"] = "Give the date the money was received."
+        if self.committed_on and self.pledged_on and self.committed_on < self.pledged_on:
+            errors["committed_on"] = "Money is committed on or after the day it is pledged."
+        if self.received_on and self.committed_on and self.received_on < self.committed_on:
+            errors["received_on"] = "Money is received on or after the day it is committed."
+        return errors
+
+    def advance(self, status: str, on) -> None:
+        """Move the commitment one or more steps forward, dating each step reached."""
+        if self.STATUS_ORDER.index(status) <= self.STATUS_ORDER.index(self.status):
+            raise ValidationError({"status": f"The commitment is already {self.get_status_display().lower()}."})
+        if status in (self.Status.COMMITTED, self.Status.RECEIVED) and not self.committed_on:
+            self.committed_on = on
+        if status == self.Status.RECEIVED:
+            self.received_on = on
+        self.status = status
+        self.full_clean()
+        self.save()
+
+    @property
+    def spent(self) -> Decimal:
+        return self.expenditures.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+class Expenditure(models.Model):
+    """Money spent from a commitment in a zone or at one school."""
+
+    class Category(models.TextChoices):
+        ELT_COMPENSATION = "elt_compensation", "Teacher compensation — extended learning time"
+        INCENTIVE_PAY = "incentive_pay", "Teacher compensation — incentive pay"
+        PARTNER_SERVICES = "partner_services", "Partner services"
+        OTHER = "other", "Other"
+
+    TEACHER_COMPENSATION = (Category.ELT_COMPENSATION, Category.INCENTIVE_PAY)
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="expenditures")
+    state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="expenditures", editable=False)
+    zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.PROTECT, related_name="expenditures")
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="expenditures"
+    )
+    category = models.CharField(max_length=30, choices=Category.choices)
+    amount = money_field("amount", validators=POSITIVE_MONEY)
+    spent_on = models.DateField()
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["-spent_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(zone__isnull=False) | Q(school__isnull=False), name="expenditure_zone_or_school"
+            ),
+        ]
+
+    def __str__(self):
+        return f"${self.amount:,.2f} {self.get_category_display()} ({self.spent_on})"
+
+    def _derive_place(self):
+        """A school's expenditure also counts for its zone; both give the state."""
+        if self.school_id and not self.zone_id:
+            self.zone_id = self.school.zone_id
+        place = self.zone if self.zone_id else (self.school.district if self.school_id else None)
+        if place is not None:
+            self.state_id = place.state_id
+
+    def save(self, *args, **kwargs):
+        self._derive_place()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not self.zone_id and not self.school_id:
+            errors["zone"] = "An expenditure is made in a zone or at a school."
+        if self.school_id and self.zone_id and self.school.zone_id != self.zone_id:
+            errors["school"] = f"{self.school} is not in {self.zone}."
+        if not errors:
+            self._derive_place()
+            commitment = self.commitment if self.commitment_id else None
+            if commitment is not None:
+                if commitment.state_id and commitment.state_id != self.state_id:
+                    errors["commitment"] = f"This commitment is for {commitment.state}; spend it there."
+                if commitment.zone_id and self.zone_id != commitment.zone_id:
+                    errors["commitment"] = f"This commitment is for {commitment.zone}; spend it there."
+                if self.amount is not None:
+                    already = commitment.expenditures.exclude(pk=self.pk).aggregate(total=Sum("amount"))["total"] or 0
+                    if already + self.amount > commitment.amount:
+                        remaining = commitment.amount - already
+                        errors["amount"] = f"Only ${remaining:,.2f} of this commitment is left to spend."
+        if self.spent_on and self.commitment_id and self.spent_on < self.commitment.pledged_on:
+            errors["spent_on"] = "Money cannot be spent before it is pledged."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,134 @@
+"""Funding totals and the private:public match, computed from commitments and expenditures.
+
+A commitment counts at every stage it has reached: a received commitment is also committed and
+pledged. ``spent`` is the sum of expenditures. The match ratio is private dollars per public
+dollar committed (the initiative aims for $30M private to $45M public, about 0.67).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import Commitment, Expenditure, Source
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+STAGES = ("pledged", "committed", "received")
+STAGE_FILTERS = {
+    "pledged": Q(),
+    "committed": Q(status__in=[Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]),
+    "received": Q(status=Commitment.Status.RECEIVED),
+}
+
+
+def _sum(expression="amount", condition=None):
+    return Coalesce(
+        Sum(expression, filter=condition), Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2)
+    )
+
+
+def _commitment_aggregates():
+    """Sums of amount per stage and source, named like ``committed_private``."""
+    aggregates = {}
+    for stage, stage_filter in STAGE_FILTERS.items():
+        for source in Source.values:
+            aggregates[f"{stage}_{source}"] = _sum(condition=stage_filter & Q(source=source))
+    return aggregates
+
+
+@dataclass
+class FundingTotals:
+    pledged_public: Decimal = ZERO
+    pledged_private: Decimal = ZERO
+    committed_public: Decimal = ZERO
+    committed_private: Decimal = ZERO
+    received_public: Decimal = ZERO
+    received_private: Decimal = ZERO
+    spent: Decimal = ZERO
+    spent_by_category: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # Databases differ in the scale they return sums with; money always has two places.
+        for stage in STAGES:
+            for source in Source.values:
+                name = f"{stage}_{source}"
+                setattr(self, name, Decimal(getattr(self, name)).quantize(CENT))
+        self.spent = Decimal(self.spent).quantize(CENT)
+
+    @property
+    def pledged(self) -> Decimal:
+        return self.pledged_public + self.pledged_private
+
+    @property
+    def committed(self) -> Decimal:
+        return self.committed_public + self.committed_private
+
+    @property
+    def received(self) -> Decimal:
+        return self.received_public + self.received_private
+
+    @property
+    def match_ratio(self) -> Decimal | None:
+        """Private dollars committed per public dollar committed; None without public money."""
+        if not self.committed_public:
+            return None
+        return (self.committed_private / self.committed_public).quantize(Decimal("0.001"))
+
+    @property
+    def teacher_compensation(self) -> Decimal:
+        return sum((self.spent_by_category.get(c, ZERO) for c in Expenditure.TEACHER_COMPENSATION), ZERO)
+
+    def as_dict(self) -> dict:
+        return {
+            "pledged": self.pledged,
+            "committed": self.committed,
+            "received": self.received,
+            "spent": self.spent,
+            "public": {
+                "pledged": self.pledged_public,
+                "committed": self.committed_public,
+                "received": self.received_public,
+            },
+            "private": {
+                "pledged": self.pledged_private,
+                "committed": self.committed_private,
+                "received": self.received_private,
+            },
+            "match_ratio": self.match_ratio,
+            "spent_by_category": dict(self.spent_by_category),
+        }
+
+
+def funding_totals(commitments=None, expenditures=None) -> FundingTotals:
+    """Totals over the given commitments and expenditures (default: all). Two queries."""
+    commitments = Commitment.objects.all() if commitments is None else commitments
+    expenditures = Expenditure.objects.all() if expenditures is None else expenditures
+    totals = FundingTotals(**commitments.order_by().aggregate(**_commitment_aggregates()))
+    for row in expenditures.order_by().values("category").annotate(total=_sum()):
+        totals.spent_by_category[row["category"]] = row["total"].quantize(CENT)
+    totals.spent = sum(totals.spent_by_category.values(), ZERO)
+    return totals
+
+
+def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
+    """Totals grouped by ``"state"`` or ``"zone"``: {id: FundingTotals}. Two queries."""
+    if key not in ("state", "zone"):
+        raise ValueError("Funding is grouped by state or zone.")
+    commitments = Commitment.objects.all() if commitments is None else commitments
+    expenditures = Expenditure.objects.all() if expenditures is None else expenditures
+    grouped = defaultdict(FundingTotals)
+    rows = commitments.order_by().filter(**{f"{key}__isnull": False}).values(key).annotate(**_commitment_aggregates())
+    for row in rows:
+        group_id = row.pop(key)
+        grouped[group_id] = FundingTotals(**row)
+    spending = (
+        expenditures.order_by().filter(**{f"{key}__isnull": False}).values(key, "category").annotate(total=_sum())
+    )
+    for row in spending:
+        totals = grouped[row[key]]
+        totals.spent_by_category[row["category"]] = row["total"].quantize(CENT)
+        totals.spent += row["total"].quantize(CENT)
+    return dict(grouped)

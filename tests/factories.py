@@ -1,0 +1,283 @@
+"""factory_boy factories for every model. Factories build valid objects; a launched zone
+comes with its schools (``LaunchedZoneFactory``)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
+from accounts.models import ApiToken, Invitation, Membership, Role, User
+from funding.models import Commitment, Expenditure, Funder
+from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
+from schools.models import School
+from zones.models import District, Initiative, State, Zone
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class InitiativeFactory(DjangoModelFactory):
+    class Meta:
+        model = Initiative
+        django_get_or_create = ["name"]
+
+    name = "Partnership Zone Initiative"
+    initial_term_start = datetime.date(2010, 7, 1)
+    initial_term_end = datetime.date(2013, 6, 30)
+    extension_term_end = datetime.date(2015, 6, 30)
+    public_funding_target = Decimal("45000000.00")
+    private_funding_target = Decimal("30000000.00")
+
+
+class StateFactory(DjangoModelFactory):
+    class Meta:
+        model = State
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    name = factory.Sequence(lambda n: f"State {n}")
+    postal_code = factory.Sequence(lambda n: f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+    fips_code = factory.Sequence(lambda n: f"{n % 100:02d}")
+    commissioner_name = factory.Faker("name")
+    commissioner_email = factory.Faker("email")
+    network_status = State.NetworkStatus.NETWORK_MEMBER
+    planned_launch_school_year = "2010-11"
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    state = factory.SubFactory(StateFactory)
+    name = factory.Sequence(lambda n: f"Demo District {n}")
+    nces_lea_id = factory.LazyAttributeSequence(lambda o, n: f"{o.state.fips_code}{n % 100000:05d}")
+
+
+class LeadPartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = LeadPartner
+
+    name = factory.Sequence(lambda n: f"Lead Partner {n}")
+    kind = LeadPartner.Kind.INDEPENDENT
+    contact_name = factory.Faker("name")
+    contact_email = factory.Faker("email")
+
+
+class ZoneFactory(DjangoModelFactory):
+    """A zone in planning, established in one district of its state."""
+
+    class Meta:
+        model = Zone
+        skip_postgeneration_save = True
+
+    state = factory.SubFactory(StateFactory)
+    name = factory.Sequence(lambda n: f"Zone {n}")
+    lead_partner = factory.SubFactory(LeadPartnerFactory)
+    status = Zone.Status.PLANNING
+    launch_school_year = "2010-11"
+    staffing_autonomy = True
+    scheduling_autonomy = True
+    curriculum_autonomy = True
+
+    @factory.post_generation
+    def districts(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.districts.set(extracted if extracted is not None else [DistrictFactory(state=obj.state)])
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    zone = None
+    name = factory.Sequence(lambda n: f"Demo School {n}")
+    nces_id = factory.LazyAttributeSequence(lambda o, n: f"{o.district.nces_lea_id}{n % 100000:05d}")
+    lowest_grade = "6"
+    highest_grade = "8"
+    enrollment = 450
+    improvement_tier = School.ImprovementTier.TIER_I
+
+
+class LaunchedZoneFactory(ZoneFactory):
+    """A launched zone holding ``schools`` (default 3) schools of its district."""
+
+    @factory.post_generation
+    def schools(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        district = obj.districts.first()
+        for _ in range(extracted if extracted is not None else 3):
+            SchoolFactory(district=district, zone=obj)
+        obj.status = Zone.Status.LAUNCHED
+        obj.full_clean()
+        obj.save()
+
+
+class NationalCollaboratorFactory(DjangoModelFactory):
+    class Meta:
+        model = NationalCollaborator
+
+    name = factory.Sequence(lambda n: f"Collaborator {n}")
+
+
+class CollaboratorEngagementFactory(DjangoModelFactory):
+    class Meta:
+        model = CollaboratorEngagement
+
+    collaborator = factory.SubFactory(NationalCollaboratorFactory)
+    state = factory.SubFactory(StateFactory)
+    service_area = ServiceArea.PLANNING
+    start_date = datetime.date(2010, 1, 1)
+    status = CollaboratorEngagement.Status.ACTIVE
+
+
+class FunderFactory(DjangoModelFactory):
+    class Meta:
+        model = Funder
+
+    name = factory.Sequence(lambda n: f"Funder {n}")
+    kind = Funder.Kind.PRIVATE_FOUNDATION
+
+
+class CommitmentFactory(DjangoModelFactory):
+    """A state-level pledge; pass zone=… with recipient_level="zone" for a zone."""
+
+    class Meta:
+        model = Commitment
+
+    funder = factory.SubFactory(FunderFactory)
+    state = factory.SubFactory(StateFactory)
+    initiative = factory.LazyAttribute(lambda o: o.state.initiative if o.state else InitiativeFactory())
+    recipient_level = Commitment.RecipientLevel.STATE
+    amount = Decimal("100000.00")
+    period_start = datetime.date(2010, 7, 1)
+    period_end = datetime.date(2012, 6, 30)
+    status = Commitment.Status.PLEDGED
+    pledged_on = datetime.date(2010, 3, 1)
+    committed_on = factory.LazyAttribute(
+        lambda o: datetime.date(2010, 5, 1) if o.status != Commitment.Status.PLEDGED else None
+    )
+    received_on = factory.LazyAttribute(
+        lambda o: datetime.date(2010, 8, 1) if o.status == Commitment.Status.RECEIVED else None
+    )
+
+
+class ExpenditureFactory(DjangoModelFactory):
+    class Meta:
+        model = Expenditure
+
+    commitment = factory.SubFactory(CommitmentFactory, status=Commitment.Status.RECEIVED)
+    zone = factory.LazyAttribute(lambda o: ZoneFactory(state=o.commitment.state))
+    category = Expenditure.Category.ELT_COMPENSATION
+    amount = Decimal("1000.00")
+    spent_on = datetime.date(2010, 9, 15)
+
+
+class MetricFactory(DjangoModelFactory):
+    class Meta:
+        model = Metric
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"metric-{n}")
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    unit = Metric.Unit.PERCENT
+    direction = Metric.Direction.HIGHER
+    min_value = Decimal("0")
+    max_value = Decimal("100")
+
+
+class BaselineFactory(DjangoModelFactory):
+    class Meta:
+        model = Baseline
+
+    school = factory.SubFactory(SchoolFactory)
+    metric = factory.SubFactory(MetricFactory)
+    school_year = "2009-10"
+    value = Decimal("30.00")
+
+
+class TargetFactory(DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    school = factory.SubFactory(SchoolFactory)
+    metric = factory.SubFactory(MetricFactory)
+    target_school_year = "2011-12"
+    value = Decimal("50.00")
+
+
+class MeasurementFactory(DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    school = factory.SubFactory(SchoolFactory)
+    metric = factory.SubFactory(MetricFactory)
+    school_year = "2010-11"
+    period = Measurement.Period.END_OF_YEAR
+    value = Decimal("40.00")
+    source = "State assessment"
+
+
+class StatusUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = StatusUpdate
+
+    school = factory.SubFactory(SchoolFactory)
+    author = factory.SubFactory(UserFactory)
+    reported_on = datetime.date(2010, 11, 1)
+    rating = StatusUpdate.Rating.ON_TRACK
+    narrative = factory.Faker("paragraph")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.STATE_VIEWER
+    state = factory.LazyAttribute(
+        lambda o: StateFactory() if o.role in {"state_lead", "state_viewer", "commissioner"} else None
+    )
+    lead_partner = factory.LazyAttribute(lambda o: LeadPartnerFactory() if o.role == Role.LEAD_PARTNER_STAFF else None)
+    collaborator = factory.LazyAttribute(
+        lambda o: NationalCollaboratorFactory() if o.role == Role.COLLABORATOR else None
+    )
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Role.STATE_VIEWER
+    state = factory.SubFactory(StateFactory)
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7))
+    token_hash = factory.Sequence(lambda n: f"{n:064d}")
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    class Meta:
+        model = ApiToken
+
+    membership = factory.SubFactory(MembershipFactory)
+    name = factory.Sequence(lambda n: f"Token {n}")
+    key_prefix = factory.Sequence(lambda n: f"{n:08d}")
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")

@@ -1,0 +1,52 @@
+from django import forms
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin import ScopedAdmin
+
+from .models import District, Initiative, State, Zone
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "initial_term_start", "initial_term_end", "public_funding_target", "private_funding_target"]
+    search_fields = ["name"]
+
+
+@admin.register(State)
+class StateAdmin(ScopedAdmin):
+    list_display = ["name", "postal_code", "network_status", "planned_launch_school_year", "commissioner_name"]
+    list_filter = ["network_status"]
+    search_fields = ["name", "postal_code"]
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdmin):
+    list_display = ["name", "state", "nces_lea_id"]
+    list_filter = ["state"]
+    list_select_related = ["state"]
+    search_fields = ["name", "nces_lea_id"]
+
+
+class ZoneAdminForm(forms.ModelForm):
+    class Meta:
+        model = Zone
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("districts") is not None and cleaned.get("state"):
+            self.instance.state = cleaned["state"]
+            self.instance.validate_districts(cleaned["districts"])
+        return cleaned
+
+
+@admin.register(Zone)
+class ZoneAdmin(ScopedAdmin):
+    form = ZoneAdminForm
+    list_display = ["name", "state", "lead_partner", "status", "launch_school_year"]
+    list_filter = ["status", "state"]
+    list_select_related = ["state", "lead_partner"]
+    search_fields = ["name"]
+    filter_horizontal = ["districts"]
+    autocomplete_fields = ["lead_partner"]

@@ -1,0 +1,272 @@
+"""The initiative, its states (the tenants), their districts and zones."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+
+from .validators import (
+    school_year_start,
+    validate_fips_code,
+    validate_nces_lea_id,
+    validate_postal_code,
+    validate_school_year,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZONE_MIN_SCHOOLS = 3
+ZONE_MAX_SCHOOLS = 5
+ZONE_MAX_DISTRICTS = 2
+
+
+def money_field(verbose_name, **kwargs):
+    """Money is a Decimal with two places, never a float, and never negative."""
+    from decimal import Decimal
+
+    kwargs.setdefault("validators", [MinValueValidator(Decimal("0.00"))])
+    return models.DecimalField(verbose_name, **MONEY, **kwargs)
+
+
+def school_year_field(verbose_name, **kwargs):
+    return models.CharField(verbose_name, max_length=7, validators=[validate_school_year], **kwargs)
+
+
+class Initiative(models.Model):
+    """The multi-state program: an initial term, an extension, and money targets."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    initial_term_start = models.DateField()
+    initial_term_end = models.DateField()
+    extension_term_end = models.DateField(null=True, blank=True, help_text="End of the extension term, if any.")
+    public_funding_target = money_field("public funding target", help_text="School-level public funds, USD.")
+    private_funding_target = money_field("private funding target", help_text="Private matching funds, USD.")
+    is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
+
+    objects = DirectoryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.initial_term_start and self.initial_term_end and self.initial_term_end <= self.initial_term_start:
+            raise ValidationError({"initial_term_end": "The initial term must end after it starts."})
+        if self.extension_term_end and self.initial_term_end and self.extension_term_end <= self.initial_term_end:
+            raise ValidationError({"extension_term_end": "The extension must end after the initial term."})
+
+    @property
+    def total_funding_target(self):
+        return (self.public_funding_target or 0) + (self.private_funding_target or 0)
+
+    @property
+    def target_match_ratio(self):
+        """Private dollars per public dollar the initiative aims for (e.g. 30/45 ≈ 0.67)."""
+        if not self.public_funding_target:
+            return None
+        return self.private_funding_target / self.public_funding_target
+
+
+class CriterionRating(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    PARTIAL = "partial", "Partially met"
+    MET = "met", "Met"
+
+
+class State(models.Model):
+    """A state in the network: the tenant whose staff run its zones."""
+
+    class NetworkStatus(models.TextChoices):
+        NETWORK_MEMBER = "network_member", "Network member"
+        SELECTED = "selected", "Selected"
+        ACTIVE = "active", "Active"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="states")
+    name = models.CharField(max_length=100, unique=True)
+    postal_code = models.CharField(max_length=2, unique=True, validators=[validate_postal_code])
+    fips_code = models.CharField("FIPS code", max_length=2, unique=True, validators=[validate_fips_code])
+    commissioner_name = models.CharField(max_length=200, blank=True)
+    commissioner_email = models.EmailField(blank=True)
+    network_status = models.CharField(
+        max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.NETWORK_MEMBER
+    )
+    framework_commitment = models.CharField(
+        "commitment to the zone framework", max_length=20, choices=CriterionRating.choices, default="not_assessed"
+    )
+    framework_commitment_evidence = models.TextField(blank=True)
+    resource_commitment = models.CharField(
+        "commitment of resources", max_length=20, choices=CriterionRating.choices, default="not_assessed"
+    )
+    resource_commitment_evidence = models.TextField(blank=True)
+    leadership_alignment = models.CharField(
+        "alignment of state leadership", max_length=20, choices=CriterionRating.choices, default="not_assessed"
+    )
+    leadership_alignment_evidence = models.TextField(blank=True)
+    planned_launch_school_year = school_year_field("planned launch school year", blank=True)
+    policy_environment_notes = models.TextField(blank=True)
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "pk"
+        lead_partner = "zones__lead_partner"
+        collaborator = True
+        multivalued = True
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.postal_code:
+            self.postal_code = self.postal_code.upper()
+        criteria = [self.framework_commitment, self.resource_commitment, self.leadership_alignment]
+        if self.network_status in (self.NetworkStatus.SELECTED, self.NetworkStatus.ACTIVE) and any(
+            rating == CriterionRating.NOT_ASSESSED for rating in criteria
+        ):
+            raise ValidationError(
+                {"network_status": "A state is selected only after all three selection criteria are assessed."}
+            )
+
+
+class District(models.Model):
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(max_length=200)
+    nces_lea_id = models.CharField("NCES LEA id", max_length=7, unique=True, validators=[validate_nces_lea_id])
+    central_office_contact_name = models.CharField(max_length=200, blank=True)
+    central_office_contact_email = models.EmailField(blank=True)
+    central_office_contact_phone = models.CharField(max_length=30, blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "zones__lead_partner"
+        collaborator = True
+        multivalued = True
+
+    class Meta:
+        ordering = ["state__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["state", "name"], name="unique_district_name_per_state")]
+
+    def __str__(self):
+        return f"{self.name} ({self.state.postal_code})" if self.state_id else self.name
+
+    def clean(self):
+        super().clean()
+        if self.nces_lea_id and self.state_id and not self.nces_lea_id.startswith(self.state.fips_code):
+            raise ValidationError(
+                {"nces_lea_id": f"An NCES LEA id in {self.state} starts with its FIPS code {self.state.fips_code}."}
+            )
+
+
+class Zone(models.Model):
+    """A cluster of 3–5 low-performing schools supported by one Lead Partner."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        LAUNCHED = "launched", "Launched"
+        EXTENDED = "extended", "Extended"
+        CLOSED = "closed", "Closed"
+
+    OPERATING_STATUSES = (Status.LAUNCHED, Status.EXTENDED)
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="zones")
+    districts = models.ManyToManyField(District, related_name="zones", help_text="One or two districts.")
+    name = models.CharField(max_length=200)
+    lead_partner = models.ForeignKey(
+        "partners.LeadPartner", null=True, blank=True, on_delete=models.PROTECT, related_name="zones"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
+    launch_school_year = school_year_field("launch school year", blank=True)
+    staffing_autonomy = models.BooleanField(default=False)
+    scheduling_autonomy = models.BooleanField(default=False)
+    curriculum_autonomy = models.BooleanField(default=False)
+    budget_autonomy = models.BooleanField(default=False)
+    autonomy_agreement_date = models.DateField(null=True, blank=True)
+    autonomy_agreement_url = models.URLField("autonomy agreement document", blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[districts])
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "lead_partner"
+        collaborator = True
+
+    AUTONOMY_AREAS = ("staffing", "scheduling", "curriculum", "budget")
+
+    class Meta:
+        ordering = ["state__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["state", "name"], name="unique_zone_name_per_state")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def autonomies(self) -> list[str]:
+        """The autonomy areas the zone holds under its agreement."""
+        return [area for area in self.AUTONOMY_AREAS if getattr(self, f"{area}_autonomy")]
+
+    @property
+    def launch_year_start(self) -> int | None:
+        return school_year_start(self.launch_school_year) if self.launch_school_year else None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.status != self.Status.PLANNING:
+            if not self.lead_partner_id:
+                errors["lead_partner"] = "A zone is supported by a Lead Partner before it launches."
+            if not self.launch_school_year:
+                errors["launch_school_year"] = "A launched zone needs its launch school year."
+            if self.status in self.OPERATING_STATUSES and self.pk:
+                count = self.schools.count()
+                if not ZONE_MIN_SCHOOLS <= count <= ZONE_MAX_SCHOOLS:
+                    errors["status"] = (
+                        f"A launched zone holds {ZONE_MIN_SCHOOLS} to {ZONE_MAX_SCHOOLS} schools; "
+                        f"{self.name or 'this zone'} has {count}."
+                    )
+            elif self.status in self.OPERATING_STATUSES:
+                errors["status"] = f"Add {ZONE_MIN_SCHOOLS} to {ZONE_MAX_SCHOOLS} schools before launching the zone."
+        if self.lead_partner_id and self.state_id:
+            district = self.lead_partner.district
+            if district is not None and district.state_id != self.state_id:
+                errors["lead_partner"] = "A district's autonomous unit can lead zones only in its own state."
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_districts(self, districts) -> None:
+        """A zone spans one or two districts, all in the zone's state."""
+        districts = list(districts)
+        if not 1 <= len(districts) <= ZONE_MAX_DISTRICTS:
+            raise ValidationError({"districts": "A zone is established in one or two districts."})
+        outside = [d for d in districts if d.state_id != self.state_id]
+        if outside:
+            names = ", ".join(str(d) for d in outside)
+            raise ValidationError({"districts": f"Districts must be in the zone's state; not: {names}."})
+
+
+@receiver(m2m_changed, sender=Zone.districts.through)
+def _guard_zone_districts(sender, instance, action, pk_set, reverse, **kwargs):
+    """No code path may give a zone more than two districts or a district of another state."""
+    if action != "pre_add" or reverse or not pk_set:
+        return
+    current = set(instance.districts.values_list("pk", flat=True))
+    instance.validate_districts(District.objects.filter(pk__in=current | set(pk_set)))
