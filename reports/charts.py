@@ -1,0 +1,85 @@
+"""Server-side SVG charts (pygal) shared by the pages and the PDF briefs.
+
+Charts are inline SVG with no JavaScript, so they work under the Content Security Policy and in
+WeasyPrint alike. Each function returns SVG markup safe to embed in a template.
+"""
+
+from decimal import Decimal
+
+import pygal
+from django.utils.safestring import mark_safe
+from pygal.style import Style
+
+CHART_STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1d2733",
+    foreground_strong="#1d2733",
+    foreground_subtle="#5b6776",
+    colors=("#1f5f8b", "#9aa5b1", "#2e8540", "#e07b00", "#b3261e", "#6f42c1"),
+    font_family="DejaVu Sans, Helvetica, Arial, sans-serif",
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=11,
+    title_font_size=14,
+)
+
+
+def _config(chart_class, title: str, **options):
+    chart = chart_class(
+        title=title,
+        style=CHART_STYLE,
+        js=[],
+        disable_xml_declaration=True,
+        explicit_size=False,
+        width=options.pop("width", 640),
+        height=options.pop("height", 320),
+        legend_at_bottom=True,
+        legend_at_bottom_columns=options.pop("legend_columns", 3),
+        print_values=False,
+        **options,
+    )
+    return chart
+
+
+def _render(chart) -> str:
+    return mark_safe(chart.render(is_unicode=True))
+
+
+def progress_chart(title: str, points: list[tuple[str, Decimal]], baseline=None, target=None) -> str:
+    """A metric over time for one school: measurements, with flat baseline and target lines.
+
+    ``points`` are (label, value) pairs in time order, e.g. ("2010-11 Fall", Decimal("41.5")).
+    """
+    chart = _config(pygal.Line, title, x_label_rotation=30, show_minor_x_labels=True, dots_size=3)
+    chart.x_labels = [label for label, _value in points]
+    chart.add("Measured", [float(value) for _label, value in points])
+    if baseline is not None:
+        chart.add("Baseline", [float(baseline)] * len(points), show_dots=False, stroke_style={"dasharray": "4, 4"})
+    if target is not None:
+        chart.add("Target", [float(target)] * len(points), show_dots=False, stroke_style={"dasharray": "8, 4"})
+    return _render(chart)
+
+
+def funding_chart(title: str, rows: list[tuple[str, object]]) -> str:
+    """Funding stages per group (e.g. per state): ``rows`` are (label, FundingTotals) pairs."""
+    chart = _config(
+        pygal.Bar,
+        title,
+        x_label_rotation=20 if len(rows) > 6 else 0,
+        value_formatter=lambda amount: f"${amount / 1_000_000:,.1f}M",
+        legend_columns=4,
+    )
+    chart.x_labels = [label for label, _totals in rows]
+    for stage in ("pledged", "committed", "received", "spent"):
+        chart.add(stage.capitalize(), [float(getattr(totals, stage)) for _label, totals in rows])
+    return _render(chart)
+
+
+def rating_chart(title: str, counts: dict[str, int]) -> str:
+    """Schools on track / at risk / off track as a horizontal bar."""
+    chart = _config(pygal.HorizontalStackedBar, title, height=160, legend_columns=4)
+    chart.x_labels = [""]
+    for label, count in counts.items():
+        chart.add(label, [count])
+    return _render(chart)
