@@ -1,0 +1,120 @@
+"""Who may change what: one table of django-rules permissions.
+
+Reading is decided by ``Model.objects.visible_to(user)`` (accounts.scoping). Writing is decided
+here. Object permissions are checked against the object being changed; *add* permissions are
+checked against the unsaved new object with its parent set (e.g. a School with its district),
+so the rule can see where it would land:
+
+    request.user.has_perm("schools.add_school", School(district=district))
+
+=============================================  ===============================================
+permission                                     who
+=============================================  ===============================================
+directory: initiative, funders, metrics,       initiative admin
+Lead Partners, collaborators, engagements,
+states (add/delete), users
+state profile (change)                         initiative admin, state lead of the state
+districts, zones, schools, commitments,        initiative admin, state lead of the state
+expenditures, baselines, targets
+measurements, status updates                   initiative admin, state lead of the state,
+                                               Lead Partner staff of the school's zone
+invitations to a state                         initiative admin, state lead of the state
+=============================================  ===============================================
+"""
+
+import rules
+
+from .models import STATE_ROLES, Role
+
+
+def state_id_of(obj) -> int | None:
+    """The id of the state a tenant-owned object belongs to, following its TenantScope path."""
+    if obj is None:
+        return None
+    path = obj.TenantScope.state.split("__")
+    if path == ["pk"]:
+        return obj.pk
+    for step in path[:-1]:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{path[-1]}_id", None)
+
+
+def lead_partner_id_of_school(school) -> int | None:
+    zone = school.zone if school is not None and school.zone_id else None
+    return zone.lead_partner_id if zone is not None else None
+
+
+@rules.predicate
+def is_initiative_admin(user) -> bool:
+    return user.is_authenticated and user.scope.is_admin
+
+
+@rules.predicate
+def is_state_lead_for(user, obj) -> bool:
+    return user.is_authenticated and state_id_of(obj) in user.scope.lead_state_ids
+
+
+@rules.predicate
+def is_lead_partner_for_school(user, obj) -> bool:
+    """obj is a school, or an object with a ``school`` (measurement, status update)."""
+    if not user.is_authenticated or obj is None:
+        return False
+    school = obj if hasattr(obj, "zone_id") and hasattr(obj, "nces_id") else getattr(obj, "school", None)
+    return lead_partner_id_of_school(school) in user.scope.lead_partner_ids
+
+
+@rules.predicate
+def may_invite(user, invitation) -> bool:
+    """State leads invite state staff and Lead Partner staff for their state."""
+    if not user.is_authenticated or invitation is None:
+        return False
+    if invitation.role in STATE_ROLES and invitation.role != Role.STATE_LEAD:
+        return invitation.state_id in user.scope.lead_state_ids
+    if invitation.role == Role.LEAD_PARTNER_STAFF and invitation.lead_partner_id:
+        zones = invitation.lead_partner.zones.filter(state_id__in=user.scope.lead_state_ids)
+        return zones.exists()
+    return False
+
+
+manages_state = is_initiative_admin | is_state_lead_for
+reports_on_school = manages_state | is_lead_partner_for_school
+
+
+def _crud(app_model: str, predicate, actions=("add", "change", "delete")):
+    app, model = app_model.split(".")
+    for action in actions:
+        rules.add_perm(f"{app}.{action}_{model}", predicate)
+
+
+for directory_model in (
+    "zones.initiative",
+    "funding.funder",
+    "accountability.metric",
+    "partners.leadpartner",
+    "partners.nationalcollaborator",
+    "partners.collaboratorengagement",
+    "accounts.user",
+    "accounts.membership",
+):
+    _crud(directory_model, is_initiative_admin)
+
+_crud("zones.state", is_initiative_admin, actions=("add", "delete"))
+rules.add_perm("zones.change_state", manages_state)
+
+for state_owned_model in (
+    "zones.district",
+    "zones.zone",
+    "schools.school",
+    "funding.commitment",
+    "funding.expenditure",
+    "accountability.baseline",
+    "accountability.target",
+):
+    _crud(state_owned_model, manages_state)
+
+for school_report_model in ("accountability.measurement", "accountability.statusupdate"):
+    _crud(school_report_model, reports_on_school)
+
+rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
