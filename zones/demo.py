@@ -698,7 +698,7 @@ class DemoLoader:
         state_commitments = {}
         for funder, postal_code, amount, period, dates, description in COMMITMENTS:
             commitment = self.load_commitment(
-                funder, self.states.get(postal_code), None, Decimal(amount), period, dates, description
+                funder, self.states.get(postal_code), None, amount, period, dates, description
             )
             state_commitments[postal_code, funder] = commitment
         stages = cycle(ZONE_GRANT_STAGES)

@@ -15,7 +15,7 @@ from tests.factories import (
     StatusUpdateFactory,
     TargetFactory,
 )
-from tests.foundation.test_factories import project_models
+from tests.foundation.project import project_models
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 

@@ -3,27 +3,16 @@
 import inspect
 
 import pytest
-from django.apps import apps
 from factory.django import DjangoModelFactory
 
 from tests import factories
+from tests.foundation.project import project_models
 
-PROJECT_APPS = ["accounts", "zones", "schools", "partners", "funding", "accountability", "reports"]
 FACTORIES = [
     factory
     for _name, factory in inspect.getmembers(factories, inspect.isclass)
     if issubclass(factory, DjangoModelFactory) and factory is not DjangoModelFactory
 ]
-
-
-def project_models() -> set:
-    """The project's own models, without the audit-history twins."""
-    return {
-        model
-        for app in PROJECT_APPS
-        for model in apps.get_app_config(app).get_models()
-        if not model.__name__.startswith("Historical")
-    }
 
 
 def test_every_model_has_a_factory():
