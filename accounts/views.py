@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from zones.models import State
 
@@ -20,6 +20,7 @@ def _require(user, permission, obj=None):
         raise PermissionDenied
 
 
+@require_safe
 @login_required
 def invitation_list(request):
     _require(request.user, "accounts.view_invitation")
@@ -76,6 +77,7 @@ def _accept(request, invitation, user):
     messages.success(request, f"You now have access as {membership.get_role_display()} ({membership.scope_label()}).")
 
 
+@require_safe
 @login_required
 def state_history(request, state_pk):
     """Who changed what in a state, field by field (initiative admins and the state's lead)."""

@@ -1,0 +1,46 @@
+"""What each role may read, written out by hand (the specification the code is tested against).
+
+Non-admin test users hold their role over tenant A (its state, its zone's Lead Partner, its
+engaged collaborator); nobody but the initiative admin reads anything of tenant B."""
+
+TENANT_MODELS = {
+    # model name -> attribute of tests.accounts.conftest.Tenant holding a row of that model
+    "state": "state",
+    "district": "district",
+    "zone": "zone",
+    "school": "school",
+    "collaboratorengagement": "engagement",
+    "commitment": "commitment",
+    "expenditure": "expenditure",
+    "baseline": "baseline",
+    "target": "target",
+    "measurement": "measurement",
+    "statusupdate": "status_update",
+}
+DIRECTORY_MODELS = {
+    # readable by every member; each tenant still has its own row to request
+    "leadpartner": "lead_partner",
+    "nationalcollaborator": "collaborator",
+    "funder": "funder",
+    "metric": "metric",
+}
+
+ALL = frozenset(TENANT_MODELS)
+READS_OF_TENANT_A = {
+    "state_lead": ALL,
+    "state_viewer": ALL,
+    "commissioner": ALL,
+    # the zones its Lead Partner leads, their schools and results; no state funding or engagements
+    "lead_partner_staff": frozenset(
+        {"state", "district", "zone", "school", "baseline", "target", "measurement", "statusupdate"}
+    ),
+    # aggregates of the states it is engaged in, without the schools' narratives
+    "collaborator": ALL - {"statusupdate"},
+}
+
+
+def reads(role: str, model_name: str, tenant_key: str) -> bool:
+    """Whether ``role`` may read tenant ``tenant_key``'s ("a" or "b") row of ``model_name``."""
+    if role == "initiative_admin" or model_name in DIRECTORY_MODELS:
+        return True
+    return tenant_key == "a" and model_name in READS_OF_TENANT_A[role]
