@@ -128,7 +128,9 @@ def world(db):
         Role.STATE_LEAD: make_member("lead@example.org", Role.STATE_LEAD, state=a.state),
         Role.STATE_VIEWER: make_member("viewer@example.org", Role.STATE_VIEWER, state=a.state),
         Role.COMMISSIONER: make_member("commissioner@example.org", Role.COMMISSIONER, state=a.state),
-        Role.LEAD_PARTNER_STAFF: make_member("partner@example.org", Role.LEAD_PARTNER_STAFF, lead_partner=a.lead_partner),
+        Role.LEAD_PARTNER_STAFF: make_member(
+            "partner@example.org", Role.LEAD_PARTNER_STAFF, lead_partner=a.lead_partner
+        ),
         Role.COLLABORATOR: make_member("collaborator@example.org", Role.COLLABORATOR, collaborator=a.collaborator),
     }
     admin = users[Role.INITIATIVE_ADMIN]
