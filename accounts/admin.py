@@ -1,6 +1,6 @@
 import rules
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -40,6 +40,15 @@ class ScopedAdmin(SimpleHistoryAdmin):
         admins (who see everything, deleted objects included) may use that."""
         if not request.user.scope.is_admin and not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
             raise Http404
+
+    def get_list_filter(self, request):
+        """Filters on a relation offer only the related rows that occur in the visible rows."""
+        return [
+            (item, admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation
+            else item
+            for item in super().get_list_filter(request)
+        ]
 
     def _scoped_choices(self, db_field, request, kwargs):
         related = db_field.related_model._default_manager.all()
