@@ -337,3 +337,27 @@ def test_the_matrix_reaches_every_url_name():
     names = {endpoint.name for endpoint in endpoints()}
     assert {"zones:home", "accounts:invitation_list", "accounts:state_history", "account_login"} <= names
     assert names >= ACCOUNT_PAGES, ACCOUNT_PAGES - names
+
+
+def run_matrix(client, world, role):
+    matrix = Matrix(client, world, role)
+    for endpoint in endpoints():
+        if endpoint.name in {"leaky_school", "careless_school"}:
+            for request in requests_for(endpoint, world):
+                matrix.check(endpoint, request)
+    return matrix.failures
+
+
+@pytest.mark.urls("tests.accounts.leaky_urls")
+def test_the_matrix_catches_a_view_that_forgets_the_scope_or_the_permission(client, world):
+    school_a, school_b = world.a.school.pk, world.b.school.pk
+    failures = run_matrix(client, world, "state_viewer")
+    assert f"GET /leaky/{school_b}/ as state_viewer: got 200, expected 404 (another tenant's object)" in failures
+    assert any(f"POST /careless/{school_a}/ as state_viewer changed the database" in failure for failure in failures)
+    assert f"POST /careless/{school_a}/ as state_viewer: got 200, expected 403, 404 or 405" in failures
+
+
+def test_the_matrix_refuses_a_url_it_cannot_classify(world):
+    endpoint = Endpoint("colors", "colors/<slug:color>/", ("color",), view=None)
+    with pytest.raises(AssertionError, match="cannot tell which model kwarg 'color' names"):
+        requests_for(endpoint, world)
