@@ -3,6 +3,8 @@
 Non-admin test users hold their role over tenant A (its state, its zone's Lead Partner, its
 engaged collaborator); nobody but the initiative admin reads anything of tenant B."""
 
+from django.apps import apps
+
 TENANT_MODELS = {
     # model name -> attribute of tests.accounts.conftest.Tenant holding a row of that model
     "state": "state",
@@ -16,6 +18,14 @@ TENANT_MODELS = {
     "target": "target",
     "measurement": "measurement",
     "statusupdate": "status_update",
+    "reportrun": "report_run",  # a zone progress report of the tenant's zone
+    "importbatch": "import_batch",  # an import by the tenant's zone's Lead Partner
+}
+# Apps other helpers add may not be installed yet: their models join the table once they are.
+TENANT_MODELS = {
+    name: attribute
+    for name, attribute in TENANT_MODELS.items()
+    if any(model._meta.model_name == name for model in apps.get_models())
 }
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
@@ -23,6 +33,11 @@ DIRECTORY_MODELS = {
     "nationalcollaborator": "collaborator",
     "funder": "funder",
     "metric": "metric",
+}
+OWNED_MODELS = {
+    # a user's own rows, whatever their role: tenant A's row is the requester's own, tenant B's
+    # another user's (see test_isolation_matrix.requests_for)
+    "apitoken": "api_token",
 }
 
 ALL = frozenset(TENANT_MODELS)
@@ -33,14 +48,18 @@ READS_OF_TENANT_A = {
     # the zones its Lead Partner leads, their schools and results; no state funding or engagements
     "lead_partner_staff": frozenset(
         {"state", "district", "zone", "school", "baseline", "target", "measurement", "statusupdate"}
+        | {"reportrun", "importbatch"}
     ),
-    # aggregates of the states it is engaged in, without the schools' narratives
-    "collaborator": ALL - {"statusupdate"},
+    # aggregates of the states it is engaged in, without the schools' narratives (which progress
+    # reports quote) or the Lead Partners' imports
+    "collaborator": ALL - {"statusupdate", "reportrun", "importbatch"},
 }
 
 
 def reads(role: str, model_name: str, tenant_key: str) -> bool:
     """Whether ``role`` may read tenant ``tenant_key``'s ("a" or "b") row of ``model_name``."""
+    if model_name in OWNED_MODELS:
+        return tenant_key == "a"
     if role == "initiative_admin" or model_name in DIRECTORY_MODELS:
         return True
     return tenant_key == "a" and model_name in READS_OF_TENANT_A[role]
