@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.apps import apps
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
@@ -31,6 +30,8 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+
+from .scope_table import TENANT_MODELS
 
 PASSWORD = "correct-horse-battery"
 ROLES = ["initiative_admin", "state_lead", "state_viewer", "commissioner", "lead_partner_staff", "collaborator"]
@@ -59,10 +60,6 @@ class Tenant:
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
     report_run: object = None
     import_batch: object = None
-
-
-def model_exists(name: str) -> bool:
-    return any(model._meta.model_name == name for model in apps.get_models())
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -111,13 +108,13 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
 def rows_of_other_apps(state, zone):
     """Rows of models whose apps other helpers add (present once they are merged)."""
     rows = {}
-    if model_exists("reportrun"):
+    if "reportrun" in TENANT_MODELS:
         from tests.factories import ReportRunFactory
 
         rows["report_run"] = ReportRunFactory(
             kind="zone_progress", state=state, zone=zone, status="done", file=ContentFile(b"%PDF-1.4", name="run.pdf")
         )
-    if model_exists("importbatch"):
+    if "importbatch" in TENANT_MODELS:
         from tests.factories import ImportBatchFactory
 
         rows["import_batch"] = ImportBatchFactory(state=state, lead_partner=zone.lead_partner)

@@ -5,6 +5,12 @@ engaged collaborator); nobody but the initiative admin reads anything of tenant 
 
 from django.apps import apps
 
+
+def model_named(name: str):
+    """The installed model of that (lowercase) name, or None."""
+    return next((model for model in apps.get_models() if model._meta.model_name == name), None)
+
+
 TENANT_MODELS = {
     # model name -> attribute of tests.accounts.conftest.Tenant holding a row of that model
     "state": "state",
@@ -22,11 +28,7 @@ TENANT_MODELS = {
     "importbatch": "import_batch",  # an import by the tenant's zone's Lead Partner
 }
 # Apps other helpers add may not be installed yet: their models join the table once they are.
-TENANT_MODELS = {
-    name: attribute
-    for name, attribute in TENANT_MODELS.items()
-    if any(model._meta.model_name == name for model in apps.get_models())
-}
+TENANT_MODELS = {name: attribute for name, attribute in TENANT_MODELS.items() if model_named(name) is not None}
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
     "leadpartner": "lead_partner",

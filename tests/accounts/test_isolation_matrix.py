@@ -31,7 +31,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 
 from .conftest import ROLES
-from .scope_table import DIRECTORY_MODELS, OWNED_MODELS, TENANT_MODELS, reads
+from .scope_table import DIRECTORY_MODELS, OWNED_MODELS, TENANT_MODELS, model_named, reads
 
 # --- The allow-list: URLs the matrix does not request, each with where it is covered. ---
 SKIPPED_NAMESPACES = {
@@ -123,10 +123,6 @@ def endpoints(patterns=None, route="", namespace="", kwargs=()):
             yield from endpoints(pattern.url_patterns, route + str(pattern.pattern), inner, groups)
         else:
             yield Endpoint(f"{namespace}{pattern.name or ''}", route + str(pattern.pattern), groups, pattern.callback)
-
-
-def model_named(name):
-    return next((model for model in apps.get_models() if model._meta.model_name == name), None)
 
 
 def viewset_model(view):

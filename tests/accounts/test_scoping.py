@@ -8,13 +8,9 @@ from tests.factories import InvitationFactory, LaunchedZoneFactory, LeadPartnerF
 from zones.models import Zone
 
 from .conftest import ROLES
-from .scope_table import DIRECTORY_MODELS, TENANT_MODELS, reads
+from .scope_table import DIRECTORY_MODELS, TENANT_MODELS, model_named, reads
 
 ALL_MODELS = {**TENANT_MODELS, **DIRECTORY_MODELS}
-
-
-def model_named(name):
-    return next(model for model in apps.get_models() if model._meta.model_name == name)
 
 
 @pytest.mark.parametrize("role", ROLES)
