@@ -32,16 +32,22 @@ def log_in(client, email, password=PASSWORD):
     return client.post(LOGIN, {"login": email, "password": password})
 
 
+def reaches_the_app(client) -> bool:
+    """Home (and the role's landing page it may redirect to) opens, without a detour to MFA setup."""
+    landing = client.get("/", follow=True)
+    detours = [url for url, _status in landing.redirect_chain if url.startswith("/accounts/")]
+    return landing.status_code == 200 and not detours
+
+
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "initiative_admin"])
 def test_each_role_lands_on_a_home_page_showing_only_its_scope(client, world, role):
     response = log_in(client, world.users[role].email)
     assert response.status_code == 302 and response["Location"] == "/"
-    home = client.get("/")
+    home = client.get("/", follow=True)
     assert home.status_code == 200
     body = home.content.decode()
-    assert "Arcadia State" in body
+    assert "Arcadia" in body  # its state, zone or schools, whichever page the role lands on
     assert "Borealis" not in body
-    assert "Arcadia Zone" in body
 
 
 def test_the_login_is_the_email_address_not_a_username(client, world):
@@ -103,7 +109,7 @@ class TestInitiativeAdminsMustUseTwoFactor:
         response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
         assert response.status_code == 302
         assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists()
-        assert client.get("/").status_code == 200
+        assert reaches_the_app(client)
 
     def test_a_superuser_is_held_to_the_same_rule(self, client, db):
         User.objects.create_superuser("root@example.org", PASSWORD)
@@ -123,12 +129,12 @@ class TestInitiativeAdminsMustUseTwoFactor:
         assert "_auth_user_id" not in client.session
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
         assert response.status_code == 302 and response["Location"] == "/"
-        assert client.get("/").status_code == 200
+        assert reaches_the_app(client)
 
     @pytest.mark.parametrize("role", [role for role in ROLES if role != "initiative_admin"])
     def test_other_roles_are_not_asked_for_two_factor(self, client, world, role):
         log_in(client, world.users[role].email)
-        assert client.get("/").status_code == 200
+        assert reaches_the_app(client)
 
 
 def test_public_sign_up_is_closed(client, db):

@@ -130,7 +130,7 @@ class TestAccepting:
         assert int(client.session["_auth_user_id"]) == user.pk
         invitation = Invitation.objects.get(email="invitee@example.org")
         assert invitation.accepted_by == user and invitation.accepted_at is not None
-        assert "Arcadia Zone" in client.get("/").content.decode()
+        assert "Arcadia" in client.get("/", follow=True).content.decode()
 
     def test_the_link_works_once(self, client, world):
         link = self.send(client, world)
