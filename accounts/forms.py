@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from partners.models import LeadPartner, NationalCollaborator
+from partners.models import LeadPartner
 from zones.models import State
 
 from .models import Invitation, Role, User
@@ -23,21 +23,14 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args, inviter, **kwargs):
         super().__init__(*args, **kwargs)
         self.inviter = inviter
-        scope = inviter.scope
-        if scope.is_admin:
-            states = State.objects.all()
-            lead_partners = LeadPartner.objects.all()
-        else:
-            states = State.objects.filter(pk__in=scope.lead_state_ids)
-            lead_partners = LeadPartner.objects.filter(zones__state__in=scope.lead_state_ids).distinct()
+        self.fields["state"].queryset = State.objects.editable_by(inviter)
+        if not inviter.scope.is_admin:
+            leads = inviter.scope.lead_state_ids
+            self.fields["lead_partner"].queryset = LeadPartner.objects.filter(zones__state__in=leads).distinct()
             self.fields["role"].choices = [
                 (role.value, role.label) for role in (Role.STATE_VIEWER, Role.COMMISSIONER, Role.LEAD_PARTNER_STAFF)
             ]
             del self.fields["collaborator"]
-        self.fields["state"].queryset = states
-        self.fields["lead_partner"].queryset = lead_partners
-        if "collaborator" in self.fields:
-            self.fields["collaborator"].queryset = NationalCollaborator.objects.all()
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
