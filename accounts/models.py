@@ -142,6 +142,23 @@ def _hash_secret(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user_or_scope):
+        """Admins see every invitation; a state lead sees those to their state and to the Lead
+        Partners of its zones (the invitations they may send)."""
+        from .scoping import scope_of
+
+        scope = scope_of(user_or_scope)
+        if scope.is_admin:
+            return self
+        return self.filter(
+            Q(state__in=scope.lead_state_ids) | Q(lead_partner__zones__state__in=scope.lead_state_ids)
+        ).distinct()
+
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class Invitation(RoleScopeMixin):
     """An invitation to join with one membership; the link expires and works once."""
 
@@ -154,6 +171,8 @@ class Invitation(RoleScopeMixin):
     accepted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_accepted"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -170,6 +189,11 @@ class Invitation(RoleScopeMixin):
     @classmethod
     def hash_token(cls, raw: str) -> str:
         return _hash_secret(raw)
+
+    @classmethod
+    def find_by_token(cls, raw: str):
+        """The invitation a link's token belongs to, or None."""
+        return cls.objects.filter(token_hash=_hash_secret(raw)).first()
 
     @property
     def is_expired(self) -> bool:

@@ -18,7 +18,10 @@ districts, zones, schools, commitments,        initiative admin, state lead of t
 expenditures, baselines, targets
 measurements, status updates                   initiative admin, state lead of the state,
                                                Lead Partner staff of the school's zone
-invitations to a state                         initiative admin, state lead of the state
+invitations (send; list their own scope's)     initiative admin; a state lead: state viewers,
+                                               commissioners of their state and staff of the
+                                               Lead Partners of its zones
+a state's audit trail (view)                   initiative admin, state lead of the state
 =============================================  ===============================================
 """
 
@@ -54,6 +57,11 @@ def is_initiative_admin(user) -> bool:
 @rules.predicate
 def is_state_lead_for(user, obj) -> bool:
     return user.is_authenticated and state_id_of(obj) in user.scope.lead_state_ids
+
+
+@rules.predicate
+def is_a_state_lead(user) -> bool:
+    return user.is_authenticated and bool(user.scope.lead_state_ids)
 
 
 @rules.predicate
@@ -118,3 +126,5 @@ for school_report_model in ("accountability.measurement", "accountability.status
     _crud(school_report_model, reports_on_school)
 
 rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
+rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)
+rules.add_perm("zones.view_state_history", manages_state)

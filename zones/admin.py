@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ScopedAdmin
@@ -15,9 +17,21 @@ class InitiativeAdmin(SimpleHistoryAdmin):
 
 @admin.register(State)
 class StateAdmin(ScopedAdmin):
-    list_display = ["name", "postal_code", "network_status", "planned_launch_school_year", "commissioner_name"]
+    list_display = [
+        "name",
+        "postal_code",
+        "network_status",
+        "planned_launch_school_year",
+        "commissioner_name",
+        "audit_trail",
+    ]
     list_filter = ["network_status"]
     search_fields = ["name", "postal_code"]
+
+    @admin.display(description="Audit trail")
+    def audit_trail(self, state):
+        """The state-wide trail (every object of the state); each object's own History is in its page."""
+        return format_html('<a href="{}">All changes</a>', reverse("accounts:state_history", args=[state.pk]))
 
 
 @admin.register(District)

@@ -30,3 +30,4 @@ class Command(BaseCommand):
         width = max(len(user.email) for user, _role, _scope in loader.logins)
         for user, role, scope in loader.logins:
             self.stdout.write(f"  {user.email:<{width}}  {role.label} — {scope}")
+        self.stdout.write("Initiative admins set up an authenticator app (TOTP) at their first login.")

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from partners.models import LeadPartner
+from zones.models import State
+
+from .models import Invitation, Role, User
+
+
+class InvitationForm(forms.ModelForm):
+    """Invite someone with one role; the choices offered are what the inviter may grant, and the
+    permission table (``accounts.add_invitation``) has the final word."""
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "role", "state", "lead_partner", "collaborator"]
+        help_texts = {
+            "state": "For state leads, state viewers and commissioners.",
+            "lead_partner": "For Lead Partner staff.",
+            "collaborator": "For collaborators.",
+        }
+
+    def __init__(self, *args, inviter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+        self.fields["state"].queryset = State.objects.editable_by(inviter)
+        if not inviter.scope.is_admin:
+            leads = inviter.scope.lead_state_ids
+            self.fields["lead_partner"].queryset = LeadPartner.objects.filter(zones__state__in=leads).distinct()
+            self.fields["role"].choices = [
+                (role.value, role.label) for role in (Role.STATE_VIEWER, Role.COMMISSIONER, Role.LEAD_PARTNER_STAFF)
+            ]
+            del self.fields["collaborator"]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = {field: cleaned.get(field) for field in ("role", "state", "lead_partner", "collaborator")}
+        if Invitation.objects.pending().filter(email=cleaned.get("email"), **scope).exists():
+            raise forms.ValidationError("A pending invitation for this address and role already exists.")
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's clean(): the role has the right scope
+        if not self.errors and not self.inviter.has_perm("accounts.add_invitation", self.instance):
+            self.add_error(None, "You may not send this invitation.")
+
+
+class JoinForm(forms.Form):
+    """A newcomer accepting an invitation chooses a name and password."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and password != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        elif password:
+            candidate = User(email=self.email, first_name=cleaned.get("first_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def save(self) -> User:
+        return User.objects.create_user(
+            email=self.email,
+            password=self.cleaned_data["password1"],
+            first_name=self.cleaned_data["first_name"],
+            last_name=self.cleaned_data["last_name"],
+        )

@@ -1,0 +1,29 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.shortcuts import redirect
+
+
+class InitiativeAdminMFAMiddleware:
+    """An initiative admin without a TOTP authenticator is sent to set one up before anything else.
+
+    allauth's own pages (login, logout, email, password, two-factor) stay reachable so the admin
+    can complete the setup or leave.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not user.scope.is_admin:
+            return None
+        if (request.resolver_match.url_name or "").startswith(("account_", "mfa_")):
+            return None
+        if is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            return None
+        messages.warning(request, "Initiative admins must set up two-factor authentication before continuing.")
+        return redirect("mfa_activate_totp")

@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from zones.models import State
+
+from .audit import state_audit_trail
+from .forms import InvitationForm, JoinForm
+from .models import Invitation, User
+from .services import accept_invitation, send_invitation
+
+
+def _require(user, permission, obj=None):
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+@require_safe
+@login_required
+def invitation_list(request):
+    _require(request.user, "accounts.view_invitation")
+    invitations = Invitation.objects.visible_to(request.user).select_related(
+        "state", "lead_partner", "collaborator", "invited_by", "accepted_by"
+    )
+    return render(request, "accounts/invitation_list.html", {"invitations": invitations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create(request):
+    _require(request.user, "accounts.view_invitation")
+    form = InvitationForm(request.POST or None, inviter=request.user)
+    if request.method == "POST" and form.is_valid():
+        invitation = send_invitation(form.instance, request.user, request.build_absolute_uri("/"))
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("accounts:invitation_list")
+    return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """The emailed link: a newcomer sets a password; an existing user signs in and accepts."""
+    invitation = Invitation.find_by_token(token)
+    if invitation is None or not invitation.is_usable:
+        raise Http404("This invitation link is invalid, has expired or has already been used.")
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is None:
+        form = JoinForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            user = form.save()
+            _accept(request, invitation, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("zones:home")
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+    signed_in_as_invitee = request.user.is_authenticated and request.user.pk == existing.pk
+    if request.method == "POST" and signed_in_as_invitee:
+        _accept(request, invitation, request.user)
+        return redirect("zones:home")
+    context = {
+        "invitation": invitation,
+        "signed_in_as_invitee": signed_in_as_invitee,
+        "login_url": f"{reverse('account_login')}?next={request.path}",
+    }
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+def _accept(request, invitation, user):
+    try:
+        membership = accept_invitation(invitation, user)
+    except ValidationError as error:  # used or expired meanwhile: the request's transaction rolls back
+        raise Http404(error.message) from error
+    messages.success(request, f"You now have access as {membership.get_role_display()} ({membership.scope_label()}).")
+
+
+@require_safe
+@login_required
+def state_history(request, state_pk):
+    """Who changed what in a state, field by field (initiative admins and the state's lead)."""
+    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    _require(request.user, "zones.view_state_history", state)
+    return render(request, "accounts/state_history.html", {"state": state, "entries": state_audit_trail(state)})

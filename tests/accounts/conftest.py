@@ -1,0 +1,185 @@
+"""Two tenants for the accounts tests: state A (where every non-admin test user belongs) and
+state B, each with a launched zone led by its own Lead Partner, an engaged collaborator, funding
+and results. Every tenant-owned row carries a marker text so a leak shows up in page bodies."""
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+
+from accounts.models import Membership, Role
+from funding.models import Commitment
+from tests.factories import (
+    ApiTokenFactory,
+    BaselineFactory,
+    CollaboratorEngagementFactory,
+    CommitmentFactory,
+    ExpenditureFactory,
+    FunderFactory,
+    InvitationFactory,
+    LaunchedZoneFactory,
+    LeadPartnerFactory,
+    MeasurementFactory,
+    MetricFactory,
+    NationalCollaboratorFactory,
+    StateFactory,
+    StatusUpdateFactory,
+    TargetFactory,
+    UserFactory,
+)
+
+from .scope_table import TENANT_MODELS
+
+PASSWORD = "correct-horse-battery"
+ROLES = ["initiative_admin", "state_lead", "state_viewer", "commissioner", "lead_partner_staff", "collaborator"]
+
+
+@dataclass
+class Tenant:
+    """One state's slice of the data; ``marker`` prefixes the text of every row it owns."""
+
+    marker: str
+    state: object
+    district: object
+    zone: object
+    school: object
+    lead_partner: object
+    collaborator: object
+    engagement: object
+    funder: object
+    commitment: object
+    expenditure: object
+    metric: object
+    baseline: object
+    target: object
+    measurement: object
+    status_update: object
+    api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
+    report_run: object = None
+    import_batch: object = None
+
+
+def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
+    state = StateFactory(name=f"{marker} State", postal_code=postal_code, fips_code=fips_code)
+    lead_partner = LeadPartnerFactory(name=lead_partner_name)
+    zone = LaunchedZoneFactory(state=state, lead_partner=lead_partner, name=f"{marker} Zone")
+    district = zone.districts.get()
+    district.name = f"{marker} District"
+    district.save()
+    schools = list(zone.schools.order_by("pk"))
+    for number, school in enumerate(schools, start=1):
+        school.name = f"{marker} School {number}"
+        school.save()
+    school = schools[0]
+    collaborator = NationalCollaboratorFactory(name=collaborator_name)
+    engagement = CollaboratorEngagementFactory(
+        collaborator=collaborator, state=state, description=f"{marker} engagement notes"
+    )
+    funder = FunderFactory(name=f"Funder of {postal_code}")
+    commitment = CommitmentFactory(
+        funder=funder, state=state, status=Commitment.Status.RECEIVED, description=f"{marker} pledge"
+    )
+    expenditure = ExpenditureFactory(commitment=commitment, zone=zone, description=f"{marker} spending")
+    metric = MetricFactory(code=f"metric-{postal_code.lower()}", name=f"Metric {postal_code}")
+    return Tenant(
+        **rows_of_other_apps(state, zone),
+        marker=marker,
+        state=state,
+        district=district,
+        zone=zone,
+        school=school,
+        lead_partner=lead_partner,
+        collaborator=collaborator,
+        engagement=engagement,
+        funder=funder,
+        commitment=commitment,
+        expenditure=expenditure,
+        metric=metric,
+        baseline=BaselineFactory(school=school, metric=metric, source=f"{marker} baseline source"),
+        target=TargetFactory(school=school, metric=metric),
+        measurement=MeasurementFactory(school=school, metric=metric, source=f"{marker} measurement source"),
+        status_update=StatusUpdateFactory(school=school, narrative=f"{marker} narrative"),
+    )
+
+
+def rows_of_other_apps(state, zone):
+    """Rows of models whose apps other helpers add (present once they are merged)."""
+    rows = {}
+    if "reportrun" in TENANT_MODELS:
+        from tests.factories import ReportRunFactory
+
+        rows["report_run"] = ReportRunFactory(
+            kind="zone_progress", state=state, zone=zone, status="done", file=ContentFile(b"%PDF-1.4", name="run.pdf")
+        )
+    if "importbatch" in TENANT_MODELS:
+        from tests.factories import ImportBatchFactory
+
+        rows["import_batch"] = ImportBatchFactory(state=state, lead_partner=zone.lead_partner)
+    return rows
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+    users: dict  # role -> user, every non-admin role held over tenant A
+    invitation_token: str  # the link's token of a pending invitation to tenant A
+    own_tokens: dict  # role -> an API token of that role's user
+
+
+def make_member(email: str, role: str, **scope):
+    """A user who can log in (verified email) holding one membership."""
+    user = UserFactory(email=email)  # password: PASSWORD
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    Membership.objects.create(user=user, role=role, **scope)
+    return user
+
+
+def enable_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.fixture
+def world(db):
+    a = build_tenant("Arcadia", "AR", "05", "Larkspur Learning", "Ridgeline Advisors")
+    b = build_tenant("Borealis", "BO", "55", "Northwind Partners", "Summit Collective")
+    users = {
+        Role.INITIATIVE_ADMIN: make_member("admin@example.org", Role.INITIATIVE_ADMIN),
+        Role.STATE_LEAD: make_member("lead@example.org", Role.STATE_LEAD, state=a.state),
+        Role.STATE_VIEWER: make_member("viewer@example.org", Role.STATE_VIEWER, state=a.state),
+        Role.COMMISSIONER: make_member("commissioner@example.org", Role.COMMISSIONER, state=a.state),
+        Role.LEAD_PARTNER_STAFF: make_member(
+            "partner@example.org", Role.LEAD_PARTNER_STAFF, lead_partner=a.lead_partner
+        ),
+        Role.COLLABORATOR: make_member("collaborator@example.org", Role.COLLABORATOR, collaborator=a.collaborator),
+    }
+    admin = users[Role.INITIATIVE_ADMIN]
+    admin.is_staff = True
+    admin.save()
+    enable_totp(admin)
+    invitation = InvitationFactory(email="newcomer@example.org", state=a.state, invited_by=users[Role.STATE_LEAD])
+    token = invitation.issue_token()
+    invitation.save()
+    b.api_token = ApiTokenFactory(
+        membership=make_member("lead-b@example.org", Role.STATE_LEAD, state=b.state).memberships.get()
+    )
+    return World(
+        a=a,
+        b=b,
+        users={str(role): user for role, user in users.items()},
+        invitation_token=token,
+        own_tokens={str(role): ApiTokenFactory(membership=user.memberships.get()) for role, user in users.items()},
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth keeps rate-limit counters in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,67 @@
+"""What each role may read, written out by hand (the specification the code is tested against).
+
+Non-admin test users hold their role over tenant A (its state, its zone's Lead Partner, its
+engaged collaborator); nobody but the initiative admin reads anything of tenant B."""
+
+from django.apps import apps
+
+
+def model_named(name: str):
+    """The installed model of that (lowercase) name, or None."""
+    return next((model for model in apps.get_models() if model._meta.model_name == name), None)
+
+
+TENANT_MODELS = {
+    # model name -> attribute of tests.accounts.conftest.Tenant holding a row of that model
+    "state": "state",
+    "district": "district",
+    "zone": "zone",
+    "school": "school",
+    "collaboratorengagement": "engagement",
+    "commitment": "commitment",
+    "expenditure": "expenditure",
+    "baseline": "baseline",
+    "target": "target",
+    "measurement": "measurement",
+    "statusupdate": "status_update",
+    "reportrun": "report_run",  # a zone progress report of the tenant's zone
+    "importbatch": "import_batch",  # an import by the tenant's zone's Lead Partner
+}
+# Apps other helpers add may not be installed yet: their models join the table once they are.
+TENANT_MODELS = {name: attribute for name, attribute in TENANT_MODELS.items() if model_named(name) is not None}
+DIRECTORY_MODELS = {
+    # readable by every member; each tenant still has its own row to request
+    "leadpartner": "lead_partner",
+    "nationalcollaborator": "collaborator",
+    "funder": "funder",
+    "metric": "metric",
+}
+OWNED_MODELS = {
+    # a user's own rows, whatever their role: tenant A's row is the requester's own, tenant B's
+    # another user's (see test_isolation_matrix.requests_for)
+    "apitoken": "api_token",
+}
+
+ALL = frozenset(TENANT_MODELS)
+READS_OF_TENANT_A = {
+    "state_lead": ALL,
+    "state_viewer": ALL,
+    "commissioner": ALL,
+    # the zones its Lead Partner leads, their schools and results; no state funding or engagements
+    "lead_partner_staff": frozenset(
+        {"state", "district", "zone", "school", "baseline", "target", "measurement", "statusupdate"}
+        | {"reportrun", "importbatch"}
+    ),
+    # aggregates of the states it is engaged in, without the schools' narratives (which progress
+    # reports quote) or the Lead Partners' imports
+    "collaborator": ALL - {"statusupdate", "reportrun", "importbatch"},
+}
+
+
+def reads(role: str, model_name: str, tenant_key: str) -> bool:
+    """Whether ``role`` may read tenant ``tenant_key``'s ("a" or "b") row of ``model_name``."""
+    if model_name in OWNED_MODELS:
+        return tenant_key == "a"
+    if role == "initiative_admin" or model_name in DIRECTORY_MODELS:
+        return True
+    return tenant_key == "a" and model_name in READS_OF_TENANT_A[role]
