@@ -11,7 +11,8 @@ from partners import api as partners
 from schools import api as schools
 from zones import api as zones
 
-router = DefaultRouter()
+router = DefaultRouter(use_regex_path=False)
+router.include_format_suffixes = False
 router.register("states", zones.StateViewSet)
 router.register("districts", zones.DistrictViewSet)
 router.register("zones", zones.ZoneViewSet)

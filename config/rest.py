@@ -27,6 +27,11 @@ class IdFilter(filters.NumberFilter):
 
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)  # beyond a bigint is a 400, not a database error
+        super().__init__(*args, **kwargs)
+
 
 class PageNumberPages(PageNumberPagination):
     page_size = 25
@@ -178,7 +183,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Invalid input: messages by field name (or non_field_errors).",
     "401": "Not authenticated: send a session cookie or 'Authorization: Bearer <token>'.",
     "403": "Authenticated but not allowed to do this.",
-    "404": "No such object among those you may see.",
+    "404": "No such object among those you may see (or no such page of a list).",
     "409": "Conflict: other records still refer to this one.",
     "429": "Too many requests for this token or user; retry later.",
 }
@@ -207,15 +212,19 @@ class ZonePortfolioSchema(AutoSchema):
                 OpenApiParameter(
                     "fields",
                     str,
-                    description="Comma-separated field names to return (sparse fields), e.g. id,name.",
+                    description="Comma-separated names of the fields to return, e.g. id,name (others are left out).",
                 )
             )
         return parameters
 
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, SparseFieldsMixin):
+            schema.pop("required", None)  # ?fields= may leave any field out
+        return schema
+
     def _error_codes(self) -> list[str]:
-        codes = ["400", "401", "403", "429"]
-        if "{" in self.path:
-            codes.append("404")
+        codes = ["400", "401", "403", "404", "429"]
         if self.method == "DELETE":
             codes.append("409")
         return codes

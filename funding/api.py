@@ -40,7 +40,7 @@ class CommitmentFilter(filters.FilterSet):
 
 
 class CommitmentViewSet(ScopedModelViewSet):
-    queryset = Commitment.objects.select_related("funder", "state", "zone")
+    queryset = Commitment.objects.all()
     serializer_class = CommitmentSerializer
     filterset_class = CommitmentFilter
     ordering_fields = ["id", "amount", "pledged_on", "period_start"]
