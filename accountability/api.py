@@ -13,6 +13,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet, permission_name
+from schools.api import SchoolFilter
 from schools.models import School
 
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
@@ -214,16 +215,6 @@ class StatusUpdateViewSet(ScopedModelViewSet):
     ordering_fields = ["id", "reported_on", "created_at"]
 
 
-class SchoolProgressFilter(filters.FilterSet):
-    state = IdFilter(field_name="district__state")
-    district = IdFilter(field_name="district")
-    zone = IdFilter(field_name="zone")
-
-    class Meta:
-        model = School
-        fields = ["state", "district", "zone"]
-
-
 class SchoolProgressViewSet(ScopedReadOnlyViewSet):
     """Each school's progress against its targets: per metric the baseline, latest measurement,
     target, gain so far, share of the target reached and the projection; overall status is the
@@ -231,5 +222,5 @@ class SchoolProgressViewSet(ScopedReadOnlyViewSet):
 
     queryset = School.objects.all()
     serializer_class = SchoolProgressSerializer
-    filterset_class = SchoolProgressFilter
+    filterset_class = SchoolFilter
     ordering_fields = ["id", "name"]

@@ -56,11 +56,6 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def as_field_errors(error: DjangoValidationError) -> dict:
-    """A model ValidationError as DRF's {field: [messages]} (``non_field_errors`` for the rest)."""
-    return serializers.as_serializer_error(error)
-
-
 class SparseFieldsMixin:
     """``?fields=a,b`` on a GET keeps only those top-level fields (unknown names are ignored)."""
 
@@ -104,7 +99,7 @@ class ModelCleanSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             candidate.full_clean()
             self.validate_related(candidate, many)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(as_field_errors(error)) from error
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
         self.candidate = candidate
         return attrs
 

@@ -3,6 +3,8 @@ as a state lead's token: no server errors, and every response conforms to the sc
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
@@ -25,7 +27,18 @@ schema.config.phases.coverage.enabled = False
 
 
 @pytest.fixture
-def state_lead_headers(world):
+def keep_test_connection():
+    """Calling the WSGI app directly would close the database connection (and the test's
+    transaction) at the end of each request; Django's test client prevents this the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def state_lead_headers(world, keep_test_connection):
     """A state lead's token over a state with a launched zone, records to find, and ids 1..n in use."""
     school = world.schools[0]
     BaselineFactory(school=school, metric=world.metric)

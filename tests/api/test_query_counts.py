@@ -3,6 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from config.api_urls import router
 from tests.factories import (
     BaselineFactory,
     CollaboratorEngagementFactory,
@@ -17,26 +18,7 @@ from tests.factories import (
     ZoneFactory,
 )
 
-LIST_ENDPOINTS = [
-    "states",
-    "districts",
-    "zones",
-    "schools",
-    "lead-partners",
-    "collaborators",
-    "engagements",
-    "funders",
-    "commitments",
-    "expenditures",
-    "metrics",
-    "baselines",
-    "targets",
-    "measurements",
-    "status-updates",
-    "state-funding",
-    "zone-funding",
-    "school-progress",
-]
+LIST_ENDPOINTS = [prefix for prefix, _viewset, _basename in router.registry]
 
 
 def add_rows(count, state):

@@ -11,6 +11,17 @@ STATUS_UPDATE = {"reported_on": "2011-01-15", "rating": "at_risk", "narrative": 
 MEASUREMENT = {"school_year": "2010-11", "period": 2, "value": "41.50", "source": "Interim assessment"}
 
 
+def new_school(district, name):
+    return {
+        "district": district.pk,
+        "name": name,
+        "nces_id": f"{district.nces_lea_id}99999",
+        "lowest_grade": "9",
+        "highest_grade": "12",
+        "enrollment": 600,
+    }
+
+
 def test_lead_partner_staff_report_on_their_schools(clients, memberships, world):
     client = clients["lead_partner_staff"]
     school = world.schools[0]
@@ -59,16 +70,7 @@ def test_readers_cannot_write(clients, world, role):
 
 def test_state_lead_manages_their_state(clients, world):
     client = clients["state_lead"]
-    district = world.zone.districts.get()
-    body = {
-        "district": district.pk,
-        "name": "New Academy",
-        "nces_id": f"{district.nces_lea_id}99999",
-        "lowest_grade": "9",
-        "highest_grade": "12",
-        "enrollment": 600,
-    }
-    response = client.post("/api/v1/schools/", body, format="json")
+    response = client.post("/api/v1/schools/", new_school(world.zone.districts.get(), "New Academy"), format="json")
     assert response.status_code == 201, response.content
     school = School.objects.get(pk=response.json()["id"])
     assert client.patch(f"/api/v1/schools/{school.pk}/", {"enrollment": 610}, format="json").status_code == 200
@@ -83,15 +85,7 @@ def test_state_lead_cannot_touch_another_state(clients, world):
     other = world.other_schools[0]
     assert client.patch(f"/api/v1/schools/{other.pk}/", {"enrollment": 1}, format="json").status_code == 404
     assert client.delete(f"/api/v1/schools/{other.pk}/").status_code == 404
-    other_district = world.other_zone.districts.get()
-    body = {
-        "district": other_district.pk,
-        "name": "Intruder",
-        "nces_id": f"{other_district.nces_lea_id}99999",
-        "lowest_grade": "9",
-        "highest_grade": "12",
-        "enrollment": 600,
-    }
+    body = new_school(world.other_zone.districts.get(), "Intruder")
     assert client.post("/api/v1/schools/", body, format="json").status_code == 400
     assert not School.objects.filter(name="Intruder").exists()
     other.refresh_from_db()
