@@ -9,6 +9,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -161,14 +162,18 @@ class MeasurementViewSet(ScopedModelViewSet):
         return Response({"created": len(ids), "ids": ids}, status=status.HTTP_201_CREATED)
 
     def _uploaded_rows(self, request) -> list:
-        upload = request.FILES.get("file") if hasattr(request.data, "getlist") else None
+        try:
+            data = request.data
+        except ParseError as error:
+            raise BulkUploadFailed([{"row": 0, "field": "non_field_errors", "message": str(error.detail)}]) from error
+        upload = request.FILES.get("file") if hasattr(data, "getlist") else None
         if upload is not None:
             try:
                 rows = list(csv.DictReader(io.StringIO(upload.read().decode("utf-8-sig"))))
             except (UnicodeDecodeError, csv.Error) as error:
                 raise BulkUploadFailed([{"row": 0, "field": "file", "message": f"Unreadable CSV: {error}"}]) from error
-        elif isinstance(request.data, list):
-            rows = request.data
+        elif isinstance(data, list):
+            rows = data
         else:
             raise BulkUploadFailed(
                 [{"row": 0, "field": "non_field_errors", "message": "Send a JSON list or a CSV file."}]

@@ -95,3 +95,11 @@ def test_not_a_list(clients, world):
         response = clients["state_lead"].post(URL, body, format="json")
         assert response.status_code == 400
         assert response.json()["errors"][0]["row"] == 0
+
+
+def test_malformed_json_is_reported_like_other_problems(clients, world):
+    response = clients["state_lead"].post(URL, "[{", content_type="application/json")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["row"], error["field"]) == (0, "non_field_errors")
+    assert "JSON parse error" in error["message"]
