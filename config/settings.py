@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
     "allauth",
@@ -168,18 +169,42 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# --- REST framework ---
+# --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "config.rest.ZonePortfolioSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.authentication.ApiTokenRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env("API_TOKEN_RATE", default="600/minute"),
+        "user": env("API_USER_RATE", default="1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zone Portfolio API",
     "DESCRIPTION": "Partnership Zone data: states, zones, schools, Lead Partners, funding and accountability.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ZoneStatusEnum": "zones.models.Zone.Status",
+        "CommitmentStatusEnum": "funding.models.Commitment.Status",
+        "EngagementStatusEnum": "partners.models.CollaboratorEngagement.Status",
+        "ProgressStatusEnum": "accountability.serializers.PROGRESS_STATUSES",
+        "LeadPartnerKindEnum": "partners.models.LeadPartner.Kind",
+        "FunderKindEnum": "funding.models.Funder.Kind",
+        "GradeEnum": "schools.models.GRADES",
+        "CriterionRatingEnum": "zones.models.CriterionRating",
+    },
 }
 
 # --- Security: strict unless DEBUG ---

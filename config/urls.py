@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("accounts/tokens/", include("accounts.token_urls")),
+    path("api/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("", include("zones.urls")),
 ]

@@ -1,0 +1,62 @@
+"""Named API tokens: issuing, looking up a presented key, revoking.
+
+A token carries exactly one of its holder's memberships: requests made with it see and change
+what that membership allows, even when the holder has other (or wider) memberships.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from .models import ApiToken, Membership
+from .scoping import Scope
+
+# last_used_at is written at most once per this interval per token (one UPDATE, no read).
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def issue_token(membership: Membership, name: str, expires_at=None) -> tuple[ApiToken, str]:
+    """Create a token for the membership; return it with its key (shown to the user once)."""
+    token = ApiToken(membership=membership, name=name, expires_at=expires_at)
+    key = token.issue_key()
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def active_token_for_key(key: str) -> ApiToken | None:
+    """The usable token a presented key belongs to, or None (unknown, revoked or expired)."""
+    if len(key) <= ApiToken.PREFIX_LENGTH:
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__user")
+        .filter(key_prefix=key[: ApiToken.PREFIX_LENGTH], key_hash=ApiToken.hash_key(key))
+        .first()
+    )
+    if token is None or not token.is_active or not token.membership.user.is_active:
+        return None
+    return token
+
+
+def mark_used(token: ApiToken) -> None:
+    """Record use, cheaply: skip the write while the stored time is recent enough."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+def user_for_token(token: ApiToken):
+    """The token's holder, narrowed to the token's one membership for this request."""
+    user = token.membership.user
+    user.scope = Scope.for_memberships([token.membership])
+    # Superuser status would bypass the permission table; a token holds only its membership's role
+    # (an initiative admin membership still grants everything through the table).
+    user.is_superuser = False
+    return user
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])

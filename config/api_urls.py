@@ -1,0 +1,39 @@
+"""REST API v1: one router over the viewsets in each app's ``api.py`` (mounted at /api/v1/),
+plus the OpenAPI schema and its offline Swagger UI (mounted at /api/)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from accountability import api as accountability
+from funding import api as funding
+from partners import api as partners
+from schools import api as schools
+from zones import api as zones
+
+router = DefaultRouter(use_regex_path=False)
+router.include_format_suffixes = False
+router.register("states", zones.StateViewSet)
+router.register("districts", zones.DistrictViewSet)
+router.register("zones", zones.ZoneViewSet)
+router.register("schools", schools.SchoolViewSet)
+router.register("lead-partners", partners.LeadPartnerViewSet)
+router.register("collaborators", partners.NationalCollaboratorViewSet)
+router.register("engagements", partners.CollaboratorEngagementViewSet)
+router.register("funders", funding.FunderViewSet)
+router.register("commitments", funding.CommitmentViewSet)
+router.register("expenditures", funding.ExpenditureViewSet)
+router.register("metrics", accountability.MetricViewSet)
+router.register("baselines", accountability.BaselineViewSet)
+router.register("targets", accountability.TargetViewSet)
+router.register("measurements", accountability.MeasurementViewSet)
+router.register("status-updates", accountability.StatusUpdateViewSet)
+router.register("state-funding", funding.StateFundingViewSet, basename="state-funding")
+router.register("zone-funding", funding.ZoneFundingViewSet, basename="zone-funding")
+router.register("school-progress", accountability.SchoolProgressViewSet, basename="school-progress")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"))),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

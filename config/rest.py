@@ -1,0 +1,261 @@
+"""REST API plumbing shared by every app's ``api.py``: scoped viewsets, write permissions from the
+permission table (accounts.permissions), model validation in serializers, sparse fields,
+pagination and the documented error responses."""
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.relations import ManyRelatedField
+
+
+def permission_name(model, action: str) -> str:
+    """``schools.change_school`` for (School, "change"): the names used by accounts.permissions."""
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class IdFilter(filters.NumberFilter):
+    """Filter by the id of a related object. A plain number (not a choice among all objects), so
+    an id from another tenant simply matches nothing instead of revealing that it exists."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)  # beyond a bigint is a 400, not a database error
+        super().__init__(*args, **kwargs)
+
+
+class PageNumberPages(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class WritePermission(BasePermission):
+    """Reads are scoped by the queryset (``visible_to``); changing or deleting an object asks the
+    permission table about that object. Adds are checked by the viewset on the unsaved object."""
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        action = "delete" if request.method == "DELETE" else "change"
+        return request.user.has_perm(permission_name(type(obj), action), obj)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Other records still refer to this one."
+    default_code = "conflict"
+
+
+class SparseFieldsMixin:
+    """``?fields=a,b`` on a GET keeps only those top-level fields (unknown names are ignored)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        wanted = request.query_params.get("fields") if request is not None and request.method == "GET" else None
+        if wanted:
+            keep = {name.strip() for name in wanted.split(",")}
+            for name in set(self.fields) - keep:
+                self.fields.pop(name)
+
+
+class ModelCleanSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    """A model serializer that validates like a form: the model's ``full_clean`` runs on the object
+    as it would be saved, related-object choices are limited to what the user may read, and the
+    cleaned object (``candidate``) is what gets saved."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        for field in fields.values():
+            relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+            queryset = getattr(relation, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                relation.queryset = queryset.visible_to(user)
+        return fields
+
+    def _split_many_to_many(self, attrs):
+        many = {name: attrs.pop(name) for name in list(attrs) if self.Meta.model._meta.get_field(name).many_to_many}
+        return attrs, many
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        plain, many = self._split_many_to_many(dict(attrs))
+        candidate = self.instance if self.instance is not None else self.Meta.model()
+        for name, value in plain.items():
+            setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+            self.validate_related(candidate, many)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        self.candidate = candidate
+        return attrs
+
+    def validate_related(self, candidate, many: dict) -> None:
+        """Check many-to-many values against the candidate; raise a Django ValidationError."""
+
+    def _save_candidate(self, validated_data):
+        attrs, many = self._split_many_to_many(dict(validated_data))
+        for name, value in attrs.items():
+            setattr(self.candidate, name, value)
+        self.candidate.save()
+        for name, values in many.items():
+            getattr(self.candidate, name).set(values)
+        return self.candidate
+
+    def create(self, validated_data):
+        return self._save_candidate(validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save_candidate(validated_data)
+
+
+class ScopedQuerysetMixin:
+    """Every query starts from ``visible_to(request.user)``, so a denied object is a 404."""
+
+    filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
+    pagination_class = PageNumberPages
+    ordering_fields = ["id"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """Reads are scoped; every write is checked against the permission table on the object as it
+    would be saved (adds and changes) or as it is (changes and deletes)."""
+
+    permission_classes = [*viewsets.ModelViewSet.permission_classes, WritePermission]
+
+    def check_write(self, obj, action: str) -> None:
+        if not self.request.user.has_perm(permission_name(type(obj), action), obj):
+            raise exceptions.PermissionDenied(f"You may not {action} this {obj._meta.verbose_name}.")
+
+    def perform_create(self, serializer):
+        self.check_write(serializer.candidate, "add")
+        serializer.save()
+
+    def perform_update(self, serializer):
+        self.check_write(serializer.candidate, "change")
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            raise Conflict(
+                f"This {instance._meta.verbose_name} cannot be deleted: other records refer to it."
+            ) from error
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Field name (or ``non_field_errors``) → list of messages."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: messages by field name (or non_field_errors).",
+    "401": "Not authenticated: send a session cookie or 'Authorization: Bearer <token>'.",
+    "403": "Authenticated but not allowed to do this.",
+    "404": "No such object among those you may see (or no such page of a list).",
+    "409": "Conflict: other records still refer to this one.",
+    "429": "Too many requests for this token or user; retry later.",
+}
+
+
+class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A named API token (see 'API tokens' in the app); it carries one of your memberships.",
+        }
+
+
+class ZonePortfolioSchema(AutoSchema):
+    """Adds the error responses every operation may return, and the ``fields`` parameter."""
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        serializer_class = getattr(self.view, "get_serializer_class", lambda: None)()
+        if self.method == "GET" and serializer_class and issubclass(serializer_class, SparseFieldsMixin):
+            parameters.append(
+                OpenApiParameter(
+                    "fields",
+                    str,
+                    description="Comma-separated names of the fields to return, e.g. id,name (others are left out).",
+                )
+            )
+        return parameters
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, SparseFieldsMixin):
+            schema.pop("required", None)  # ?fields= may leave any field out
+        return schema
+
+    def _error_codes(self) -> list[str]:
+        codes = ["400", "401", "403", "404", "429"]
+        if self.method == "DELETE":
+            codes.append("409")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code in responses:
+                continue
+            serializer = ValidationErrorSerializer if code == "400" else ErrorSerializer
+            responses[code] = self._get_response_for_code(serializer, code, direction=direction)
+            responses[code]["description"] = ERROR_DESCRIPTIONS[code]
+        return responses
+
+
+class BatchedField(serializers.Field):
+    """A read-only value per object, computed once for all the objects being serialized (the page
+    of a list, or the one object), so a page costs the same few queries whatever its size.
+
+    Subclasses implement ``compute(root_objects) -> batch`` and ``represent(obj, batch)``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def root_objects(self) -> list:
+        root = self.root
+        return list(root.instance) if isinstance(root, serializers.ListSerializer) else [root.instance]
+
+    def to_representation(self, obj):
+        batches = self.context.setdefault("batches", {})
+        if type(self) not in batches:
+            batches[type(self)] = self.compute(self.root_objects())
+        return self.represent(obj, batches[type(self)])
+
+    def compute(self, root_objects):
+        raise NotImplementedError
+
+    def represent(self, obj, batch):
+        raise NotImplementedError

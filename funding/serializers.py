@@ -1,0 +1,113 @@
+"""API representations of funders, commitments, expenditures and funding totals."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
+from zones.models import State, Zone
+
+from .models import Commitment, Expenditure, Funder
+from .services import FundingTotals, funding_totals_by
+
+
+class FunderSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Funder
+        fields = ["id", "name", "kind", "website"]
+
+
+class CommitmentSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "funder",
+            "initiative",
+            "recipient_level",
+            "state",
+            "zone",
+            "description",
+            "amount",
+            "source",
+            "period_start",
+            "period_end",
+            "status",
+            "pledged_on",
+            "committed_on",
+            "received_on",
+            "expected_by",
+        ]
+
+
+class ExpenditureSerializer(ModelCleanSerializer):
+    state = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Expenditure
+        fields = ["id", "commitment", "state", "zone", "school", "category", "amount", "spent_on", "description"]
+
+
+def money(**kwargs):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+class StageTotalsSerializer(serializers.Serializer):
+    pledged = money()
+    committed = money()
+    received = money()
+
+
+class FundingTotalsSerializer(serializers.Serializer):
+    """Pledged / committed / received (each counts every stage a commitment reached), spent, and
+    the private:public match (private dollars committed per public dollar; null without public)."""
+
+    pledged = money()
+    committed = money()
+    received = money()
+    spent = money()
+    public = StageTotalsSerializer()
+    private = StageTotalsSerializer()
+    match_ratio = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
+    spent_by_category = serializers.DictField(child=money())
+    teacher_compensation = money()
+
+    def to_representation(self, totals):
+        return super().to_representation({**totals.as_dict(), "teacher_compensation": totals.teacher_compensation})
+
+
+@extend_schema_field(FundingTotalsSerializer)
+class FundingTotalsField(BatchedField):
+    """Totals of each state or zone being serialized from one service call (two queries) over
+    the commitments and expenditures the user may see."""
+
+    def __init__(self, key: str, **kwargs):
+        self.key = key  # "state" or "zone"
+        super().__init__(**kwargs)
+
+    def compute(self, places):
+        user = self.context["request"].user
+        lookup = {f"{self.key}__in": places}
+        return funding_totals_by(
+            self.key,
+            Commitment.objects.visible_to(user).filter(**lookup),
+            Expenditure.objects.visible_to(user).filter(**lookup),
+        )
+
+    def represent(self, place, totals_by_place):
+        return FundingTotalsSerializer(totals_by_place.get(place.pk, FundingTotals())).data
+
+
+class StateFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    funding = FundingTotalsField(key="state")
+
+    class Meta:
+        model = State
+        fields = ["id", "name", "postal_code", "funding"]
+
+
+class ZoneFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    funding = FundingTotalsField(key="zone")
+
+    class Meta:
+        model = Zone
+        fields = ["id", "name", "state", "funding"]

@@ -1,0 +1,22 @@
+"""API representation of schools."""
+
+from config.rest import ModelCleanSerializer
+
+from .models import School
+
+
+class SchoolSerializer(ModelCleanSerializer):
+    class Meta:
+        model = School
+        fields = [
+            "id",
+            "district",
+            "zone",
+            "name",
+            "nces_id",
+            "lowest_grade",
+            "highest_grade",
+            "enrollment",
+            "improvement_tier",
+            "turnaround_status",
+        ]

@@ -1,0 +1,127 @@
+"""Fixtures for the REST API tests: two states with a launched zone each, a user per role, and
+API clients authenticated with real tokens."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from accounts.tokens import issue_token
+from tests.factories import (
+    CollaboratorEngagementFactory,
+    LaunchedZoneFactory,
+    MembershipFactory,
+    MetricFactory,
+    StateFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache; start every test from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    state: object
+    zone: object
+    schools: list
+    other_state: object
+    other_zone: object
+    other_schools: list
+    metric: object
+
+
+@pytest.fixture
+def world(db):
+    state, other_state = StateFactory(name="Colorado"), StateFactory(name="Kansas")
+    zone, other_zone = LaunchedZoneFactory(state=state), LaunchedZoneFactory(state=other_state)
+    return World(
+        state=state,
+        zone=zone,
+        schools=list(zone.schools.order_by("pk")),
+        other_state=other_state,
+        other_zone=other_zone,
+        other_schools=list(other_zone.schools.order_by("pk")),
+        metric=MetricFactory(code="reading", name="Reading proficiency"),
+    )
+
+
+def member(role, **scope):
+    return MembershipFactory(user=UserFactory(), role=role, **scope)
+
+
+@pytest.fixture
+def memberships(world):
+    """One membership per role, all reaching ``world.state`` (or its zone's Lead Partner)."""
+    collaborator = member(Role.COLLABORATOR)
+    CollaboratorEngagementFactory(collaborator=collaborator.collaborator, state=world.state)
+    return {
+        "admin": member(Role.INITIATIVE_ADMIN),
+        "state_lead": member(Role.STATE_LEAD, state=world.state),
+        "state_viewer": member(Role.STATE_VIEWER, state=world.state),
+        "commissioner": member(Role.COMMISSIONER, state=world.state),
+        "lead_partner_staff": member(Role.LEAD_PARTNER_STAFF, lead_partner=world.zone.lead_partner),
+        "collaborator": collaborator,
+    }
+
+
+def token_client(membership, **token_kwargs) -> APIClient:
+    _token, key = issue_token(membership, "test client", **token_kwargs)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.fixture
+def clients(memberships):
+    """An API client per role, each authenticated with a token of that role's membership."""
+    return {role: token_client(membership) for role, membership in memberships.items()}
+
+
+@pytest.fixture
+def records(world):
+    """Per state: an engagement, a received commitment with an expenditure, a baseline, target,
+    measurement and status update of the zone's first school. {name: (own, other)}."""
+    from tests.factories import (
+        BaselineFactory,
+        CommitmentFactory,
+        ExpenditureFactory,
+        MeasurementFactory,
+        StatusUpdateFactory,
+        TargetFactory,
+    )
+
+    def for_state(state, zone, school):
+        commitment = CommitmentFactory(state=state, status="received")
+        return {
+            "engagements": CollaboratorEngagementFactory(state=state, service_area="human_capital"),
+            "commitments": commitment,
+            "expenditures": ExpenditureFactory(commitment=commitment, zone=zone),
+            "baselines": BaselineFactory(school=school, metric=world.metric),
+            "targets": TargetFactory(school=school, metric=world.metric),
+            "measurements": MeasurementFactory(school=school, metric=world.metric),
+            "status-updates": StatusUpdateFactory(school=school),
+        }
+
+    own = for_state(world.state, world.zone, world.schools[0])
+    other = for_state(world.other_state, world.other_zone, world.other_schools[0])
+    pairs = {name: (own[name], other[name]) for name in own}
+    pairs.update(
+        {
+            "states": (world.state, world.other_state),
+            "districts": (world.zone.districts.get(), world.other_zone.districts.get()),
+            "zones": (world.zone, world.other_zone),
+            "schools": (world.schools[0], world.other_schools[0]),
+            "state-funding": (world.state, world.other_state),
+            "zone-funding": (world.zone, world.other_zone),
+            "school-progress": (world.schools[0], world.other_schools[0]),
+        }
+    )
+    return pairs

@@ -1,0 +1,59 @@
+"""Every list endpoint runs the same number of SQL queries for a page of 5 rows as for 50."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config.api_urls import router
+from tests.factories import (
+    BaselineFactory,
+    CollaboratorEngagementFactory,
+    CommitmentFactory,
+    ExpenditureFactory,
+    MeasurementFactory,
+    MetricFactory,
+    SchoolFactory,
+    StateFactory,
+    StatusUpdateFactory,
+    TargetFactory,
+    ZoneFactory,
+)
+
+LIST_ENDPOINTS = [prefix for prefix, _viewset, _basename in router.registry]
+
+
+def add_rows(count, state):
+    """``count`` more rows for every list endpoint (each zone with a school that has data)."""
+    for _ in range(count):
+        StateFactory()
+        zone = ZoneFactory(state=state)
+        school = SchoolFactory(district=zone.districts.get(), zone=zone)
+        metric = MetricFactory()
+        BaselineFactory(school=school, metric=metric)
+        TargetFactory(school=school, metric=metric)
+        MeasurementFactory(school=school, metric=metric)
+        StatusUpdateFactory(school=school)
+        commitment = CommitmentFactory(state=state, status="received")
+        ExpenditureFactory(commitment=commitment, zone=zone)
+        CollaboratorEngagementFactory(state=state)
+
+
+def query_counts(client, expected_rows):
+    counts = {}
+    for endpoint in LIST_ENDPOINTS:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/{endpoint}/", {"page_size": 100})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) >= expected_rows, endpoint
+        counts[endpoint] = len(queries)
+    return counts
+
+
+def test_list_endpoints_run_constant_queries(clients, db):
+    client = clients["admin"]
+    state = StateFactory()
+    add_rows(5, state)
+    client.get("/api/v1/metrics/")  # first use of the token records last_used_at; not part of a list
+    small = query_counts(client, 5)
+    add_rows(45, state)
+    large = query_counts(client, 50)
+    assert large == small

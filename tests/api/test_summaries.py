@@ -1,0 +1,160 @@
+"""Contract tests for the computed summaries: funding totals and progress against target, with
+the expected numbers worked out by hand from the fixtures below."""
+
+import pytest
+
+from funding.models import Funder
+from tests.factories import (
+    BaselineFactory,
+    CommitmentFactory,
+    ExpenditureFactory,
+    FunderFactory,
+    MeasurementFactory,
+    MetricFactory,
+    TargetFactory,
+)
+
+
+@pytest.fixture
+def funding(world):
+    """Colorado: $300k private received (state), $450k public committed (zone), $100k public
+    pledged (state), $50k private pledged (zone); $35k spent, $25k of it on teachers."""
+    private, federal, state_funder = (
+        FunderFactory(kind=Funder.Kind.PRIVATE_FOUNDATION),
+        FunderFactory(kind=Funder.Kind.FEDERAL_FORMULA),
+        FunderFactory(kind=Funder.Kind.STATE),
+    )
+    zone_level = {"recipient_level": "zone", "zone": world.zone}
+    received = CommitmentFactory(state=world.state, funder=private, amount="300000", status="received")
+    committed = CommitmentFactory(state=world.state, funder=federal, amount="450000", status="committed", **zone_level)
+    CommitmentFactory(state=world.state, funder=state_funder, amount="100000", status="pledged")
+    CommitmentFactory(state=world.state, funder=private, amount="50000", status="pledged", **zone_level)
+    ExpenditureFactory(commitment=received, zone=world.zone, category="elt_compensation", amount="20000")
+    ExpenditureFactory(commitment=received, zone=None, school=world.schools[0], category="incentive_pay", amount="5000")
+    ExpenditureFactory(commitment=committed, zone=world.zone, category="partner_services", amount="10000")
+    CommitmentFactory(state=world.other_state, funder=private, amount="999999", status="received")
+
+
+STATE_TOTALS = {
+    "pledged": "900000.00",
+    "committed": "750000.00",
+    "received": "300000.00",
+    "spent": "35000.00",
+    "public": {"pledged": "550000.00", "committed": "450000.00", "received": "0.00"},
+    "private": {"pledged": "350000.00", "committed": "300000.00", "received": "300000.00"},
+    "match_ratio": "0.667",
+    "spent_by_category": {"elt_compensation": "20000.00", "incentive_pay": "5000.00", "partner_services": "10000.00"},
+    "teacher_compensation": "25000.00",
+}
+ZONE_TOTALS = {
+    **STATE_TOTALS,
+    "pledged": "500000.00",
+    "committed": "450000.00",
+    "received": "0.00",
+    "public": {"pledged": "450000.00", "committed": "450000.00", "received": "0.00"},
+    "private": {"pledged": "50000.00", "committed": "0.00", "received": "0.00"},
+    "match_ratio": "0.000",
+}
+
+
+def test_state_funding_totals(clients, world, funding):
+    body = clients["state_viewer"].get("/api/v1/state-funding/").json()
+    assert [row["id"] for row in body["results"]] == [world.state.pk]
+    assert body["results"][0]["funding"] == STATE_TOTALS
+    detail = clients["state_viewer"].get(f"/api/v1/state-funding/{world.state.pk}/").json()
+    assert detail["funding"] == STATE_TOTALS
+
+
+def test_zone_funding_totals(clients, world, funding):
+    body = clients["state_viewer"].get("/api/v1/zone-funding/").json()
+    assert [row["funding"] for row in body["results"]] == [ZONE_TOTALS]
+
+
+def test_admin_sees_every_state_separately(clients, world, funding):
+    rows = {row["id"]: row["funding"] for row in clients["admin"].get("/api/v1/state-funding/").json()["results"]}
+    assert rows[world.state.pk] == STATE_TOTALS
+    assert rows[world.other_state.pk]["received"] == "999999.00"
+    assert rows[world.other_state.pk]["match_ratio"] is None  # no public money committed
+
+
+def test_totals_count_only_commitments_the_reader_may_see(clients, world, funding):
+    """Lead Partner staff see their zone but not the state's commitments."""
+    [row] = clients["lead_partner_staff"].get("/api/v1/zone-funding/").json()["results"]
+    assert row["id"] == world.zone.pk
+    assert (row["funding"]["pledged"], row["funding"]["spent"]) == ("0.00", "0.00")
+
+
+@pytest.fixture
+def progress(world):
+    """School 0 — reading (higher is better): baseline 30 (2009-10), target 50 (2011-12), latest 40
+    at the end of 2010-11 → projected 50, on track. Chronic absence (lower is better): baseline 25,
+    target 15, latest 23 in winter 2010-11 → projected 17, at risk. School 1 has no data."""
+    school = world.schools[0]
+    absence = MetricFactory(code="chronic-absence", name="Chronic absence", direction="lower")
+    BaselineFactory(school=school, metric=world.metric, value="30", school_year="2009-10")
+    TargetFactory(school=school, metric=world.metric, value="50", target_school_year="2011-12")
+    MeasurementFactory(school=school, metric=world.metric, value="34", school_year="2010-11", period=2)
+    MeasurementFactory(school=school, metric=world.metric, value="40", school_year="2010-11", period=4)
+    BaselineFactory(school=school, metric=absence, value="25", school_year="2009-10")
+    TargetFactory(school=school, metric=absence, value="15", target_school_year="2011-12")
+    MeasurementFactory(school=school, metric=absence, value="23", school_year="2010-11", period=2)
+    return absence
+
+
+def expected_progress(world, absence):
+    return {
+        "status": "at_risk",
+        "metrics": [
+            {
+                "metric": absence.pk,
+                "metric_code": "chronic-absence",
+                "metric_name": "Chronic absence",
+                "baseline": "25.00",
+                "baseline_year": "2009-10",
+                "latest": "23.00",
+                "latest_year": "2010-11",
+                "latest_period": 2,
+                "target": "15.00",
+                "target_year": "2011-12",
+                "gain": "2.00",
+                "share_of_target": "0.200",
+                "projected": "17.00",
+                "status": "at_risk",
+            },
+            {
+                "metric": world.metric.pk,
+                "metric_code": "reading",
+                "metric_name": "Reading proficiency",
+                "baseline": "30.00",
+                "baseline_year": "2009-10",
+                "latest": "40.00",
+                "latest_year": "2010-11",
+                "latest_period": 4,
+                "target": "50.00",
+                "target_year": "2011-12",
+                "gain": "10.00",
+                "share_of_target": "0.500",
+                "projected": "50.00",
+                "status": "on_track",
+            },
+        ],
+    }
+
+
+def test_school_progress(clients, world, progress):
+    client = clients["lead_partner_staff"]
+    school = world.schools[0]
+    detail = client.get(f"/api/v1/school-progress/{school.pk}/").json()
+    assert detail["progress"] == expected_progress(world, progress)
+    rows = {row["id"]: row["progress"] for row in client.get("/api/v1/school-progress/").json()["results"]}
+    assert set(rows) == {s.pk for s in world.schools}
+    assert rows[school.pk] == expected_progress(world, progress)
+    assert rows[world.schools[1].pk] == {"status": "no_data", "metrics": []}
+
+
+def test_zone_carries_school_progress(clients, world, progress):
+    for url in ("/api/v1/zones/", f"/api/v1/zones/{world.zone.pk}/"):
+        body = clients["state_viewer"].get(url).json()
+        zone = body["results"][0] if "results" in body else body
+        schools = {s["id"]: s["progress"] for s in zone["schools"]}
+        assert schools[world.schools[0].pk] == expected_progress(world, progress)
