@@ -7,6 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("zones.urls")),
+    path("", include("schools.urls")),
+    path("", include("funding.urls")),
+    path("", include("accountability.urls")),
 ]
 
 if settings.DEBUG:
