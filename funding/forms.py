@@ -44,7 +44,9 @@ class ExpenditureForm(DomainModelForm):
     def __init__(self, *args, user, state, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commitment"].queryset = (
-            Commitment.objects.visible_to(user).filter(state=state).select_related("funder", "zone", "state")
+            Commitment.objects.visible_to(user)
+            .filter(state=state)
+            .select_related("funder", "zone", "state", "initiative")
         )
         self.fields["zone"].queryset = Zone.objects.visible_to(user).filter(state=state)
         self.fields["school"].queryset = School.objects.visible_to(user).filter(

@@ -21,5 +21,5 @@ class SchoolForm(DomainModelForm):
 
     def __init__(self, *args, user, state, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.visible_to(user).filter(state=state)
+        self.fields["district"].queryset = District.objects.visible_to(user).filter(state=state).select_related("state")
         self.fields["zone"].queryset = Zone.objects.visible_to(user).filter(state=state)

@@ -48,7 +48,9 @@ class ZoneForm(DomainModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         zone = self.instance
-        self.fields["districts"].queryset = District.objects.visible_to(user).filter(state_id=zone.state_id)
+        self.fields["districts"].queryset = (
+            District.objects.visible_to(user).filter(state_id=zone.state_id).select_related("state")
+        )
         self.fields["schools"].queryset = (
             School.objects.visible_to(user)
             .filter(district__state_id=zone.state_id)
