@@ -17,6 +17,7 @@ class DomainModelForm(forms.ModelForm):
     parent_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):

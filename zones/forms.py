@@ -58,6 +58,7 @@ class ZoneForm(DomainModelForm):
             .select_related("district")
             .order_by("district__name", "name")
         )
+        self.fields["districts"].label_from_instance = lambda district: district.name
         self.fields["schools"].label_from_instance = lambda school: f"{school.name} · {school.district.name}"
         self.fields["lead_partner"].queryset = LeadPartner.objects.visible_to(user)
         if zone.pk:

@@ -35,6 +35,7 @@ PORTFOLIO_SORTS = {
     "spent": ("Spent", lambda row: row.funding.spent),
     "match": ("Match", lambda row: row.funding.match_ratio),
     "on_track": ("On track", lambda row: row.on_track_share),
+    "at_risk": ("At risk", lambda row: row.at_risk_share),
     "off_track": ("Off track", lambda row: row.off_track_share),
     "updated": ("Last update", lambda row: row.days_since_update),
 }
@@ -81,6 +82,7 @@ def portfolio(request):
         ratings.update(row.ratings)
     context = {
         "rows": paginate(request, shown),
+        "sort": sort,
         "sort_columns": [
             (field, heading, {field: "ascending", f"-{field}": "descending"}.get(sort, ""))
             for field, (heading, _key) in PORTFOLIO_SORTS.items()

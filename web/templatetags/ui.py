@@ -68,8 +68,10 @@ def page_query(context, param, number) -> str:
 
 @register.simple_tag(takes_context=True)
 def sort_query(context, field) -> str:
-    """Sort by ``field``; clicking the active column again reverses the order."""
-    current = context["request"].GET.get("sort", "")
+    """Sort by ``field``; clicking the active column again reverses the order.
+
+    The view puts the sort in effect (including its default) in the context as ``sort``."""
+    current = context.get("sort") or context["request"].GET.get("sort", "")
     return query(context, sort=f"-{field}" if current == field else field, page=None)
 
 
