@@ -1,6 +1,5 @@
 """Headless Debian Chromium driven by Playwright against pytest-django's live server."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,20 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# browser steps are ordinary blocking calls, so Django's async-context guard does not apply.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
-def chromium():
+@pytest.fixture(scope="module")
+def allow_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the ORM calls a test makes between
+    browser steps are ordinary blocking calls, so Django's async-context guard does not apply.
+    Only while the browser runs: the variable must not leak into other tests (or a deploy check)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def chromium(allow_orm_beside_playwright):
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (`make test` installs it).")
     from playwright.sync_api import sync_playwright
