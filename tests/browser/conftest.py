@@ -20,7 +20,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 
 
-
 @pytest.fixture(scope="module")
 def allow_orm_beside_playwright():
     """Playwright's sync API runs an event loop in this thread; the ORM calls a test makes between

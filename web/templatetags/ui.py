@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.utils.text import capfirst
 
 register = template.Library()
@@ -79,3 +80,18 @@ def sort_query(context, field) -> str:
 def verbose(instance, field_name) -> str:
     """A model field's verbose name, capitalised, e.g. for a definition list."""
     return capfirst(instance._meta.get_field(field_name).verbose_name)
+
+
+@register.filter
+def days_ago(days) -> str:
+    """An age in days, roughly: "today", "12 days ago", "5 months ago", "3 years ago"."""
+    if days in (None, ""):
+        return "—"
+    if days < 1:
+        return "today"
+    for limit, size, unit in ((60, 1, "day"), (730, 30, "month")):
+        if days < limit:
+            count = days // size
+            return f"{count} {unit}{pluralize(count)} ago"
+    count = days // 365
+    return f"{count} year{pluralize(count)} ago"
