@@ -11,7 +11,7 @@ from web.forms import object_form_page
 from web.tables import csv_export, paginate
 
 from .forms import BaselineForm, MeasurementForm, StatusUpdateForm, TargetForm
-from .models import Baseline, StatusUpdate, Target
+from .models import StatusUpdate
 from .services import school_standings
 from .tables import STANDINGS
 
@@ -86,45 +86,46 @@ def post_measurement(request):
     return redirect("accountability:workspace")
 
 
-def _school_value_form_page(request, form_class, instance, title):
+def _school_value_form_page(request, form_class, instance):
+    """Create or edit a school's baseline or target; back to the school's progress after."""
     school_url = reverse("schools:school_detail", kwargs={"school_pk": instance.school.pk}) + "#progress"
+    name = instance._meta.verbose_name
     return object_form_page(
         request,
         form_class(request.POST or None, instance=instance, user=request.user),
         permission=f"accountability.{'add' if instance.pk is None else 'change'}_{instance._meta.model_name}",
-        title=title,
+        title=f"New {name} for {instance.school}" if instance.pk is None else f"Edit {instance.school}'s {name}",
         cancel_url=school_url,
         success_url=lambda saved: school_url,
     )
 
 
-def _visible_school(request, school_pk):
-    return get_object_or_404(School.objects.visible_to(request.user).select_related("district", "zone"), pk=school_pk)
+def _create(request, school_pk, form_class):
+    school = get_object_or_404(School.objects.visible_to(request.user).select_related("district", "zone"), pk=school_pk)
+    return _school_value_form_page(request, form_class, form_class._meta.model(school=school))
+
+
+def _edit(request, pk, form_class):
+    values = form_class._meta.model.objects.visible_to(request.user)
+    instance = get_object_or_404(values.select_related("school__district", "school__zone"), pk=pk)
+    return _school_value_form_page(request, form_class, instance)
 
 
 @login_required
 def baseline_create(request, school_pk):
-    school = _visible_school(request, school_pk)
-    return _school_value_form_page(request, BaselineForm, Baseline(school=school), f"New baseline for {school}")
+    return _create(request, school_pk, BaselineForm)
 
 
 @login_required
 def baseline_edit(request, baseline_pk):
-    baseline = get_object_or_404(
-        Baseline.objects.visible_to(request.user).select_related("school__district", "school__zone"), pk=baseline_pk
-    )
-    return _school_value_form_page(request, BaselineForm, baseline, f"Edit {baseline.school}'s baseline")
+    return _edit(request, baseline_pk, BaselineForm)
 
 
 @login_required
 def target_create(request, school_pk):
-    school = _visible_school(request, school_pk)
-    return _school_value_form_page(request, TargetForm, Target(school=school), f"New two-year target for {school}")
+    return _create(request, school_pk, TargetForm)
 
 
 @login_required
 def target_edit(request, target_pk):
-    target = get_object_or_404(
-        Target.objects.visible_to(request.user).select_related("school__district", "school__zone"), pk=target_pk
-    )
-    return _school_value_form_page(request, TargetForm, target, f"Edit {target.school}'s target")
+    return _edit(request, target_pk, TargetForm)
