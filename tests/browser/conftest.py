@@ -47,6 +47,14 @@ def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.console_errors = []  # script errors and Content Security Policy violations
+
+    def record(message):
+        # A page answering 400 to a failed form, or a favicon, is logged as a failed load: not a script error.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            page.console_errors.append(message.text)
+
+    page.on("console", record)
     yield page
     context.close()
 

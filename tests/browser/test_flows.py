@@ -34,6 +34,7 @@ def test_lead_partner_posts_a_status_update_and_sees_it_on_the_zone_page(page, s
     expect(page.locator(".messages")).to_contain_text(f"Status update for {school.name} posted: At risk.")
     assert StatusUpdate.objects.filter(school=school, rating="at_risk").exists()
     screenshot("lead-partner-status-update")
+    assert page.console_errors == []
 
 
 def test_state_lead_creating_a_launched_zone_with_two_schools_sees_the_error(page, screenshot):
@@ -58,6 +59,7 @@ def test_state_lead_creating_a_launched_zone_with_two_schools_sees_the_error(pag
     expect(page.get_by_label("Name")).to_have_value("Pueblo Zone")  # nothing lost
     expect(page.get_by_label(f"{schools[0].name} · {district.name}")).to_be_checked()
     screenshot("state-lead-zone-validation")
+    assert page.console_errors == []
 
 
 def test_admin_opens_the_portfolio_and_drills_down_to_a_state(page, screenshot, client, live_server):
@@ -75,3 +77,4 @@ def test_admin_opens_the_portfolio_and_drills_down_to_a_state(page, screenshot, 
     screenshot("admin-portfolio")
     page.get_by_role("link", name="Colorado").click()
     expect(page.get_by_role("heading", name="Schools off track")).to_be_visible()
+    assert page.console_errors == []  # no blocked script or style, no missing file
