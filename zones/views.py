@@ -150,7 +150,6 @@ def state_detail(request, state_pk):
         "funding": funding,
         "spending": spending_by_use(funding),
         "timeline": state_timeline(state, zones),
-        "can_change_state": user.has_perm("zones.change_state", state),
         "can_add_zone": user.has_perm("zones.add_zone", Zone(state=state)),
         "can_add_school": user.has_perm("schools.add_school", School(district=District(state=state))),
         "can_add_commitment": user.has_perm("funding.add_commitment", Commitment(state=state)),
