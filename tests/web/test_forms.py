@@ -194,3 +194,35 @@ def test_commitment_cannot_move_backwards(tenant, lead):
     response = lead.post(url, data)
     assert response.status_code == 400
     assert "forward only" in response.context["form"].errors["status"][0]
+
+
+def test_form_choices_come_from_the_state_in_scope(tenant, other_tenant, lead, free_schools):
+    district, schools = free_schools
+    foreign = other_tenant.schools[0]
+    url = reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk})
+    data = zone_data(district, [*schools[:2], foreign], districts=[district.pk, foreign.district_id])
+    errors = lead.post(url, data).context["form"].errors
+    assert "Select a valid choice" in errors["districts"][0]
+    assert "Select a valid choice" in errors["schools"][0]
+    foreign.refresh_from_db()
+    assert foreign.zone == other_tenant.zone
+
+
+def test_state_lead_adds_a_school_to_a_district_of_the_state(tenant, other_tenant, lead):
+    district = tenant.schools[0].district
+    url = reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk})
+    data = {
+        "name": "Sunrise Academy",
+        "nces_id": f"{district.nces_lea_id}99999",
+        "district": district.pk,
+        "lowest_grade": "K",
+        "highest_grade": "5",
+        "enrollment": "300",
+        "improvement_tier": "I",
+        "turnaround_status": "planning",
+    }
+    assert lead.post(url, data).status_code == 302
+    assert School.objects.get(name="Sunrise Academy").district == district
+    elsewhere = lead.post(url, {**data, "name": "Elsewhere", "district": other_tenant.schools[0].district_id})
+    assert "district" in elsewhere.context["form"].errors
+    assert not School.objects.filter(name="Elsewhere").exists()
