@@ -8,6 +8,12 @@ from .models import Commitment, Expenditure, Funder
 class CommitmentForm(DomainModelForm):
     """A commitment to a state or to one of its zones."""
 
+    fieldsets = (
+        ("Commitment", ("funder", "source", "amount", "description", "recipient_level", "zone")),
+        ("Status", ("status", "pledged_on", "committed_on", "received_on", "expected_by")),
+        ("Period the money covers", ("period_start", "period_end")),
+    )
+
     class Meta:
         model = Commitment
         fields = [

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 
 class DomainModelForm(forms.ModelForm):
-    """A model form with native date inputs that also validates the parent the view set.
+    """A model form with native date inputs, optional fieldsets, that also validates the parent the view set.
 
     ``parent_fields`` name fields the view sets on the instance (e.g. a baseline's school);
     they stay in model validation so uniqueness such as "one baseline per school and metric"
@@ -15,6 +15,13 @@ class DomainModelForm(forms.ModelForm):
     """
 
     parent_fields: tuple[str, ...] = ()
+    fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (legend, field names) groups, in order
+
+    def field_groups(self):
+        """[(legend, bound fields)] for the template: the fieldsets, or one group of every visible field."""
+        if not self.fieldsets:
+            return [("", self.visible_fields())]
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

@@ -29,6 +29,21 @@ class ZoneForm(DomainModelForm):
         help_text=f"{ZONE_MIN_SCHOOLS} to {ZONE_MAX_SCHOOLS} schools of the chosen districts, in no other zone.",
     )
     parent_fields = ("state",)
+    fieldsets = (
+        ("Zone", ("name", "status", "launch_school_year", "lead_partner")),
+        ("Districts and schools", ("districts", "schools")),
+        (
+            "Autonomy agreement",
+            (
+                "staffing_autonomy",
+                "scheduling_autonomy",
+                "curriculum_autonomy",
+                "budget_autonomy",
+                "autonomy_agreement_date",
+                "autonomy_agreement_url",
+            ),
+        ),
+    )
 
     class Meta:
         model = Zone

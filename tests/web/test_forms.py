@@ -5,9 +5,11 @@ from django.urls import reverse
 
 from accountability.models import Measurement, StatusUpdate
 from accounts.models import Role
+from funding.forms import CommitmentForm
 from funding.models import Commitment
 from schools.models import School
 from tests.factories import DistrictFactory, FunderFactory, SchoolFactory
+from zones.forms import ZoneForm
 from zones.models import Zone
 
 from .conftest import member
@@ -226,3 +228,12 @@ def test_state_lead_adds_a_school_to_a_district_of_the_state(tenant, other_tenan
     elsewhere = lead.post(url, {**data, "name": "Elsewhere", "district": other_tenant.schools[0].district_id})
     assert "district" in elsewhere.context["form"].errors
     assert not School.objects.filter(name="Elsewhere").exists()
+
+
+@pytest.mark.parametrize("form_class", [ZoneForm, CommitmentForm])
+def test_fieldsets_show_every_field_once(form_class, tenant):
+    user = member(Role.STATE_LEAD, tenant)
+    instance = form_class._meta.model(state=tenant.state)
+    form = form_class(instance=instance, user=user, **({} if form_class is ZoneForm else {"state": tenant.state}))
+    shown = [field.name for _legend, fields in form.field_groups() for field in fields]
+    assert sorted(shown) == sorted(form.fields)
