@@ -58,16 +58,26 @@ def workspace(request):
     return _workspace(request, reportable_schools(request.user))
 
 
+def _save_report(request, form_class, form_name: str, reporter_field: str):
+    """Save a workspace form's report with the user as its reporter.
+
+    Returns (report, None), or (None, the workspace re-rendered with the input and its errors)."""
+    schools = reportable_schools(request.user)
+    form = form_class(request.POST, user=request.user, schools=_choices(schools))
+    if not form.is_valid():
+        return None, _workspace(request, schools, **{form_name: form})
+    report = form.save(commit=False)
+    setattr(report, reporter_field, request.user)
+    report.save()
+    return report, None
+
+
 @login_required
 @require_POST
 def post_status_update(request):
-    schools = reportable_schools(request.user)
-    form = StatusUpdateForm(request.POST, user=request.user, schools=_choices(schools))
-    if not form.is_valid():
-        return _workspace(request, schools, status_form=form)
-    update = form.save(commit=False)
-    update.author = request.user
-    update.save()
+    update, failed = _save_report(request, StatusUpdateForm, "status_form", "author")
+    if failed:
+        return failed
     messages.success(request, f"Status update for {update.school} posted: {update.get_rating_display()}.")
     return redirect(reverse("zones:zone_detail", kwargs={"zone_pk": update.school.zone_id}) + "#status-updates")
 
@@ -75,13 +85,9 @@ def post_status_update(request):
 @login_required
 @require_POST
 def post_measurement(request):
-    schools = reportable_schools(request.user)
-    form = MeasurementForm(request.POST, user=request.user, schools=_choices(schools))
-    if not form.is_valid():
-        return _workspace(request, schools, measurement_form=form)
-    measurement = form.save(commit=False)
-    measurement.recorded_by = request.user
-    measurement.save()
+    measurement, failed = _save_report(request, MeasurementForm, "measurement_form", "recorded_by")
+    if failed:
+        return failed
     messages.success(request, f"Recorded {measurement}.")
     return redirect("accountability:workspace")
 
