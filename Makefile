@@ -7,7 +7,7 @@ PORT ?= 8000
 # System libraries WeasyPrint (PDF briefs) needs; installed with apt when missing and root.
 WEASYPRINT_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core
 
-.PHONY: run test lint format bench system-libs clean
+.PHONY: run test lint format bench system-libs browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,20 @@ system-libs:
 		else echo "Please install these system libraries (Debian/Ubuntu names):$$missing"; exit 1; fi; \
 	fi
 
+# Debian's Chromium for the Playwright browser tests (never a downloaded browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing chromium for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else echo "Please install Debian's chromium package (apt-get install chromium) for the browser tests."; exit 1; fi; \
+	fi
+
 run: system-libs $(VENV)/.installed-app
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: system-libs $(VENV)/.installed-test
+test: system-libs browser $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test

@@ -12,7 +12,7 @@ it covers at least half of the needed gain, ``off_track`` otherwise, ``no_data``
 measurement after the baseline.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Window
@@ -139,3 +139,46 @@ def overall_status(progress: list[MetricProgress]) -> str:
     """A school's projection is as good as its weakest metric with data."""
     statuses = [item.status for item in progress if item.status != "no_data"]
     return min(statuses, key=STATUS_ORDER.index) if statuses else "no_data"
+
+
+def latest_status_updates(status_updates):
+    """Each school's most recent status update among ``status_updates``, in one query."""
+    return status_updates.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("school_id")],
+            order_by=[F("reported_on").desc(), F("created_at").desc()],
+        )
+    ).filter(rank=1)
+
+
+@dataclass
+class SchoolStanding:
+    """Where a school stands: its Lead Partner's latest rating and its projected progress."""
+
+    school: object
+    latest_update: object = None
+    progress: list = field(default_factory=list)
+
+    @property
+    def rating(self) -> str:
+        return self.latest_update.rating if self.latest_update else "no_data"
+
+    @property
+    def projection(self) -> str:
+        return overall_status(self.progress)
+
+    @property
+    def is_off_track(self) -> bool:
+        return "off_track" in (self.rating, self.projection)
+
+
+def school_standings(schools, status_updates) -> list[SchoolStanding]:
+    """A standing per school, in the schools' order; ``status_updates`` are those the reader may see.
+
+    Five queries: the schools, their progress (three) and their latest status updates.
+    """
+    schools = list(schools)
+    progress = progress_for_schools(schools)
+    latest = {update.school_id: update for update in latest_status_updates(status_updates.filter(school__in=schools))}
+    return [SchoolStanding(school, latest.get(school.pk), progress.get(school.pk, [])) for school in schools]

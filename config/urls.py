@@ -10,6 +10,9 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("", include("zones.urls")),
+    path("", include("schools.urls")),
+    path("", include("funding.urls")),
+    path("", include("accountability.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,14 +1,229 @@
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .models import State, Zone
+from accountability.models import StatusUpdate
+from accountability.services import school_standings
+from accountability.tables import STANDINGS, STATUS_UPDATES
+from funding.models import Commitment, Expenditure
+from funding.services import funding_totals, funding_totals_by
+from funding.tables import COMMITMENTS, EXPENDITURES
+from partners.models import CollaboratorEngagement
+from reports.charts import funding_chart
+from schools.models import School
+from web.forms import object_form_page
+from web.tables import csv_export, paginate
+
+from .forms import PortfolioFilterForm, ZoneForm
+from .models import District, Initiative, State, Zone
+from .services import portfolio as portfolio_summaries
+from .services import save_zone, state_timeline
+from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, ZONES
+
+# Sortable portfolio columns: query value -> (heading, sort key).
+PORTFOLIO_SORTS = {
+    "name": ("State", lambda row: row.state.name),
+    "zones": ("Zones", lambda row: row.zones),
+    "schools": ("Schools", lambda row: row.schools),
+    "launch": ("Launch", lambda row: row.launch_year or None),
+    "pledged": ("Pledged", lambda row: row.funding.pledged),
+    "committed": ("Committed", lambda row: row.funding.committed),
+    "received": ("Received", lambda row: row.funding.received),
+    "spent": ("Spent", lambda row: row.funding.spent),
+    "match": ("Match", lambda row: row.funding.match_ratio),
+    "on_track": ("On track", lambda row: row.on_track_share),
+    "at_risk": ("At risk", lambda row: row.at_risk_share),
+    "off_track": ("Off track", lambda row: row.off_track_share),
+    "updated": ("Last update", lambda row: row.days_since_update),
+}
+
+
+def sort_rows(rows, sort: str, keys: dict):
+    """Rows sorted by ``sort`` (``-`` for descending); rows without a value always come last."""
+    field = sort.lstrip("-")
+    if field not in keys:
+        return rows
+    _heading, key = keys[field]
+    known = sorted((row for row in rows if key(row) is not None), key=key, reverse=sort.startswith("-"))
+    return known + [row for row in rows if key(row) is None]
 
 
 @require_safe
 @login_required
 def home(request):
-    """The signed-in user's starting point: the states and zones in their scope."""
-    states = State.objects.visible_to(request.user)
-    zones = Zone.objects.visible_to(request.user).select_related("state", "lead_partner")
-    return render(request, "zones/home.html", {"states": states, "zones": zones})
+    """Send each role where its work is: the portfolio, its state, or the Lead Partner workspace."""
+    scope = request.user.scope
+    if scope.is_admin:
+        return redirect("zones:portfolio")
+    if scope.lead_partner_ids and not scope.state_ids:
+        return redirect("accountability:workspace")
+    states = list(State.objects.visible_to(request.user).values_list("pk", flat=True)[:2])
+    if len(states) == 1:
+        return redirect("zones:state_detail", state_pk=states[0])
+    if states:
+        return redirect("zones:portfolio")
+    return render(request, "zones/no_access.html", status=403)
+
+
+@login_required
+def portfolio(request):
+    """Every state the user sees: zones, schools, money against targets and the latest ratings."""
+    rows = portfolio_summaries(request.user)
+    filters = PortfolioFilterForm(request.GET or None, label_suffix="")
+    shown = filters.apply(rows) if filters.is_valid() else rows
+    sort = request.GET.get("sort", "name")
+    shown = sort_rows(shown, sort, PORTFOLIO_SORTS)
+    if response := csv_export(request, "portfolio", {"portfolio": (PORTFOLIO, shown)}):
+        return response
+    ratings = Counter()
+    for row in rows:
+        ratings.update(row.ratings)
+    context = {
+        "rows": paginate(request, shown),
+        "sort": sort,
+        "sort_columns": [
+            (field, heading, {field: "ascending", f"-{field}": "descending"}.get(sort, ""))
+            for field, (heading, _key) in PORTFOLIO_SORTS.items()
+        ],
+        "filters": filters,
+        "initiative": Initiative.objects.visible_to(request.user).first(),
+        "totals": funding_totals(
+            Commitment.objects.visible_to(request.user), Expenditure.objects.visible_to(request.user)
+        ),
+        "state_count": len(rows),
+        "school_count": sum(row.schools for row in rows),
+        "zone_count": sum(row.zones for row in rows),
+        "funding_chart": funding_chart("Funding by state", [(row.state.postal_code, row.funding) for row in rows])
+        if rows
+        else "",
+        "ratings": [(value, label, ratings[value]) for value, label in StatusUpdate.Rating.choices],
+        "rated_schools": sum(ratings.values()),
+    }
+    template = "zones/_portfolio_table.html" if request.htmx else "zones/portfolio.html"
+    return render(request, template, context)
+
+
+@login_required
+def state_detail(request, state_pk):
+    user = request.user
+    state = get_object_or_404(State.objects.visible_to(user).select_related("initiative"), pk=state_pk)
+    districts = District.objects.visible_to(user).filter(state=state).annotate(school_count=Count("schools"))
+    zones = (
+        Zone.objects.visible_to(user)
+        .filter(state=state)
+        .select_related("lead_partner")
+        .annotate(school_count=Count("schools"))
+    )
+    schools = School.objects.visible_to(user).filter(district__state=state).select_related("district", "zone")
+    standings = sorted(
+        school_standings(schools, StatusUpdate.objects.visible_to(user)), key=lambda row: not row.is_off_track
+    )
+    engagements = CollaboratorEngagement.objects.visible_to(user).filter(state=state).select_related("collaborator")
+    commitments = Commitment.objects.visible_to(user).filter(state=state).select_related("funder", "zone", "initiative")
+    expenditures = (
+        Expenditure.objects.visible_to(user).filter(state=state).select_related("commitment__funder", "zone", "school")
+    )
+    tables = {
+        "districts": (DISTRICTS, districts),
+        "zones": (ZONES, zones),
+        "schools": (STANDINGS, standings),
+        "engagements": (ENGAGEMENTS, engagements),
+        "commitments": (COMMITMENTS, commitments),
+        "expenditures": (EXPENDITURES, expenditures),
+    }
+    if response := csv_export(request, state.name, tables):
+        return response
+    zones = list(zones)
+    by_zone = funding_totals_by("zone", commitments, expenditures)
+    funding = funding_totals(commitments, expenditures)
+    context = {
+        "state": state,
+        "districts": districts,
+        "zones": [(zone, by_zone.get(zone.pk)) for zone in zones],
+        "standings": paginate(request, standings, "schools_page"),
+        "off_track": [row for row in standings if row.is_off_track],
+        "engagements": engagements,
+        "commitments": paginate(request, commitments, "commitments_page"),
+        "expenditures": paginate(request, expenditures, "expenditures_page"),
+        "funding": funding,
+        "spending": spending_by_use(funding),
+        "timeline": state_timeline(state, zones),
+        "can_add_zone": user.has_perm("zones.add_zone", Zone(state=state)),
+        "can_add_school": user.has_perm("schools.add_school", School(district=District(state=state))),
+        "can_add_commitment": user.has_perm("funding.add_commitment", Commitment(state=state)),
+        "can_view_history": user.has_perm("zones.view_state_history", state),
+        "can_add_expenditure": user.has_perm("funding.add_expenditure", Expenditure(state=state)),
+    }
+    return render(request, "zones/state_detail.html", context)
+
+
+def spending_by_use(funding):
+    """(label, amount, is teacher compensation) per expenditure category, every category listed."""
+    return [
+        (label, funding.spent_by_category.get(value, 0), value in Expenditure.TEACHER_COMPENSATION)
+        for value, label in Expenditure.Category.choices
+    ]
+
+
+@login_required
+def zone_detail(request, zone_pk):
+    user = request.user
+    zone = get_object_or_404(Zone.objects.visible_to(user).select_related("state", "lead_partner"), pk=zone_pk)
+    schools = School.objects.visible_to(user).filter(zone=zone).select_related("district", "zone")
+    updates = StatusUpdate.objects.visible_to(user).filter(school__zone=zone).select_related("school", "author")
+    standings = school_standings(schools, StatusUpdate.objects.visible_to(user))
+    tables = {"schools": (STANDINGS, standings), "status-updates": (STATUS_UPDATES, updates)}
+    if response := csv_export(request, zone.name, tables):
+        return response
+    context = {
+        "zone": zone,
+        "districts": District.objects.visible_to(user).filter(zones=zone),
+        "autonomy": [(area, area in zone.autonomies) for area in Zone.AUTONOMY_AREAS],
+        "standings": standings,
+        "updates": paginate(request, updates, "updates_page", per_page=10),
+        "funding": funding_totals(
+            Commitment.objects.visible_to(user).filter(zone=zone),
+            Expenditure.objects.visible_to(user).filter(zone=zone),
+        ),
+        "can_edit": user.has_perm("zones.change_zone", zone),
+        "can_report": any(
+            user.has_perm("accountability.add_statusupdate", StatusUpdate(school=row.school)) for row in standings
+        ),
+    }
+    return render(request, "zones/zone_detail.html", context)
+
+
+def _zone_form_page(request, zone, title, cancel_url):
+    form = ZoneForm(request.POST or None, instance=zone, user=request.user)
+    return object_form_page(
+        request,
+        form,
+        permission="zones.add_zone" if zone.pk is None else "zones.change_zone",
+        title=title,
+        cancel_url=cancel_url,
+        success_url=lambda saved: reverse("zones:zone_detail", kwargs={"zone_pk": saved.pk}),
+        save=lambda form: save_zone(
+            form.save(commit=False),
+            form.cleaned_data["status"],
+            form.cleaned_data["districts"],
+            form.cleaned_data["schools"],
+        ),
+    )
+
+
+@login_required
+def zone_create(request, state_pk):
+    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    cancel_url = reverse("zones:state_detail", kwargs={"state_pk": state.pk})
+    return _zone_form_page(request, Zone(state=state), f"New zone in {state.name}", cancel_url)
+
+
+@login_required
+def zone_edit(request, zone_pk):
+    zone = get_object_or_404(Zone.objects.visible_to(request.user).select_related("state"), pk=zone_pk)
+    cancel_url = reverse("zones:zone_detail", kwargs={"zone_pk": zone.pk})
+    return _zone_form_page(request, zone, f"Edit {zone.name}", cancel_url)

@@ -1,0 +1,60 @@
+"""Accountability tables as they are downloaded (CSV); the pages show the same rows."""
+
+from web.tables import Column, Table
+
+STANDINGS = Table(
+    "schools",
+    (
+        Column.of("School", "school.name"),
+        Column.of("NCES id", "school.nces_id"),
+        Column.of("District", "school.district.name"),
+        Column.of("Zone", "school.zone.name"),
+        Column.of("Grades", "school.grade_span"),
+        Column.of("Enrollment", "school.enrollment"),
+        Column.of("Latest rating", "latest_update.get_rating_display"),
+        Column.of("Rated on", "latest_update.reported_on"),
+        Column("Projection", lambda standing: standing.projection.replace("_", " ")),
+    ),
+)
+
+STATUS_UPDATES = Table(
+    "status-updates",
+    (
+        Column.of("Reported on", "reported_on"),
+        Column.of("School", "school.name"),
+        Column.of("Rating", "get_rating_display"),
+        Column.of("Narrative", "narrative"),
+        Column.of("Staffing", "staffing_notes"),
+        Column.of("Scheduling", "scheduling_notes"),
+        Column.of("Curriculum", "curriculum_notes"),
+        Column.of("Budget", "budget_notes"),
+        Column.of("Author", "author.email"),
+    ),
+)
+
+MEASUREMENTS = Table(
+    "measurements",
+    (
+        Column.of("Metric", "metric.name"),
+        Column.of("School year", "school_year"),
+        Column.of("Period", "get_period_display"),
+        Column.of("Value", "value"),
+        Column.of("Source", "source"),
+    ),
+)
+
+PROGRESS = Table(
+    "progress",
+    (
+        Column.of("Metric", "metric.name"),
+        Column.of("Baseline", "baseline"),
+        Column.of("Baseline year", "baseline_year"),
+        Column.of("Latest", "latest"),
+        Column.of("Latest year", "latest_year"),
+        Column.of("Target", "target"),
+        Column.of("Target year", "target_year"),
+        Column.of("Share of target gained", "share_of_target"),
+        Column.of("Projected", "projected"),
+        Column.of("Status", "status_label"),
+    ),
+)

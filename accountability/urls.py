@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accountability"
+
+urlpatterns = [
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/status-updates/", views.post_status_update, name="post_status_update"),
+    path("workspace/measurements/", views.post_measurement, name="post_measurement"),
+    path("schools/<int:school_pk>/baselines/new/", views.baseline_create, name="baseline_create"),
+    path("baselines/<int:baseline_pk>/edit/", views.baseline_edit, name="baseline_edit"),
+    path("schools/<int:school_pk>/targets/new/", views.target_create, name="target_create"),
+    path("targets/<int:target_pk>/edit/", views.target_edit, name="target_edit"),
+]

@@ -1,0 +1,60 @@
+from schools.models import School
+from web.forms import DomainModelForm
+from zones.models import Zone
+
+from .models import Commitment, Expenditure, Funder
+
+
+class CommitmentForm(DomainModelForm):
+    """A commitment to a state or to one of its zones."""
+
+    fieldsets = (
+        ("Commitment", ("funder", "source", "amount", "description", "recipient_level", "zone")),
+        ("Status", ("status", "pledged_on", "committed_on", "received_on", "expected_by")),
+        ("Period the money covers", ("period_start", "period_end")),
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "funder",
+            "recipient_level",
+            "zone",
+            "description",
+            "amount",
+            "source",
+            "status",
+            "pledged_on",
+            "committed_on",
+            "received_on",
+            "expected_by",
+            "period_start",
+            "period_end",
+        ]
+
+    def __init__(self, *args, user, state, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = Funder.objects.visible_to(user)
+        self.fields["zone"].queryset = Zone.objects.visible_to(user).filter(state=state)
+        self.fields["recipient_level"].choices = [
+            choice for choice in Commitment.RecipientLevel.choices if choice[0] != Commitment.RecipientLevel.INITIATIVE
+        ]
+
+
+class ExpenditureForm(DomainModelForm):
+    class Meta:
+        model = Expenditure
+        fields = ["commitment", "category", "amount", "spent_on", "zone", "school", "description"]
+        help_texts = {"school": "Leave empty for spending across the whole zone."}
+
+    def __init__(self, *args, user, state, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitment"].queryset = (
+            Commitment.objects.visible_to(user)
+            .filter(state=state)
+            .select_related("funder", "zone", "state", "initiative")
+        )
+        self.fields["zone"].queryset = Zone.objects.visible_to(user).filter(state=state)
+        self.fields["school"].queryset = School.objects.visible_to(user).filter(
+            district__state=state, zone__isnull=False
+        )

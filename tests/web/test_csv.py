@@ -1,0 +1,62 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from web.csv_export import neutralise
+
+from .conftest import member
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Aspen Ridge", "Aspen Ridge"),
+        ("a=b", "a=b"),
+        (None, ""),
+        (Decimal("-12.50"), Decimal("-12.50")),
+        (-3, -3),
+    ],
+)
+def test_neutralise_quotes_text_that_a_spreadsheet_would_evaluate(value, cell):
+    assert neutralise(value) == cell
+
+
+@pytest.mark.django_db
+def test_state_export_neutralises_cells_and_lists_all_rows(tenant, login):
+    school = tenant.schools[0]
+    school.name = "=cmd|' /C calc'!A0"
+    school.save()
+    client = login(member(Role.STATE_VIEWER, tenant))
+    response = client.get(reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}), {"export": "schools"})
+    assert response["Content-Disposition"] == 'attachment; filename="colorado-schools.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["School", "NCES id", "District"]
+    names = {row[0] for row in rows[1:]}
+    assert names == {"'=cmd|' /C calc'!A0", *(s.name for s in tenant.schools[1:])}
+
+
+@pytest.mark.django_db
+def test_every_table_on_the_state_page_exports(tenant, login):
+    client = login(member(Role.STATE_LEAD, tenant))
+    url = reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk})
+    expected = {
+        "zones": tenant.zone.name,
+        "districts": tenant.schools[0].district.name,
+        "engagements": tenant.engagement.collaborator.name,
+        "commitments": tenant.commitment.funder.name,
+        "expenditures": "Teacher compensation — extended learning time",
+    }
+    for table, text in expected.items():
+        response = client.get(url, {"export": table})
+        assert response["Content-Type"].startswith("text/csv"), table
+        assert text in response.content.decode(), table

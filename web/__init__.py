@@ -1,0 +1,1 @@
+"""Shared building blocks of the browser pages (not an app: no models, no URLs)."""

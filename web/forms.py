@@ -1,0 +1,68 @@
+"""Form conventions shared by the create/edit pages."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+
+class DomainModelForm(forms.ModelForm):
+    """A model form with native date inputs, optional fieldsets, that also validates the parent the view set.
+
+    ``parent_fields`` name fields the view sets on the instance (e.g. a baseline's school);
+    they stay in model validation so uniqueness such as "one baseline per school and metric"
+    is reported as a form error instead of failing in the database.
+    """
+
+    parent_fields: tuple[str, ...] = ()
+    fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (legend, field names) groups, in order
+
+    def field_groups(self):
+        """[(legend, bound fields)] for the template: the fieldsets, or one group of every visible field."""
+        if not self.fieldsets:
+            return [("", self.visible_fields())]
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - set(self.parent_fields)
+
+
+def add_model_errors(form, error: ValidationError) -> None:
+    """Attach a model's ValidationError to the form: to its fields where the form has them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def object_form_page(request, form, *, permission, title, cancel_url, success_url, save=None):
+    """Render, validate and save a create/edit form for an object the user may change.
+
+    ``permission`` is checked against the form's instance before showing the form and again
+    after the input is applied (so the destination, e.g. the chosen district, is allowed).
+    ``save(form)`` performs the write (default ``form.save()``) and returns the saved object;
+    model errors raised while saving are shown on the form with the user's input kept.
+    ``success_url(saved)`` is where to go next.
+    """
+    if not request.user.has_perm(permission, form.instance):
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        if not request.user.has_perm(permission, form.instance):
+            raise PermissionDenied
+        try:
+            saved = save(form) if save else form.save()
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, f"Saved {saved}.")
+            return redirect(success_url(saved))
+    context = {"form": form, "title": title, "cancel_url": cancel_url}
+    return render(request, "web/object_form.html", context, status=400 if form.is_bound else 200)

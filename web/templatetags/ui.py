@@ -1,0 +1,97 @@
+"""Formatting and link helpers for the pages."""
+
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import pluralize
+from django.utils.text import capfirst
+
+register = template.Library()
+
+
+@register.filter
+def usd(amount) -> str:
+    """Whole dollars with thousands separators: $1,234,567."""
+    if amount in (None, ""):
+        return "—"
+    return f"${Decimal(amount):,.0f}"
+
+
+@register.filter
+def millions(amount) -> str:
+    """Compact dollars for headline figures: $12.3M."""
+    if amount in (None, ""):
+        return "—"
+    return f"${Decimal(amount) / 1_000_000:,.1f}M"
+
+
+@register.filter
+def percent(share, places: int = 0) -> str:
+    """A share (0.42) as a percentage (42%)."""
+    if share in (None, ""):
+        return "—"
+    return f"{Decimal(share) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def bar_width(share) -> int:
+    """A share as a whole percentage clamped to 0–100, for progress bar widths."""
+    if share in (None, ""):
+        return 0
+    return max(0, min(100, round(Decimal(share) * 100)))
+
+
+@register.filter
+def ratio(value) -> str:
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value):.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters changed (None removes one); keeps filters on links."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param, number) -> str:
+    """The current query string pointing ``param`` at page ``number``."""
+    return query(context, **{param: number})
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context, field) -> str:
+    """Sort by ``field``; clicking the active column again reverses the order.
+
+    The view puts the sort in effect (including its default) in the context as ``sort``."""
+    current = context.get("sort") or context["request"].GET.get("sort", "")
+    return query(context, sort=f"-{field}" if current == field else field, page=None)
+
+
+@register.filter
+def verbose(instance, field_name) -> str:
+    """A model field's verbose name, capitalised, e.g. for a definition list."""
+    return capfirst(instance._meta.get_field(field_name).verbose_name)
+
+
+@register.filter
+def days_ago(days) -> str:
+    """An age in days, roughly: "today", "12 days ago", "5 months ago", "3 years ago"."""
+    if days in (None, ""):
+        return "—"
+    if days < 1:
+        return "today"
+    for limit, size, unit in ((60, 1, "day"), (730, 30, "month")):
+        if days < limit:
+            count = days // size
+            return f"{count} {unit}{pluralize(count)} ago"
+    count = days // 365
+    return f"{count} year{pluralize(count)} ago"
