@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include("reports.api")),
     path("", include("zones.urls")),
 ]
 
