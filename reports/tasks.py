@@ -32,7 +32,14 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 
 
 class ReportTask(Task):
-    """Records a run's final failure (after retries, or a time limit) on the run itself."""
+    """Records a run's final failure (after retries, or a time limit) on the run itself.
+
+    Run eagerly (no REDIS_URL), it behaves as on a worker: retries happen and a failure is
+    recorded on the run instead of being raised into the caller (e.g. the web request).
+    """
+
+    def apply(self, *args, throw=None, **kwargs):
+        return super().apply(*args, throw=False if throw is None else throw, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         run = ReportRun.objects.filter(pk=args[0]).exclude(status=ReportRun.Status.DONE).first()

@@ -49,6 +49,13 @@ AS_OF = datetime.date(2010, 12, 31)
 OFF, ON, RISK = "off_track", "on_track", "at_risk"
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores report files in its own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 @pytest.fixture
 def colorado(db):
     state = StateFactory(name="Colorado", postal_code="CO", fips_code="08", commissioner_name="Dwight Jones")
