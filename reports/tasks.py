@@ -88,7 +88,7 @@ def commissioner_emails(state) -> list[str]:
 def email_brief_link(run_pk: int) -> int:
     """Email the state's commissioners a link to a finished brief, once per run."""
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("state").get(pk=run_pk)
+        run = ReportRun.objects.select_for_update(of=("self",)).select_related("state").get(pk=run_pk)
         if run.status != ReportRun.Status.DONE or run.emailed_at is not None:
             return 0
         recipients = commissioner_emails(run.state)

@@ -26,9 +26,11 @@ from types import SimpleNamespace
 import pytest
 
 from accountability.models import Measurement, Metric
+from accounts.models import Role
 from funding.models import Commitment, Expenditure, Funder
 from tests.factories import (
     BaselineFactory,
+    CollaboratorEngagementFactory,
     CommitmentFactory,
     DistrictFactory,
     ExpenditureFactory,
@@ -36,6 +38,7 @@ from tests.factories import (
     LaunchedZoneFactory,
     LeadPartnerFactory,
     MeasurementFactory,
+    MembershipFactory,
     MetricFactory,
     SchoolFactory,
     StateFactory,
@@ -144,3 +147,25 @@ def colorado(db):
         state_doe=state_doe,
         ohio=ohio,
     )
+
+
+@pytest.fixture
+def people(colorado):
+    """One user per role around Colorado, plus Ohio's state lead (another tenant)."""
+    co = colorado.state
+    return {
+        "admin": MembershipFactory(role=Role.INITIATIVE_ADMIN, state=None).user,
+        "lead": MembershipFactory(role=Role.STATE_LEAD, state=co).user,
+        "viewer": MembershipFactory(role=Role.STATE_VIEWER, state=co).user,
+        "commissioner": MembershipFactory(role=Role.COMMISSIONER, state=co).user,
+        "aurora_partner": MembershipFactory(
+            role=Role.LEAD_PARTNER_STAFF, lead_partner=colorado.aurora.lead_partner
+        ).user,
+        "denver_partner": MembershipFactory(
+            role=Role.LEAD_PARTNER_STAFF, lead_partner=colorado.denver.lead_partner
+        ).user,
+        "collaborator": MembershipFactory(
+            role=Role.COLLABORATOR, collaborator=CollaboratorEngagementFactory(state=co).collaborator
+        ).user,
+        "ohio_lead": MembershipFactory(role=Role.STATE_LEAD, state=colorado.ohio.state).user,
+    }
