@@ -36,7 +36,9 @@ from .models import ReportRun
 
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "no_data": "No data yet"}
 STATUS_COLORS = {"on_track": "#2e8540", "at_risk": "#e07b00", "off_track": "#b3261e", "no_data": "#9aa5b1"}
-BRIEF_NARRATIVE_WORDS = 90
+# The brief stays within four pages: a short list of decisions, short narratives.
+BRIEF_DECISIONS = 8
+BRIEF_NARRATIVE_WORDS = 40
 
 
 @dataclass
@@ -438,10 +440,15 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def commissioner_brief_pdf(report: ProgressReport) -> bytes:
-    return render_pdf(
-        "reports/brief.html",
-        {"report": report, "charts": report.charts(), "narrative_words": BRIEF_NARRATIVE_WORDS},
-    )
+    decisions = report.decisions
+    context = {
+        "report": report,
+        "charts": report.charts(),
+        "decisions": decisions[:BRIEF_DECISIONS],
+        "more_decisions": max(len(decisions) - BRIEF_DECISIONS, 0),
+        "narrative_words": BRIEF_NARRATIVE_WORDS,
+    }
+    return render_pdf("reports/brief.html", context)
 
 
 def portfolio_pdf(report: PortfolioReport) -> bytes:
