@@ -4,7 +4,6 @@
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from zones.models import State, Zone
 
 from .models import ReportRun
 from .tasks import enqueue
+from .views import download_response
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -104,10 +104,7 @@ class ReportRunViewSet(
 
     @action(detail=True)
     def download(self, request, pk=None):
-        run = self.get_object()
-        if run.status != ReportRun.Status.DONE or not run.file:
-            raise Http404("This report is not ready.")
-        return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1])
+        return download_response(self.get_object())
 
 
 router = SimpleRouter()

@@ -15,7 +15,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -75,11 +75,6 @@ class SchoolProgress:
         return len(self.updates) == 2 and all(u.rating == StatusUpdate.Rating.OFF_TRACK for u in self.updates)
 
 
-def period_label(period: str) -> str:
-    """``2026-11`` → ``November 2026``."""
-    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")
-
-
 def status_counts(schools) -> dict[str, int]:
     """{status label: number of schools}, worst first, every status shown."""
     counts = Counter(school.status for school in schools)
@@ -89,6 +84,22 @@ def status_counts(schools) -> dict[str, int]:
 def status_chart(schools) -> str:
     colors = tuple(STATUS_COLORS[status] for status in STATUS_ORDER)
     return rating_chart("Schools by projected progress", status_counts(schools), colors=colors)
+
+
+class SchoolRollup:
+    """The schools of anything with ``zones`` (a report, a state's summary), and how they stand."""
+
+    @property
+    def schools(self) -> list[SchoolProgress]:
+        return [school for zone in self.zones for school in zone.schools]
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        return status_counts(self.schools)
+
+    @property
+    def enrollment(self) -> int:
+        return sum(school.school.enrollment for school in self.schools)
 
 
 @dataclass
@@ -139,7 +150,7 @@ class Decision:
 
 
 @dataclass
-class ProgressReport:
+class ProgressReport(SchoolRollup):
     """Progress and funding for one state, or one zone of it, in one month."""
 
     state: State
@@ -153,22 +164,6 @@ class ProgressReport:
     @property
     def title(self) -> str:
         return str(self.zone or self.state)
-
-    @property
-    def period_label(self) -> str:
-        return period_label(self.period)
-
-    @property
-    def schools(self) -> list[SchoolProgress]:
-        return [school for zone in self.zones for school in zone.schools]
-
-    @property
-    def status_counts(self) -> dict[str, int]:
-        return status_counts(self.schools)
-
-    @property
-    def enrollment(self) -> int:
-        return sum(school.school.enrollment for school in self.schools)
 
     @property
     def decisions(self) -> list[Decision]:
@@ -289,22 +284,14 @@ def progress_report(*, state=None, zone=None, period: str = "", as_of: date | No
 
 
 @dataclass
-class StateSummary:
+class StateSummary(SchoolRollup):
     state: State
     zones: list[ZoneProgress]
     funding: FundingTotals
 
-    @property
-    def schools(self) -> list[SchoolProgress]:
-        return [school for zone in self.zones for school in zone.schools]
-
-    @property
-    def status_counts(self) -> dict[str, int]:
-        return status_counts(self.schools)
-
 
 @dataclass
-class PortfolioReport:
+class PortfolioReport(SchoolRollup):
     """Every state's zones, schools and money, for initiative admins."""
 
     period: str
@@ -313,20 +300,8 @@ class PortfolioReport:
     funding: FundingBreakdown
 
     @property
-    def schools(self) -> list[SchoolProgress]:
-        return [school for state in self.states for school in state.schools]
-
-    @property
-    def status_counts(self) -> dict[str, int]:
-        return status_counts(self.schools)
-
-    @property
-    def period_label(self) -> str:
-        return period_label(self.period)
-
-    @property
-    def zone_count(self) -> int:
-        return sum(len(state.zones) for state in self.states)
+    def zones(self) -> list[ZoneProgress]:
+        return [zone for state in self.states for zone in state.zones]
 
     def charts(self) -> dict[str, str]:
         return {

@@ -94,9 +94,13 @@ def run_detail(request, reportrun_pk):
     return render(request, template, {"run": run})
 
 
-@login_required
-def run_download(request, reportrun_pk):
-    run = get_object_or_404(ReportRun.objects.visible_to(request.user), pk=reportrun_pk)
+def download_response(run) -> FileResponse:
+    """The run's file as an attachment; 404 until the run is done (shared with the API)."""
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404("This report is not ready.")
     return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def run_download(request, reportrun_pk):
+    return download_response(get_object_or_404(ReportRun.objects.visible_to(request.user), pk=reportrun_pk))

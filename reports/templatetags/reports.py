@@ -1,5 +1,6 @@
-"""Formatting for report pages and PDFs: whole dollars and shares as percentages."""
+"""Formatting for report pages and PDFs: whole dollars, shares as percentages, months."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -22,3 +23,9 @@ def percent(share) -> str:
     if share is None:
         return "—"
     return f"{number_format(Decimal(share) * 100, decimal_pos=0, force_grouping=True)}%"
+
+
+@register.filter
+def month(period: str) -> str:
+    """A report period: ``2026-11`` → ``November 2026``."""
+    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")

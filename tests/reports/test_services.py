@@ -166,4 +166,4 @@ def test_portfolio_covers_every_state(colorado):
     assert len(summaries["Colorado"].schools) == 5 and len(summaries["Ohio"].schools) == 3
     assert summaries["Ohio"].funding.received == D("999000")
     assert report.funding.totals.received == D("300000") + D("999000")
-    assert report.zone_count == 3
+    assert len(report.zones) == 3
