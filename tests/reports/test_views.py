@@ -128,3 +128,14 @@ def test_who_may_request_which_report(client, people, colorado, role, data, stat
     response = client.post(reverse("reports:request"), data)
     assert response.status_code == status
     assert ReportRun.objects.exists() == (status == 302)
+
+
+def test_a_run_added_in_the_admin_is_queued(admin_client, colorado, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:reports_reportrun_add"),
+            {"kind": "state_progress", "state": colorado.state.pk, "period": "2010-12"},
+        )
+    assert response.status_code == 302
+    run = ReportRun.objects.get()
+    assert run.status == ReportRun.Status.DONE and run.file.name.endswith("progress-CO-2010-12.csv")
