@@ -4,6 +4,8 @@
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -95,6 +97,7 @@ class ReportRunViewSet(
         runs = ReportRun.objects.visible_to(self.request.user).select_related("state", "zone", "requested_by")
         return runs.current() if self.action == "list" else runs
 
+    @extend_schema(responses={201: ReportRunSerializer, 200: ReportRunSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -102,8 +105,10 @@ class ReportRunViewSet(
         code = status.HTTP_201_CREATED if run.created else status.HTTP_200_OK
         return Response(self.get_serializer(run).data, status=code)
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True)
     def download(self, request, pk=None):
+        """The run's file (PDF or CSV) once the run is done."""
         return download_response(self.get_object())
 
 
