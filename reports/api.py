@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.routers import SimpleRouter
 
 from zones.models import State, Zone
@@ -59,7 +58,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
     def get_download_url(self, run) -> str | None:
         if run.status != ReportRun.Status.DONE:
             return None
-        return reverse("reportrun-download", args=[run.pk], request=self.context["request"])
+        return self.context["view"].reverse_action("download", args=[run.pk])
 
     def validate(self, data):
         request = self.context["request"]

@@ -52,7 +52,6 @@ class ReportTask(Task):
     bind=True,
     base=ReportTask,
     acks_late=True,
-    reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=5,
     retry_backoff_max=120,

@@ -77,6 +77,8 @@ def test_a_commissioner_requests_follows_and_downloads_a_brief(
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
     assert run.requested_by == people["commissioner"] and run.status == ReportRun.Status.QUEUED
 
+    page = client.get(run.get_absolute_url())
+    assert "htmx" in page.text and 'hx-trigger="every 2s"' in page.text  # the page loads htmx and polls
     polling = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in polling.text and "waiting for a worker" in polling.text
     assert "<html" not in polling.text  # only the fragment
