@@ -1,10 +1,12 @@
 """The commissioner brief and the portfolio report as PDFs: their text and length."""
 
+import datetime
 import io
 
 from pypdf import PdfReader
 
 from reports import services
+from tests.factories import LaunchedZoneFactory, StateFactory, StatusUpdateFactory
 
 from .conftest import AS_OF
 
@@ -33,3 +35,19 @@ def test_portfolio_report(colorado):
     assert 1 <= pages <= 4
     assert "Colorado" in text and "Ohio" in text
     assert "$1,299,000" in text  # received: 300,000 in Colorado + 999,000 in Ohio
+
+
+def test_a_large_state_brief_stays_within_four_pages(db):
+    """Six full zones, every school off track twice with a long narrative: still four pages at most."""
+    state = StateFactory(name="Large State")
+    for zone in (LaunchedZoneFactory(state=state, schools=5) for _ in range(6)):
+        for school in zone.schools.all():
+            for month in (10, 11):
+                StatusUpdateFactory(
+                    school=school, rating="off_track", reported_on=datetime.date(2010, month, 1), narrative="w " * 300
+                )
+    report = services.progress_report(state=state, period="2010-12", as_of=AS_OF)
+    assert len(report.decisions) == 30
+    text, pages = pdf_text(services.commissioner_brief_pdf(report))
+    assert pages <= 4
+    assert f"and {30 - services.BRIEF_DECISIONS} more in the progress report" in text
