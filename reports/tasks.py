@@ -49,7 +49,6 @@ class ReportTask(Task):
 
 
 @shared_task(
-    bind=True,
     base=ReportTask,
     acks_late=True,
     autoretry_for=TRANSIENT_ERRORS,
@@ -60,7 +59,7 @@ class ReportTask(Task):
     soft_time_limit=120,
     time_limit=150,
 )
-def generate_report(self, run_pk: int) -> str:
+def generate_report(run_pk: int) -> str:
     run = ReportRun.objects.select_related("state", "zone").get(pk=run_pk)
     if run.status == ReportRun.Status.DONE:
         return run.status
