@@ -22,6 +22,11 @@ invitations (send; list their own scope's)     initiative admin; a state lead: s
                                                commissioners of their state and staff of the
                                                Lead Partners of its zones
 a state's audit trail (view)                   initiative admin, state lead of the state
+report runs: state progress, commissioner      initiative admin, any state role of the state
+brief (request)
+report runs: zone progress (request)           initiative admin, any state role of the state,
+                                               Lead Partner staff of the zone
+report runs: portfolio (request)               initiative admin
 =============================================  ===============================================
 """
 
@@ -86,6 +91,16 @@ def may_invite(user, invitation) -> bool:
     return False
 
 
+@rules.predicate
+def may_request_report(user, run) -> bool:
+    """State staff report on their state; Lead Partner staff on their own zones. The portfolio is admins'."""
+    if not user.is_authenticated or run is None or not run.state_id:
+        return False
+    if run.state_id in user.scope.state_ids:
+        return True
+    return bool(run.zone_id) and run.zone.lead_partner_id in user.scope.lead_partner_ids
+
+
 manages_state = is_initiative_admin | is_state_lead_for
 reports_on_school = manages_state | is_lead_partner_for_school
 
@@ -128,3 +143,4 @@ for school_report_model in ("accountability.measurement", "accountability.status
 rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
 rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)
 rules.add_perm("zones.view_state_history", manages_state)
+rules.add_perm("reports.add_reportrun", is_initiative_admin | may_request_report)

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability
 from funding import api as funding
 from partners import api as partners
+from reports import api as reports
 from schools import api as schools
 from zones import api as zones
 
@@ -31,6 +32,7 @@ router.register("status-updates", accountability.StatusUpdateViewSet)
 router.register("state-funding", funding.StateFundingViewSet, basename="state-funding")
 router.register("zone-funding", funding.ZoneFundingViewSet, basename="zone-funding")
 router.register("school-progress", accountability.SchoolProgressViewSet, basename="school-progress")
+router.register("report-runs", reports.ReportRunViewSet, basename="reportrun")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/tokens/", include("accounts.token_urls")),
     path("api/", include("config.api_urls")),
     path("", include("accounts.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("zones.urls")),
     path("", include("schools.urls")),
     path("", include("funding.urls")),

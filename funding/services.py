@@ -113,10 +113,15 @@ def funding_totals(commitments=None, expenditures=None) -> FundingTotals:
     return totals
 
 
+# How an expenditure reaches each grouping key of its commitments.
+SPENDING_PATHS = {"state": "state", "zone": "zone", "funder": "commitment__funder"}
+
+
 def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
-    """Totals grouped by ``"state"`` or ``"zone"``: {id: FundingTotals}. Two queries."""
-    if key not in ("state", "zone"):
-        raise ValueError("Funding is grouped by state or zone.")
+    """Totals grouped by ``"state"``, ``"zone"`` or ``"funder"``: {id: FundingTotals}. Two queries."""
+    if key not in SPENDING_PATHS:
+        raise ValueError("Funding is grouped by state, zone or funder.")
+    spending_key = SPENDING_PATHS[key]
     commitments = Commitment.objects.all() if commitments is None else commitments
     expenditures = Expenditure.objects.all() if expenditures is None else expenditures
     grouped = defaultdict(FundingTotals)
@@ -125,10 +130,13 @@ def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
         group_id = row.pop(key)
         grouped[group_id] = FundingTotals(**row)
     spending = (
-        expenditures.order_by().filter(**{f"{key}__isnull": False}).values(key, "category").annotate(total=_sum())
+        expenditures.order_by()
+        .filter(**{f"{spending_key}__isnull": False})
+        .values(spending_key, "category")
+        .annotate(total=_sum())
     )
     for row in spending:
-        totals = grouped[row[key]]
+        totals = grouped[row[spending_key]]
         totals.spent_by_category[row["category"]] = row["total"].quantize(CENT)
         totals.spent += row["total"].quantize(CENT)
     return dict(grouped)

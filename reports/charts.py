@@ -6,6 +6,7 @@ Policy (``img-src data:``) and in WeasyPrint alike. Each function returns safe `
 """
 
 import base64
+import copy
 import re
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ CHART_STYLE = Style(
 def _config(chart_class, title: str, **options):
     chart = chart_class(
         title=title,
-        style=CHART_STYLE,
+        style=options.pop("style", CHART_STYLE),
         js=[],
         disable_xml_declaration=True,
         explicit_size=False,
@@ -86,9 +87,13 @@ def funding_chart(title: str, rows: list[tuple[str, object]]) -> str:
     return _render(chart)
 
 
-def rating_chart(title: str, counts: dict[str, int]) -> str:
-    """Schools on track / at risk / off track as a horizontal bar."""
-    chart = _config(pygal.HorizontalStackedBar, title, height=160, legend_columns=4)
+def rating_chart(title: str, counts: dict[str, int], colors: tuple[str, ...] | None = None) -> str:
+    """Schools on track / at risk / off track as a horizontal bar; ``colors`` follow the counts' order."""
+    style = CHART_STYLE
+    if colors:
+        style = copy.copy(CHART_STYLE)
+        style.colors = colors
+    chart = _config(pygal.HorizontalStackedBar, title, height=160, legend_columns=4, style=style)
     chart.x_labels = [""]
     for label, count in counts.items():
         chart.add(label, [count])

@@ -11,6 +11,7 @@ from accountability.models import Baseline, Measurement, Metric, StatusUpdate, T
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from funding.models import Commitment, Expenditure, Funder
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
+from reports.models import ReportRun
 from schools.models import School
 from zones.models import District, Initiative, State, Zone
 
@@ -281,3 +282,14 @@ class ApiTokenFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Token {n}")
     key_prefix = factory.Sequence(lambda n: f"{n:08d}")
     key_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ReportRunFactory(DjangoModelFactory):
+    """A queued progress report for a state."""
+
+    class Meta:
+        model = ReportRun
+
+    kind = ReportRun.Kind.STATE_PROGRESS
+    state = factory.SubFactory(StateFactory)
+    period = "2010-12"

@@ -12,6 +12,7 @@ from tests.factories import (
     InvitationFactory,
     LaunchedZoneFactory,
     MeasurementFactory,
+    ReportRunFactory,
     StatusUpdateFactory,
     TargetFactory,
 )
@@ -26,7 +27,13 @@ def rows(db):
     school = LaunchedZoneFactory().schools.first()
     for factory in (BaselineFactory, TargetFactory, MeasurementFactory, StatusUpdateFactory):
         factory(school=school)
-    for factory in (ExpenditureFactory, CollaboratorEngagementFactory, InvitationFactory, ApiTokenFactory):
+    for factory in (
+        ExpenditureFactory,
+        CollaboratorEngagementFactory,
+        InvitationFactory,
+        ApiTokenFactory,
+        ReportRunFactory,
+    ):
         factory()
 
 

@@ -1,0 +1,107 @@
+"""REST endpoint for report runs: /api/v1/report-runs/ (list, read, request, download)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.fields import get_error_detail
+from rest_framework.response import Response
+
+from zones.models import State, Zone
+
+from .models import ReportRun
+from .tasks import enqueue
+from .views import download_response
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A state or zone the requesting user can see (others are "does not exist")."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.context["request"].user)
+
+
+class ReportRunSerializer(serializers.ModelSerializer):
+    state = ScopedPrimaryKeyField(queryset=State.objects.all(), required=False, allow_null=True)
+    zone = ScopedPrimaryKeyField(queryset=Zone.objects.all(), required=False, allow_null=True)
+    period = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM; default: this month")
+    force = serializers.BooleanField(write_only=True, default=False, help_text="Replace this month's run.")
+    requested_by = serializers.StringRelatedField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "zone",
+            "period",
+            "force",
+            "status",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+            "error",
+            "download_url",
+        ]
+        read_only_fields = ["status", "requested_at", "started_at", "finished_at", "attempts", "error"]
+
+    def get_download_url(self, run) -> str | None:
+        if run.status != ReportRun.Status.DONE:
+            return None
+        return self.context["view"].reverse_action("download", args=[run.pk])
+
+    def validate(self, data):
+        request = self.context["request"]
+        try:
+            run = ReportRun.prepare(
+                data["kind"],
+                state=data.get("state"),
+                zone=data.get("zone"),
+                period=data.get("period"),
+                requested_by=request.user,
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(get_error_detail(error)) from error
+        if not request.user.has_perm("reports.add_reportrun", run):
+            raise PermissionDenied("You may not request this report.")
+        return {"run": run, "force": data["force"]}
+
+    def create(self, validated_data):
+        run, created = validated_data["run"].submit(force=validated_data["force"])
+        if created:
+            enqueue(run)
+        run.created = created
+        return run
+
+
+class ReportRunViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Report runs in your scope. POST queues a report, or returns this month's run of it (200) unless forced."""
+
+    serializer_class = ReportRunSerializer
+    filterset_fields = ["kind", "period", "status"]
+
+    def get_queryset(self):
+        runs = ReportRun.objects.visible_to(self.request.user).select_related("state", "zone", "requested_by")
+        return runs.current() if self.action == "list" else runs
+
+    @extend_schema(responses={201: ReportRunSerializer, 200: ReportRunSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = serializer.save()
+        code = status.HTTP_201_CREATED if run.created else status.HTTP_200_OK
+        return Response(self.get_serializer(run).data, status=code)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True)
+    def download(self, request, pk=None):
+        """The run's file (PDF or CSV) once the run is done."""
+        return download_response(self.get_object())

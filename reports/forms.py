@@ -1,0 +1,20 @@
+from django import forms
+
+from zones.models import State, Zone
+
+from .models import PERIOD_VALIDATOR, ReportRun
+
+
+class ReportRequestForm(forms.Form):
+    """Which report to make: the kind, its state or zone (within the user's scope), the month."""
+
+    kind = forms.ChoiceField(choices=ReportRun.Kind.choices)
+    state = forms.ModelChoiceField(queryset=State.objects.none(), required=False)
+    zone = forms.ModelChoiceField(queryset=Zone.objects.none(), required=False)
+    period = forms.CharField(validators=[PERIOD_VALIDATOR], required=False, help_text="YYYY-MM; default: this month")
+    force = forms.BooleanField(required=False, help_text="Make a fresh run even if this month's exists.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = State.objects.visible_to(user)
+        self.fields["zone"].queryset = Zone.objects.visible_to(user).select_related("state")

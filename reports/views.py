@@ -1,0 +1,106 @@
+"""Report pages: live progress reports, requesting runs, following them and downloading the files."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from zones.models import State, Zone
+
+from . import services
+from .forms import ReportRequestForm
+from .models import ReportRun
+from .tasks import enqueue
+
+
+def _require_report_access(request, kind, **scope):
+    """Report pages show narratives and money: only those who may request the report see it (else 404)."""
+    if not request.user.has_perm("reports.add_reportrun", ReportRun(kind=kind, **scope)):
+        raise Http404("No report here.")
+
+
+@login_required
+def index(request):
+    runs = ReportRun.objects.visible_to(request.user).current().select_related("state", "zone", "requested_by")
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "runs": runs[:100],
+            "states": State.objects.visible_to(request.user),
+            "zones": Zone.objects.visible_to(request.user).select_related("state"),
+            "may_request_portfolio": request.user.has_perm(
+                "reports.add_reportrun", ReportRun(kind=ReportRun.Kind.PORTFOLIO)
+            ),
+        },
+    )
+
+
+def _progress_page(request, report, runs, scope):
+    return render(
+        request,
+        "reports/progress.html",
+        {"report": report, "charts": report.charts(), "runs": runs, "scope": scope},
+    )
+
+
+@login_required
+def state_report(request, state_pk):
+    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    _require_report_access(request, ReportRun.Kind.STATE_PROGRESS, state=state)
+    runs = ReportRun.objects.visible_to(request.user).current().filter(state=state, zone=None)
+    report = services.progress_report(state=state)
+    return _progress_page(request, report, runs, {"state": state, "kinds": ReportRun.STATE_KINDS})
+
+
+@login_required
+def zone_report(request, zone_pk):
+    zone = get_object_or_404(Zone.objects.visible_to(request.user).select_related("state"), pk=zone_pk)
+    _require_report_access(request, ReportRun.Kind.ZONE_PROGRESS, state=zone.state, zone=zone)
+    runs = ReportRun.objects.visible_to(request.user).current().filter(zone=zone)
+    report = services.progress_report(zone=zone)
+    return _progress_page(request, report, runs, {"zone": zone, "kinds": [ReportRun.Kind.ZONE_PROGRESS]})
+
+
+@login_required
+@require_POST
+def request_report(request):
+    """Queue a report (or reuse this month's run of it) and follow it on its page."""
+    form = ReportRequestForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            run = ReportRun.prepare(
+                data["kind"], state=data["state"], zone=data["zone"], period=data["period"], requested_by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.user.has_perm("reports.add_reportrun", run):
+                raise PermissionDenied("You may not request this report.")
+            run, created = run.submit(force=data["force"])
+            if created:
+                enqueue(run)
+            return redirect(run)
+    return render(request, "reports/request_error.html", {"form": form}, status=400)
+
+
+@login_required
+def run_detail(request, reportrun_pk):
+    """A run's status; htmx polls the status fragment until the run is done or failed."""
+    run = get_object_or_404(ReportRun.objects.visible_to(request.user).select_related("state", "zone"), pk=reportrun_pk)
+    template = "reports/_run_status.html" if request.htmx else "reports/run_detail.html"
+    return render(request, template, {"run": run})
+
+
+def download_response(run) -> FileResponse:
+    """The run's file as an attachment; 404 until the run is done (shared with the API)."""
+    if run.status != ReportRun.Status.DONE or not run.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def run_download(request, reportrun_pk):
+    return download_response(get_object_or_404(ReportRun.objects.visible_to(request.user), pk=reportrun_pk))

@@ -1,0 +1,169 @@
+"""Every number of the progress report against the hand-computed Colorado fixture (see conftest)."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from reports import services
+
+from .conftest import AS_OF
+
+D = Decimal
+
+
+@pytest.fixture
+def report(colorado):
+    return services.progress_report(state=colorado.state, as_of=AS_OF)
+
+
+def by_name(report):
+    return {school.school.name: school for school in report.schools}
+
+
+def metric(school, name):
+    return next(item for item in school.metrics if item.metric.name == name)
+
+
+def test_schools_and_metrics(report, colorado):
+    schools = by_name(report)
+    assert [zone.zone.name for zone in report.zones] == ["Aurora Zone", "Denver Zone"]
+    assert sorted(schools) == ["East MS", "Lake MS", "North MS", "Park MS", "West MS"]
+    assert report.enrollment == 400 + 500 + 600 + 300 + 200
+
+    north_reading = metric(schools["North MS"], "Reading proficiency")
+    assert (north_reading.baseline, north_reading.latest, north_reading.target) == (D("30"), D("40"), D("50"))
+    assert (north_reading.gain, north_reading.share_of_target, north_reading.projected) == (D("10"), D("0.5"), D("50"))
+    assert north_reading.status == "on_track"
+
+    north_absence = metric(schools["North MS"], "Chronic absence")
+    assert (north_absence.gain, north_absence.share_of_target, north_absence.projected) == (D("2"), D("0.2"), D("12"))
+    assert north_absence.status == "at_risk"
+    assert schools["North MS"].status == "at_risk"  # its weakest metric
+    assert schools["North MS"].weakest_metric == north_absence
+
+    east = metric(schools["East MS"], "Reading proficiency")
+    assert (east.gain, east.share_of_target, east.projected, east.status) == (D("2"), D("0.1"), D("44"), "off_track")
+    assert schools["West MS"].status == "no_data"
+    assert metric(schools["Park MS"], "Reading proficiency").projected == D("70")
+    assert schools["Park MS"].status == "on_track"
+    assert schools["Lake MS"].metrics == []
+
+    assert report.status_counts == {"Off track": 1, "At risk": 1, "On track": 1, "No data yet": 2}
+    assert [zone.status for zone in report.zones] == ["off_track", "on_track"]
+
+
+def test_last_status_updates(report):
+    schools = by_name(report)
+    east = schools["East MS"]
+    assert [u.narrative for u in east.updates] == ["East needs a new principal.", "East slipped."]
+    assert east.off_track_twice
+    assert not schools["West MS"].off_track_twice  # off track once only
+    assert schools["Lake MS"].last_update is None
+    aurora, denver = report.zones
+    assert aurora.latest_update.narrative == "East needs a new principal."
+    assert denver.latest_update.narrative == "Park is planning its launch."
+    assert [zone.zone.name for zone, _update in report.narratives] == ["Aurora Zone", "Denver Zone"]
+
+
+def test_funding_by_source_use_and_match(report, colorado):
+    totals = report.funding.totals
+    assert (totals.pledged, totals.committed, totals.received, totals.spent) == (
+        D("960000.00"),
+        D("750000.00"),
+        D("300000.00"),
+        D("150000.00"),
+    )
+    assert totals.match_ratio == D("0.667")  # 300,000 private committed : 450,000 public
+    by_funder = {funder.name: t for funder, t in report.funding.by_funder}
+    doe, foundation = by_funder["Colorado Department of Education"], by_funder["Summit Foundation"]
+    assert (doe.pledged, doe.committed, doe.received, doe.spent) == (D("600000"), D("450000"), D("0"), D("0"))
+    assert (foundation.pledged, foundation.committed, foundation.received, foundation.spent) == (
+        D("360000"),
+        D("300000"),
+        D("300000"),
+        D("150000"),
+    )
+    assert dict(report.funding.by_use) == {
+        "Teacher compensation — extended learning time": D("100000"),
+        "Teacher compensation — incentive pay": D("0"),
+        "Partner services": D("50000"),
+        "Other": D("0"),
+    }
+    aurora, denver = report.zones
+    assert (aurora.funding.pledged, aurora.funding.committed, aurora.funding.spent) == (
+        D("510000"),
+        D("450000"),
+        D("100000"),
+    )
+    assert (denver.funding.pledged, denver.funding.committed, denver.funding.spent) == (D("150000"), 0, D("50000"))
+
+
+def test_decisions_needed(report):
+    assert [(d.topic, d.text) for d in report.decisions] == [
+        (
+            "School off track",
+            "East MS (Aurora Zone) was rated off track in its last two status updates (Oct 1, 2010 and Dec 1, 2010).",
+        ),
+        (
+            "Money not received",
+            "Colorado Department of Education: $450,000 for Aurora Zone is committed but not received; "
+            "it was expected by Jun 30, 2010.",
+        ),
+        (
+            "Money not received",
+            "Summit Foundation: $60,000 for Aurora Zone is pledged but not received; it was expected by Sep 1, 2010.",
+        ),
+        ("Zone short of schools", "Denver Zone has 2 schools; a zone needs at least 3."),
+    ]
+
+
+def test_zone_report_covers_only_the_zone(colorado):
+    report = services.progress_report(zone=colorado.denver, as_of=AS_OF)
+    assert report.state == colorado.state and report.title == "Denver Zone"
+    assert sorted(s.school.name for s in report.schools) == ["Lake MS", "Park MS"]
+    totals = report.funding.totals
+    assert (totals.pledged, totals.committed, totals.spent, totals.match_ratio) == (D("150000"), 0, D("50000"), None)
+    assert [d.topic for d in report.decisions] == ["Zone short of schools"]  # Denver's pledge is not yet due
+
+
+def test_progress_csv(report):
+    rows = list(csv.reader(io.StringIO(services.progress_csv(report).decode())))
+    header, body = rows[0], rows[1 : rows.index([])]
+    records = [dict(zip(header, row, strict=True)) for row in body]
+    north_absence = next(r for r in records if r["School"] == "North MS" and r["Metric"] == "Chronic absence")
+    assert north_absence == {
+        "Zone": "Aurora Zone",
+        "School": "North MS",
+        "NCES id": report.schools[1].school.nces_id,
+        "Metric": "Chronic absence",
+        "Baseline": "20.00",
+        "Baseline year": "2009-10",
+        "Latest": "18.00",
+        "Latest year": "2010-11",
+        "Latest period": "Winter",
+        "Target": "10.00",
+        "Target year": "2011-12",
+        "Gain so far": "2.00",
+        "Share of target": "0.200",
+        "Projected": "12.00",
+        "Projection": "At risk",
+        "Last status update": "2010-11-20",
+        "Last rating": "At risk",
+    }
+    assert [r["School"] for r in records] == ["East MS", "North MS", "North MS", "West MS", "Lake MS", "Park MS"]
+    assert ["Total", "960000.00", "750000.00", "300000.00", "150000.00"] in rows
+    assert ["Partner services", "50000.00"] in rows
+    assert ["Private:public match (committed)", "0.667"] in rows
+    assert not any("999000" in cell for row in rows for cell in row)  # Ohio's money
+
+
+def test_portfolio_covers_every_state(colorado):
+    report = services.portfolio_report(as_of=AS_OF)
+    summaries = {summary.state.name: summary for summary in report.states}
+    assert set(summaries) == {"Colorado", "Ohio"}
+    assert len(summaries["Colorado"].schools) == 5 and len(summaries["Ohio"].schools) == 3
+    assert summaries["Ohio"].funding.received == D("999000")
+    assert report.funding.totals.received == D("300000") + D("999000")
+    assert len(report.zones) == 3

@@ -1,0 +1,169 @@
+"""Report generation in Celery (eager here): idempotency, retries, failures, atomic files, the monthly run."""
+
+import os
+from datetime import timedelta
+
+from django.core import mail
+from django.db import OperationalError
+from django_celery_beat.models import PeriodicTask
+
+from accounts.models import Role
+from config.celery import app
+from reports import services, tasks
+from reports.models import ReportRun
+from tests.factories import MembershipFactory, UserFactory
+
+BRIEF = ReportRun.Kind.COMMISSIONER_BRIEF
+
+
+def request_brief(state, **kwargs):
+    return ReportRun.prepare(BRIEF, state=state, period="2010-12").submit(**kwargs)
+
+
+def failing_once(monkeypatch, error):
+    """Make rendering fail once with ``error``, then work; returns the list of calls."""
+    calls = []
+    real = services.render_run
+
+    def render(run):
+        calls.append(run.pk)
+        if len(calls) == 1:
+            raise error
+        return real(run)
+
+    monkeypatch.setattr(services, "render_run", render)
+    return calls
+
+
+def files_of(run):
+    folder = os.path.dirname(run.file.path) if run.file else None
+    return sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []
+
+
+def test_a_brief_is_generated_and_stored(colorado):
+    run, created = request_brief(colorado.state)
+    assert created and run.status == ReportRun.Status.QUEUED
+    tasks.generate_report.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE and run.attempts == 1 and run.error == ""
+    assert run.started_at <= run.finished_at
+    assert run.file.name.endswith("brief-CO-2010-12.pdf")
+    assert run.file.read(5) == b"%PDF-"
+
+
+def test_same_report_reuses_its_run_unless_forced(colorado, monkeypatch):
+    run, _ = request_brief(colorado.state)
+    tasks.generate_report.delay(run.pk)
+    run.refresh_from_db()
+    again, created = request_brief(colorado.state)
+    assert (again.pk, created) == (run.pk, False)
+
+    calls = failing_once(monkeypatch, AssertionError("rendered twice"))
+    tasks.generate_report.delay(run.pk)  # a redelivered message for a finished run renders nothing
+    assert calls == []
+
+    fresh, created = request_brief(colorado.state, force=True)
+    assert created and fresh.pk != run.pk
+    run.refresh_from_db()
+    assert run.superseded and not fresh.superseded
+    assert ReportRun.objects.current().for_scope(BRIEF, colorado.state, period="2010-12").get() == fresh
+
+
+def test_a_failed_or_hung_run_is_replaced_on_request(colorado):
+    failed, _ = request_brief(colorado.state)
+    failed.mark_failed("OSError: disk full")
+    hung, created = request_brief(colorado.state)
+    assert created and hung.pk != failed.pk
+    ReportRun.objects.filter(pk=hung.pk).update(requested_at=hung.requested_at - ReportRun.STALE_AFTER * 2)
+    hung.refresh_from_db()
+    assert hung.is_stale
+    replacement, created = request_brief(colorado.state)
+    assert created and replacement.pk not in (failed.pk, hung.pk)
+
+
+def test_a_transient_error_is_retried_and_the_run_succeeds(colorado, monkeypatch):
+    run, _ = request_brief(colorado.state)
+    calls = failing_once(monkeypatch, OperationalError("server closed the connection unexpectedly"))
+    tasks.generate_report.delay(run.pk)
+    run.refresh_from_db()
+    assert calls == [run.pk, run.pk]
+    assert run.status == ReportRun.Status.DONE and run.attempts == 2 and run.error == ""
+
+
+def test_a_failure_is_recorded_with_its_error(colorado, monkeypatch):
+    run, _ = request_brief(colorado.state)
+    failing_once(monkeypatch, ValueError("no template for this kind"))
+    assert tasks.generate_report.delay(run.pk).failed()  # recorded, not raised into the caller
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.FAILED and run.attempts == 1
+    assert run.error == "ValueError: no template for this kind"
+    assert not run.file and run.finished_at is not None
+
+
+def test_transient_errors_give_up_after_the_retries(colorado, monkeypatch):
+    run, _ = request_brief(colorado.state)
+
+    def always_fails(run):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(services, "render_run", always_fails)
+    assert tasks.generate_report.delay(run.pk).failed()
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.FAILED
+    assert run.attempts == tasks.generate_report.max_retries + 1
+    assert run.error == "OSError: No space left on device"
+
+
+def test_no_file_is_left_when_the_run_cannot_be_marked_done(colorado, monkeypatch):
+    """The file is stored, then the row update fails: the file goes, the retry stores one file and is done."""
+    run, _ = request_brief(colorado.state)
+    real_save = ReportRun.save
+    failures = []
+
+    def save(self, *args, **kwargs):
+        if self.status == ReportRun.Status.DONE and not failures:
+            failures.append(self.file.name)
+            raise OperationalError("connection lost while marking done")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReportRun, "save", save)
+    tasks.generate_report.delay(run.pk)
+    run.refresh_from_db()
+    assert failures and run.status == ReportRun.Status.DONE and run.attempts == 2
+    assert files_of(run) == [os.path.basename(run.file.name)]
+
+
+def test_monthly_briefs_email_each_commissioner_once(colorado):
+    commissioner = MembershipFactory(
+        role=Role.COMMISSIONER, state=colorado.state, user=UserFactory(email="commissioner@co.example.org")
+    ).user
+    run_ids = tasks.send_monthly_briefs.delay("2010-12").get()
+    runs = ReportRun.objects.filter(pk__in=run_ids).select_related("state")
+    assert {run.state.name for run in runs} == {"Colorado", "Ohio"}
+    assert all(run.status == ReportRun.Status.DONE and run.emailed_at for run in runs)
+    colorado_mail = next(m for m in mail.outbox if "Colorado" in m.subject)
+    assert sorted(colorado_mail.to) == sorted([commissioner.email, colorado.state.commissioner_email.lower()])
+    colorado_run = runs.get(state=colorado.state)
+    assert f"/reports/runs/{colorado_run.pk}/" in colorado_mail.body
+
+    sent = len(mail.outbox)
+    assert sorted(tasks.send_monthly_briefs.delay("2010-12").get()) == sorted(run_ids)  # same runs reused
+    assert len(mail.outbox) == sent  # and nobody is emailed twice
+
+
+def test_beat_runs_the_monthly_briefs(db):
+    periodic = PeriodicTask.objects.get(name="Monthly commissioner briefs")
+    assert periodic.enabled and periodic.task in app.tasks
+    assert (periodic.crontab.day_of_month, periodic.crontab.hour, periodic.crontab.minute) == ("1", "6", "0")
+
+
+def test_runs_are_queued_after_the_request_commits(colorado, django_capture_on_commit_callbacks):
+    run, _ = request_brief(colorado.state)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tasks.enqueue(run)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.QUEUED and len(callbacks) == 1
+    callbacks[0]()
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE
+    assert timedelta(0) <= run.duration

@@ -1,0 +1,35 @@
+"""A real Celery worker on Redis generates a brief (runs only when REDIS_URL is set)."""
+
+import os
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from config.celery import app
+from reports.models import ReportRun
+from reports.tasks import generate_report
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a Redis broker)"),
+]
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A worker thread on the Redis broker, sharing the test database; tasks are sent, not run eagerly."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def test_a_worker_generates_a_brief(colorado, worker):
+    run, _ = ReportRun.prepare(ReportRun.Kind.COMMISSIONER_BRIEF, state=colorado.state, period="2010-12").submit()
+    assert generate_report.delay(run.pk).get(timeout=90) == ReportRun.Status.DONE
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE and run.attempts == 1
+    assert run.file.read(5) == b"%PDF-"
