@@ -3,9 +3,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from imports.api import router as imports_api_router
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("imports/", include("imports.urls")),
+    path("api/v1/", include(imports_api_router.urls)),
     path("", include("zones.urls")),
 ]
 
