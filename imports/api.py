@@ -112,7 +112,12 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def file(self, request, pk=None):
         """Download the file as it was uploaded."""
         batch = self.get_object()
-        return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+        return FileResponse(
+            batch.file.open("rb"),
+            as_attachment=True,
+            filename=batch.original_name,
+            content_type="application/octet-stream",
+        )
 
 
 router = SimpleRouter()

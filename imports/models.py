@@ -11,9 +11,8 @@ from accounts.scoping import TenantQuerySet
 
 
 def upload_path(batch, filename: str) -> str:
-    """Stored under a random name: the original name is kept in ``original_name`` only."""
-    suffix = PurePath(filename).suffix.lower()[:8]
-    return f"imports/{uuid.uuid4().hex}{suffix}"
+    """Stored under a random name: the uploaded name is kept in ``original_name`` only."""
+    return f"imports/{uuid.uuid4().hex}{PurePath(filename).suffix}"
 
 
 class ImportBatch(models.Model):

@@ -24,7 +24,7 @@ from schools.models import GRADES, School
 from zones.models import District, State, Zone
 
 from .models import ImportBatch
-from .reading import MAX_UPLOAD_BYTES, ImportFileError, read_table, too_big_message
+from .reading import MAX_UPLOAD_BYTES, XLSX_SIGNATURE, ImportFileError, read_table, too_big_message
 
 logger = logging.getLogger(__name__)
 
@@ -261,10 +261,11 @@ class SchoolMetricImporter(Importer):
         for metric in Metric.objects.all():
             self.metrics[metric.code.lower()] = metric
             self.metrics[metric.name.lower()] = metric
-        existing = self.model.objects.filter(school__in=self.schools.values()).select_related(
-            "school__district", "school__zone", "metric"
-        )
+        existing = self.existing_rows(rows).select_related("school__district", "school__zone", "metric")
         self.existing = {self.key(obj): obj for obj in existing}
+
+    def existing_rows(self, rows):
+        return self.model.objects.filter(school__in=self.schools.values())
 
     def build(self, cells):
         school = self.schools.get(cells["nces_id"])
@@ -327,6 +328,9 @@ class MeasurementImporter(SchoolMetricImporter):
 
     def key(self, measurement):
         return (measurement.school_id, measurement.metric_id, measurement.school_year, measurement.period)
+
+    def existing_rows(self, rows):
+        return super().existing_rows(rows).filter(school_year__in={row["school_year"] for row in rows})
 
     def set_key_fields(self, measurement, cells):
         measurement.school_year = cells["school_year"]
@@ -486,7 +490,8 @@ def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatc
         summary=plan.summary(),
     )
     upload.seek(0)
-    batch.file.save(upload.name, upload, save=False)
+    # Stored under a name that says what the content is, whatever the uploaded name claims.
+    batch.file.save("upload.xlsx" if data.startswith(XLSX_SIGNATURE) else "upload.csv", upload, save=False)
     batch.save()
     return batch
 

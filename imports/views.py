@@ -71,4 +71,6 @@ def import_apply(request, importbatch_pk):
 @login_required
 def import_file(request, importbatch_pk):
     batch = _batch(request, importbatch_pk)
-    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+    return FileResponse(
+        batch.file.open("rb"), as_attachment=True, filename=batch.original_name, content_type="application/octet-stream"
+    )

@@ -13,12 +13,15 @@ INLINE = {
     "on…= event handler": re.compile(r"\son[a-z]+\s*=", re.IGNORECASE),
     "javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
 }
+# Rendered to PDF by WeasyPrint, never served to a browser: the CSP does not apply to them.
+PDF_ONLY_TEMPLATES = {"templates/reports/brief.html", "templates/reports/portfolio_pdf.html"}
 JSON_SCRIPT = re.compile(r"<script[^>]*type=\"application/(ld\+)?json\"", re.IGNORECASE)  # data, not code
 
 
 def project_templates():
     for path in sorted(ROOT.glob("**/templates/**/*.html")):
-        if ".venv" not in path.parts and "node_modules" not in path.parts:
+        relative = str(path.relative_to(ROOT))
+        if ".venv" not in path.parts and relative not in PDF_ONLY_TEMPLATES:
             yield path
 
 

@@ -114,3 +114,15 @@ def test_a_file_over_the_size_limit_is_refused_by_the_form(client, world):
 def test_anonymous_users_are_sent_to_log_in(client, world):
     assert client.get(reverse("imports:list")).status_code == 302
     assert client.get(reverse("imports:new")).status_code == 302
+
+
+def test_a_file_is_stored_and_served_by_what_it_holds_not_by_its_name(client, world):
+    client.force_login(world.users.lead)
+    post_file(client, "report.html", world=world, data=b"<script>alert(1)</script>\n")
+    batch = ImportBatch.objects.get()
+
+    response = client.get(reverse("imports:file", args=[batch.pk]))
+
+    assert batch.file.name.endswith(".csv")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
