@@ -6,6 +6,7 @@ from django.urls import reverse
 from accountability.models import Measurement
 from imports.models import ImportBatch
 from imports.reading import MAX_UPLOAD_BYTES
+from tests.factories import ImportBatchFactory
 
 from .conftest import corpus, database_fingerprint, upload
 
@@ -126,3 +127,14 @@ def test_a_file_is_stored_and_served_by_what_it_holds_not_by_its_name(client, wo
     assert batch.file.name.endswith(".csv")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_lead_partner_staff_see_their_lead_partners_imports_only(client, world):
+    mine = ImportBatchFactory(state=world.colorado, lead_partner=world.zone.lead_partner)
+    others = ImportBatchFactory(state=world.colorado, lead_partner=world.other_zone.lead_partner)
+    states = ImportBatchFactory(state=world.colorado)
+    client.force_login(world.users.partner)
+
+    assert client.get(reverse("imports:detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("imports:detail", args=[others.pk])).status_code == 404
+    assert client.get(reverse("imports:detail", args=[states.pk])).status_code == 404
