@@ -1,6 +1,7 @@
 """Spreadsheet imports: every upload is kept with who sent it, its scope and what it did."""
 
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
@@ -8,11 +9,35 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import TenantQuerySet
+from partners.models import LeadPartner
+from schools.models import School
+from zones.models import State
 
 
 def upload_path(batch, filename: str) -> str:
     """Stored under a random name: the uploaded name is kept in ``original_name`` only."""
     return f"imports/{uuid.uuid4().hex}{PurePath(filename).suffix}"
+
+
+@dataclass(frozen=True)
+class ImportScope:
+    """Where an import may write: a state, or the schools a Lead Partner supports in a state."""
+
+    state: State
+    lead_partner: LeadPartner | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.state.pk}-{self.lead_partner.pk}" if self.lead_partner else str(self.state.pk)
+
+    def __str__(self):
+        return f"{self.lead_partner} in {self.state}" if self.lead_partner else str(self.state)
+
+    def schools(self, user):
+        schools = School.objects.visible_to(user).filter(district__state=self.state)
+        if self.lead_partner:
+            schools = schools.filter(zone__lead_partner=self.lead_partner)
+        return schools.select_related("district", "zone")
 
 
 class ImportBatch(models.Model):
@@ -65,8 +90,8 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} import #{self.pk} ({self.original_name})"
 
     @property
-    def scope_label(self) -> str:
-        return f"{self.lead_partner} in {self.state}" if self.lead_partner_id else str(self.state)
+    def scope(self) -> ImportScope:
+        return ImportScope(self.state, self.lead_partner)
 
     @property
     def errors(self) -> list[dict]:

@@ -19,11 +19,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability.models import Baseline, Measurement, Metric, Target
-from partners.models import LeadPartner
 from schools.models import GRADES, School
 from zones.models import District, State, Zone
 
-from .models import ImportBatch
+from .models import ImportBatch, ImportScope
 from .reading import MAX_UPLOAD_BYTES, XLSX_SIGNATURE, ImportFileError, read_table, too_big_message
 
 logger = logging.getLogger(__name__)
@@ -32,27 +31,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_REPORTED_ROWS = 2_000  # previewed rows kept in the summary (counts always cover every row)
 MAX_REPORTED_ERRORS = 5_000
 WRITE_BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class ImportScope:
-    """Where an import may write: a state, or the schools a Lead Partner supports in a state."""
-
-    state: State
-    lead_partner: LeadPartner | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.state.pk}-{self.lead_partner.pk}" if self.lead_partner else str(self.state.pk)
-
-    def __str__(self):
-        return f"{self.lead_partner} in {self.state}" if self.lead_partner else str(self.state)
-
-    def schools(self, user):
-        schools = School.objects.visible_to(user).filter(district__state=self.state)
-        if self.lead_partner:
-            schools = schools.filter(zone__lead_partner=self.lead_partner)
-        return schools.select_related("district", "zone")
 
 
 def import_scopes_for(user) -> list[ImportScope]:
@@ -502,9 +480,8 @@ def apply_import(batch: ImportBatch, user) -> ImportBatch:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not batch.can_apply:
             raise ValidationError("Only a dry run without errors can be applied.")
-        scope = ImportScope(batch.state, batch.lead_partner)
         with batch.file.open("rb") as kept:
-            plan = plan_import(batch.kind, kept.read(), user, scope)
+            plan = plan_import(batch.kind, kept.read(), user, batch.scope)
         batch.summary = plan.summary()
         if plan.errors:
             batch.status = ImportBatch.Status.FAILED

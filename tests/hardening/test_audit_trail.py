@@ -7,7 +7,8 @@ from django.apps import apps
 from simple_history.models import registered_models
 
 from accountability.models import Baseline
-from imports.services import ImportScope, apply_import, preview_import
+from imports.models import ImportScope
+from imports.services import apply_import, preview_import
 from tests.factories import BaselineFactory, MembershipFactory, SchoolFactory, ZoneFactory
 from tests.imports.conftest import upload
 

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accountability.models import Baseline, Measurement, Metric, Target
 from accounts.models import Role
-from imports.services import ImportScope, preview_import
+from imports.models import ImportScope
+from imports.services import preview_import
 from schools.models import School
 from tests.factories import (
     DistrictFactory,

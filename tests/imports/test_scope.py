@@ -1,7 +1,8 @@
 """Who may import what: state leads for their state, Lead Partner staff measurements for their schools."""
 
 from accountability.models import Measurement
-from imports.services import ImportScope, apply_import, import_scopes_for
+from imports.models import ImportScope
+from imports.services import apply_import, import_scopes_for
 
 from .conftest import database_fingerprint
 
