@@ -61,6 +61,7 @@ def world(db):
 
     users = SimpleNamespace(
         lead=member(Role.STATE_LEAD, state=colorado),
+        second_lead=member(Role.STATE_LEAD, state=colorado),
         viewer=member(Role.STATE_VIEWER, state=colorado),
         partner=member(Role.LEAD_PARTNER_STAFF, lead_partner=zone.lead_partner),
         illinois_lead=member(Role.STATE_LEAD, state=illinois),

@@ -86,7 +86,7 @@ def test_only_the_uploader_applies_an_import(client, world):
     batch = ImportBatch.objects.get()
     before = database_fingerprint()
 
-    client.force_login(world.users.admin)  # sees every import, but did not upload this one
+    client.force_login(world.users.second_lead)  # sees the state's imports, but did not upload this one
 
     assert client.get(reverse("imports:detail", args=[batch.pk])).status_code == 200
     assert client.post(reverse("imports:apply", args=[batch.pk])).status_code == 403
