@@ -188,3 +188,11 @@ def test_xlsx_with_a_lost_leading_zero_is_reported(world, preview):
     batch = preview("numbers.xlsx", data)
 
     assert_reported(batch, [(2, "nces_id", "No school with NCES id 80000100001")])
+
+
+def test_a_control_character_deep_inside_a_text_file_is_refused(world, preview):
+    data = corpus("measurements_valid.csv") * 200 + b"080000100001,ela-proficiency,2010-11,1,4\x000,\n"
+
+    batch = preview("nul.csv", data)
+
+    assert_reported(batch, [(None, "", "not a CSV or Excel file")])
