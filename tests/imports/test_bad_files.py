@@ -2,6 +2,7 @@
 and reason, cannot be applied, and leaves the database exactly as it was."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -196,3 +197,13 @@ def test_a_control_character_deep_inside_a_text_file_is_refused(world, preview):
     batch = preview("nul.csv", data)
 
     assert_reported(batch, [(None, "", "not a CSV or Excel file")])
+
+
+def test_a_zip_archive_named_xlsx_is_refused(world, preview):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("measurements.csv", corpus("measurements_valid.csv"))
+
+    batch = preview("measurements.xlsx", archive.getvalue())
+
+    assert_reported(batch, [(None, "", "not a readable Excel workbook")])
