@@ -64,11 +64,12 @@ class ImportUploadSerializer(serializers.Serializer):
 class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Imports of schools, baselines, targets and measurements in the caller's scope."""
 
+    queryset = ImportBatch.objects.select_related("uploaded_by")
     serializer_class = ImportBatchSerializer
     filterset_fields = ["kind", "status", "state"]
 
     def get_queryset(self):
-        return ImportBatch.objects.visible_to(self.request.user).select_related("uploaded_by")
+        return super().get_queryset().visible_to(self.request.user)
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
