@@ -78,7 +78,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             400: OpenApiResponse(ImportBatchSerializer, "Bad parameters, or the file cannot be read at all."),
         },
     )
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         """Upload a CSV or XLSX file: it is checked and kept as a dry run; nothing is written yet."""
         upload = ImportUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
@@ -97,7 +97,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         },
     )
     @action(detail=True, methods=["post"])
-    def apply(self, request, pk=None):
+    def apply(self, request, *args, **kwargs):
         """Apply a dry run without errors (only its uploader may); any error: nothing is written."""
         batch = self.get_object()
         if batch.uploaded_by_id != request.user.pk:
@@ -110,7 +110,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The uploaded file.")})
     @action(detail=True, methods=["get"])
-    def file(self, request, pk=None):
+    def file(self, request, *args, **kwargs):
         """Download the file as it was uploaded."""
         batch = self.get_object()
         return FileResponse(
