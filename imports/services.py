@@ -482,22 +482,19 @@ def apply_import(batch: ImportBatch, user) -> ImportBatch:
             raise ValidationError("Only a dry run without errors can be applied.")
         with batch.file.open("rb") as kept:
             plan = plan_import(batch.kind, kept.read(), user, batch.scope)
-        batch.summary = plan.summary()
-        if plan.errors:
-            batch.status = ImportBatch.Status.FAILED
-        else:
+        if not plan.errors:
             try:
                 with transaction.atomic():
                     _write(plan, IMPORTERS[batch.kind], _history(user, batch))
             except Exception as error:  # any failure: the inner transaction rolled back; record why
                 logger.exception("Import #%s failed while writing", batch.pk)
-                batch.status = ImportBatch.Status.FAILED
-                batch.summary["errors"] = [
-                    {"row": None, "column": "", "message": f"The import stopped ({error}); nothing was written."}
-                ]
-            else:
-                batch.status = ImportBatch.Status.APPLIED
-                batch.applied_at = timezone.now()
+                plan.error(None, "", f"The import stopped ({error}); nothing was written.")
+        batch.summary = plan.summary()
+        if plan.errors:
+            batch.status = ImportBatch.Status.FAILED
+        else:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
         batch._history_user = user
         batch.save()
     return batch

@@ -134,6 +134,7 @@ def test_a_crash_in_the_middle_of_writing_leaves_the_database_unchanged(world, p
     assert batch.errors == [
         {"row": None, "column": "", "message": "The import stopped (worker killed); nothing was written."}
     ]
+    assert batch.counts["errors"] == 1
     assert database_fingerprint() == before
     assert not batch.can_apply
 
