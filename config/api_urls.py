@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability
 from funding import api as funding
+from imports import api as imports
 from partners import api as partners
 from reports import api as reports
 from schools import api as schools
@@ -33,6 +34,7 @@ router.register("state-funding", funding.StateFundingViewSet, basename="state-fu
 router.register("zone-funding", funding.ZoneFundingViewSet, basename="zone-funding")
 router.register("school-progress", accountability.SchoolProgressViewSet, basename="school-progress")
 router.register("report-runs", reports.ReportRunViewSet, basename="reportrun")
+router.register("imports", imports.ImportBatchViewSet, basename="importbatch")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

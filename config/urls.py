@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("reports/", include("reports.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("zones.urls")),
     path("", include("schools.urls")),
     path("", include("funding.urls")),

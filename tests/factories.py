@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from funding.models import Commitment, Expenditure, Funder
+from imports.models import ImportBatch
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
 from reports.models import ReportRun
 from schools.models import School
@@ -293,3 +294,17 @@ class ReportRunFactory(DjangoModelFactory):
     kind = ReportRun.Kind.STATE_PROGRESS
     state = factory.SubFactory(StateFactory)
     period = "2010-12"
+
+
+class ImportBatchFactory(DjangoModelFactory):
+    """A previewed measurements import for a state (pass lead_partner=… for a Lead Partner's)."""
+
+    class Meta:
+        model = ImportBatch
+
+    kind = ImportBatch.Kind.MEASUREMENTS
+    state = factory.SubFactory(StateFactory)
+    file = factory.django.FileField(filename="upload.csv", data=b"nces_id,metric,school_year,period,value\n")
+    original_name = "measurements.csv"
+    uploaded_by = factory.SubFactory(UserFactory)
+    summary = factory.LazyFunction(lambda: {"counts": {"create": 0, "update": 0, "skip": 0, "errors": 0}})

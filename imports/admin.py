@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from accounts.admin import ScopedAdmin
+
+from .models import ImportBatch
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedAdmin):
+    list_display = ["pk", "kind", "state", "lead_partner", "original_name", "uploaded_by", "uploaded_at", "status"]
+    list_filter = ["kind", "status", "state"]
+    list_select_related = ["state", "lead_partner", "uploaded_by"]
+    search_fields = ["original_name", "uploaded_by__email"]
+    readonly_fields = ["uploaded_at", "applied_at", "summary"]

@@ -1,0 +1,106 @@
+"""Spreadsheet imports: every upload is kept with who sent it, its scope and what it did."""
+
+import uuid
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import TenantQuerySet
+from partners.models import LeadPartner
+from schools.models import School
+from zones.models import State
+
+
+def upload_path(batch, filename: str) -> str:
+    """Stored under a random name: the uploaded name is kept in ``original_name`` only."""
+    return f"imports/{uuid.uuid4().hex}{PurePath(filename).suffix}"
+
+
+@dataclass(frozen=True)
+class ImportScope:
+    """Where an import may write: a state, or the schools a Lead Partner supports in a state."""
+
+    state: State
+    lead_partner: LeadPartner | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.state.pk}-{self.lead_partner.pk}" if self.lead_partner else str(self.state.pk)
+
+    def __str__(self):
+        return f"{self.lead_partner} in {self.state}" if self.lead_partner else str(self.state)
+
+    def schools(self, user):
+        schools = School.objects.visible_to(user).filter(district__state=self.state)
+        if self.lead_partner:
+            schools = schools.filter(zone__lead_partner=self.lead_partner)
+        return schools.select_related("district", "zone")
+
+
+class ImportBatch(models.Model):
+    """One uploaded file: previewed (dry run), then applied, or failed with its errors."""
+
+    class Kind(models.TextChoices):
+        SCHOOLS = "schools", "Schools"
+        BASELINES = "baselines", "Baselines"
+        TARGETS = "targets", "Targets"
+        MEASUREMENTS = "measurements", "Measurements"
+
+    class Status(models.TextChoices):
+        DRY_RUN = "dry_run", "Dry run (not applied)"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="import_batches")
+    lead_partner = models.ForeignKey(
+        "partners.LeadPartner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        help_text="Set when Lead Partner staff import for the schools their Lead Partner supports.",
+    )
+    file = models.FileField(upload_to=upload_path)
+    original_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRY_RUN)
+    summary = models.JSONField(default=dict, blank=True, help_text="Counts, previewed rows and errors.")
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["summary"])
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "lead_partner"
+        collaborator = False
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import #{self.pk} ({self.original_name})"
+
+    @property
+    def scope(self) -> ImportScope:
+        return ImportScope(self.state, self.lead_partner)
+
+    @property
+    def errors(self) -> list[dict]:
+        return self.summary.get("errors", [])
+
+    @property
+    def counts(self) -> dict:
+        return self.summary.get("counts", {})
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == self.Status.DRY_RUN and not self.errors

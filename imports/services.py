@@ -1,0 +1,506 @@
+"""Importing schools, baselines, targets and measurements from a spreadsheet.
+
+``preview_import`` reads and checks an upload and keeps it as a dry-run ``ImportBatch``: every
+row is planned as create, update or skip (unchanged), and every problem is reported with its
+row, column and reason. ``apply_import`` re-checks the kept file and writes the plan in one
+transaction; if anything is wrong, nothing is written. Rows are matched on natural keys
+(NCES id; school + metric; school + metric + school year + period), so importing the same file
+twice changes nothing the second time.
+"""
+
+import copy
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accountability.models import Baseline, Measurement, Metric, Target
+from schools.models import GRADES, School
+from zones.models import District, State, Zone
+
+from .models import ImportBatch, ImportScope
+from .reading import MAX_UPLOAD_BYTES, XLSX_SIGNATURE, ImportFileError, read_table, too_big_message
+
+logger = logging.getLogger(__name__)
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_REPORTED_ROWS = 2_000  # previewed rows kept in the summary (counts always cover every row)
+MAX_REPORTED_ERRORS = 5_000
+WRITE_BATCH_SIZE = 500
+
+
+def import_scopes_for(user) -> list[ImportScope]:
+    """The states a user manages and, for Lead Partner staff, their Lead Partner in each state it works in."""
+    scopes = [ImportScope(state) for state in State.objects.editable_by(user)]
+    lead_partner_ids = user.scope.lead_partner_ids
+    if lead_partner_ids:
+        zones = (
+            Zone.objects.filter(lead_partner_id__in=lead_partner_ids)
+            .select_related("state", "lead_partner")
+            .order_by("state__name", "lead_partner__name")
+        )
+        pairs = dict.fromkeys((zone.state, zone.lead_partner) for zone in zones)
+        scopes += [ImportScope(state, partner) for state, partner in pairs]
+    return scopes
+
+
+@dataclass
+class PlannedRow:
+    number: int
+    action: str  # "create", "update" or "skip"
+    label: str
+    instance: object
+    changes: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"row": self.number, "action": self.action, "key": self.label, "changes": self.changes}
+
+
+@dataclass
+class Plan:
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, row: int | None, column: str, message: str) -> None:
+        self.errors.append({"row": row, "column": column, "message": message})
+
+    def summary(self) -> dict:
+        counts = dict.fromkeys(("create", "update", "skip"), 0)
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["errors"] = len(self.errors)
+        return {
+            "counts": counts,
+            "rows": [row.as_dict() for row in self.rows[:MAX_REPORTED_ROWS]],
+            "errors": sorted(self.errors, key=lambda error: error["row"] or 0)[:MAX_REPORTED_ERRORS],
+        }
+
+
+class RowProblem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _display(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _number(text: str, column: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(" ", ""))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise RowProblem(column, f"“{text}” is not a number.")
+    return value
+
+
+def _whole_number(text: str, column: str) -> int:
+    value = _number(text, column)
+    if value != value.to_integral_value():
+        raise RowProblem(column, f"“{text}” is not a whole number.")
+    return int(value)
+
+
+def _choice(text: str, choices, column: str) -> str:
+    """A choice given by its value or its label, in any case."""
+    for value, label in choices:
+        if text.lower() in (str(value).lower(), str(label).lower()):
+            return value
+    allowed = ", ".join(str(value) for value, _label in choices)
+    raise RowProblem(column, f"“{text}” is not one of: {allowed}.")
+
+
+class Importer:
+    """What one kind of import reads, how it finds the existing row and builds the object."""
+
+    model = None
+    columns: dict[str, bool] = {}  # column name -> required
+    key_columns: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()  # fields an import sets (and an update may change)
+    field_columns: dict[str, str] = {}  # model field -> column, where they differ
+
+    def __init__(self, user, scope: ImportScope):
+        self.user = user
+        self.scope = scope
+
+    def prepare(self, rows: list[dict]) -> None:
+        """Load everything the rows refer to in a few queries."""
+
+    def build(self, cells: dict) -> tuple:
+        """(object with the row's values, the existing object it updates or None). The existing
+        object is never modified: an update is a copy of it."""
+        raise NotImplementedError
+
+    def key(self, instance) -> tuple:
+        raise NotImplementedError
+
+    def permission(self, instance) -> str:
+        action = "change" if instance.pk else "add"
+        return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+
+    def column_of(self, field_name: str) -> str:
+        return self.field_columns.get(field_name, field_name)
+
+    @classmethod
+    def save(cls, created: list, updated: list, history: dict) -> None:
+        if created:
+            bulk_create_with_history(created, cls.model, batch_size=WRITE_BATCH_SIZE, **history)
+        if updated:
+            bulk_update_with_history(updated, cls.model, list(cls.fields), batch_size=WRITE_BATCH_SIZE, **history)
+
+
+class SchoolImporter(Importer):
+    model = School
+    columns = {
+        "nces_id": True,
+        "name": True,
+        "district_nces_lea_id": True,
+        "lowest_grade": True,
+        "highest_grade": True,
+        "enrollment": True,
+        "zone": False,
+        "improvement_tier": False,
+        "turnaround_status": False,
+    }
+    key_columns = ("nces_id",)
+    fields = (
+        "name",
+        "district",
+        "zone",
+        "lowest_grade",
+        "highest_grade",
+        "enrollment",
+        "improvement_tier",
+        "turnaround_status",
+    )
+    field_columns = {"district": "district_nces_lea_id"}
+
+    def prepare(self, rows):
+        nces_ids = {row["nces_id"] for row in rows}
+        lea_ids = {row["district_nces_lea_id"] for row in rows}
+        zone_names = {row.get("zone", "").lower() for row in rows} - {""}
+        self.taken = set(School.objects.filter(nces_id__in=nces_ids).values_list("nces_id", flat=True))
+        self.in_scope = {s.nces_id: s for s in self.scope.schools(self.user).filter(nces_id__in=nces_ids)}
+        districts = District.objects.visible_to(self.user).filter(state=self.scope.state, nces_lea_id__in=lea_ids)
+        self.districts = {d.nces_lea_id: d for d in districts.select_related("state")}
+        zones = Zone.objects.visible_to(self.user).filter(state=self.scope.state)
+        self.zones = {z.name.lower(): z for z in zones if z.name.lower() in zone_names}
+
+    def build(self, cells):
+        nces_id = cells["nces_id"]
+        existing = self.in_scope.get(nces_id)
+        if existing is None and nces_id in self.taken:
+            raise RowProblem("nces_id", f"NCES id {nces_id} is already used by a school outside your scope.")
+        district = self.districts.get(cells["district_nces_lea_id"])
+        if district is None:
+            raise RowProblem(
+                "district_nces_lea_id",
+                f"No district with NCES LEA id {cells['district_nces_lea_id']} in {self.scope.state}.",
+            )
+        school = copy.copy(existing) if existing else School(nces_id=nces_id)
+        school.district = district
+        school.name = cells["name"]
+        school.lowest_grade = _choice(cells["lowest_grade"], GRADES, "lowest_grade")
+        school.highest_grade = _choice(cells["highest_grade"], GRADES, "highest_grade")
+        school.enrollment = _whole_number(cells["enrollment"], "enrollment")
+        if cells.get("zone"):
+            zone = self.zones.get(cells["zone"].lower())
+            if zone is None:
+                raise RowProblem("zone", f"No zone named “{cells['zone']}” in {self.scope.state}.")
+            school.zone = zone
+        if cells.get("improvement_tier"):
+            tiers = School.ImprovementTier.choices
+            school.improvement_tier = _choice(cells["improvement_tier"], tiers, "improvement_tier")
+        if cells.get("turnaround_status"):
+            statuses = School.TurnaroundStatus.choices
+            school.turnaround_status = _choice(cells["turnaround_status"], statuses, "turnaround_status")
+        return school, existing
+
+    def key(self, school):
+        return (school.nces_id,)
+
+
+class SchoolMetricImporter(Importer):
+    """Baselines, targets and measurements: a value for a school (by NCES id) and a metric."""
+
+    field_columns = {"school": "nces_id"}
+
+    def prepare(self, rows):
+        nces_ids = {row["nces_id"] for row in rows}
+        self.schools = {s.nces_id: s for s in self.scope.schools(self.user).filter(nces_id__in=nces_ids)}
+        self.metrics = {}
+        for metric in Metric.objects.all():
+            self.metrics[metric.code.lower()] = metric
+            self.metrics[metric.name.lower()] = metric
+        existing = self.existing_rows(rows).select_related("school__district", "school__zone", "metric")
+        self.existing = {self.key(obj): obj for obj in existing}
+
+    def existing_rows(self, rows):
+        return self.model.objects.filter(school__in=self.schools.values())
+
+    def build(self, cells):
+        school = self.schools.get(cells["nces_id"])
+        if school is None:
+            raise RowProblem("nces_id", f"No school with NCES id {cells['nces_id']} in your scope ({self.scope}).")
+        metric = self.metrics.get(cells["metric"].lower())
+        if metric is None:
+            raise RowProblem("metric", f"Unknown metric “{cells['metric']}”: use a metric code or name.")
+        value = _number(cells["value"], "value")
+        instance = self.model(school=school, metric=metric, value=value)
+        self.set_key_fields(instance, cells)
+        existing = self.existing.get(self.key(instance))
+        if existing is not None:
+            instance = copy.copy(existing)
+            instance.value = value
+        self.set_fields(instance, cells)
+        return instance, existing
+
+    def set_key_fields(self, instance, cells) -> None:
+        """Key fields beyond school and metric."""
+
+    def set_fields(self, instance, cells) -> None:
+        """Fields beyond the key and the value."""
+        if cells.get("source"):
+            instance.source = cells["source"]
+
+
+class BaselineImporter(SchoolMetricImporter):
+    model = Baseline
+    columns = {"nces_id": True, "metric": True, "school_year": True, "value": True, "source": False}
+    key_columns = ("nces_id", "metric")
+    fields = ("school_year", "value", "source")
+
+    def key(self, baseline):
+        return (baseline.school_id, baseline.metric_id)
+
+    def set_fields(self, baseline, cells):
+        super().set_fields(baseline, cells)
+        baseline.school_year = cells["school_year"]
+
+
+class TargetImporter(SchoolMetricImporter):
+    model = Target
+    columns = {"nces_id": True, "metric": True, "target_school_year": True, "value": True}
+    key_columns = ("nces_id", "metric")
+    fields = ("target_school_year", "value")
+
+    def key(self, target):
+        return (target.school_id, target.metric_id)
+
+    def set_fields(self, target, cells):
+        target.target_school_year = cells["target_school_year"]
+
+
+class MeasurementImporter(SchoolMetricImporter):
+    model = Measurement
+    columns = {"nces_id": True, "metric": True, "school_year": True, "period": True, "value": True, "source": False}
+    key_columns = ("nces_id", "metric", "school_year", "period")
+    fields = ("value", "source")
+
+    def key(self, measurement):
+        return (measurement.school_id, measurement.metric_id, measurement.school_year, measurement.period)
+
+    def existing_rows(self, rows):
+        return super().existing_rows(rows).filter(school_year__in={row["school_year"] for row in rows})
+
+    def set_key_fields(self, measurement, cells):
+        measurement.school_year = cells["school_year"]
+        measurement.period = int(_choice(cells["period"], Measurement.Period.choices, "period"))
+
+    def build(self, cells):
+        measurement, existing = super().build(cells)
+        if existing is None:
+            measurement.recorded_by = self.user
+        return measurement, existing
+
+
+IMPORTERS = {
+    ImportBatch.Kind.SCHOOLS: SchoolImporter,
+    ImportBatch.Kind.BASELINES: BaselineImporter,
+    ImportBatch.Kind.TARGETS: TargetImporter,
+    ImportBatch.Kind.MEASUREMENTS: MeasurementImporter,
+}
+
+
+def _column_name(header_cell: str) -> str:
+    return header_cell.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _check_header(importer, header: list[str], plan: Plan) -> list[str]:
+    names = [_column_name(cell) for cell in header]
+    while names and not names[-1]:
+        names.pop()
+    seen = set()
+    for position, name in enumerate(names, start=1):
+        if not name:
+            plan.error(1, f"column {position}", "This column has no name.")
+        elif name not in importer.columns:
+            expected = ", ".join(importer.columns)
+            plan.error(1, name, f"Unknown column “{header[position - 1].strip()}”. The columns are: {expected}.")
+        elif name in seen:
+            plan.error(1, name, f"The column “{name}” appears twice.")
+        seen.add(name)
+    for name, required in importer.columns.items():
+        if required and name not in seen:
+            plan.error(1, name, f"The required column “{name}” is missing.")
+    return names
+
+
+def _row_cells(names: list[str], number: int, cells: list[str], required: dict, plan: Plan) -> dict | None:
+    """The row as {column: text}, or None after reporting why it cannot be read."""
+    problems = len(plan.errors)
+    extra = [cell for cell in cells[len(names) :] if cell.strip()]
+    if extra:
+        plan.error(number, "", f"The row has {len(names) + len(extra)} cells but the header names {len(names)}.")
+    values = {}
+    for name, cell in zip(names, cells, strict=False):
+        text = cell.strip()
+        if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
+            plan.error(number, name, "This cell holds a formula; enter the value itself.")
+        values[name] = text
+    for name, is_required in required.items():
+        if is_required and not values.get(name):
+            plan.error(number, name, "This value is required.")
+    return values if len(plan.errors) == problems else None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def plan_import(kind: str, data: bytes, user, scope: ImportScope) -> Plan:
+    """Read and check a file; nothing is written."""
+    plan = Plan()
+    try:
+        table = read_table(data)
+    except ImportFileError as error:
+        plan.error(None, "", str(error))
+        return plan
+    importer = IMPORTERS[kind](user, scope)
+    names = _check_header(importer, table.header, plan)
+    if plan.errors:
+        return plan
+    readable = []
+    for number, cells in table.rows:
+        values = _row_cells(names, number, cells, importer.columns, plan)
+        if values is not None:
+            readable.append((number, values))
+    importer.prepare([values for _number, values in readable])
+    seen = {}
+    for number, values in readable:
+        planned = _plan_row(importer, number, values, plan)
+        if planned is None:
+            continue
+        key = importer.key(planned.instance)
+        if key in seen:
+            columns = ", ".join(importer.key_columns)
+            plan.error(number, columns, f"Duplicate of row {seen[key]}: the same {columns}.")
+            continue
+        seen[key] = number
+        plan.rows.append(planned)
+    return plan
+
+
+def _plan_row(importer, number: int, values: dict, plan: Plan) -> PlannedRow | None:
+    """Build the row's object and check it: scope, permission and the model's own rules."""
+    try:
+        instance, existing = importer.build(values)
+    except RowProblem as problem:
+        plan.error(number, problem.column, problem.message)
+        return None
+    label = " · ".join(values[column] for column in importer.key_columns)
+    if existing is None:
+        changes = {name: [None, _display(getattr(instance, name))] for name in importer.fields}
+        action = "create"
+    else:
+        changes = {
+            name: [_display(getattr(existing, name)), _display(getattr(instance, name))]
+            for name in importer.fields
+            if getattr(existing, name) != getattr(instance, name)
+        }
+        action = "update" if changes else "skip"
+    if action == "skip":
+        return PlannedRow(number, action, label, instance)
+    if not importer.user.has_perm(importer.permission(instance), instance):
+        verb = "change" if existing else "add"
+        plan.error(number, "", f"You may not {verb} {importer.model._meta.verbose_name_plural} for {label}.")
+        return None
+    relations = [f.name for f in importer.model._meta.fields if f.is_relation]  # resolved above, in bulk
+    try:
+        instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            column = "" if name == NON_FIELD_ERRORS else importer.column_of(name)
+            for message in messages:
+                plan.error(number, column, message)
+        return None
+    return PlannedRow(number, action, label, instance, changes)
+
+
+def _history(user, batch) -> dict:
+    return {"default_user": user, "default_change_reason": f"Import #{batch.pk}: {batch.original_name}"[:100]}
+
+
+def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatch:
+    """Keep the upload as a dry-run batch with its plan (or its errors). Nothing else is written."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ImportFileError(too_big_message(upload.size))
+    data = upload.read()
+    plan = plan_import(kind, data, user, scope)
+    file_unreadable = any(error["row"] is None for error in plan.errors)
+    batch = ImportBatch(
+        kind=kind,
+        state=scope.state,
+        lead_partner=scope.lead_partner,
+        original_name=upload.name[:255],
+        uploaded_by=user,
+        status=ImportBatch.Status.FAILED if file_unreadable else ImportBatch.Status.DRY_RUN,
+        summary=plan.summary(),
+    )
+    upload.seek(0)
+    # Stored under a name that says what the content is, whatever the uploaded name claims.
+    batch.file.save("upload.xlsx" if data.startswith(XLSX_SIGNATURE) else "upload.csv", upload, save=False)
+    batch.save()
+    return batch
+
+
+def apply_import(batch: ImportBatch, user) -> ImportBatch:
+    """Check the kept file again and write it in one transaction; any error: nothing is written."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not batch.can_apply:
+            raise ValidationError("Only a dry run without errors can be applied.")
+        with batch.file.open("rb") as kept:
+            plan = plan_import(batch.kind, kept.read(), user, batch.scope)
+        if not plan.errors:
+            try:
+                with transaction.atomic():
+                    _write(plan, IMPORTERS[batch.kind], _history(user, batch))
+            except Exception as error:  # any failure: the inner transaction rolled back; record why
+                logger.exception("Import #%s failed while writing", batch.pk)
+                plan.error(None, "", f"The import stopped ({error}); nothing was written.")
+        batch.summary = plan.summary()
+        if plan.errors:
+            batch.status = ImportBatch.Status.FAILED
+        else:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+        batch._history_user = user
+        batch.save()
+    return batch
+
+
+def _write(plan: Plan, importer_class, history: dict) -> None:
+    created = [row.instance for row in plan.rows if row.action == "create"]
+    updated = [row.instance for row in plan.rows if row.action == "update"]
+    importer_class.save(created, updated, history)

@@ -1,0 +1,76 @@
+"""Import pages: upload → preview (dry run) with every error → apply; past imports and their files."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .forms import ImportForm
+from .models import ImportBatch
+from .services import IMPORTERS, apply_import, import_scopes_for, preview_import
+
+
+def _batch(request, importbatch_pk) -> ImportBatch:
+    batches = ImportBatch.objects.visible_to(request.user).select_related("state", "lead_partner", "uploaded_by")
+    return get_object_or_404(batches, pk=importbatch_pk)
+
+
+@login_required
+def import_list(request):
+    batches = ImportBatch.objects.visible_to(request.user).select_related("state", "lead_partner", "uploaded_by")
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    can_import = bool(import_scopes_for(request.user))
+    return render(request, "imports/import_list.html", {"page": page, "can_import": can_import})
+
+
+@login_required
+def import_new(request):
+    scopes = import_scopes_for(request.user)
+    if not scopes:
+        raise PermissionDenied("You have no state or Lead Partner to import data for.")
+    form = ImportForm(request.POST or None, request.FILES or None, scopes=scopes)
+    if request.method == "POST" and form.is_valid():
+        batch = preview_import(
+            user=request.user,
+            scope=form.cleaned_data["scope"],
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+        )
+        return redirect("imports:detail", importbatch_pk=batch.pk)
+    columns = {kind.label: importer.columns for kind, importer in IMPORTERS.items()}
+    return render(request, "imports/import_new.html", {"form": form, "columns": columns})
+
+
+@login_required
+def import_detail(request, importbatch_pk):
+    batch = _batch(request, importbatch_pk)
+    may_apply = batch.can_apply and batch.uploaded_by_id == request.user.pk
+    return render(request, "imports/import_detail.html", {"batch": batch, "may_apply": may_apply})
+
+
+@login_required
+@require_POST
+def import_apply(request, importbatch_pk):
+    batch = _batch(request, importbatch_pk)
+    if batch.uploaded_by_id != request.user.pk:
+        raise PermissionDenied("Only the person who uploaded the file may apply it.")
+    if not batch.can_apply:
+        messages.error(request, "Only a dry run without errors can be applied.")
+        return redirect("imports:detail", importbatch_pk=batch.pk)
+    batch = apply_import(batch, request.user)
+    if batch.status == ImportBatch.Status.APPLIED:
+        messages.success(request, f"Import #{batch.pk} applied.")
+    else:
+        messages.error(request, f"Import #{batch.pk} failed; nothing was written. See the errors below.")
+    return redirect("imports:detail", importbatch_pk=batch.pk)
+
+
+@login_required
+def import_file(request, importbatch_pk):
+    batch = _batch(request, importbatch_pk)
+    return FileResponse(
+        batch.file.open("rb"), as_attachment=True, filename=batch.original_name, content_type="application/octet-stream"
+    )

@@ -1,0 +1,104 @@
+"""The imports API: upload for a dry run, apply, list and download, scoped like the pages."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accountability.models import Measurement
+from imports.models import ImportBatch
+
+from .conftest import corpus, database_fingerprint, upload
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+# Paths, not route names: the same whether the imports router is mounted alone or merged into the API router.
+IMPORTS = "/api/v1/imports/"
+
+
+def results(response) -> list:
+    """The listed rows, whether or not the API paginates."""
+    return response.data["results"] if isinstance(response.data, dict) else response.data
+
+
+def post_file(api, world, name, **extra):
+    data = {"kind": "measurements", "state": world.colorado.pk, "file": upload(name, corpus(name)), **extra}
+    return api.post(IMPORTS, data, format="multipart")
+
+
+def test_upload_then_apply(api, world):
+    api.force_authenticate(world.users.lead)
+
+    response = post_file(api, world, "measurements_valid.csv")
+
+    assert response.status_code == 201
+    assert response.data["status"] == "dry_run"
+    assert response.data["summary"]["counts"] == {"create": 6, "update": 0, "skip": 0, "errors": 0}
+    response = api.post(f"{IMPORTS}{response.data['id']}/apply/")
+    assert response.status_code == 200 and response.data["status"] == "applied"
+    assert Measurement.objects.count() == 6
+
+
+def test_row_errors_are_listed_and_block_the_apply(api, world):
+    api.force_authenticate(world.users.lead)
+    before = database_fingerprint()
+
+    response = post_file(api, world, "measurements_mixed.csv")
+
+    assert response.status_code == 201
+    assert {"row": 7, "column": "period", "message": "“5” is not one of: 1, 2, 3, 4."} in response.data["summary"][
+        "errors"
+    ]
+    response = api.post(f"{IMPORTS}{response.data['id']}/apply/")
+    assert response.status_code == 400
+    assert database_fingerprint() == before
+
+
+def test_an_unreadable_file_is_a_bad_request(api, world):
+    api.force_authenticate(world.users.lead)
+
+    response = post_file(api, world, "binary_junk.csv")
+
+    assert response.status_code == 400
+    assert response.data["status"] == "failed"
+    assert "not a CSV or Excel file" in response.data["summary"]["errors"][0]["message"]
+
+
+def test_a_scope_the_user_does_not_hold_is_refused(api, world):
+    api.force_authenticate(world.users.lead)
+
+    response = post_file(api, world, "measurements_valid.csv", state=world.illinois.pk)
+
+    assert response.status_code == 400
+    assert response.data == {"state": ["You cannot import for this state (and Lead Partner)."]}
+    assert not ImportBatch.objects.exists()
+
+
+def test_list_retrieve_and_download_are_scoped(api, world):
+    api.force_authenticate(world.users.lead)
+    batch_id = post_file(api, world, "measurements_valid.csv").data["id"]
+
+    api.force_authenticate(world.users.illinois_lead)
+    assert results(api.get(IMPORTS)) == []
+    assert api.get(f"{IMPORTS}{batch_id}/").status_code == 404
+    assert api.get(f"{IMPORTS}{batch_id}/file/").status_code == 404
+    assert api.post(f"{IMPORTS}{batch_id}/apply/").status_code == 404
+
+    api.force_authenticate(world.users.viewer)
+    assert [row["id"] for row in results(api.get(IMPORTS))] == [batch_id]
+    response = api.get(f"{IMPORTS}{batch_id}/file/")
+    assert b"".join(response.streaming_content) == corpus("measurements_valid.csv")
+    assert api.post(f"{IMPORTS}{batch_id}/apply/").status_code == 403
+    assert not Measurement.objects.exists()
+
+
+def test_lead_partner_staff_upload_for_their_lead_partner(api, world):
+    api.force_authenticate(world.users.partner)
+
+    refused = post_file(api, world, "measurements_valid.csv")
+    response = post_file(api, world, "measurements_valid.csv", lead_partner=world.zone.lead_partner.pk)
+
+    assert refused.status_code == 400
+    assert response.status_code == 201 and response.data["summary"]["counts"]["create"] == 6

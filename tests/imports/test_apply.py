@@ -1,0 +1,158 @@
+"""Applying a previewed import: one transaction, idempotent, audited, nothing written on failure."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accountability.models import Baseline, Measurement, Target
+from imports import services
+from imports.models import ImportBatch
+from imports.services import apply_import
+from schools.models import School
+
+from .conftest import database_fingerprint
+
+
+def values(model=Measurement):
+    return {
+        (m.school.nces_id, m.metric.code, m.school_year, m.period): m.value
+        for m in model.objects.select_related("school", "metric")
+    }
+
+
+def test_valid_measurements_are_previewed_then_applied(world, preview):
+    before = database_fingerprint()
+
+    batch = preview("measurements_valid.csv")
+
+    assert batch.status == ImportBatch.Status.DRY_RUN and batch.can_apply
+    assert batch.counts == {"create": 6, "update": 0, "skip": 0, "errors": 0}
+    assert database_fingerprint() == before  # a dry run writes nothing
+
+    batch = apply_import(batch, world.users.lead)
+
+    assert batch.status == ImportBatch.Status.APPLIED and batch.applied_at is not None
+    assert values()[("080000100003", "ela-proficiency", "2010-11", 1)] == Decimal("44.25")
+    assert Measurement.objects.count() == 6
+    assert set(Measurement.objects.values_list("recorded_by", flat=True)) == {world.users.lead.pk}
+
+
+@pytest.mark.parametrize("name", ["measurements_bom_semicolon.csv", "measurements_utf16_tabs.csv"])
+def test_excel_csv_variants_are_read(world, preview, name):
+    batch = apply_import(preview(name), world.users.lead)
+
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert values()[("080000100001", "ela-proficiency", "2010-11", 1)] == Decimal("41.5")
+
+
+def test_reimporting_the_same_file_changes_nothing(world, preview):
+    apply_import(preview("measurements_valid.csv"), world.users.lead)
+    before = database_fingerprint()
+
+    again = preview("measurements_valid.csv")
+
+    assert again.counts == {"create": 0, "update": 0, "skip": 6, "errors": 0}
+    assert apply_import(again, world.users.lead).status == ImportBatch.Status.APPLIED
+    assert database_fingerprint() == before  # no row and no history record written
+
+
+def test_changed_rows_are_updated_and_the_audit_trail_shows_before_and_after(world, preview):
+    apply_import(preview("measurements_valid.csv"), world.users.lead)
+
+    batch = preview("measurements_valid_update.csv")
+
+    assert batch.counts == {"create": 0, "update": 2, "skip": 4, "errors": 0}
+    changed = {row["key"]: row["changes"] for row in batch.summary["rows"] if row["action"] == "update"}
+    assert changed == {
+        "080000100002 · ela-proficiency · 2010-11 · Fall": {"value": ["38.00", "39"]},
+        "080000100003 · math-proficiency · 2010-11 · 1": {
+            "value": ["31.00", "33.5"],
+            "source": ["State assessment", "Corrected state assessment"],
+        },
+    }
+    apply_import(batch, world.users.lead)
+
+    measurement = Measurement.objects.get(school__nces_id="080000100003", metric__code="math-proficiency")
+    latest, previous = measurement.history.all()[:2]
+    assert latest.history_type == "~" and latest.history_user == world.users.lead
+    assert latest.history_change_reason == f"Import #{batch.pk}: measurements_valid_update.csv"
+    assert latest.history_date >= batch.uploaded_at
+    delta = latest.diff_against(previous)
+    assert {(c.field, c.old, c.new) for c in delta.changes} == {
+        ("value", Decimal("31.00"), Decimal("33.50")),
+        ("source", "State assessment", "Corrected state assessment"),
+    }
+
+
+def test_schools_are_created_and_updated(world, preview):
+    batch = apply_import(preview("schools_valid.csv", kind="schools"), world.users.lead)
+
+    assert batch.status == ImportBatch.Status.APPLIED, batch.errors
+    assert batch.counts == {"create": 2, "update": 1, "skip": 0, "errors": 0}
+    academy = School.objects.get(nces_id="080000100004")
+    assert (academy.zone, academy.improvement_tier, academy.turnaround_status) == (world.zone, "II", "planning")
+    updated = School.objects.get(nces_id="080000100001")
+    assert (updated.enrollment, updated.turnaround_status, updated.zone) == (512, "implementing", world.zone)
+    assert updated.history.first().history_user == world.users.lead
+
+
+def test_baselines_then_targets(world, preview):
+    apply_import(preview("baselines_valid.csv", kind="baselines"), world.users.lead)
+    batch = apply_import(preview("targets_valid.csv", kind="targets"), world.users.lead)
+
+    assert batch.status == ImportBatch.Status.APPLIED, batch.errors
+    assert Baseline.objects.count() == Target.objects.count() == 3
+
+
+def test_targets_must_be_gains_within_two_years(world, preview):
+    apply_import(preview("baselines_valid.csv", kind="baselines"), world.users.lead)
+    before = database_fingerprint()
+
+    batch = preview("targets_bad.csv", kind="targets")
+
+    messages = {(e["row"], e["column"]): e["message"] for e in batch.errors}
+    assert messages[(2, "value")] == "A target is a gain: set it above the baseline of 30.00."
+    assert "within two years of the zone's launch in 2010-11" in messages[(3, "target_school_year")]
+    assert database_fingerprint() == before
+
+
+def test_a_crash_in_the_middle_of_writing_leaves_the_database_unchanged(world, preview, monkeypatch):
+    apply_import(preview("measurements_valid.csv"), world.users.lead)
+    batch = preview("schools_valid.csv", kind="schools")  # two creates, then one update
+    before = database_fingerprint()
+
+    def crash(*args, **kwargs):
+        assert School.objects.filter(nces_id="080000100004").exists()  # the creates are already written
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(services, "bulk_update_with_history", crash)
+
+    batch = apply_import(batch, world.users.lead)
+
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.errors == [
+        {"row": None, "column": "", "message": "The import stopped (worker killed); nothing was written."}
+    ]
+    assert batch.counts["errors"] == 1
+    assert database_fingerprint() == before
+    assert not batch.can_apply
+
+
+def test_a_preview_is_checked_again_when_applied(world, preview):
+    batch = preview("measurements_valid.csv")
+    world.schools["080000100002"].delete()  # e.g. removed by someone else in between
+    before = database_fingerprint()
+
+    batch = apply_import(batch, world.users.lead)
+
+    assert batch.status == ImportBatch.Status.FAILED
+    assert {e["row"] for e in batch.errors} == {3, 6}
+    assert database_fingerprint() == before
+
+
+def test_an_applied_import_cannot_be_applied_twice(world, preview):
+    batch = apply_import(preview("measurements_valid.csv"), world.users.lead)
+
+    with pytest.raises(ValidationError):
+        apply_import(batch, world.users.lead)

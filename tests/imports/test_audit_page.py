@@ -1,0 +1,21 @@
+"""Done when: a state lead imports a fixed spreadsheet and the state's audit trail page shows the change.
+
+The audit trail page comes with the accounts work of issue 3; until that is merged this module is skipped."""
+
+import pytest
+from django.urls import reverse
+
+from imports.services import apply_import
+
+pytest.importorskip("accounts.audit", reason="the state audit trail page (issue 3) is not merged yet")
+
+
+def test_an_applied_import_shows_in_the_states_audit_trail(client, world, preview):
+    apply_import(preview("measurements_valid.csv"), world.users.lead)
+    apply_import(preview("measurements_valid_update.csv"), world.users.lead)
+    client.force_login(world.users.lead)
+
+    page = client.get(reverse("accounts:state_history", args=[world.colorado.pk])).content.decode()
+
+    assert "Front Range School 3" in page and "Corrected state assessment" in page and "33.50" in page
+    assert str(world.users.lead) in page
