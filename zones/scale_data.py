@@ -319,17 +319,20 @@ class ScaleDataGenerator:
                 zone_districts_here = [first, districts[(n + 1) % len(districts)]] if spans_two else [first]
                 if n % 2 == 0:
                     partner = self.national_partners[(n // 2) % NATIONAL_PARTNERS]
-                elif n // 2 % ZONES_PER_LOCAL_PARTNER == 0:
-                    number = len(local_partners) + 1
-                    district_unit = number % 5 == 0
-                    partner = LeadPartner(
-                        name=f"{PREFIX} Partner {state.postal_code}-{number:04d}",
-                        kind=LeadPartner.Kind.DISTRICT_UNIT if district_unit else LeadPartner.Kind.INDEPENDENT,
-                        district=first if district_unit else None,
-                        provides_coordination=self.rng.random() < 0.5,
-                        contact_email=f"partner{number}@local.scale.invalid",
-                    )
-                    local_partners.append(partner)
+                else:
+                    if n // 2 % ZONES_PER_LOCAL_PARTNER == 0:
+                        number = len(local_partners) + 1
+                        district_unit = number % 5 == 0
+                        local_partners.append(
+                            LeadPartner(
+                                name=f"{PREFIX} Partner {state.postal_code}-{number:04d}",
+                                kind=LeadPartner.Kind.DISTRICT_UNIT if district_unit else LeadPartner.Kind.INDEPENDENT,
+                                district=first if district_unit else None,
+                                provides_coordination=self.rng.random() < 0.5,
+                                contact_email=f"partner{number}@local.scale.invalid",
+                            )
+                        )
+                    partner = local_partners[-1]
                 launch = FIRST_SCHOOL_YEAR + (0 if self.rng.random() < 0.6 else 1)
                 zone = Zone(
                     state=state,

@@ -1,0 +1,171 @@
+"""Benchmark 1: SQL queries per list page and API list endpoint, at 10 and at 1,000 schools.
+
+The endpoints come from the URLconf: every browser page whose URL kwargs are ``<model>_pk`` (filled
+with an object the user can see) and every API route named ``*-list``. Each is requested by a
+user of every role, on a data set of 10 schools and then one of 1,000 (generate_scale_data at two
+sizes, each inside a transaction that is rolled back, in the test copy of the benchmark database).
+A count must not change with the size.
+"""
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from .common import NOT_AVAILABLE, bench_user, print_table, write_results
+
+SIZES = {
+    "10 schools": {"states": 2, "zones_per_state": 1, "schools_per_zone": 5, "years": 1},
+    "1,000 schools": {"states": 2, "zones_per_state": 100, "schools_per_zone": 5, "years": 1},
+}
+SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/api/schema", "/api/docs", "/static/", "/media/")
+
+
+def discover_endpoints() -> list[tuple[str, str, list[str]]]:
+    """(kind, URL name, kwarg names) of every GET-able list endpoint and page in the URLconf."""
+    found = []
+
+    def walk(patterns, namespace, kwargs):
+        for pattern in patterns:
+            names = kwargs + list(_kwarg_names(pattern.pattern))
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, _join(namespace, pattern.namespace), names)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found.append((_join(namespace, pattern.name), names))
+
+    walk(get_resolver().url_patterns, None, [])
+    endpoints = []
+    for name, kwargs in found:
+        if "format" in kwargs or not all(kwarg.endswith("_pk") or kwarg == "pk" for kwarg in kwargs):
+            continue
+        try:
+            probe = reverse(name, kwargs=dict.fromkeys(kwargs, 1))
+        except NoReverseMatch:  # positional groups (the admin's): not a list endpoint of ours
+            continue
+        if probe.startswith(SKIPPED_PREFIXES):
+            continue
+        if probe.startswith("/api/"):
+            if name.endswith("-list") and not kwargs:
+                endpoints.append(("api list", name, tuple(kwargs)))
+        elif "pk" not in kwargs:
+            endpoints.append(("page", name, tuple(kwargs)))
+    return sorted(set(endpoints), key=lambda e: (e[0], e[1]))
+
+
+def _kwarg_names(pattern):
+    converters = getattr(pattern, "converters", None)
+    if converters is not None:
+        return list(converters)
+    return list(pattern.regex.groupindex)
+
+
+def _join(namespace, name):
+    return f"{namespace}:{name}" if namespace and name else (name or namespace)
+
+
+def role_users():
+    """One user per role over the first scale state (the Lead Partner staff: a national partner's)."""
+    from accounts.models import Role, User
+    from partners.models import LeadPartner, NationalCollaborator
+    from zones.models import State
+    from zones.scale_data import COLLABORATORS, PREFIX, staff_email
+
+    state = State.objects.get(name=f"{PREFIX} State 01")
+    national = LeadPartner.objects.get(name=f"{PREFIX} National Partner 1")
+    collaborator = NationalCollaborator.objects.get(name=COLLABORATORS[0])
+    return {
+        "initiative admin": bench_user(Role.INITIATIVE_ADMIN),
+        "state lead": bench_user(Role.STATE_LEAD, state=state),
+        "state viewer": bench_user(Role.STATE_VIEWER, state=state),
+        "commissioner": bench_user(Role.COMMISSIONER, state=state),
+        "lead partner staff": User.objects.get(email=staff_email(national)),
+        "collaborator": bench_user(Role.COLLABORATOR, collaborator=collaborator),
+    }
+
+
+def url_for(name, kwargs, user):
+    """The endpoint's URL with each ``<model>_pk`` filled by the first such object the user sees."""
+    filled = {}
+    for kwarg in kwargs:
+        model = next((m for m in apps.get_models() if m._meta.model_name == kwarg.removesuffix("_pk")), None)
+        if model is None:
+            return None
+        queryset = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
+        obj = queryset.order_by("pk").first()
+        if obj is None:
+            return None
+        filled[kwarg] = obj.pk
+    return reverse(name, kwargs=filled)
+
+
+def measure_size(options, endpoints):
+    """{(role, endpoint name): (status, queries, rows in scope)} on a freshly generated data set."""
+    from schools.models import School
+    from zones.scale_data import ScaleDataGenerator
+
+    measured = {}
+    with transaction.atomic():
+        ScaleDataGenerator(**options, seed=7).generate()
+        for role, user in role_users().items():
+            client = Client()
+            client.force_login(user)
+            schools = School.objects.visible_to(user).count()
+            for _kind, name, kwargs in endpoints:
+                url = url_for(name, kwargs, user)
+                if url is None:
+                    measured[role, name] = ("no object", None, schools)
+                    continue
+                client.get(url, secure=True)  # warm-up: per-process caches (content types, ...)
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url, secure=True)
+                measured[role, name] = (response.status_code, len(queries), schools)
+        transaction.set_rollback(True)
+    return measured
+
+
+def run(stdout):
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    try:
+        endpoints = discover_endpoints()
+        by_size = {size: measure_size(options, endpoints) for size, options in SIZES.items()}
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
+    small, large = by_size.values()
+    rows, records = [], []
+    roles = list(dict.fromkeys(role for role, _name in small))
+    for kind, name, _kwargs in endpoints:
+        for role in roles:
+            (status_s, queries_s, scope_s), (status_l, queries_l, scope_l) = small[role, name], large[role, name]
+            if status_s != 200 or status_l != 200:
+                verdict = f"skipped (HTTP {status_s}/{status_l})"
+            else:
+                verdict = "constant" if queries_s == queries_l else "GROWS"
+            records.append(
+                {
+                    "kind": kind,
+                    "endpoint": name,
+                    "role": role,
+                    "status": [status_s, status_l],
+                    "queries": [queries_s, queries_l],
+                    "schools_in_scope": [scope_s, scope_l],
+                    "verdict": verdict,
+                }
+            )
+            if status_s == 200 or status_l == 200:
+                rows.append([kind, name, role, f"{scope_s} / {scope_l}", f"{queries_s} / {queries_l}", verdict])
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    print_table(
+        stdout,
+        "Benchmark 1 — SQL queries per request (small / large data set: 10 / 1,000 schools in total)",
+        ["kind", "endpoint", "role", "schools in scope", "queries", "verdict"],
+        rows or [["-", NOT_AVAILABLE, "-", "-", "-", "no list endpoint answered 200"]],
+    )
+    growing = [r for r in records if r["verdict"] == "GROWS"]
+    summary = {"endpoints": len(endpoints), "measured": len(rows), "growing": len(growing)}
+    stdout.write(f"{summary['measured']} measurements, {summary['growing']} growing with the data.\n")
+    path = write_results("query_counts", {"sizes": SIZES, "summary": summary, "results": records})
+    stdout.write(f"-> {path}\n")
+    return not growing
