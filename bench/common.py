@@ -76,6 +76,26 @@ def bench_user(role: str, **scope):
     return user
 
 
+def role_users():
+    """One user per role over the first scale state (the Lead Partner staff: a national partner's)."""
+    from accounts.models import Role, User
+    from partners.models import LeadPartner, NationalCollaborator
+    from zones.models import State
+    from zones.scale_data import COLLABORATORS, PREFIX, staff_email
+
+    state = State.objects.get(name=f"{PREFIX} State 01")
+    national = LeadPartner.objects.get(name=f"{PREFIX} National Partner 1")
+    collaborator = NationalCollaborator.objects.get(name=COLLABORATORS[0])
+    return {
+        "initiative admin": bench_user(Role.INITIATIVE_ADMIN),
+        "state lead": bench_user(Role.STATE_LEAD, state=state),
+        "state viewer": bench_user(Role.STATE_VIEWER, state=state),
+        "commissioner": bench_user(Role.COMMISSIONER, state=state),
+        "lead partner staff": User.objects.get(email=staff_email(national)),
+        "collaborator": bench_user(Role.COLLABORATOR, collaborator=collaborator),
+    }
+
+
 def machine_info() -> dict:
     from django.db import connection
 

@@ -7,96 +7,17 @@ sizes, each inside a transaction that is rolled back, in the test copy of the be
 A count must not change with the size.
 """
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from .common import NOT_AVAILABLE, bench_user, print_table, write_results
+from .common import NOT_AVAILABLE, print_table, role_users, write_results
+from .endpoints import discover_endpoints, url_for
 
 SIZES = {
     "10 schools": {"states": 2, "zones_per_state": 1, "schools_per_zone": 5, "years": 1},
     "1,000 schools": {"states": 2, "zones_per_state": 100, "schools_per_zone": 5, "years": 1},
 }
-SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/api/schema", "/api/docs", "/static/", "/media/")
-
-
-def discover_endpoints() -> list[tuple[str, str, list[str]]]:
-    """(kind, URL name, kwarg names) of every GET-able list endpoint and page in the URLconf."""
-    found = []
-
-    def walk(patterns, namespace, kwargs):
-        for pattern in patterns:
-            names = kwargs + list(_kwarg_names(pattern.pattern))
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, _join(namespace, pattern.namespace), names)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                found.append((_join(namespace, pattern.name), names))
-
-    walk(get_resolver().url_patterns, None, [])
-    endpoints = []
-    for name, kwargs in found:
-        if "format" in kwargs or not all(kwarg.endswith("_pk") or kwarg == "pk" for kwarg in kwargs):
-            continue
-        try:
-            probe = reverse(name, kwargs=dict.fromkeys(kwargs, 1))
-        except NoReverseMatch:  # positional groups (the admin's): not a list endpoint of ours
-            continue
-        if probe.startswith(SKIPPED_PREFIXES):
-            continue
-        if probe.startswith("/api/"):
-            if name.endswith("-list") and not kwargs:
-                endpoints.append(("api list", name, tuple(kwargs)))
-        elif "pk" not in kwargs:
-            endpoints.append(("page", name, tuple(kwargs)))
-    return sorted(set(endpoints), key=lambda e: (e[0], e[1]))
-
-
-def _kwarg_names(pattern):
-    converters = getattr(pattern, "converters", None)
-    if converters is not None:
-        return list(converters)
-    return list(pattern.regex.groupindex)
-
-
-def _join(namespace, name):
-    return f"{namespace}:{name}" if namespace and name else (name or namespace)
-
-
-def role_users():
-    """One user per role over the first scale state (the Lead Partner staff: a national partner's)."""
-    from accounts.models import Role, User
-    from partners.models import LeadPartner, NationalCollaborator
-    from zones.models import State
-    from zones.scale_data import COLLABORATORS, PREFIX, staff_email
-
-    state = State.objects.get(name=f"{PREFIX} State 01")
-    national = LeadPartner.objects.get(name=f"{PREFIX} National Partner 1")
-    collaborator = NationalCollaborator.objects.get(name=COLLABORATORS[0])
-    return {
-        "initiative admin": bench_user(Role.INITIATIVE_ADMIN),
-        "state lead": bench_user(Role.STATE_LEAD, state=state),
-        "state viewer": bench_user(Role.STATE_VIEWER, state=state),
-        "commissioner": bench_user(Role.COMMISSIONER, state=state),
-        "lead partner staff": User.objects.get(email=staff_email(national)),
-        "collaborator": bench_user(Role.COLLABORATOR, collaborator=collaborator),
-    }
-
-
-def url_for(name, kwargs, user):
-    """The endpoint's URL with each ``<model>_pk`` filled by the first such object the user sees."""
-    filled = {}
-    for kwarg in kwargs:
-        model = next((m for m in apps.get_models() if m._meta.model_name == kwarg.removesuffix("_pk")), None)
-        if model is None:
-            return None
-        queryset = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
-        obj = queryset.order_by("pk").first()
-        if obj is None:
-            return None
-        filled[kwarg] = obj.pk
-    return reverse(name, kwargs=filled)
 
 
 def measure_size(options, endpoints):

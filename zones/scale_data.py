@@ -454,7 +454,7 @@ class ScaleDataGenerator:
                 for period in Measurement.Period.values:
                     elapsed = year + period / periods - start
                     value = baseline + change * max(elapsed, 0) / 2 + self.rng.uniform(-0.6, 0.6)
-                    value = min(max(value, 0.0), top if top is not None else value)
+                    value = max(value, 0.0) if top is None else min(max(value, 0.0), top)
                     recorded = datetime.datetime(year + (period > 1), (9, 1, 4, 6)[period - 1], 15, tzinfo=datetime.UTC)
                     yield (school.pk, metric.pk, money(value), label, period, "Scale data", recorded)
 

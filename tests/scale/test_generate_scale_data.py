@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import Membership
@@ -85,7 +85,10 @@ def test_sizes_follow_the_options():
 
 
 def test_generated_rows_pass_model_validation():
-    ScaleDataGenerator(states=2, zones_per_state=6, schools_per_zone=3, years=2, seed=3).generate()
+    ScaleDataGenerator(states=2, zones_per_state=6, schools_per_zone=3, years=5, seed=3).generate()
+    for model in (Baseline, Target, Measurement):  # every value, not only the sample, is in its metric's range
+        assert not model.objects.filter(value__lt=F("metric__min_value")).exists()
+        assert not model.objects.filter(metric__max_value__isnull=False, value__gt=F("metric__max_value")).exists()
     models = [
         Initiative, State, District, Zone, School, LeadPartner, CollaboratorEngagement, Commitment, Expenditure,
         Metric, Baseline, Target, Measurement, StatusUpdate, Membership,
