@@ -19,7 +19,7 @@ def main(argv):
     setup_django()
     prepare_database(sys.stdout)
     verdicts = {name: importlib.import_module(f"bench.{name}").run(sys.stdout) for name in names}
-    sys.stdout.write("\nTargets: " + ", ".join(f"{n} {'met' if ok else 'MISSED'}" for n, ok in verdicts.items()) + "\n")
+    sys.stdout.write("\nTargets: " + ", ".join(f"{name} {verdict}" for name, verdict in verdicts.items()) + "\n")
 
 
 if __name__ == "__main__":

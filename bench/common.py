@@ -21,6 +21,10 @@ BENCH_EMAIL_DOMAIN = "bench.scale.invalid"
 NOT_AVAILABLE = "not available"
 
 
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
@@ -44,17 +48,22 @@ def prepare_database(stdout) -> None:
         call_command("generate_scale_data", stdout=stdout)
 
 
-def _create_database(database) -> None:
+def connect(database, dbname=None, **options):
+    """A psycopg connection to the Django database (or another database on the same server)."""
     import psycopg
 
     params = {
-        "dbname": "postgres",
-        "host": database["HOST"] or None,
-        "port": database["PORT"] or None,
-        "user": database["USER"] or None,
-        "password": database["PASSWORD"] or None,
+        "dbname": dbname or database["NAME"],
+        "host": database["HOST"],
+        "port": database["PORT"],
+        "user": database["USER"],
+        "password": database["PASSWORD"],
     }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+    return psycopg.connect(**{k: v for k, v in params.items() if v}, **options)
+
+
+def _create_database(database) -> None:
+    with connect(database, dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{database["NAME"]}"')

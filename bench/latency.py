@@ -24,7 +24,16 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from .common import BENCH_DIR, NOT_AVAILABLE, PROJECT_DIR, RESULTS_DIR, print_table, role_users, write_results
+from .common import (
+    BENCH_DIR,
+    NOT_AVAILABLE,
+    PROJECT_DIR,
+    RESULTS_DIR,
+    print_table,
+    role_users,
+    verdict,
+    write_results,
+)
 from .endpoints import discover_endpoints, url_for
 
 WORKERS = 2
@@ -204,7 +213,7 @@ def run(stdout):
     if shutil.which("wrk") is None:
         stdout.write("\nBenchmark 2 — latency: wrk is not installed (make bench installs it with apt).\n")
         write_results("latency", {"status": NOT_AVAILABLE, "reason": "wrk missing"})
-        return False
+        return NOT_AVAILABLE
     runs, missing = plan()
     port = free_port()
     process, log = start_gunicorn(port)
@@ -239,7 +248,7 @@ def run(stdout):
         if r["status"] != "measured":
             rows.append([r["endpoint"], r["role"], r["target_p95_ms"] or "-", "-", "-", "-", "-", "-", r["status"]])
             continue
-        verdict = "no target" if r["meets_target"] is None else ("met" if r["meets_target"] else "MISSED")
+        outcome = "no target" if r["meets_target"] is None else verdict(r["meets_target"])
         rows.append(
             [
                 r["endpoint"],
@@ -250,7 +259,7 @@ def run(stdout):
                 r["p99_ms"],
                 r["requests_per_second"],
                 r["non_2xx"],
-                verdict,
+                outcome,
             ]
         )
     rows += [[label, "-", "-", "-", "-", "-", "-", "-", f"{NOT_AVAILABLE}: no such URL yet"] for label in missing]
@@ -272,8 +281,8 @@ def run(stdout):
         },
     )
     stdout.write(f"-> {path}\n")
-    return (
-        not missing
-        and all(r.get("meets_target") is not False for r in records)
-        and all(r["status"] == "measured" for r in records)
-    )
+    if any(r.get("meets_target") is False for r in records):
+        return verdict(False)
+    if missing or any(r["status"] != "measured" for r in records):
+        return f"{NOT_AVAILABLE} for some endpoints; none measured missed its target"
+    return verdict(True)

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-from .common import NOT_AVAILABLE, print_table, role_users, write_results
+from .common import NOT_AVAILABLE, print_table, role_users, verdict, write_results
 from .endpoints import discover_endpoints, url_for
 
 SIZES = {
@@ -61,9 +61,9 @@ def run(stdout):
         for role in roles:
             (status_s, queries_s, scope_s), (status_l, queries_l, scope_l) = small[role, name], large[role, name]
             if status_s != 200 or status_l != 200:
-                verdict = f"skipped (HTTP {status_s}/{status_l})"
+                outcome = f"skipped (HTTP {status_s}/{status_l})"
             else:
-                verdict = "constant" if queries_s == queries_l else "GROWS"
+                outcome = "constant" if queries_s == queries_l else "GROWS"
             records.append(
                 {
                     "kind": kind,
@@ -72,11 +72,11 @@ def run(stdout):
                     "status": [status_s, status_l],
                     "queries": [queries_s, queries_l],
                     "schools_in_scope": [scope_s, scope_l],
-                    "verdict": verdict,
+                    "verdict": outcome,
                 }
             )
             if status_s == 200 or status_l == 200:
-                rows.append([kind, name, role, f"{scope_s} / {scope_l}", f"{queries_s} / {queries_l}", verdict])
+                rows.append([kind, name, role, f"{scope_s} / {scope_l}", f"{queries_s} / {queries_l}", outcome])
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
     print_table(
         stdout,
@@ -89,4 +89,4 @@ def run(stdout):
     stdout.write(f"{summary['measured']} measurements, {summary['growing']} growing with the data.\n")
     path = write_results("query_counts", {"sizes": SIZES, "summary": summary, "results": records})
     stdout.write(f"-> {path}\n")
-    return not growing
+    return verdict(not growing) if rows else NOT_AVAILABLE
