@@ -12,3 +12,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zone-portfolio-media-")
 # Tests run Celery tasks in-process; the worker integration test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files from the apps' folders as in development (no collectstatic, no missing-folder warning).
+WHITENOISE_AUTOREFRESH = True

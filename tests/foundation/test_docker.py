@@ -1,0 +1,67 @@
+"""docker-compose.yml: web, worker, beat, postgres and redis, each with a healthcheck; one image for
+the three app services, wired to PostgreSQL and Redis. (No Docker engine in CI: checked as data.)"""
+
+import re
+
+import pytest
+import yaml
+from django.conf import settings
+
+APP_SERVICES = ("web", "worker", "beat")
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def dockerfile():
+    return (settings.BASE_DIR / "Dockerfile").read_text()
+
+
+def test_services_each_have_a_healthcheck(compose):
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    for name, service in services.items():
+        assert service["healthcheck"]["test"], name
+
+
+def test_web_worker_and_beat_share_one_image_built_here(compose, dockerfile):
+    services = compose["services"]
+    assert {services[name]["image"] for name in APP_SERVICES} == {"zone-portfolio:latest"}
+    assert {services[name]["build"] for name in APP_SERVICES} == {"."}
+    assert "FROM python:3.11-slim" in dockerfile
+
+
+def test_app_services_run_gunicorn_celery_worker_and_beat(compose):
+    services = compose["services"]
+    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert "manage.py migrate" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    beat = services["beat"]["command"]
+    assert beat.startswith("celery -A config beat")
+    assert "--scheduler django_celery_beat.schedulers:DatabaseScheduler" in beat
+
+
+def test_app_services_use_postgres_and_redis(compose):
+    services = compose["services"]
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"} <= set(environment)
+        assert "@postgres:5432/" in environment["DATABASE_URL"]
+        assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+        assert ":?" in environment["SECRET_KEY"]  # compose refuses to start without a real secret
+        assert environment["DEBUG"] == "0"
+        for dependency in services[name]["depends_on"]:
+            assert dependency in services
+            assert services[name]["depends_on"][dependency]["condition"] == "service_healthy"
+
+
+def test_the_image_installs_the_libraries_weasyprint_needs(dockerfile):
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    libraries = re.search(r"^WEASYPRINT_LIBS := (.+)$", makefile, re.MULTILINE).group(1).split()
+    assert all(library in dockerfile for library in libraries)
+    assert "pip install ." in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    assert '"gunicorn"' in dockerfile

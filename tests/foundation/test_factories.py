@@ -1,0 +1,47 @@
+"""Every model has a factory, and every factory builds an object that passes model validation."""
+
+import inspect
+
+import pytest
+from django.apps import apps
+from factory.django import DjangoModelFactory
+
+from tests import factories
+
+PROJECT_APPS = ["accounts", "zones", "schools", "partners", "funding", "accountability", "reports"]
+FACTORIES = [
+    factory
+    for _name, factory in inspect.getmembers(factories, inspect.isclass)
+    if issubclass(factory, DjangoModelFactory) and factory is not DjangoModelFactory
+]
+
+
+def project_models() -> set:
+    """The project's own models, without the audit-history twins."""
+    return {
+        model
+        for app in PROJECT_APPS
+        for model in apps.get_app_config(app).get_models()
+        if not model.__name__.startswith("Historical")
+    }
+
+
+def test_every_model_has_a_factory():
+    assert project_models() - {factory._meta.model for factory in FACTORIES} == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda factory: factory.__name__)
+def test_factory_builds_a_valid_object(factory):
+    obj = factory()
+    obj.full_clean()
+    assert obj.pk is not None
+
+
+@pytest.mark.django_db
+def test_launched_zone_factory_holds_three_schools_of_its_district():
+    zone = factories.LaunchedZoneFactory()
+    district = zone.districts.get()
+    assert zone.status == "launched"
+    assert zone.schools.count() == 3
+    assert set(zone.schools.values_list("district", flat=True)) == {district.pk}
