@@ -61,7 +61,7 @@ def run(stdout):
         for role in roles:
             (status_s, queries_s, scope_s), (status_l, queries_l, scope_l) = small[role, name], large[role, name]
             if status_s != 200 or status_l != 200:
-                outcome = f"skipped (HTTP {status_s}/{status_l})"
+                outcome = f"skipped ({_status(status_s)} / {_status(status_l)})"
             else:
                 outcome = "constant" if queries_s == queries_l else "GROWS"
             records.append(
@@ -90,3 +90,7 @@ def run(stdout):
     path = write_results("query_counts", {"sizes": SIZES, "summary": summary, "results": records})
     stdout.write(f"-> {path}\n")
     return verdict(not growing) if rows else NOT_AVAILABLE
+
+
+def _status(status) -> str:
+    return f"HTTP {status}" if isinstance(status, int) else status

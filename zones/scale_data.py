@@ -470,17 +470,21 @@ class ScaleDataGenerator:
                     yield (school.pk, school.author_pk, reported, rating, NARRATIVES[rating], created)
 
     def _funding(self):
-        """Per state a public and a private state-level pledge; per zone a public and a private
-        grant at every stage; expenditures from the committed or received zone grants."""
+        """Per state a public and a private state-level commitment; per zone a public grant already
+        committed or received (so every zone spends money) and a private one at any stage;
+        expenditures from the committed or received zone grants."""
         public_funders = [f for f in self.funders if not f.is_private]
         private_funders = [f for f in self.funders if f.is_private]
         commitments = []
         for state in self.state_objects:
             for funders in (public_funders, private_funders):
                 commitments.append(self._commitment(self.rng.choice(funders), state=state))
+        flowing = [Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]
         for zone, _districts, _launch in self.zone_plan:
-            for funders in (public_funders, private_funders):
-                commitments.append(self._commitment(self.rng.choice(funders), state=zone.state, zone=zone))
+            for funders, statuses in ((public_funders, flowing), (private_funders, Commitment.STATUS_ORDER)):
+                commitments.append(
+                    self._commitment(self.rng.choice(funders), state=zone.state, zone=zone, statuses=statuses)
+                )
         self._bulk("commitments", commitments)
         schools_of_zone = {}
         for school in self.schools:
@@ -509,9 +513,9 @@ class ScaleDataGenerator:
                 )
         self._bulk("expenditures", expenditures)
 
-    def _commitment(self, funder, state, zone=None):
+    def _commitment(self, funder, state, zone=None, statuses=Commitment.STATUS_ORDER):
         pledged = datetime.date(2010, 1, 1) + datetime.timedelta(days=self.rng.randrange(540))
-        status = self.rng.choice(Commitment.STATUS_ORDER)
+        status = self.rng.choice(statuses)
         committed = pledged + datetime.timedelta(days=self.rng.randrange(10, 120)) if status != "pledged" else None
         received = committed + datetime.timedelta(days=self.rng.randrange(10, 120)) if status == "received" else None
         scale = 2_000_000 if zone is None else 400_000

@@ -106,6 +106,12 @@ def test_generated_rows_pass_model_validation():
         assert {s.district_id for s in zone.schools.all()} <= {d.pk for d in districts}
 
 
+def test_every_zone_spends_money():
+    """Every scope holds rows of every kind, so list endpoints are measured on real rows."""
+    ScaleDataGenerator(states=2, zones_per_state=3, schools_per_zone=3, years=1, seed=7).generate()
+    assert set(Expenditure.objects.values_list("zone", flat=True)) == set(Zone.objects.values_list("pk", flat=True))
+
+
 def test_lead_partner_scopes_of_very_different_sizes():
     """National partners lead every other zone of every state (in turn); local partners lead two."""
     ScaleDataGenerator(states=3, zones_per_state=20, schools_per_zone=5, years=1, seed=1).generate()
