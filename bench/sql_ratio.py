@@ -31,25 +31,41 @@ EXACT_METRIC_FIELDS = ("metric", "baseline", "latest", "target", "latest_period"
 TOLERANCES = {"projected": Decimal("0.01"), "share_of_target": Decimal("0.001"), "gain": Decimal("0")}
 
 
+def nest(rows) -> list[dict]:
+    """The flat SQL rows as the API nests them: zones > schools > progress metrics."""
+    zones = {}
+    for row in rows:
+        zone = zones.setdefault(row["zone_id"], {"id": row["zone_id"], "total": row["total"], "schools": {}})
+        if row["school_id"] is None:
+            continue
+        school = zone["schools"].setdefault(
+            row["school_id"], {"id": row["school_id"], "status": row["school_status"], "metrics": []}
+        )
+        if row["metric_id"] is not None:
+            school["metrics"].append({**row, "metric": row["metric_id"]})
+    return [{**zone, "schools": list(zone["schools"].values())} for zone in zones.values()]
+
+
 def differences(api_zones, sql_rows, api_count) -> list[str]:
     """How the SQL rows differ from the API's page (empty: the same rows and aggregates)."""
     found = []
-    if [z["id"] for z in api_zones] != [row["id"] for row in sql_rows]:
+    sql_zones = nest(sql_rows)
+    if [z["id"] for z in api_zones] != [z["id"] for z in sql_zones]:
         return ["the pages hold different zones or a different order"]
-    if sql_rows and sql_rows[0]["total"] != api_count:
-        found.append(f"count {api_count} (API) vs {sql_rows[0]['total']} (SQL)")
-    for zone, row in zip(api_zones, sql_rows, strict=True):
-        if [s["id"] for s in zone["schools"]] != [s["id"] for s in row["schools"]]:
+    if sql_zones and sql_zones[0]["total"] != api_count:
+        found.append(f"count {api_count} (API) vs {sql_zones[0]['total']} (SQL)")
+    for zone, sql_zone in zip(api_zones, sql_zones, strict=True):
+        if [s["id"] for s in zone["schools"]] != [s["id"] for s in sql_zone["schools"]]:
             found.append(f"zone {zone['id']}: different schools")
             continue
-        for school, sql_school in zip(zone["schools"], row["schools"], strict=True):
-            api_progress, sql_progress = school["progress"], sql_school["progress"]
-            if api_progress["status"] != sql_progress["status"]:
-                found.append(f"school {school['id']}: status {api_progress['status']} vs {sql_progress['status']}")
-            if len(api_progress["metrics"]) != len(sql_progress["metrics"]):
+        for school, sql_school in zip(zone["schools"], sql_zone["schools"], strict=True):
+            progress = school["progress"]
+            if progress["status"] != sql_school["status"]:
+                found.append(f"school {school['id']}: status {progress['status']} vs {sql_school['status']}")
+            if len(progress["metrics"]) != len(sql_school["metrics"]):
                 found.append(f"school {school['id']}: different metrics")
                 continue
-            for metric, sql_metric in zip(api_progress["metrics"], sql_progress["metrics"], strict=True):
+            for metric, sql_metric in zip(progress["metrics"], sql_school["metrics"], strict=True):
                 if metric["status"] != sql_metric["status"]:
                     found.append(f"school {school['id']} metric {metric['metric']}: status differs")
                 for name in EXACT_METRIC_FIELDS:
@@ -63,7 +79,7 @@ def differences(api_zones, sql_rows, api_count) -> list[str]:
 
 
 def _number(value) -> Decimal | None:
-    """API decimals are strings, SQL json numbers are floats: compare them as decimals."""
+    """API decimals are strings, SQL ones Decimals: compare them as decimals."""
     return None if value is None else Decimal(str(value))
 
 
