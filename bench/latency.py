@@ -47,13 +47,12 @@ MAIN_API_LISTS = [
     "measurement",
     "commitment",
     "expenditure",
-    "status-update",
+    "statusupdate",
     "school-progress",
     "zone-funding",
     "state-funding",
 ]
 PAGES = [  # (label, URL names it may have, role, p95 target in ms or None)
-    ("home page", ("home",), "initiative admin", None),
     ("portfolio page", ("portfolio",), "initiative admin", PORTFOLIO_TARGET_MS),
     ("state page", ("state_detail", "state"), "state lead", None),
     ("zone page", ("zone_detail", "zone"), "state lead", ZONE_PAGE_TARGET_MS),
