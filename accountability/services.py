@@ -20,7 +20,7 @@ from django.db.models.functions import RowNumber
 
 from zones.validators import school_year_start
 
-from .models import Baseline, Measurement, Target
+from .models import Baseline, Measurement, Metric, Target
 
 AT_RISK_SHARE = Decimal("0.5")
 STATUS_ORDER = ["off_track", "at_risk", "on_track", "no_data"]
@@ -106,29 +106,37 @@ def latest_measurements(schools):
     return ranked.select_related("metric")
 
 
+METRIC_FIELDS = [field.attname for field in Metric._meta.concrete_fields]
+
+
 def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
-    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three queries."""
+    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three queries.
+
+    Rows are read as tuples (the metric's columns joined in), one Metric object per metric: model
+    instances per row would cost most of the time for the hundreds of schools of a state.
+    """
     rows: dict[tuple[int, int], MetricProgress] = {}
+    metrics: dict[int, Metric] = {}
+    metric_columns = [f"metric__{name}" for name in METRIC_FIELDS]
 
-    def row(school_id, metric):
-        key = (school_id, metric.pk)
-        if key not in rows:
-            rows[key] = MetricProgress(school_id=school_id, metric=metric)
-        return rows[key]
+    def items(queryset, *fields):
+        """(MetricProgress, values of ``fields``) per row of ``queryset``."""
+        for school_id, *values in queryset.values_list("school_id", *fields, *metric_columns):
+            metric_values = values[len(fields) :]
+            metric = metrics.get(metric_values[0])
+            if metric is None:
+                metric = metrics[metric_values[0]] = Metric.from_db(queryset.db, METRIC_FIELDS, metric_values)
+            key = (school_id, metric.pk)
+            if key not in rows:
+                rows[key] = MetricProgress(school_id=school_id, metric=metric)
+            yield rows[key], values[: len(fields)]
 
-    for baseline in Baseline.objects.filter(school__in=schools).select_related("metric"):
-        item = row(baseline.school_id, baseline.metric)
-        item.baseline, item.baseline_year = baseline.value, baseline.school_year
-    for target in Target.objects.filter(school__in=schools).select_related("metric"):
-        item = row(target.school_id, target.metric)
-        item.target, item.target_year = target.value, target.target_school_year
-    for measurement in latest_measurements(schools):
-        item = row(measurement.school_id, measurement.metric)
-        item.latest, item.latest_year, item.latest_period = (
-            measurement.value,
-            measurement.school_year,
-            measurement.period,
-        )
+    for item, (value, year) in items(Baseline.objects.filter(school__in=schools), "value", "school_year"):
+        item.baseline, item.baseline_year = value, year
+    for item, (value, year) in items(Target.objects.filter(school__in=schools), "value", "target_school_year"):
+        item.target, item.target_year = value, year
+    for item, (value, year, period) in items(latest_measurements(schools), "value", "school_year", "period"):
+        item.latest, item.latest_year, item.latest_period = value, year, period
     by_school: dict[int, list[MetricProgress]] = {}
     for (school_id, _metric_id), item in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[1].metric.name)):
         by_school.setdefault(school_id, []).append(item)
