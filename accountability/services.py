@@ -14,6 +14,7 @@ measurement after the baseline.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -29,6 +30,9 @@ PERIODS_PER_YEAR = len(Measurement.Period)
 
 @dataclass
 class MetricProgress:
+    """One school's progress on one metric. The derived figures are computed once, on first use,
+    after ``progress_for_schools`` has filled the row in."""
+
     school_id: int
     metric: object
     baseline: Decimal | None = None
@@ -39,7 +43,7 @@ class MetricProgress:
     latest_year: str = ""
     latest_period: int | None = None
 
-    @property
+    @cached_property
     def gain(self) -> Decimal | None:
         """Improvement so far in the metric's good direction (negative: it got worse)."""
         if self.baseline is None or self.latest is None:
@@ -47,21 +51,21 @@ class MetricProgress:
         change = self.latest - self.baseline
         return change if self.metric.higher_is_better else -change
 
-    @property
+    @cached_property
     def needed_gain(self) -> Decimal | None:
         if self.baseline is None or self.target is None:
             return None
         change = self.target - self.baseline
         return change if self.metric.higher_is_better else -change
 
-    @property
+    @cached_property
     def share_of_target(self) -> Decimal | None:
         """Gain so far as a share of the gain the target asks for (1 = target reached)."""
         if self.gain is None or not self.needed_gain:
             return None
         return (self.gain / self.needed_gain).quantize(Decimal("0.001"))
 
-    @property
+    @cached_property
     def projected(self) -> Decimal | None:
         """The value expected at the end of the target year if the trend holds."""
         if None in (self.baseline, self.latest, self.target) or not self.target_year:
@@ -74,7 +78,7 @@ class MetricProgress:
         slope = (self.latest - self.baseline) / (latest_at - start)
         return (self.baseline + slope * (target_at - start)).quantize(Decimal("0.01"))
 
-    @property
+    @cached_property
     def status(self) -> str:
         projected, needed = self.projected, self.needed_gain
         if projected is None or not needed:
