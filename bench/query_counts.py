@@ -68,7 +68,7 @@ def run(stdout):
             if status_s != 200 or status_l != 200:
                 outcome = f"skipped ({_status(status_s)} / {_status(status_l)})"
             else:
-                outcome = "constant" if queries_s == queries_l else "GROWS"
+                outcome = "constant" if queries_s == queries_l else "CHANGES"
             records.append(
                 {
                     "kind": kind,
@@ -89,12 +89,12 @@ def run(stdout):
         ["kind", "endpoint", "role", "schools in scope", "queries", "verdict"],
         rows or [["-", NOT_AVAILABLE, "-", "-", "-", "no list endpoint answered 200"]],
     )
-    growing = [r for r in records if r["verdict"] == "GROWS"]
-    summary = {"endpoints": len(endpoints), "measured": len(rows), "growing": len(growing)}
-    stdout.write(f"{summary['measured']} measurements, {summary['growing']} growing with the data.\n")
+    changing = [r for r in records if r["verdict"] == "CHANGES"]
+    summary = {"endpoints": len(endpoints), "measured": len(rows), "changing": len(changing)}
+    stdout.write(f"{summary['measured']} measurements, {summary['changing']} changing with the data.\n")
     path = write_results("query_counts", {"sizes": SIZES, "summary": summary, "results": records})
     stdout.write(f"-> {path}\n")
-    return verdict(not growing) if rows else NOT_AVAILABLE
+    return verdict(not changing) if rows else NOT_AVAILABLE
 
 
 def _status(status) -> str:
