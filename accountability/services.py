@@ -14,13 +14,14 @@ measurement after the baseline.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from zones.validators import school_year_start
 
-from .models import Baseline, Measurement, Target
+from .models import Baseline, Measurement, Metric, Target
 
 AT_RISK_SHARE = Decimal("0.5")
 STATUS_ORDER = ["off_track", "at_risk", "on_track", "no_data"]
@@ -29,6 +30,9 @@ PERIODS_PER_YEAR = len(Measurement.Period)
 
 @dataclass
 class MetricProgress:
+    """One school's progress on one metric. The derived figures are computed once, on first use,
+    after ``progress_for_schools`` has filled the row in."""
+
     school_id: int
     metric: object
     baseline: Decimal | None = None
@@ -39,7 +43,7 @@ class MetricProgress:
     latest_year: str = ""
     latest_period: int | None = None
 
-    @property
+    @cached_property
     def gain(self) -> Decimal | None:
         """Improvement so far in the metric's good direction (negative: it got worse)."""
         if self.baseline is None or self.latest is None:
@@ -47,21 +51,21 @@ class MetricProgress:
         change = self.latest - self.baseline
         return change if self.metric.higher_is_better else -change
 
-    @property
+    @cached_property
     def needed_gain(self) -> Decimal | None:
         if self.baseline is None or self.target is None:
             return None
         change = self.target - self.baseline
         return change if self.metric.higher_is_better else -change
 
-    @property
+    @cached_property
     def share_of_target(self) -> Decimal | None:
         """Gain so far as a share of the gain the target asks for (1 = target reached)."""
         if self.gain is None or not self.needed_gain:
             return None
         return (self.gain / self.needed_gain).quantize(Decimal("0.001"))
 
-    @property
+    @cached_property
     def projected(self) -> Decimal | None:
         """The value expected at the end of the target year if the trend holds."""
         if None in (self.baseline, self.latest, self.target) or not self.target_year:
@@ -74,7 +78,7 @@ class MetricProgress:
         slope = (self.latest - self.baseline) / (latest_at - start)
         return (self.baseline + slope * (target_at - start)).quantize(Decimal("0.01"))
 
-    @property
+    @cached_property
     def status(self) -> str:
         projected, needed = self.projected, self.needed_gain
         if projected is None or not needed:
@@ -106,29 +110,37 @@ def latest_measurements(schools):
     return ranked.select_related("metric")
 
 
+METRIC_FIELDS = [field.attname for field in Metric._meta.concrete_fields]
+
+
 def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
-    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three queries."""
+    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three queries.
+
+    Rows are read as tuples (the metric's columns joined in), one Metric object per metric: model
+    instances per row would cost most of the time for the hundreds of schools of a state.
+    """
     rows: dict[tuple[int, int], MetricProgress] = {}
+    metrics: dict[int, Metric] = {}
+    metric_columns = [f"metric__{name}" for name in METRIC_FIELDS]
 
-    def row(school_id, metric):
-        key = (school_id, metric.pk)
-        if key not in rows:
-            rows[key] = MetricProgress(school_id=school_id, metric=metric)
-        return rows[key]
+    def items(queryset, *fields):
+        """(MetricProgress, values of ``fields``) per row of ``queryset``."""
+        for school_id, *values in queryset.values_list("school_id", *fields, *metric_columns):
+            metric_values = values[len(fields) :]
+            metric = metrics.get(metric_values[0])
+            if metric is None:
+                metric = metrics[metric_values[0]] = Metric.from_db(queryset.db, METRIC_FIELDS, metric_values)
+            key = (school_id, metric.pk)
+            if key not in rows:
+                rows[key] = MetricProgress(school_id=school_id, metric=metric)
+            yield rows[key], values[: len(fields)]
 
-    for baseline in Baseline.objects.filter(school__in=schools).select_related("metric"):
-        item = row(baseline.school_id, baseline.metric)
-        item.baseline, item.baseline_year = baseline.value, baseline.school_year
-    for target in Target.objects.filter(school__in=schools).select_related("metric"):
-        item = row(target.school_id, target.metric)
-        item.target, item.target_year = target.value, target.target_school_year
-    for measurement in latest_measurements(schools):
-        item = row(measurement.school_id, measurement.metric)
-        item.latest, item.latest_year, item.latest_period = (
-            measurement.value,
-            measurement.school_year,
-            measurement.period,
-        )
+    for item, (value, year) in items(Baseline.objects.filter(school__in=schools), "value", "school_year"):
+        item.baseline, item.baseline_year = value, year
+    for item, (value, year) in items(Target.objects.filter(school__in=schools), "value", "target_school_year"):
+        item.target, item.target_year = value, year
+    for item, (value, year, period) in items(latest_measurements(schools), "value", "school_year", "period"):
+        item.latest, item.latest_year, item.latest_period = value, year, period
     by_school: dict[int, list[MetricProgress]] = {}
     for (school_id, _metric_id), item in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[1].metric.name)):
         by_school.setdefault(school_id, []).append(item)
