@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from config.rest import ValidationErrorSerializer
 from partners.models import LeadPartner
 from zones.models import State
 
@@ -70,7 +71,11 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
             201: OpenApiResponse(ImportBatchSerializer, "Dry run kept: counts, planned rows and row errors."),
-            400: OpenApiResponse(ImportBatchSerializer, "Bad parameters, or the file cannot be read at all."),
+            400: OpenApiResponse(
+                ValidationErrorSerializer,
+                "Messages by field for bad parameters; or the failed import (an ImportBatch with summary.errors) "
+                "when the file cannot be read at all.",
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -88,7 +93,11 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         request=None,
         responses={
             200: OpenApiResponse(ImportBatchSerializer, "Applied in one transaction."),
-            400: OpenApiResponse(ImportBatchSerializer, "Not applied; nothing written. See summary.errors."),
+            400: OpenApiResponse(
+                ValidationErrorSerializer,
+                "Not applied, nothing written: the failed import (an ImportBatch with summary.errors), "
+                "or a detail message when the batch is not an error-free dry run.",
+            ),
         },
     )
     @action(detail=True, methods=["post"])
