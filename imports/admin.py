@@ -12,3 +12,7 @@ class ImportBatchAdmin(ScopedAdmin):
     list_select_related = ["state", "lead_partner", "uploaded_by"]
     search_fields = ["original_name", "uploaded_by__email"]
     readonly_fields = ["uploaded_at", "applied_at", "summary"]
+
+    def has_add_permission(self, request):
+        """Imports are made by uploading a file (dry run, then apply), never typed in here."""
+        return False

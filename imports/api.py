@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.rest import ValidationErrorSerializer
+from config.rest import ScopedQuerysetMixin, ValidationErrorSerializer
 from partners.models import LeadPartner
 from zones.models import State
 
@@ -57,15 +57,14 @@ class ImportUploadSerializer(serializers.Serializer):
         return attrs
 
 
-class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportBatchViewSet(
+    ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Imports of schools, baselines, targets and measurements in the caller's scope."""
 
     queryset = ImportBatch.objects.select_related("uploaded_by")
     serializer_class = ImportBatchSerializer
     filterset_fields = ["kind", "status", "state"]
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},

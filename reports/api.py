@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
+from config.rest import ScopedQuerysetMixin
 from zones.models import State, Zone
 
 from .models import ReportRun
@@ -81,15 +82,20 @@ class ReportRunSerializer(serializers.ModelSerializer):
 
 
 class ReportRunViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Report runs in your scope. POST queues a report, or returns this month's run of it (200) unless forced."""
 
+    queryset = ReportRun.objects.select_related("state", "zone", "requested_by")
     serializer_class = ReportRunSerializer
     filterset_fields = ["kind", "period", "status"]
 
     def get_queryset(self):
-        runs = ReportRun.objects.visible_to(self.request.user).select_related("state", "zone", "requested_by")
+        runs = super().get_queryset()
         return runs.current() if self.action == "list" else runs
 
     @extend_schema(responses={201: ReportRunSerializer, 200: ReportRunSerializer})

@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from accounts.scoping import TenantQuerySet
 
@@ -74,6 +75,7 @@ class ReportRun(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True, help_text="When commissioners were sent the link.")
 
     objects = ReportRunQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class TenantScope:
         state = "state"  # portfolio runs have no state: only initiative admins see them

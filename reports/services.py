@@ -11,7 +11,6 @@ arranges the results and renders them (HTML context, CSV, PDF); it computes noth
 - a zone (not closed) with fewer than three schools.
 """
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from accountability.services import STATUS_ORDER, MetricProgress, overall_status
 from funding.models import Commitment, Expenditure, Funder
 from funding.services import FundingTotals, funding_totals, funding_totals_by
 from schools.models import School
+from web.csv_export import write_rows
 from zones.models import ZONE_MIN_SCHOOLS, State, Zone
 
 from .charts import funding_chart, rating_chart
@@ -354,55 +354,45 @@ CSV_PROGRESS_HEADER = [
 ]
 
 
-def _csv_value(value) -> str:
-    return "" if value is None else str(value)
+def _csv_value(value):
+    return "" if value is None else value
 
 
-def _metric_cells(item: MetricProgress) -> list[str]:
+def _metric_cells(item: MetricProgress) -> list:
     period = Measurement.Period(item.latest_period).label if item.latest_period else None
     values = (item.baseline, item.baseline_year, item.latest, item.latest_year, period, item.target, item.target_year)
     values += (item.gain, item.share_of_target, item.projected)
     return [item.metric.name, *map(_csv_value, values), STATUS_LABELS[item.status]]
 
 
-def progress_csv(report: ProgressReport) -> bytes:
-    """One row per school and metric, then funding by source and by use."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_PROGRESS_HEADER)
+def _progress_rows(report: ProgressReport):
     for zone in report.zones:
         for school in zone.schools:
             update = school.last_update
             update_cells = [update.reported_on.isoformat(), update.get_rating_display()] if update else ["", ""]
+            place = [zone.zone.name, school.school.name, school.school.nces_id]
             for item in school.metrics:
-                writer.writerow(
-                    [zone.zone.name, school.school.name, school.school.nces_id, *_metric_cells(item), *update_cells]
-                )
+                yield [*place, *_metric_cells(item), *update_cells]
             if not school.metrics:
-                writer.writerow(
-                    [
-                        zone.zone.name,
-                        school.school.name,
-                        school.school.nces_id,
-                        *[""] * 11,
-                        STATUS_LABELS["no_data"],
-                        *update_cells,
-                    ]
-                )
+                yield [*place, *[""] * 11, STATUS_LABELS["no_data"], *update_cells]
     totals = report.funding.totals
-    writer.writerow([])
-    writer.writerow(["Funding by source", "Pledged", "Committed", "Received", "Spent"])
+    stages = ("pledged", "committed", "received", "spent")
+    yield []
+    yield ["Funding by source", "Pledged", "Committed", "Received", "Spent"]
     for funder, funder_totals in report.funding.by_funder:
-        writer.writerow(
-            [funder.name, *(getattr(funder_totals, s) for s in ("pledged", "committed", "received", "spent"))]
-        )
-    writer.writerow(["Total", totals.pledged, totals.committed, totals.received, totals.spent])
-    writer.writerow([])
-    writer.writerow(["Spending by use", "Spent"])
-    for label, amount in report.funding.by_use:
-        writer.writerow([label, amount])
-    writer.writerow([])
-    writer.writerow(["Private:public match (committed)", _csv_value(totals.match_ratio)])
+        yield [funder.name, *(getattr(funder_totals, stage) for stage in stages)]
+    yield ["Total", *(getattr(totals, stage) for stage in stages)]
+    yield []
+    yield ["Spending by use", "Spent"]
+    yield from ([label, amount] for label, amount in report.funding.by_use)
+    yield []
+    yield ["Private:public match (committed)", _csv_value(totals.match_ratio)]
+
+
+def progress_csv(report: ProgressReport) -> bytes:
+    """One row per school and metric, then funding by source and by use (formula-safe cells)."""
+    out = io.StringIO()
+    write_rows(out, CSV_PROGRESS_HEADER, _progress_rows(report))
     return out.getvalue().encode("utf-8")
 
 

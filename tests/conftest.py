@@ -1,14 +1,13 @@
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, enable_totp
 
 
 @pytest.fixture
 def superuser(db):
     """A superuser with a TOTP authenticator (initiative admins must have one to use the app)."""
     user = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
-    TOTP.activate(user, generate_totp_secret())
+    enable_totp(user)
     return user
 
 

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from factory.django import DjangoModelFactory
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
@@ -248,9 +249,24 @@ class StatusUpdateFactory(DjangoModelFactory):
     narrative = factory.Faker("paragraph")
 
 
+def enable_totp(user) -> str:
+    """Give ``user`` a TOTP authenticator (initiative admins must have one); returns its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 class MembershipFactory(DjangoModelFactory):
+    """A membership; an initiative admin's user also gets the TOTP authenticator the app requires."""
+
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def two_factor(obj, create, extracted, **kwargs):
+        if create and obj.role == Role.INITIATIVE_ADMIN and extracted is not False:
+            enable_totp(obj.user)
 
     user = factory.SubFactory(UserFactory)
     role = Role.STATE_VIEWER

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
@@ -29,6 +28,7 @@ from tests.factories import (
     StatusUpdateFactory,
     TargetFactory,
     UserFactory,
+    enable_totp,
 )
 
 from .scope_table import TENANT_MODELS
@@ -136,12 +136,6 @@ def make_member(email: str, role: str, **scope):
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     Membership.objects.create(user=user, role=role, **scope)
     return user
-
-
-def enable_totp(user) -> str:
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
 
 
 @pytest.fixture

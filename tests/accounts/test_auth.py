@@ -12,8 +12,9 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Membership, Role, User
+from tests.factories import enable_totp
 
-from .conftest import PASSWORD, ROLES, enable_totp, make_member
+from .conftest import PASSWORD, ROLES, make_member
 
 LOGIN = "/accounts/login/"
 

@@ -9,8 +9,10 @@ from tests.factories import (
     CollaboratorEngagementFactory,
     CommitmentFactory,
     ExpenditureFactory,
+    ImportBatchFactory,
     MeasurementFactory,
     MetricFactory,
+    ReportRunFactory,
     SchoolFactory,
     StateFactory,
     StatusUpdateFactory,
@@ -24,7 +26,6 @@ LIST_ENDPOINTS = [prefix for prefix, _viewset, _basename in router.registry]
 def add_rows(count, state):
     """``count`` more rows for every list endpoint (each zone with a school that has data)."""
     for _ in range(count):
-        StateFactory()
         zone = ZoneFactory(state=state)
         school = SchoolFactory(district=zone.districts.get(), zone=zone)
         metric = MetricFactory()
@@ -35,6 +36,8 @@ def add_rows(count, state):
         commitment = CommitmentFactory(state=state, status="received")
         ExpenditureFactory(commitment=commitment, zone=zone)
         CollaboratorEngagementFactory(state=state)
+        ReportRunFactory(state=StateFactory())
+        ImportBatchFactory(state=state)
 
 
 def query_counts(client, expected_rows):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from accountability.models import StatusUpdate
 from accounts.models import Role
-from tests.factories import DistrictFactory, SchoolFactory, UserFactory
+from tests.factories import DistrictFactory, SchoolFactory, UserFactory, enable_totp
 from tests.web.conftest import make_tenant, member
 
 from .conftest import force_log_in, log_in, verified
@@ -66,6 +66,7 @@ def test_admin_opens_the_portfolio_and_drills_down_to_a_state(page, screenshot, 
     make_tenant("Colorado")
     make_tenant("Louisiana")
     admin = verified(UserFactory(email="admin@example.org", is_staff=True, is_superuser=True))
+    enable_totp(admin)
     force_log_in(page, client, admin, live_server.url)
     page.goto("/")
 

@@ -33,7 +33,7 @@ def test_request_reuse_and_force(api, people, colorado, django_capture_on_commit
     assert (again.status_code, again.json()["id"]) == (200, data["id"])
     forced = client.post(URL, {**body, "force": True}, content_type="application/json")
     assert forced.status_code == 201 and forced.json()["id"] != data["id"]
-    assert [run["id"] for run in client.get(URL).json()] == [forced.json()["id"]]  # current runs only
+    assert [run["id"] for run in client.get(URL).json()["results"]] == [forced.json()["id"]]  # current runs only
 
 
 @pytest.mark.parametrize(
@@ -58,8 +58,8 @@ def test_bad_requests(api, colorado, role, body, status, field):
 def test_runs_are_scoped(api, colorado):
     run, _ = ReportRun.prepare(ReportRun.Kind.STATE_PROGRESS, state=colorado.state, period="2010-12").submit()
     run.mark_done("progress.csv", ContentFile(b"Zone,School\n"))
-    assert [r["id"] for r in api("viewer").get(URL).json()] == [run.pk]
+    assert [r["id"] for r in api("viewer").get(URL).json()["results"]] == [run.pk]
     client = api("ohio_lead")
-    assert client.get(URL).json() == []
+    assert client.get(URL).json()["results"] == []
     assert client.get(f"{URL}{run.pk}/").status_code == 404
     assert client.get(f"{URL}{run.pk}/download/").status_code == 404

@@ -20,6 +20,7 @@ from tests.factories import (
     StatusUpdateFactory,
     TargetFactory,
     UserFactory,
+    enable_totp,
 )
 
 
@@ -87,6 +88,8 @@ def member(role, tenant=None, **scope):
     elif role == Role.COLLABORATOR:
         scope.setdefault("collaborator", tenant.engagement.collaborator)
     Membership.objects.create(user=user, role=role, **scope)
+    if role == Role.INITIATIVE_ADMIN:
+        enable_totp(user)
     return user
 
 
