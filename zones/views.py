@@ -14,6 +14,7 @@ from funding.services import funding_totals, funding_totals_by
 from funding.tables import COMMITMENTS, EXPENDITURES
 from partners.models import CollaboratorEngagement
 from reports.charts import funding_chart
+from reports.models import ReportRun
 from schools.models import School
 from web.forms import object_form_page
 from web.tables import csv_export, paginate
@@ -156,6 +157,9 @@ def state_detail(request, state_pk):
         "can_add_school": user.has_perm("schools.add_school", School(district=District(state=state))),
         "can_add_commitment": user.has_perm("funding.add_commitment", Commitment(state=state)),
         "can_view_history": user.has_perm("zones.view_state_history", state),
+        "can_request_reports": user.has_perm(
+            "reports.add_reportrun", ReportRun(kind=ReportRun.Kind.COMMISSIONER_BRIEF, state=state)
+        ),
         "can_add_expenditure": user.has_perm("funding.add_expenditure", Expenditure(state=state)),
     }
     return render(request, "zones/state_detail.html", context)
