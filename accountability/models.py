@@ -212,6 +212,8 @@ class StatusUpdate(models.Model):
     class Meta:
         ordering = ["-reported_on", "-created_at"]
         get_latest_by = ["reported_on", "created_at"]
+        # Each school's latest update (the portfolio's ratings) is read from this index.
+        indexes = [models.Index(fields=["school", "-reported_on", "-created_at"], name="statusupdate_latest")]
 
     def __str__(self):
         return f"{self.school} {self.reported_on}: {self.get_rating_display()}"

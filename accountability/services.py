@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import F, Window
+from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from zones.validators import school_year_start
@@ -162,6 +162,12 @@ def latest_status_updates(status_updates):
             order_by=[F("reported_on").desc(), F("created_at").desc()],
         )
     ).filter(rank=1)
+
+
+def latest_status_update(status_updates, field: str) -> Subquery:
+    """``field`` of the latest of ``status_updates`` on the school of the outer query (an annotation)."""
+    latest = status_updates.filter(school=OuterRef("pk")).order_by("-reported_on", "-created_at")
+    return Subquery(latest.values(field)[:1])
 
 
 @dataclass
