@@ -36,8 +36,11 @@ from .models import ReportRun
 
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "no_data": "No data yet"}
 STATUS_COLORS = {"on_track": "#2e8540", "at_risk": "#e07b00", "off_track": "#b3261e", "no_data": "#9aa5b1"}
-# The brief stays within four pages: a short list of decisions, short narratives.
+# The brief stays within four pages at any size of state: a short list of decisions and of the
+# schools furthest from target, the worst zones' narratives, short; schools listed per zone.
 BRIEF_DECISIONS = 8
+BRIEF_FURTHEST = 5
+BRIEF_NARRATIVES = 4
 BRIEF_NARRATIVE_WORDS = 40
 
 
@@ -199,6 +202,12 @@ class ProgressReport(SchoolRollup):
         return decisions
 
     @property
+    def furthest_from_target(self) -> list[SchoolProgress]:
+        """Schools projected off track, the smallest share of their weakest metric's target first."""
+        off_track = [school for school in self.schools if school.status == "off_track"]
+        return sorted(off_track, key=lambda school: school.weakest_metric.share_of_target or Decimal(0))
+
+    @property
     def narratives(self) -> list[tuple[ZoneProgress, StatusUpdate]]:
         """Each zone's latest Lead Partner narrative, worst zone first."""
         rows = [(zone, zone.latest_update) for zone in self.zones if zone.latest_update]
@@ -223,6 +232,7 @@ def latest_status_updates(schools, per_school: int = 2) -> dict[int, list[Status
             )
         )
         .filter(rank__lte=per_school)
+        .select_related("school")
         .order_by("school_id", "rank")
     )
     updates: dict[int, list[StatusUpdate]] = {}
@@ -405,12 +415,15 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def commissioner_brief_pdf(report: ProgressReport) -> bytes:
-    decisions = report.decisions
+    decisions, furthest = report.decisions, report.furthest_from_target
     context = {
         "report": report,
         "charts": report.charts(),
         "decisions": decisions[:BRIEF_DECISIONS],
         "more_decisions": max(len(decisions) - BRIEF_DECISIONS, 0),
+        "furthest": furthest[:BRIEF_FURTHEST],
+        "more_furthest": max(len(furthest) - BRIEF_FURTHEST, 0),
+        "narratives": report.narratives[:BRIEF_NARRATIVES],
         "narrative_words": BRIEF_NARRATIVE_WORDS,
     }
     return render_pdf("reports/brief.html", context)
