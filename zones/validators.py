@@ -1,5 +1,6 @@
 """Value rules shared across the domain: school years, NCES ids, postal and FIPS codes."""
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -24,8 +25,9 @@ def validate_school_year(value: str) -> None:
         raise ValidationError("%(value)s is out of range.", code="invalid_school_year", params={"value": value})
 
 
+@functools.lru_cache(maxsize=256)
 def school_year_start(value: str) -> int:
-    """The calendar year a school year starts in: ``2010-11`` → 2010."""
+    """The calendar year a school year starts in: ``2010-11`` → 2010 (remembered: progress asks thousands of times)."""
     validate_school_year(value)
     return int(value[:4])
 
