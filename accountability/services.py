@@ -106,6 +106,7 @@ def latest_measurements(schools):
             )
         )
         .filter(rank=1)
+        .order_by()  # the model's ordering (school and metric names) would join and sort every row
     )
     return ranked.select_related("metric")
 

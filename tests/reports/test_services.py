@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from accountability.models import Measurement, Metric
 from reports import services
+from tests.factories import BaselineFactory, MeasurementFactory, TargetFactory
 
 from .conftest import AS_OF
 
@@ -167,3 +169,13 @@ def test_portfolio_covers_every_state(colorado):
     assert summaries["Ohio"].funding.received == D("999000")
     assert report.funding.totals.received == D("300000") + D("999000")
     assert len(report.zones) == 3
+
+
+def test_schools_furthest_from_target_are_those_projected_off_track(colorado):
+    # Lake MS falls back (50 -> 49 toward 70: share -0.05), below East MS (share 0.1); both off track.
+    reading = Metric.objects.get(code="reading")
+    BaselineFactory(school=colorado.lake, metric=reading, value=D("50"))
+    TargetFactory(school=colorado.lake, metric=reading, value=D("70"))
+    MeasurementFactory(school=colorado.lake, metric=reading, value=D("49"), period=Measurement.Period.END_OF_YEAR)
+    report = services.progress_report(state=colorado.state, as_of=AS_OF)
+    assert [school.school.name for school in report.furthest_from_target] == ["Lake MS", "East MS"]
