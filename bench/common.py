@@ -71,7 +71,11 @@ def _create_database(database) -> None:
 
 def bench_user(role: str, **scope):
     """A benchmark login holding one membership (or a superuser for ``initiative_admin``)."""
-    from accounts.models import Membership, User
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from accounts.models import Membership, Role, User
 
     scope_key = "-".join(f"{value.pk}" for value in scope.values())
     email = f"{role.replace('_', '.')}{'.' + scope_key if scope_key else ''}@{BENCH_EMAIL_DOMAIN}"
@@ -82,6 +86,8 @@ def bench_user(role: str, **scope):
         user.set_unusable_password()
         user.save(update_fields=["password"])
         Membership.objects.create(user=user, role=role, **scope)
+    if role == Role.INITIATIVE_ADMIN and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+        TOTP.activate(user, generate_totp_secret())  # the app sends an admin without one to set it up
     return user
 
 

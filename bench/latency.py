@@ -3,7 +3,8 @@
 gunicorn (2 sync workers, persistent database connections) serves the app on PostgreSQL; wrk,
 a separate process, drives one endpoint at a time for BENCH_DURATION seconds (default 10) over
 BENCH_CONNECTIONS connections (default 2: one per worker, so the figures are service times,
-not queueing behind a saturated worker). Pages are requested with a session cookie, the state's
+not queueing behind a saturated worker); BENCH_ONLY=api,zone keeps the endpoints whose label
+holds one of those words. Pages are requested with a session cookie, the state's
 zone list also with an API token (bench/wrk_report.lua sends either).
 
 Targets on this 2-core machine: p95 under 100 ms for API pages of 50 rows and the zone page,
@@ -216,6 +217,9 @@ def run(stdout):
         write_results("latency", {"status": NOT_AVAILABLE, "reason": "wrk missing"})
         return NOT_AVAILABLE
     runs, missing = plan()
+    only = [word.strip().lower() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
+    if only:  # e.g. BENCH_ONLY=api: only the endpoints whose label holds one of the words
+        runs = [run for run in runs if any(word in run[0].lower() for word in only)]
     port = free_port()
     process, log = start_gunicorn(port)
     records = []
