@@ -14,10 +14,11 @@ measurement after the baseline.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import lru_cache
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
+from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
 
 from zones.validators import school_year_start
 
@@ -26,6 +27,7 @@ from .models import Baseline, Measurement, Metric, Target
 AT_RISK_SHARE = Decimal("0.5")
 STATUS_ORDER = ["off_track", "at_risk", "on_track", "no_data"]
 PERIODS_PER_YEAR = len(Measurement.Period)
+year_start = lru_cache(maxsize=512)(school_year_start)  # few distinct years, parsed thousands of times a page
 
 
 @dataclass
@@ -70,9 +72,9 @@ class MetricProgress:
         """The value expected at the end of the target year if the trend holds."""
         if None in (self.baseline, self.latest, self.target) or not self.target_year:
             return None
-        start = Decimal(school_year_start(self.baseline_year) + 1)
-        latest_at = Decimal(school_year_start(self.latest_year)) + Decimal(self.latest_period) / PERIODS_PER_YEAR
-        target_at = Decimal(school_year_start(self.target_year) + 1)
+        start = Decimal(year_start(self.baseline_year) + 1)
+        latest_at = Decimal(year_start(self.latest_year)) + Decimal(self.latest_period) / PERIODS_PER_YEAR
+        target_at = Decimal(year_start(self.target_year) + 1)
         if latest_at <= start:
             return None
         slope = (self.latest - self.baseline) / (latest_at - start)
@@ -125,7 +127,8 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
 
     def items(queryset, *fields):
         """(MetricProgress, values of ``fields``) per row of ``queryset``."""
-        for school_id, *values in queryset.values_list("school_id", *fields, *metric_columns):
+        # order_by(): the rows are sorted below; the models' orderings (by school and metric names) cost joins.
+        for school_id, *values in queryset.order_by().values_list("school_id", *fields, *metric_columns):
             metric_values = values[len(fields) :]
             metric = metrics.get(metric_values[0])
             if metric is None:
