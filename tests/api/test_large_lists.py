@@ -52,32 +52,27 @@ def test_a_bad_cursor_is_a_404(clients, world):
     assert response.status_code == 404
 
 
+def tracked(metric, baseline, target, latest, latest_period) -> MetricProgress:
+    """Progress from a 2009-10 baseline towards a 2011-12 target, measured in 2010-11."""
+    return MetricProgress(
+        school_id=1,
+        metric=metric,
+        baseline=Decimal(baseline),
+        baseline_year="2009-10",
+        target=Decimal(target),
+        target_year="2011-12",
+        latest=Decimal(latest),
+        latest_year="2010-11",
+        latest_period=latest_period,
+    )
+
+
 def test_progress_dicts_match_the_documented_serializer(world):
     lower = MetricFactory(code="absence", name="Absence", direction="lower")
     items = [
         MetricProgress(school_id=1, metric=world.metric),  # no data at all
-        MetricProgress(
-            school_id=1,
-            metric=world.metric,
-            baseline=Decimal("30.00"),
-            baseline_year="2009-10",
-            target=Decimal("51.00"),
-            target_year="2011-12",
-            latest=Decimal("37.00"),
-            latest_year="2010-11",
-            latest_period=3,
-        ),
-        MetricProgress(
-            school_id=1,
-            metric=lower,
-            baseline=Decimal("25.5"),
-            baseline_year="2009-10",
-            target=Decimal("16"),
-            target_year="2011-12",
-            latest=Decimal("23.25"),
-            latest_year="2010-11",
-            latest_period=1,
-        ),
+        tracked(world.metric, "30.00", "51.00", "37.00", latest_period=3),
+        tracked(lower, "25.5", "16", "23.25", latest_period=1),
     ]
     for item in items:
         assert metric_progress_data(item) == MetricProgressSerializer(item).data
