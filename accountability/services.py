@@ -14,7 +14,6 @@ measurement after the baseline.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -27,7 +26,6 @@ from .models import Baseline, Measurement, Metric, Target
 AT_RISK_SHARE = Decimal("0.5")
 STATUS_ORDER = ["off_track", "at_risk", "on_track", "no_data"]
 PERIODS_PER_YEAR = len(Measurement.Period)
-year_start = lru_cache(maxsize=512)(school_year_start)  # few distinct years, parsed thousands of times a page
 
 
 @dataclass
@@ -72,9 +70,9 @@ class MetricProgress:
         """The value expected at the end of the target year if the trend holds."""
         if None in (self.baseline, self.latest, self.target) or not self.target_year:
             return None
-        start = Decimal(year_start(self.baseline_year) + 1)
-        latest_at = Decimal(year_start(self.latest_year)) + Decimal(self.latest_period) / PERIODS_PER_YEAR
-        target_at = Decimal(year_start(self.target_year) + 1)
+        start = Decimal(school_year_start(self.baseline_year) + 1)
+        latest_at = Decimal(school_year_start(self.latest_year)) + Decimal(self.latest_period) / PERIODS_PER_YEAR
+        target_at = Decimal(school_year_start(self.target_year) + 1)
         if latest_at <= start:
             return None
         slope = (self.latest - self.baseline) / (latest_at - start)
