@@ -67,7 +67,7 @@ class BaselineViewSet(ScopedModelViewSet):
     serializer_class = BaselineSerializer
     filterset_class = BaselineFilter
     ordering_fields = ["id", "school_year", "value"]
-    ordering = ["id"]  # the model's (school and metric names) would sort every baseline in scope
+    ordering = ["school_id", "metric_id"]  # the unique index (the model's ordering by names sorts every row)
 
 
 class TargetFilter(SchoolMetricFilter):
@@ -83,7 +83,7 @@ class TargetViewSet(ScopedModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     ordering_fields = ["id", "target_school_year", "value"]
-    ordering = ["id"]
+    ordering = ["school_id", "metric_id"]
 
 
 class MeasurementFilter(SchoolMetricFilter):
@@ -131,13 +131,13 @@ def row_errors(row: int, errors) -> list[dict]:
 
 
 class MeasurementViewSet(ScopedModelViewSet):
-    """Measurements in the order they were recorded, a cursor page at a time (see CursorPages)."""
+    """Measurements by school, metric and time (the unique index's order), a cursor page at a time."""
 
     queryset = Measurement.objects.all()
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
     ordering_fields = ["id", "school_year", "period", "value", "recorded_at"]
-    ordering = ["id"]
+    ordering = ["school_id", "metric_id", "school_year", "period"]
     pagination_class = CursorPages
 
     @extend_schema(
@@ -220,13 +220,13 @@ class StatusUpdateFilter(SchoolRecordFilter):
 
 
 class StatusUpdateViewSet(ScopedModelViewSet):
-    """Status updates, the latest recorded first, a cursor page at a time (see CursorPages)."""
+    """Status updates by school, each school's latest first, a cursor page at a time."""
 
     queryset = StatusUpdate.objects.all()
     serializer_class = StatusUpdateSerializer
     filterset_class = StatusUpdateFilter
     ordering_fields = ["id", "reported_on", "created_at"]
-    ordering = ["-id"]
+    ordering = ["school_id", "-reported_on", "-id"]
     pagination_class = CursorPages
 
 

@@ -41,9 +41,12 @@ class PageNumberPages(PageNumberPagination):
 
 class CursorPages(CursorPagination):
     """For lists of millions of rows: ``next``/``previous`` links carry an opaque cursor, and there
-    is no ``count`` (counting every row in scope would cost more than the page itself). The
-    viewset's ``ordering`` must start with a unique field (an indexed one, so a page is an index
-    range); an ``?ordering=`` on another field still pages, by offset among equal values."""
+    is no ``count`` (counting every row in scope would cost more than the page itself).
+
+    The cursor holds the first ordering field's value and an offset among the rows sharing it, so
+    the viewset's ``ordering`` starts with ``school_id``: a page is an index range of a few schools
+    (the rows of one school stay far below the offset limit), also when scoped to one state,
+    whereas an order by ``id`` would walk the other states' rows to find a state's first page."""
 
     page_size = PageNumberPages.page_size
     page_size_query_param = PageNumberPages.page_size_query_param

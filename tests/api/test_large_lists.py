@@ -1,6 +1,8 @@
-"""The lists of millions of rows (measurements, status updates) page by cursor in an indexed order,
-and the progress the zones list writes as plain dicts is what its documented serializer writes."""
+"""The lists of millions of rows (measurements, status updates) page by cursor in an indexed order
+(by school), and the progress the zones list writes as plain dicts is what its documented
+serializer writes."""
 
+import datetime
 from decimal import Decimal
 
 from accountability.serializers import MetricProgressSerializer, metric_progress_data
@@ -21,30 +23,38 @@ def walk(client, url, **params) -> list[dict]:
         response = client.get(body["next"])
 
 
-def test_measurements_page_by_cursor_in_recorded_order(clients, world):
+def test_measurements_page_by_cursor_by_school_metric_and_time(clients, world):
+    reading, absence = world.metric, MetricFactory(code="absence", name="Absence")
     own = [
-        MeasurementFactory(school=school, metric=world.metric, school_year=year, period=period, value=value)
-        for school, year, period, value in [
-            (world.schools[1], "2011-12", 1, "44"),
-            (world.schools[0], "2010-11", 4, "40"),
-            (world.schools[0], "2010-11", 2, "52"),
-            (world.schools[2], "2011-12", 3, "40"),
-            (world.schools[0], "2011-12", 1, "47"),
+        MeasurementFactory(school=school, metric=metric, school_year=year, period=period, value=value)
+        for school, metric, year, period, value in [
+            (world.schools[1], reading, "2011-12", 1, "44"),
+            (world.schools[0], reading, "2011-12", 1, "47"),
+            (world.schools[0], absence, "2010-11", 2, "12"),
+            (world.schools[0], reading, "2010-11", 4, "40"),
+            (world.schools[2], reading, "2011-12", 3, "40"),
+            (world.schools[0], reading, "2010-11", 2, "52"),
         ]
     ]
-    MeasurementFactory(school=world.other_schools[0], metric=world.metric)
+    MeasurementFactory(school=world.other_schools[0], metric=reading)
     client = clients["state_viewer"]
-    assert [row["id"] for row in walk(client, "/api/v1/measurements/", page_size=2)] == [m.pk for m in own]
+    expected = sorted(own, key=lambda m: (m.school_id, m.metric_id, m.school_year, m.period))
+    assert [row["id"] for row in walk(client, "/api/v1/measurements/", page_size=2)] == [m.pk for m in expected]
     by_value = walk(client, "/api/v1/measurements/", page_size=2, ordering="-value")
-    assert [row["value"] for row in by_value] == ["52.00", "47.00", "44.00", "40.00", "40.00"]
+    assert [row["value"] for row in by_value] == ["52.00", "47.00", "44.00", "40.00", "40.00", "12.00"]
     assert {row["id"] for row in by_value} == {m.pk for m in own}
 
 
-def test_status_updates_page_by_cursor_latest_recorded_first(clients, world):
-    updates = [StatusUpdateFactory(school=school) for school in world.schools + world.schools]
+def test_status_updates_page_by_cursor_by_school_latest_first(clients, world):
+    updates = [
+        StatusUpdateFactory(school=school, reported_on=datetime.date(2011, month, 1))
+        for month in (3, 1, 2)
+        for school in reversed(world.schools)
+    ]
     StatusUpdateFactory(school=world.other_schools[0])
     rows = walk(clients["state_lead"], "/api/v1/status-updates/", page_size=4)
-    assert [row["id"] for row in rows] == [u.pk for u in reversed(updates)]
+    expected = sorted(updates, key=lambda u: (u.school_id, -u.reported_on.toordinal()))
+    assert [row["id"] for row in rows] == [u.pk for u in expected]
 
 
 def test_a_bad_cursor_is_a_404(clients, world):
