@@ -93,9 +93,12 @@ class MetricProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PROGRESS_STATUSES)
 
 
-def _decimal(value: Decimal | None, places: str) -> str | None:
+CENT, THOUSANDTH = Decimal("0.01"), Decimal("0.001")
+
+
+def _decimal(value: Decimal | None, places: Decimal) -> str | None:
     """A decimal as MetricProgressSerializer's DecimalFields write it (a string with fixed places)."""
-    return None if value is None else f"{value.quantize(Decimal(places)):f}"
+    return None if value is None else f"{value.quantize(places):f}"
 
 
 def metric_progress_data(item) -> dict:
@@ -106,16 +109,16 @@ def metric_progress_data(item) -> dict:
         "metric": metric.pk,
         "metric_code": metric.code,
         "metric_name": metric.name,
-        "baseline": _decimal(item.baseline, "0.01"),
+        "baseline": _decimal(item.baseline, CENT),
         "baseline_year": item.baseline_year,
-        "latest": _decimal(item.latest, "0.01"),
+        "latest": _decimal(item.latest, CENT),
         "latest_year": item.latest_year,
         "latest_period": item.latest_period,
-        "target": _decimal(item.target, "0.01"),
+        "target": _decimal(item.target, CENT),
         "target_year": item.target_year,
-        "gain": _decimal(item.gain, "0.01"),
-        "share_of_target": _decimal(item.share_of_target, "0.001"),
-        "projected": _decimal(item.projected, "0.01"),
+        "gain": _decimal(item.gain, CENT),
+        "share_of_target": _decimal(item.share_of_target, THOUSANDTH),
+        "projected": _decimal(item.projected, CENT),
         "status": item.status,
     }
 
