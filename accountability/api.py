@@ -13,7 +13,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet, permission_name
+from config.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet, permission_name
 from schools.api import SchoolFilter
 from schools.models import School
 
@@ -67,6 +67,7 @@ class BaselineViewSet(ScopedModelViewSet):
     serializer_class = BaselineSerializer
     filterset_class = BaselineFilter
     ordering_fields = ["id", "school_year", "value"]
+    ordering = ["school_id", "metric_id"]  # the unique index (the model's ordering by names sorts every row)
 
 
 class TargetFilter(SchoolMetricFilter):
@@ -82,6 +83,7 @@ class TargetViewSet(ScopedModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     ordering_fields = ["id", "target_school_year", "value"]
+    ordering = ["school_id", "metric_id"]
 
 
 class MeasurementFilter(SchoolMetricFilter):
@@ -129,10 +131,14 @@ def row_errors(row: int, errors) -> list[dict]:
 
 
 class MeasurementViewSet(ScopedModelViewSet):
+    """Measurements by school, metric and time (the unique index's order), a cursor page at a time."""
+
     queryset = Measurement.objects.all()
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
     ordering_fields = ["id", "school_year", "period", "value", "recorded_at"]
+    ordering = ["school_id", "metric_id", "school_year", "period"]
+    pagination_class = CursorPages
 
     @extend_schema(
         summary="Upload many measurements at once",
@@ -214,10 +220,14 @@ class StatusUpdateFilter(SchoolRecordFilter):
 
 
 class StatusUpdateViewSet(ScopedModelViewSet):
+    """Status updates by school, each school's latest first, a cursor page at a time."""
+
     queryset = StatusUpdate.objects.all()
     serializer_class = StatusUpdateSerializer
     filterset_class = StatusUpdateFilter
     ordering_fields = ["id", "reported_on", "created_at"]
+    ordering = ["school_id", "-reported_on", "-id"]
+    pagination_class = CursorPages
 
 
 class SchoolProgressViewSet(ScopedReadOnlyViewSet):

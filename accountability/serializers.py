@@ -1,5 +1,7 @@
 """API representations of metrics, baselines, targets, measurements, status updates and progress."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -91,6 +93,41 @@ class MetricProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PROGRESS_STATUSES)
 
 
+CENT, THOUSANDTH = Decimal("0.01"), Decimal("0.001")
+
+
+def _decimal(value: Decimal | None, places: Decimal) -> str | None:
+    """A decimal as MetricProgressSerializer's DecimalFields write it (a string with fixed places)."""
+    return None if value is None else f"{value.quantize(places):f}"
+
+
+def metric_progress_data(item) -> dict:
+    """MetricProgressSerializer's representation of a MetricProgress, built as a plain dict: the
+    zones list writes thousands of these per page, where a serializer per row dominated its time."""
+    metric = item.metric
+    return {
+        "metric": metric.pk,
+        "metric_code": metric.code,
+        "metric_name": metric.name,
+        "baseline": _decimal(item.baseline, CENT),
+        "baseline_year": item.baseline_year,
+        "latest": _decimal(item.latest, CENT),
+        "latest_year": item.latest_year,
+        "latest_period": item.latest_period,
+        "target": _decimal(item.target, CENT),
+        "target_year": item.target_year,
+        "gain": _decimal(item.gain, CENT),
+        "share_of_target": _decimal(item.share_of_target, THOUSANDTH),
+        "projected": _decimal(item.projected, CENT),
+        "status": item.status,
+    }
+
+
+def school_progress_data(metrics: list) -> dict:
+    """A school's overall status and its metrics (SchoolProgressSchemaSerializer's shape)."""
+    return {"status": overall_status(metrics), "metrics": [metric_progress_data(item) for item in metrics]}
+
+
 class SchoolProgressSchemaSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PROGRESS_STATUSES)
     metrics = MetricProgressSerializer(many=True)
@@ -99,19 +136,13 @@ class SchoolProgressSchemaSerializer(serializers.Serializer):
 @extend_schema_field(SchoolProgressSchemaSerializer)
 class SchoolProgressField(BatchedField):
     """A school's overall status and its metrics; the progress of every school being serialized
-    comes from one service call (three queries). ``schools_of`` maps the root serializer's
-    objects (schools, or zones for nested schools) to schools."""
+    comes from one service call (three queries)."""
 
-    def __init__(self, schools_of=list, **kwargs):
-        self.schools_of = schools_of
-        super().__init__(**kwargs)
-
-    def compute(self, root_objects):
-        return progress_for_schools(self.schools_of(root_objects))
+    def compute(self, schools):
+        return progress_for_schools(schools)
 
     def represent(self, school, progress):
-        metrics = progress.get(school.pk, [])
-        return {"status": overall_status(metrics), "metrics": MetricProgressSerializer(metrics, many=True).data}
+        return school_progress_data(progress.get(school.pk, []))
 
 
 class SchoolProgressSerializer(SparseFieldsMixin, serializers.ModelSerializer):

@@ -14,10 +14,10 @@ measurement after the baseline.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
 
 from zones.validators import school_year_start
 
@@ -126,7 +126,8 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
 
     def items(queryset, *fields):
         """(MetricProgress, values of ``fields``) per row of ``queryset``."""
-        for school_id, *values in queryset.values_list("school_id", *fields, *metric_columns):
+        # order_by(): the rows are sorted below; the models' orderings (by school and metric names) cost joins.
+        for school_id, *values in queryset.order_by().values_list("school_id", *fields, *metric_columns):
             metric_values = values[len(fields) :]
             metric = metrics.get(metric_values[0])
             if metric is None:

@@ -11,7 +11,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
 
@@ -37,6 +37,20 @@ class PageNumberPages(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class CursorPages(CursorPagination):
+    """For lists of millions of rows: ``next``/``previous`` links carry an opaque cursor, and there
+    is no ``count`` (counting every row in scope would cost more than the page itself).
+
+    The cursor holds the first ordering field's value and an offset among the rows sharing it, so
+    the viewset's ``ordering`` starts with ``school_id``: a page is an index range of a few schools
+    (the rows of one school stay far below the offset limit), also when scoped to one state,
+    whereas an order by ``id`` would walk the other states' rows to find a state's first page."""
+
+    page_size = PageNumberPages.page_size
+    page_size_query_param = PageNumberPages.page_size_query_param
+    max_page_size = PageNumberPages.max_page_size
 
 
 class WritePermission(BasePermission):

@@ -1,5 +1,6 @@
 """API representations of funders, commitments, expenditures and funding totals."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -94,7 +95,12 @@ class FundingTotalsField(BatchedField):
         )
 
     def represent(self, place, totals_by_place):
-        return FundingTotalsSerializer(totals_by_place.get(place.pk, FundingTotals())).data
+        return self.totals_serializer.to_representation(totals_by_place.get(place.pk, FundingTotals()))
+
+    @cached_property
+    def totals_serializer(self):
+        """One serializer writes every row's totals (building one per row cost most of a page)."""
+        return FundingTotalsSerializer()
 
 
 class StateFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
