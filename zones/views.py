@@ -124,7 +124,9 @@ def state_detail(request, state_pk):
         school_standings(schools, StatusUpdate.objects.visible_to(user)), key=lambda row: not row.is_off_track
     )
     engagements = CollaboratorEngagement.objects.visible_to(user).filter(state=state).select_related("collaborator")
-    commitments = Commitment.objects.visible_to(user).filter(state=state).select_related("funder", "zone", "initiative")
+    commitments = (
+        Commitment.objects.visible_to(user).filter(state=state).select_related("funder", "state", "zone", "initiative")
+    )
     expenditures = (
         Expenditure.objects.visible_to(user).filter(state=state).select_related("commitment__funder", "zone", "school")
     )

@@ -4,6 +4,8 @@ import os
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections
 
 from config.celery import app
 from reports.models import ReportRun
@@ -20,11 +22,18 @@ def worker(transactional_db):
     """A worker thread on the Redis broker, sharing the test database; tasks are sent, not run eagerly."""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
+    # The worker thread's own database connection would outlive the test and block dropping the test database.
+    task_postrun.connect(close_worker_connections)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
             yield worker
     finally:
+        task_postrun.disconnect(close_worker_connections)
         app.conf.task_always_eager = eager
+
+
+def close_worker_connections(**_kwargs):
+    connections.close_all()
 
 
 def test_a_worker_generates_a_brief(colorado, worker):
