@@ -155,15 +155,15 @@ def overall_status(progress: list[MetricProgress]) -> str:
     return min(statuses, key=STATUS_ORDER.index) if statuses else "no_data"
 
 
-def latest_status_updates(status_updates):
-    """Each school's most recent status update among ``status_updates``, in one query."""
+def latest_status_updates(status_updates, per_school: int = 1):
+    """Each school's ``per_school`` most recent status updates among ``status_updates``, in one query."""
     return status_updates.annotate(
         rank=Window(
             RowNumber(),
             partition_by=[F("school_id")],
-            order_by=[F("reported_on").desc(), F("created_at").desc()],
+            order_by=[F("reported_on").desc(), F("created_at").desc(), F("pk").desc()],
         )
-    ).filter(rank=1)
+    ).filter(rank__lte=per_school)
 
 
 def latest_status_update(status_updates, field: str) -> Subquery:

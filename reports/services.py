@@ -18,13 +18,17 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accountability.models import Measurement, StatusUpdate
-from accountability.services import STATUS_ORDER, MetricProgress, overall_status, progress_for_schools
+from accountability.services import (
+    STATUS_ORDER,
+    MetricProgress,
+    latest_status_updates,
+    overall_status,
+    progress_for_schools,
+)
 from funding.models import Commitment, Expenditure, Funder
 from funding.services import FundingTotals, funding_totals, funding_totals_by
 from schools.models import School
@@ -220,18 +224,10 @@ class ProgressReport(SchoolRollup):
         }
 
 
-def latest_status_updates(schools, per_school: int = 2) -> dict[int, list[StatusUpdate]]:
+def recent_status_updates(schools, per_school: int = 2) -> dict[int, list[StatusUpdate]]:
     """{school id: its latest status updates, newest first}, in one query."""
     ranked = (
-        StatusUpdate.objects.filter(school__in=schools)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("school_id")],
-                order_by=[F("reported_on").desc(), F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=per_school)
+        latest_status_updates(StatusUpdate.objects.filter(school__in=schools), per_school)
         .select_related("school")
         .order_by("school_id", "rank")
     )
@@ -246,7 +242,7 @@ def zone_progress(zones, commitments, expenditures) -> list[ZoneProgress]:
     zones = list(zones)
     schools = list(School.objects.filter(zone__in=zones).select_related("zone", "district").order_by("name"))
     progress = progress_for_schools(schools)
-    updates = latest_status_updates(schools)
+    updates = recent_status_updates(schools)
     funding = funding_totals_by("zone", commitments, expenditures)
     by_zone: dict[int, list[SchoolProgress]] = {zone.pk: [] for zone in zones}
     for school in schools:
@@ -364,15 +360,11 @@ CSV_PROGRESS_HEADER = [
 ]
 
 
-def _csv_value(value):
-    return "" if value is None else value
-
-
 def _metric_cells(item: MetricProgress) -> list:
     period = Measurement.Period(item.latest_period).label if item.latest_period else None
     values = (item.baseline, item.baseline_year, item.latest, item.latest_year, period, item.target, item.target_year)
     values += (item.gain, item.share_of_target, item.projected)
-    return [item.metric.name, *map(_csv_value, values), STATUS_LABELS[item.status]]
+    return [item.metric.name, *values, STATUS_LABELS[item.status]]
 
 
 def _progress_rows(report: ProgressReport):
@@ -396,7 +388,7 @@ def _progress_rows(report: ProgressReport):
     yield ["Spending by use", "Spent"]
     yield from ([label, amount] for label, amount in report.funding.by_use)
     yield []
-    yield ["Private:public match (committed)", _csv_value(totals.match_ratio)]
+    yield ["Private:public match (committed)", totals.match_ratio]
 
 
 def progress_csv(report: ProgressReport) -> bytes:
