@@ -37,12 +37,6 @@ class StatusUpdateForm(MetricValueForm):
         self.fields["reported_on"].initial = timezone.localdate
         self.fields["rating"].choices = StatusUpdate.Rating.choices
 
-    def clean_reported_on(self):
-        reported_on = self.cleaned_data["reported_on"]
-        if reported_on > timezone.localdate():
-            raise forms.ValidationError("A status update reports on today or an earlier day.")
-        return reported_on
-
 
 class MeasurementForm(MetricValueForm):
     class Meta:

@@ -7,7 +7,12 @@ from simple_history.models import HistoricalRecords
 
 from accounts.scoping import DirectoryQuerySet, TenantQuerySet
 from zones.models import school_year_field
-from zones.validators import school_year_start
+from zones.validators import (
+    school_year_start,
+    validate_not_after_today,
+    validate_reported_school_year,
+    validate_single_line_text,
+)
 
 TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
 
@@ -24,7 +29,7 @@ class Metric(models.Model):
         LOWER = "lower", "Lower is better"
 
     code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line_text])
     unit = models.CharField(max_length=20, choices=Unit.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     min_value = models.DecimalField(max_digits=10, decimal_places=2, default=0)
@@ -89,8 +94,8 @@ class SchoolMetricValue(models.Model):
 class Baseline(SchoolMetricValue):
     """Where a school stood on a metric before its zone launched."""
 
-    school_year = school_year_field("baseline school year")
-    source = models.CharField(max_length=200, blank=True)
+    school_year = school_year_field("baseline school year", validators=[validate_reported_school_year])
+    source = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     history = HistoricalRecords()
 
     class Meta:
@@ -155,9 +160,9 @@ class Measurement(SchoolMetricValue):
         SPRING = 3, "Spring"
         END_OF_YEAR = 4, "End of year"
 
-    school_year = school_year_field("school year")
+    school_year = school_year_field("school year", validators=[validate_reported_school_year])
     period = models.PositiveSmallIntegerField(choices=Period.choices)
-    source = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -192,7 +197,7 @@ class StatusUpdate(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="status_updates"
     )
-    reported_on = models.DateField()
+    reported_on = models.DateField(validators=[validate_not_after_today])
     rating = models.CharField("overall rating", max_length=20, choices=Rating.choices)
     narrative = models.TextField()
     staffing_notes = models.TextField(blank=True)

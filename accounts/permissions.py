@@ -14,6 +14,9 @@ directory: initiative, funders, metrics,       initiative admin
 Lead Partners, collaborators, engagements,
 states (add/delete), users
 state profile (change)                         initiative admin, state lead of the state
+a state's initiative fields (change): name,    initiative admin
+codes, selection criteria, network status
+(State.INITIATIVE_FIELDS)
 districts, zones, schools, commitments,        initiative admin, state lead of the state
 expenditures, baselines, targets
 measurements, status updates                   initiative admin, state lead of the state,
@@ -125,6 +128,7 @@ for directory_model in (
 
 _crud("zones.state", is_initiative_admin, actions=("add", "delete"))
 rules.add_perm("zones.change_state", manages_state)
+rules.add_perm("zones.change_state_initiative_fields", is_initiative_admin)
 
 for state_owned_model in (
     "zones.district",

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.scoping import DirectoryQuerySet, TenantQuerySet
 from zones.models import money_field
+from zones.validators import validate_not_after_today, validate_single_line_text
 
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 
@@ -22,7 +23,7 @@ class Funder(models.Model):
         STATE = "state", "State"
         DISTRICT = "district", "District"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line_text])
     kind = models.CharField(max_length=30, choices=Kind.choices)
     website = models.URLField(blank=True)
 
@@ -71,7 +72,7 @@ class Commitment(models.Model):
         "zones.State", null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
     )
     zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.PROTECT, related_name="commitments")
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=300, blank=True, validators=[validate_single_line_text])
     amount = money_field("amount", validators=POSITIVE_MONEY)
     source = models.CharField(
         max_length=10, choices=Source.choices, blank=True, help_text="Public or private; defaults from the funder."
@@ -199,8 +200,8 @@ class Expenditure(models.Model):
     )
     category = models.CharField(max_length=30, choices=Category.choices)
     amount = money_field("amount", validators=POSITIVE_MONEY)
-    spent_on = models.DateField()
-    description = models.CharField(max_length=300, blank=True)
+    spent_on = models.DateField(validators=[validate_not_after_today])
+    description = models.CharField(max_length=300, blank=True, validators=[validate_single_line_text])
 
     objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()

@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from zones.validators import validate_single_line_text
 
 
 class LeadPartner(models.Model):
@@ -14,7 +15,7 @@ class LeadPartner(models.Model):
         INDEPENDENT = "independent", "Independent organization"
         DISTRICT_UNIT = "district_unit", "District autonomous unit"
 
-    name = models.CharField("organization name", max_length=200, unique=True)
+    name = models.CharField("organization name", max_length=200, unique=True, validators=[validate_single_line_text])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INDEPENDENT)
     district = models.ForeignKey(
         "zones.District",
@@ -27,7 +28,7 @@ class LeadPartner(models.Model):
     provides_academic_services = models.BooleanField("academic services", default=True)
     provides_student_support = models.BooleanField("student support services", default=False)
     provides_coordination = models.BooleanField("coordination services", default=False)
-    contact_name = models.CharField(max_length=200, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=30, blank=True)
     website = models.URLField(blank=True)
@@ -70,7 +71,7 @@ class ServiceArea(models.TextChoices):
 
 
 class NationalCollaborator(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line_text])
     description = models.TextField(blank=True)
     website = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True)

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.scoping import TenantQuerySet
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone
-from zones.validators import validate_nces_school_id
+from zones.validators import validate_nces_school_id, validate_single_line_text
 
 GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for g in range(1, 13)]
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}
@@ -29,7 +29,7 @@ class School(models.Model):
 
     district = models.ForeignKey("zones.District", on_delete=models.PROTECT, related_name="schools")
     zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line_text])
     nces_id = models.CharField("NCES school id", max_length=12, unique=True, validators=[validate_nces_school_id])
     lowest_grade = models.CharField(max_length=2, choices=GRADES)
     highest_grade = models.CharField(max_length=2, choices=GRADES)

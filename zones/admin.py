@@ -28,6 +28,13 @@ class StateAdmin(ScopedAdmin):
     list_filter = ["network_status"]
     search_fields = ["name", "postal_code"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Staff who may not change the initiative's decisions about a state see them read-only."""
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.has_perm("zones.change_state_initiative_fields", obj):
+            return readonly
+        return [*readonly, *State.INITIATIVE_FIELDS]
+
     @admin.display(description="Audit trail")
     def audit_trail(self, state):
         """The state-wide trail (every object of the state); each object's own History is in its page."""

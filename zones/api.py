@@ -8,6 +8,7 @@ from schools.models import School
 
 from .models import District, State, Zone
 from .serializers import DistrictSerializer, StateSerializer, ZoneSerializer
+from .services import check_initiative_fields
 
 
 class StateFilter(filters.FilterSet):
@@ -21,6 +22,10 @@ class StateViewSet(ScopedModelViewSet):
     serializer_class = StateSerializer
     filterset_class = StateFilter
     ordering_fields = ["id", "name", "postal_code"]
+
+    def perform_update(self, serializer):
+        check_initiative_fields(self.request.user, serializer.candidate)
+        super().perform_update(serializer)
 
 
 class DistrictFilter(filters.FilterSet):

@@ -15,6 +15,7 @@ from .validators import (
     validate_nces_lea_id,
     validate_postal_code,
     validate_school_year,
+    validate_single_line_text,
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -31,14 +32,14 @@ def money_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, **MONEY, **kwargs)
 
 
-def school_year_field(verbose_name, **kwargs):
-    return models.CharField(verbose_name, max_length=7, validators=[validate_school_year], **kwargs)
+def school_year_field(verbose_name, *, validators=(), **kwargs):
+    return models.CharField(verbose_name, max_length=7, validators=[validate_school_year, *validators], **kwargs)
 
 
 class Initiative(models.Model):
     """The multi-state program: an initial term, an extension, and money targets."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line_text])
     description = models.TextField(blank=True)
     initial_term_start = models.DateField()
     initial_term_end = models.DateField()
@@ -91,10 +92,10 @@ class State(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="states")
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_single_line_text])
     postal_code = models.CharField(max_length=2, unique=True, validators=[validate_postal_code])
     fips_code = models.CharField("FIPS code", max_length=2, unique=True, validators=[validate_fips_code])
-    commissioner_name = models.CharField(max_length=200, blank=True)
+    commissioner_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     commissioner_email = models.EmailField(blank=True)
     network_status = models.CharField(
         max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.NETWORK_MEMBER
@@ -113,6 +114,22 @@ class State(models.Model):
     leadership_alignment_evidence = models.TextField(blank=True)
     planned_launch_school_year = school_year_field("planned launch school year", blank=True)
     policy_environment_notes = models.TextField(blank=True)
+
+    # The initiative's decisions about the state: its identity, the selection criteria with their
+    # evidence and its network status. Only initiative admins change them ("zones.change_state_initiative_fields").
+    INITIATIVE_FIELDS = (
+        "initiative",
+        "name",
+        "postal_code",
+        "fips_code",
+        "network_status",
+        "framework_commitment",
+        "framework_commitment_evidence",
+        "resource_commitment",
+        "resource_commitment_evidence",
+        "leadership_alignment",
+        "leadership_alignment_evidence",
+    )
 
     objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
@@ -141,12 +158,20 @@ class State(models.Model):
                 {"network_status": "A state is selected only after all three selection criteria are assessed."}
             )
 
+    def changed_initiative_fields(self) -> list[str]:
+        """The initiative-owned fields whose value differs from the stored row (all of them for a new state)."""
+        fields = [self._meta.get_field(name) for name in self.INITIATIVE_FIELDS]
+        if self._state.adding:
+            return [field.name for field in fields]
+        stored = State._base_manager.filter(pk=self.pk).values(*(field.attname for field in fields)).get()
+        return [field.name for field in fields if getattr(self, field.attname) != stored[field.attname]]
+
 
 class District(models.Model):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="districts")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line_text])
     nces_lea_id = models.CharField("NCES LEA id", max_length=7, unique=True, validators=[validate_nces_lea_id])
-    central_office_contact_name = models.CharField(max_length=200, blank=True)
+    central_office_contact_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     central_office_contact_email = models.EmailField(blank=True)
     central_office_contact_phone = models.CharField(max_length=30, blank=True)
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
@@ -188,7 +213,7 @@ class Zone(models.Model):
 
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="zones")
     districts = models.ManyToManyField(District, related_name="zones", help_text="One or two districts.")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line_text])
     lead_partner = models.ForeignKey(
         "partners.LeadPartner", null=True, blank=True, on_delete=models.PROTECT, related_name="zones"
     )

@@ -1,10 +1,12 @@
-"""The portfolio of states at a glance, and saving a zone together with its districts and schools."""
+"""The portfolio of states at a glance, who may change a state's initiative fields, and saving a zone
+together with its districts and schools."""
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -101,6 +103,14 @@ def portfolio(user) -> list[StateSummary]:
         if state_id in summaries:
             summaries[state_id].funding = totals
     return list(summaries.values())
+
+
+def check_initiative_fields(user, state: State) -> None:
+    """Refuse a change to the initiative's decisions about ``state`` (State.INITIATIVE_FIELDS) by a
+    user the permission table does not allow, naming the fields; unchanged values pass."""
+    changed = state.changed_initiative_fields()
+    if changed and not user.has_perm("zones.change_state_initiative_fields", state):
+        raise PermissionDenied(f"Only an initiative admin may change a state's {', '.join(changed)}.")
 
 
 @transaction.atomic
