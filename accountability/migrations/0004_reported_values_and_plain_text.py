@@ -5,70 +5,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accountability', '0003_statusupdate_latest_index'),
+        ("accountability", "0003_statusupdate_latest_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='baseline',
-            name='school_year',
-            field=models.CharField(max_length=7, validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year], verbose_name='baseline school year'),
+            model_name="baseline",
+            name="school_year",
+            field=models.CharField(
+                max_length=7,
+                validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year],
+                verbose_name="baseline school year",
+            ),
         ),
         migrations.AlterField(
-            model_name='baseline',
-            name='source',
+            model_name="baseline",
+            name="source",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalbaseline',
-            name='school_year',
-            field=models.CharField(max_length=7, validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year], verbose_name='baseline school year'),
+            model_name="historicalbaseline",
+            name="school_year",
+            field=models.CharField(
+                max_length=7,
+                validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year],
+                verbose_name="baseline school year",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalbaseline',
-            name='source',
+            model_name="historicalbaseline",
+            name="source",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalmeasurement',
-            name='school_year',
-            field=models.CharField(max_length=7, validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year], verbose_name='school year'),
+            model_name="historicalmeasurement",
+            name="school_year",
+            field=models.CharField(
+                max_length=7,
+                validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year],
+                verbose_name="school year",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalmeasurement',
-            name='source',
+            model_name="historicalmeasurement",
+            name="source",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalmetric',
-            name='name',
+            model_name="historicalmetric",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalstatusupdate',
-            name='reported_on',
+            model_name="historicalstatusupdate",
+            name="reported_on",
             field=models.DateField(validators=[zones.validators.validate_not_after_today]),
         ),
         migrations.AlterField(
-            model_name='measurement',
-            name='school_year',
-            field=models.CharField(max_length=7, validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year], verbose_name='school year'),
+            model_name="measurement",
+            name="school_year",
+            field=models.CharField(
+                max_length=7,
+                validators=[zones.validators.validate_school_year, zones.validators.validate_reported_school_year],
+                verbose_name="school year",
+            ),
         ),
         migrations.AlterField(
-            model_name='measurement',
-            name='source',
+            model_name="measurement",
+            name="source",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='metric',
-            name='name',
+            model_name="metric",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='statusupdate',
-            name='reported_on',
+            model_name="statusupdate",
+            name="reported_on",
             field=models.DateField(validators=[zones.validators.validate_not_after_today]),
         ),
     ]

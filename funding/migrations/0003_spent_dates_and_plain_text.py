@@ -5,50 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('funding', '0002_initial'),
+        ("funding", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='commitment',
-            name='description',
+            model_name="commitment",
+            name="description",
             field=models.CharField(blank=True, max_length=300, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='expenditure',
-            name='description',
+            model_name="expenditure",
+            name="description",
             field=models.CharField(blank=True, max_length=300, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='expenditure',
-            name='spent_on',
+            model_name="expenditure",
+            name="spent_on",
             field=models.DateField(validators=[zones.validators.validate_not_after_today]),
         ),
         migrations.AlterField(
-            model_name='funder',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, validators=[zones.validators.validate_single_line_text]),
+            model_name="funder",
+            name="name",
+            field=models.CharField(
+                max_length=200, unique=True, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcommitment',
-            name='description',
+            model_name="historicalcommitment",
+            name="description",
             field=models.CharField(blank=True, max_length=300, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalexpenditure',
-            name='description',
+            model_name="historicalexpenditure",
+            name="description",
             field=models.CharField(blank=True, max_length=300, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalexpenditure',
-            name='spent_on',
+            model_name="historicalexpenditure",
+            name="spent_on",
             field=models.DateField(validators=[zones.validators.validate_not_after_today]),
         ),
         migrations.AlterField(
-            model_name='historicalfunder',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
+            model_name="historicalfunder",
+            name="name",
+            field=models.CharField(
+                db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
     ]

@@ -5,40 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0002_initial'),
+        ("partners", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalleadpartner',
-            name='contact_name',
+            model_name="historicalleadpartner",
+            name="contact_name",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalleadpartner',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text], verbose_name='organization name'),
+            model_name="historicalleadpartner",
+            name="name",
+            field=models.CharField(
+                db_index=True,
+                max_length=200,
+                validators=[zones.validators.validate_single_line_text],
+                verbose_name="organization name",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalnationalcollaborator',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
+            model_name="historicalnationalcollaborator",
+            name="name",
+            field=models.CharField(
+                db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
         migrations.AlterField(
-            model_name='leadpartner',
-            name='contact_name',
+            model_name="leadpartner",
+            name="contact_name",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='leadpartner',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, validators=[zones.validators.validate_single_line_text], verbose_name='organization name'),
+            model_name="leadpartner",
+            name="name",
+            field=models.CharField(
+                max_length=200,
+                unique=True,
+                validators=[zones.validators.validate_single_line_text],
+                verbose_name="organization name",
+            ),
         ),
         migrations.AlterField(
-            model_name='nationalcollaborator',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, validators=[zones.validators.validate_single_line_text]),
+            model_name="nationalcollaborator",
+            name="name",
+            field=models.CharField(
+                max_length=200, unique=True, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
     ]

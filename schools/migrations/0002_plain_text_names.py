@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalschool',
-            name='name',
+            model_name="historicalschool",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='school',
-            name='name',
+            model_name="school",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
     ]

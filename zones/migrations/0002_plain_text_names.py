@@ -5,70 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('zones', '0001_initial'),
+        ("zones", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='district',
-            name='central_office_contact_name',
+            model_name="district",
+            name="central_office_contact_name",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='district',
-            name='name',
+            model_name="district",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicaldistrict',
-            name='central_office_contact_name',
+            model_name="historicaldistrict",
+            name="central_office_contact_name",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicaldistrict',
-            name='name',
+            model_name="historicaldistrict",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalinitiative',
-            name='name',
-            field=models.CharField(db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
+            model_name="historicalinitiative",
+            name="name",
+            field=models.CharField(
+                db_index=True, max_length=200, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalstate',
-            name='commissioner_name',
+            model_name="historicalstate",
+            name="commissioner_name",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='historicalstate',
-            name='name',
-            field=models.CharField(db_index=True, max_length=100, validators=[zones.validators.validate_single_line_text]),
+            model_name="historicalstate",
+            name="name",
+            field=models.CharField(
+                db_index=True, max_length=100, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalzone',
-            name='name',
+            model_name="historicalzone",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='initiative',
-            name='name',
-            field=models.CharField(max_length=200, unique=True, validators=[zones.validators.validate_single_line_text]),
+            model_name="initiative",
+            name="name",
+            field=models.CharField(
+                max_length=200, unique=True, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
         migrations.AlterField(
-            model_name='state',
-            name='commissioner_name',
+            model_name="state",
+            name="commissioner_name",
             field=models.CharField(blank=True, max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
         migrations.AlterField(
-            model_name='state',
-            name='name',
-            field=models.CharField(max_length=100, unique=True, validators=[zones.validators.validate_single_line_text]),
+            model_name="state",
+            name="name",
+            field=models.CharField(
+                max_length=100, unique=True, validators=[zones.validators.validate_single_line_text]
+            ),
         ),
         migrations.AlterField(
-            model_name='zone',
-            name='name',
+            model_name="zone",
+            name="name",
             field=models.CharField(max_length=200, validators=[zones.validators.validate_single_line_text]),
         ),
     ]
