@@ -30,7 +30,7 @@ class LeadPartner(models.Model):
     provides_coordination = models.BooleanField("coordination services", default=False)
     contact_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=30, blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True, validators=[validate_single_line_text])
     website = models.URLField(blank=True)
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 

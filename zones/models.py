@@ -173,7 +173,7 @@ class District(models.Model):
     nces_lea_id = models.CharField("NCES LEA id", max_length=7, unique=True, validators=[validate_nces_lea_id])
     central_office_contact_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     central_office_contact_email = models.EmailField(blank=True)
-    central_office_contact_phone = models.CharField(max_length=30, blank=True)
+    central_office_contact_phone = models.CharField(max_length=30, blank=True, validators=[validate_single_line_text])
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
     objects = TenantQuerySet.as_manager()
