@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin import ScopedAdmin
 
 from .models import District, Initiative, State, Zone
+from .services import check_initiative_fields
 
 
 @admin.register(Initiative)
@@ -34,6 +35,12 @@ class StateAdmin(ScopedAdmin):
         if request.user.has_perm("zones.change_state_initiative_fields", obj):
             return readonly
         return [*readonly, *State.INITIATIVE_FIELDS]
+
+    def save_model(self, request, obj, form, change):
+        """The fields are read-only in the change form, but reverting to an older version (the
+        history pages) would restore them too: the same rule decides every save."""
+        check_initiative_fields(request.user, obj)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Audit trail")
     def audit_trail(self, state):

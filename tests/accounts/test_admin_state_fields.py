@@ -22,11 +22,16 @@ def profile_data(state, **changes):
     return {**data, **changes}
 
 
-def test_a_staff_state_lead_sees_the_initiative_fields_read_only(client, world):
+def staff_lead(client, world):
     lead = world.users[Role.STATE_LEAD]
     lead.is_staff = True
     lead.save()
     client.force_login(lead)
+    return lead
+
+
+def test_a_staff_state_lead_sees_the_initiative_fields_read_only(client, world):
+    staff_lead(client, world)
     state = world.a.state
 
     form = client.get(state_url(state)).context["adminform"].form
@@ -79,3 +84,22 @@ def test_a_superuser_changes_the_initiative_fields_in_the_admin(admin_client, wo
     state.refresh_from_db()
     assert (state.name, state.network_status) == ("Arcadia Commonwealth", "withdrawn")
     assert state.resource_commitment == "partial"
+
+
+def test_a_staff_state_lead_cannot_revert_the_initiative_fields_to_an_older_version(client, world):
+    state = world.a.state
+    first_version = state.history.earliest()
+    state.name, state.network_status = "Arcadia Commonwealth", "withdrawn"
+    state.save()  # the initiative renamed the state and withdrew it
+    staff_lead(client, world)
+
+    url = reverse("admin:zones_state_simple_history", args=[state.pk, first_version.history_id])
+    response = client.post(url, profile_data(state, commissioner_name="New Commissioner"))
+
+    assert response.status_code == 403
+    state.refresh_from_db()
+    assert (state.name, state.network_status, state.commissioner_name) == (
+        "Arcadia Commonwealth",
+        "withdrawn",
+        world.a.state.commissioner_name,
+    )
