@@ -38,6 +38,8 @@ class RequestSizeLimitMiddleware:
 
 def too_large(request, length: int, limit: int) -> HttpResponse:
     detail = f"The request body is {length / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB."
+    if request.content_type == "multipart/form-data":
+        detail += f" An uploaded file may be at most {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB."
     if request.path_info.startswith(API_PREFIX):
         problem = {"type": "about:blank", "title": "Request body too large", "status": 413, "detail": detail}
         return JsonResponse(problem, status=413, content_type="application/problem+json")

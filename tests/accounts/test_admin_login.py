@@ -58,6 +58,13 @@ def test_the_admin_login_sends_visitors_to_the_sign_in(client, db, settings, deb
     assert client.get("/admin/", follow=True).status_code == 200  # through /admin/login/ to the sign-in
 
 
+def test_every_admin_url_sends_visitors_away_without_an_error(client, db):
+    client.raise_request_exception = False
+    answers = {name: client.get(path).status_code for name, path in every_url() if name.startswith("admin:")}
+    assert len(answers) > 100
+    assert {name: status for name, status in answers.items() if status != 302} == {}
+
+
 def test_the_admins_own_password_form_signs_nobody_in(client, world):
     """Its form would skip allauth's rate limits and the two-factor step."""
     admin = world.users["initiative_admin"]  # with an authenticator
