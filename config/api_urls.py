@@ -1,6 +1,9 @@
 """REST API v1: one router over the viewsets in each app's ``api.py`` (mounted at /api/v1/),
-plus the OpenAPI schema and its offline Swagger UI (mounted at /api/)."""
+plus the OpenAPI schema and its offline Swagger UI (mounted at /api/), for signed-in members only:
+the schema with a session or an API token (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]), the docs
+page with a session (a visitor is sent to the sign-in)."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -39,5 +42,5 @@ router.register("imports", imports.ImportBatchViewSet, basename="importbatch")
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]

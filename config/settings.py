@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from config.security import static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.security.RequestSizeLimitMiddleware",  # before anything reads the body; its 413 gets the headers above
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -140,7 +143,14 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.InvitationOnlyAccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# Failed logins lock the account tried (key: the address), never a shared client address; logins
+# from one address are only slowed down (allauth's 30 a minute, which then counts per client).
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": "30/m/ip"}
+# Behind reverse proxies, the client address is the one the nearest TRUSTED_PROXY_COUNT proxies saw
+# (X-Forwarded-For) or a header the proxy sets (TRUSTED_CLIENT_IP_HEADER, e.g. X-Real-IP). Default: no
+# proxy, the socket's address; set one of them when a proxy is in front, or every user shares its address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default=None)
 ACCOUNT_SESSION_REMEMBER = False  # sessions end with the browser (and after SESSION_COOKIE_AGE)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Zone Portfolio] "
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -198,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Partnership Zone data: states, zones, schools, Lead Partners, funding and accountability.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are for members (session or API token), like the API they describe.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -224,6 +236,7 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers  # static files get the CSP and framing rule too
 SESSION_COOKIE_HTTPONLY = True
 # Content Security Policy: only this site's own static files; charts are <img> SVG data URIs;
 # no inline scripts or styles anywhere (templates use static CSS/JS files only).

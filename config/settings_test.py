@@ -14,3 +14,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="zone-portfolio-media-")
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the apps' folders as in development (no collectstatic, no missing-folder warning).
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,7 +1,10 @@
 """Signing in: email login, each role's landing page, admins' mandatory two-factor, closed sign-up,
 the failed-login rate limit, password reset and session expiry."""
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -158,6 +161,50 @@ def test_failed_logins_are_rate_limited(client, world):
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_failed_logins_lock_the_account_not_the_address(client, world):
+    """Everyone behind one proxy or office network shares an address: one account's failures must
+    not lock out the others, but the account tried stays locked, from any address."""
+    attacked, bystander = world.users["state_viewer"].email, world.users["state_lead"].email
+    for _ in range(6):
+        log_in(client, attacked, "wrong password")
+    assert log_in(client, bystander).status_code == 302
+    assert "_auth_user_id" in client.session
+    client.logout()
+    response = client.post(LOGIN, {"login": attacked, "password": PASSWORD}, REMOTE_ADDR="192.0.2.99")
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(client, world, settings, trusted_proxies):
+    """Logins are slowed per client address; with a trusted proxy (TRUSTED_PROXY_COUNT) that is the
+    address it forwards, without one X-Forwarded-For is the client's to forge and is ignored."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = trusted_proxies
+
+    def attempt(forwarded_for, email, password):
+        data = {"login": email, "password": password}
+        return client.post(LOGIN, data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    for number in range(100):  # distinct unknown accounts: only the per-address limit counts them
+        if attempt("203.0.113.1", f"nobody{number}@example.org", "wrong").status_code == 429:
+            break
+    else:
+        pytest.fail("logins from one address are never slowed down")
+    response = attempt("203.0.113.2", world.users["state_viewer"].email, PASSWORD)
+    assert response.status_code == (302 if trusted_proxies else 429)
+
+
+@pytest.mark.parametrize(("environment", "trusted_proxies"), [({}, 0), ({"TRUSTED_PROXY_COUNT": "2"}, 2)])
+def test_the_trusted_proxies_come_from_the_environment(settings, environment, trusted_proxies):
+    """No proxy unless the deployment says so (X-Forwarded-For is forgeable without one)."""
+    base = {key: value for key, value in os.environ.items() if key != "TRUSTED_PROXY_COUNT"}
+    code = "import config.settings as s; print(s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env={**base, **environment}, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == str(trusted_proxies), result.stderr
 
 
 def test_password_reset_by_emailed_link(client, world):

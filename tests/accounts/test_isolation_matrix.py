@@ -70,9 +70,8 @@ ACCOUNT_PAGES = {
     "mfa_download_recovery_codes",
 }
 # Open to anonymous visitors: the invitation link is opened by someone who may not have an
-# account yet (the token is the credential; tests/accounts/test_invitations.py); the API's
-# description (schema and its viewer) holds no data.
-PUBLIC_PAGES = {"accounts:accept_invitation", "api-schema", "api-docs"}
+# account yet (the token is the credential; tests/accounts/test_invitations.py).
+PUBLIC_PAGES = {"accounts:accept_invitation"}
 # Pages narrower than the read table, by design: URL name -> roles that get 404 although they
 # read the object, and why.
 NARROWER_PAGES = {

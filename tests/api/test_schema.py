@@ -4,9 +4,12 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+
+from accounts.tokens import issue_token
+from tests.factories import MembershipFactory
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,21 @@ def test_operations_document_errors_parameters_and_token_auth(schema):
     assert set(bulk["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
 
 
+def test_schema_and_docs_are_for_members_only(client, db):
+    assert client.get("/api/schema/").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith(reverse("account_login"))
+    assert client.get("/api/docs/?script=").status_code == 302
+
+
+def test_a_generated_client_fetches_the_schema_with_its_token(client, db):
+    _token, key = issue_token(MembershipFactory(), "client generator")
+    response = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200 and b"openapi" in response.content
+
+
 def test_schema_and_docs_are_served_without_outside_resources(client, db):
+    client.force_login(MembershipFactory().user)
     assert client.get("/api/schema/").status_code == 200
     page = client.get("/api/docs/")
     assert page.status_code == 200

@@ -40,6 +40,28 @@ def test_framing_sniffing_and_https_headers(client, db):
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/imports/",  # a page
+        "/api/v1/states/",  # the API
+        "/admin/",  # the Django admin
+        "/no-such-page/",  # Django's 404
+        "/static/css/app.css",  # static files, served by WhiteNoise before the other middleware
+        "/static/img/favicon.svg",  # an SVG opened directly is a document that could run script
+    ],
+)
+def test_every_kind_of_response_carries_the_security_headers(admin_client, url):
+    response = admin_client.get(url, secure=True)
+
+    assert response.status_code == (404 if url == "/no-such-page/" else 200)
+    assert csp_directives(response)["default-src"] == ["'self'"]
+    assert csp_directives(response)["frame-ancestors"] == ["'none'"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
 def test_session_and_csrf_cookies_are_secure(client, db):
     user = UserFactory()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
