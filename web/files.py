@@ -58,3 +58,20 @@ def private_file_response(field_file, filename: str, content_type: str = "") -> 
 def download_link(field_file, url: str) -> str:
     """A private file in the admin: a link to its permission-checked download view (it has no storage URL)."""
     return format_html('<a href="{}">{}</a>', url, PurePath(field_file.name).name) if field_file else "—"
+
+
+def move_to_private_storage(model) -> int:
+    """Move the ``file`` of every row stored by earlier versions under ``MEDIA_ROOT`` (web-served,
+    predictable names) into private storage under an unguessable name; the row then opens the new
+    one. For data migrations: rows already moved are left as they are. Returns how many moved."""
+    public, private = storages["default"], private_storage()
+    moved = 0
+    for pk, name in model._base_manager.exclude(file="").values_list("pk", "file"):
+        if private.exists(name) or not public.exists(name):
+            continue
+        with public.open(name, "rb") as content:
+            new_name = private.save(unguessable_name(str(PurePath(name).parent), name), content)
+        model._base_manager.filter(pk=pk).update(file=new_name)
+        public.delete(name)
+        moved += 1
+    return moved
