@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -88,7 +88,13 @@ class ReportRunViewSet(
         runs = super().get_queryset()
         return runs.current() if self.action == "list" else runs
 
-    @extend_schema(responses={201: ReportRunSerializer, 200: ReportRunSerializer})
+    @extend_schema(
+        responses={
+            201: ReportRunSerializer,
+            200: ReportRunSerializer,
+            429: OpenApiResponse(description="Forced again within minutes of your last forced run; see Retry-After."),
+        }
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
