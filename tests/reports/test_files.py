@@ -104,3 +104,10 @@ def test_the_commissioners_email_links_to_the_permission_checked_page(colorado, 
     (message,) = mailoutbox
     assert settings.SITE_URL + run.get_absolute_url() in message.body
     assert run.file and "/media/" not in message.body and run.file.name not in message.body
+
+
+def test_the_admin_links_to_the_checked_download_not_to_a_file_url(admin_client, brief):
+    page = admin_client.get(reverse("admin:reports_reportrun_change", args=[brief.pk]))
+    assert page.status_code == 200
+    assert f'<a href="{brief.get_download_url()}">brief-CO-2010-12.pdf</a>' in page.text
+    assert 'type="file"' not in page.text and brief.file.name not in page.text
