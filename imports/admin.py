@@ -18,7 +18,7 @@ class ImportBatchAdmin(ScopedAdmin):
 
     @admin.display(description="File")
     def download(self, batch):
-        return download_link(batch.file, reverse("imports:file", kwargs={"importbatch_pk": batch.pk}))
+        return download_link(batch.file, lambda: reverse("imports:file", kwargs={"importbatch_pk": batch.pk}))
 
     def has_add_permission(self, request):
         """Imports are made by uploading a file (dry run, then apply), never typed in here."""

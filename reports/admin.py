@@ -30,7 +30,7 @@ class ReportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="File")
     def download(self, run):
-        return download_link(run.file, run.get_download_url())
+        return download_link(run.file, run.get_download_url)
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

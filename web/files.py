@@ -55,9 +55,12 @@ def private_file_response(field_file, filename: str, content_type: str = "") -> 
     return response
 
 
-def download_link(field_file, url: str) -> str:
-    """A private file in the admin: a link to its permission-checked download view (it has no storage URL)."""
-    return format_html('<a href="{}">{}</a>', url, PurePath(field_file.name).name) if field_file else "—"
+def download_link(field_file, download_url) -> str:
+    """A private file in the admin: a link to its permission-checked download view (it has no storage URL).
+
+    ``download_url`` is called only when there is a file (an unsaved row has no view to link to).
+    """
+    return format_html('<a href="{}">{}</a>', download_url(), PurePath(field_file.name).name) if field_file else "—"
 
 
 def move_to_private_storage(model) -> int:
