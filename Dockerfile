@@ -22,8 +22,8 @@ COPY . .
 # Static files are collected at build time; the placeholder key only serves this step.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 zone \
-    && mkdir -p /app/media \
-    && chown -R zone /app/media
+    && mkdir -p /app/media /app/private \
+    && chown -R zone /app/media /app/private
 USER zone
 
 EXPOSE 8000

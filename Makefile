@@ -67,4 +67,4 @@ bench: system-libs $(VENV)/.installed-app
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 media private staticfiles .pytest_cache

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import reverse
 
 from accounts.admin import ScopedAdmin
+from web.files import download_link
 
 from .models import ImportBatch
 
@@ -11,7 +13,12 @@ class ImportBatchAdmin(ScopedAdmin):
     list_filter = ["kind", "status", "state"]
     list_select_related = ["state", "lead_partner", "uploaded_by"]
     search_fields = ["original_name", "uploaded_by__email"]
-    readonly_fields = ["uploaded_at", "applied_at", "summary"]
+    exclude = ["file"]
+    readonly_fields = ["download", "uploaded_at", "applied_at", "summary"]
+
+    @admin.display(description="File")
+    def download(self, batch):
+        return download_link(batch.file, lambda: reverse("imports:file", kwargs={"importbatch_pk": batch.pk}))
 
     def has_add_permission(self, request):
         """Imports are made by uploading a file (dry run, then apply), never typed in here."""

@@ -1,6 +1,5 @@
 """REST endpoints for imports: upload a file for a dry run, apply it, list past imports, download a file."""
 
-from django.http import FileResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,9 +8,10 @@ from rest_framework.response import Response
 
 from config.rest import ScopedQuerysetMixin, ValidationErrorSerializer
 from partners.models import LeadPartner
+from web.files import private_file_response
 from zones.models import State
 
-from .models import ImportBatch
+from .models import UPLOAD_CONTENT_TYPE, ImportBatch
 from .reading import MAX_UPLOAD_BYTES, too_big_message
 from .services import apply_import, import_scopes_for, preview_import
 
@@ -116,9 +116,4 @@ class ImportBatchViewSet(
     def file(self, request, *args, **kwargs):
         """Download the file as it was uploaded."""
         batch = self.get_object()
-        return FileResponse(
-            batch.file.open("rb"),
-            as_attachment=True,
-            filename=batch.original_name,
-            content_type="application/octet-stream",
-        )
+        return private_file_response(batch.file, batch.original_name, UPLOAD_CONTENT_TYPE)

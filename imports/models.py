@@ -1,8 +1,6 @@
 """Spreadsheet imports: every upload is kept with who sent it, its scope and what it did."""
 
-import uuid
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -11,12 +9,16 @@ from simple_history.models import HistoricalRecords
 from accounts.scoping import TenantQuerySet
 from partners.models import LeadPartner
 from schools.models import School
+from web.files import private_storage, unguessable_name
 from zones.models import State
+
+# Uploaded files are downloaded as opaque bytes: whatever they hold, no browser renders them.
+UPLOAD_CONTENT_TYPE = "application/octet-stream"
 
 
 def upload_path(batch, filename: str) -> str:
-    """Stored under a random name: the uploaded name is kept in ``original_name`` only."""
-    return f"imports/{uuid.uuid4().hex}{PurePath(filename).suffix}"
+    """Stored under a random folder: the uploaded name is kept in ``original_name`` only."""
+    return unguessable_name("imports", filename)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class ImportBatch(models.Model):
         related_name="import_batches",
         help_text="Set when Lead Partner staff import for the schools their Lead Partner supports.",
     )
-    file = models.FileField(upload_to=upload_path)
+    file = models.FileField(upload_to=upload_path, storage=private_storage)
     original_name = models.CharField(max_length=255)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_batches"

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from web.files import private_file_response
+
 from .forms import ImportForm
-from .models import ImportBatch
+from .models import UPLOAD_CONTENT_TYPE, ImportBatch
 from .services import IMPORTERS, apply_import, import_scopes_for, preview_import
 
 
@@ -71,6 +72,4 @@ def import_apply(request, importbatch_pk):
 @login_required
 def import_file(request, importbatch_pk):
     batch = _batch(request, importbatch_pk)
-    return FileResponse(
-        batch.file.open("rb"), as_attachment=True, filename=batch.original_name, content_type="application/octet-stream"
-    )
+    return private_file_response(batch.file, batch.original_name, UPLOAD_CONTENT_TYPE)

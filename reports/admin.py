@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from web.files import download_link
+
 from .models import ReportRun
 from .tasks import enqueue
 
@@ -13,6 +15,7 @@ class ReportRunAdmin(admin.ModelAdmin):
     list_select_related = ["state", "zone", "requested_by"]
     search_fields = ["state__name", "zone__name", "period"]
     autocomplete_fields = ["state", "zone"]
+    exclude = ["file"]  # shown as a link to the permission-checked download (private files have no URL)
     readonly_fields = [
         "requested_by",
         "status",
@@ -20,10 +23,14 @@ class ReportRunAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "attempts",
-        "file",
+        "download",
         "error",
         "emailed_at",
     ]
+
+    @admin.display(description="File")
+    def download(self, run):
+        return download_link(run.file, run.get_download_url)
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

@@ -2,10 +2,10 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import Throttled
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
@@ -13,7 +13,7 @@ from config.rest import ScopedQuerysetMixin
 from zones.models import State, Zone
 
 from .models import ReportRun
-from .tasks import enqueue
+from .requesting import TooManyForcedRenders, request_report
 from .views import download_response
 
 
@@ -57,26 +57,16 @@ class ReportRunSerializer(serializers.ModelSerializer):
             return None
         return self.context["view"].reverse_action("download", args=[run.pk])
 
-    def validate(self, data):
-        request = self.context["request"]
+    def create(self, validated_data):
+        scope = {key: validated_data.get(key) for key in ("state", "zone", "period")}
         try:
-            run = ReportRun.prepare(
-                data["kind"],
-                state=data.get("state"),
-                zone=data.get("zone"),
-                period=data.get("period"),
-                requested_by=request.user,
+            run, created = request_report(
+                self.context["request"].user, validated_data["kind"], force=validated_data["force"], **scope
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(get_error_detail(error)) from error
-        if not request.user.has_perm("reports.add_reportrun", run):
-            raise PermissionDenied("You may not request this report.")
-        return {"run": run, "force": data["force"]}
-
-    def create(self, validated_data):
-        run, created = validated_data["run"].submit(force=validated_data["force"])
-        if created:
-            enqueue(run)
+        except TooManyForcedRenders as error:
+            raise Throttled(wait=error.wait, detail=str(error)) from error
         run.created = created
         return run
 
@@ -98,7 +88,13 @@ class ReportRunViewSet(
         runs = super().get_queryset()
         return runs.current() if self.action == "list" else runs
 
-    @extend_schema(responses={201: ReportRunSerializer, 200: ReportRunSerializer})
+    @extend_schema(
+        responses={
+            201: ReportRunSerializer,
+            200: ReportRunSerializer,
+            429: OpenApiResponse(description="Forced again within minutes of your last forced run; see Retry-After."),
+        }
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

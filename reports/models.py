@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import TenantQuerySet
+from web.files import private_storage, unguessable_name
 
 PERIOD_VALIDATOR = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "A report period is a month: YYYY-MM.")
 
@@ -21,7 +22,8 @@ def current_period() -> str:
 
 
 def report_upload_to(run, filename: str) -> str:
-    return f"reports/{run.period}/{filename}"
+    """``reports/<period>/<random>/<filename>``: the download keeps its name, the path cannot be guessed."""
+    return unguessable_name(f"reports/{run.period}", filename)
 
 
 class ReportRunQuerySet(TenantQuerySet):
@@ -70,7 +72,7 @@ class ReportRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to=report_upload_to, blank=True)
+    file = models.FileField(upload_to=report_upload_to, storage=private_storage, blank=True)
     error = models.TextField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True, help_text="When commissioners were sent the link.")
 

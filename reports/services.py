@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -399,11 +398,10 @@ def progress_csv(report: ProgressReport) -> bytes:
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    """A PDF from a Django template, rendered fully in memory."""
-    from weasyprint import HTML  # imported late: WeasyPrint loads system libraries
+    """A PDF from a Django template, rendered fully in memory; it may load the project's static files only."""
+    from .pdf import html_to_pdf  # imported late: WeasyPrint loads system libraries
 
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(render_to_string(template, context))
 
 
 def commissioner_brief_pdf(report: ProgressReport) -> bytes:

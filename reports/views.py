@@ -1,17 +1,17 @@
 """Report pages: live progress reports, requesting runs, following them and downloading the files."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from web.files import private_file_response
 from zones.models import State, Zone
 
-from . import services
+from . import requesting, services
 from .forms import ReportRequestForm
 from .models import ReportRun
-from .tasks import enqueue
 
 
 def _require_report_access(request, kind, **scope):
@@ -70,18 +70,17 @@ def request_report(request):
     form = ReportRequestForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
+        scope = {"state": data["state"], "zone": data["zone"], "period": data["period"]}
         try:
-            run = ReportRun.prepare(
-                data["kind"], state=data["state"], zone=data["zone"], period=data["period"], requested_by=request.user
-            )
+            run, _created = requesting.request_report(request.user, data["kind"], force=data["force"], **scope)
         except ValidationError as error:
             form.add_error(None, error)
+        except requesting.TooManyForcedRenders as error:
+            form.add_error(None, str(error))
+            response = render(request, "reports/request_error.html", {"form": form}, status=429)
+            response["Retry-After"] = str(error.wait)
+            return response
         else:
-            if not request.user.has_perm("reports.add_reportrun", run):
-                raise PermissionDenied("You may not request this report.")
-            run, created = run.submit(force=data["force"])
-            if created:
-                enqueue(run)
             return redirect(run)
     return render(request, "reports/request_error.html", {"form": form}, status=400)
 
@@ -95,10 +94,13 @@ def run_detail(request, reportrun_pk):
 
 
 def download_response(run) -> FileResponse:
-    """The run's file as an attachment; 404 until the run is done (shared with the API)."""
+    """The run's file as an attachment; 404 until the run is done (shared with the API).
+
+    The only way to a report file: callers look the run up among those the user may read.
+    """
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404("This report is not ready.")
-    return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1])
+    return private_file_response(run.file, filename=run.file.name.rsplit("/", 1)[-1])
 
 
 @login_required

@@ -1,5 +1,8 @@
 """Import pages per role: upload → preview with errors → apply; past imports; original file."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -138,3 +141,19 @@ def test_lead_partner_staff_see_their_lead_partners_imports_only(client, world):
     assert client.get(reverse("imports:detail", args=[mine.pk])).status_code == 200
     assert client.get(reverse("imports:detail", args=[others.pk])).status_code == 404
     assert client.get(reverse("imports:detail", args=[states.pk])).status_code == 404
+
+
+def test_uploaded_files_are_private_and_downloaded_only_through_the_checked_views(client, world, settings):
+    """Stored outside MEDIA_ROOT under a random folder; the page and the API answer no cache may keep them."""
+    client.force_login(world.users.lead)
+    post_file(client, "measurements_valid.csv", world=world)
+    batch = ImportBatch.objects.get()
+    assert re.fullmatch(r"imports/[0-9a-f]{32}/upload\.csv", batch.file.name)
+    path = Path(batch.file.path)
+    assert path.is_relative_to(settings.PRIVATE_FILES_ROOT) and not path.is_relative_to(settings.MEDIA_ROOT)
+
+    for url in (reverse("imports:file", args=[batch.pk]), f"/api/v1/imports/{batch.pk}/file/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store" and response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Type"] == "application/octet-stream"

@@ -24,6 +24,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from accountability.models import Measurement, Metric
 from accounts.models import Role
@@ -53,10 +54,14 @@ OFF, ON, RISK = "off_track", "on_track", "at_risk"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Each test stores report files in its own folder."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def file_roots(settings, tmp_path):
+    """Each test stores report files in its own folders (private, and the web-served media of old),
+    and starts with no forced re-render counted against anyone."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield tmp_path
+    cache.clear()
 
 
 @pytest.fixture

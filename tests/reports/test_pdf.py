@@ -2,11 +2,18 @@
 
 import datetime
 import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from pypdf import PdfReader
 
 from reports import services
+from reports.pdf import StaticFilesOnlyFetcher, base_url, html_to_pdf
 from tests.factories import LaunchedZoneFactory, StateFactory, StatusUpdateFactory
+from zones.models import State
 
 from .conftest import AS_OF
 
@@ -51,3 +58,65 @@ def test_a_large_state_brief_stays_within_four_pages(db):
     text, pages = pdf_text(services.commissioner_brief_pdf(report))
     assert pages <= 4
     assert f"and {30 - services.BRIEF_DECISIONS} more in the progress report" in text
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on 127.0.0.1 that records every request it gets (the attacker's, or an internal service)."""
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { display: none }")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_css_in_a_state_name_neither_fetches_nor_hides_anything(colorado, listener):
+    """Finding 3: a name closing the stylesheet's string and rule, then adding its own rules."""
+    address, seen = listener
+    payload = f"Colorado\n}}}}*{{background:url({address}/x)}} ol.decisions{{display:none}} @import url({address}/y);"
+    State.objects.filter(pk=colorado.state.pk).update(name=payload)  # as stored before names were validated
+    colorado.state.refresh_from_db()
+    report = services.progress_report(state=colorado.state, period="2010-12", as_of=AS_OF)
+    text, _pages = pdf_text(services.commissioner_brief_pdf(report))
+    assert "Decisions needed" in text and "Denver Zone has 2 schools; a zone needs at least 3." in text
+    assert "East MS (Aurora Zone) was rated off track" in text
+    assert seen == []
+
+
+def test_the_pdf_fetcher_reads_static_files_only(listener):
+    address, seen = listener
+    fetcher = StaticFilesOnlyFetcher()
+    stylesheet = fetcher(base_url().rstrip("/") + static("reports/pdf.css"))
+    assert b"running(footer)" in stylesheet.read() and stylesheet.content_type == "text/css"
+    assert fetcher("data:text/plain,chart").read() == b"chart"
+    static_root = base_url().rstrip("/") + static("")
+    for url in (
+        f"{address}/x",
+        "https://example.org/style.css",
+        "file:///etc/passwd",
+        f"file://{finders.find('reports/pdf.css')}",  # a static file, but by its path on disk
+        f"{static_root}%2e%2e/%2e%2e/config/settings.py",
+        f"{static_root}..%2fsettings.py",
+        f"{static_root}reports/missing.css",
+        f"{address}{static('reports/pdf.css')}",  # the static path, on another host
+        "ftp://127.0.0.1/x",
+    ):
+        with pytest.raises(ValueError, match="Refused"):
+            fetcher(url)
+    html = f'<link rel="stylesheet" href="{address}/a.css"><img src="{address}/b.png"><p>kept</p>'
+    assert "kept" in pdf_text(html_to_pdf(html))[0]
+    assert seen == []

@@ -1,6 +1,5 @@
 """Report generation in Celery (eager here): idempotency, retries, failures, atomic files, the monthly run."""
 
-import os
 from datetime import timedelta
 
 from django.core import mail
@@ -35,9 +34,9 @@ def failing_once(monkeypatch, error):
     return calls
 
 
-def files_of(run):
-    folder = os.path.dirname(run.file.path) if run.file else None
-    return sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []
+def stored_files(root):
+    """Every file stored under ``root``, as paths relative to it."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
 def test_a_brief_is_generated_and_stored(colorado):
@@ -114,7 +113,7 @@ def test_transient_errors_give_up_after_the_retries(colorado, monkeypatch):
     assert run.error == "OSError: No space left on device"
 
 
-def test_no_file_is_left_when_the_run_cannot_be_marked_done(colorado, monkeypatch):
+def test_no_file_is_left_when_the_run_cannot_be_marked_done(colorado, monkeypatch, settings):
     """The file is stored, then the row update fails: the file goes, the retry stores one file and is done."""
     run, _ = request_brief(colorado.state)
     real_save = ReportRun.save
@@ -130,7 +129,7 @@ def test_no_file_is_left_when_the_run_cannot_be_marked_done(colorado, monkeypatc
     tasks.generate_report.delay(run.pk)
     run.refresh_from_db()
     assert failures and run.status == ReportRun.Status.DONE and run.attempts == 2
-    assert files_of(run) == [os.path.basename(run.file.name)]
+    assert stored_files(settings.PRIVATE_FILES_ROOT) == [run.file.name]
 
 
 def test_monthly_briefs_email_each_commissioner_once(colorado):
