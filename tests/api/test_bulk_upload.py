@@ -53,11 +53,10 @@ def test_rows_are_scope_checked(clients, world):
 
 
 def test_readers_may_not_record(clients, world):
+    """Someone who may record measurements nowhere is refused before any row is looked at."""
     response = clients["state_viewer"].post(URL, rows_for(world.schools[:1], world.metric), format="json")
-    assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"row": 1, "field": "school", "message": "You may not record measurements for this school."}
-    ]
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You may not add measurements."}
     assert not Measurement.objects.exists()
 
 

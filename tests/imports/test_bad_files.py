@@ -69,7 +69,7 @@ CORPUS = [
             (5, "enrollment", "greater than or equal to 0"),
             (6, "improvement_tier", "“IV” is not one of"),
             (7, "zone", "No zone named “Nowhere Zone” in Colorado"),
-            (8, "nces_id", "already used by a school outside your scope"),
+            (8, "nces_id", "School with this NCES school id already exists."),
         ],
     ),
     (
