@@ -1,9 +1,6 @@
 """The API's JSON parser (``DEFAULT_PARSER_CLASSES``). Its own module: DRF reads the parser setting
 while ``rest_framework.views`` is imported, which config.rest itself imports."""
 
-import io
-
-from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -11,17 +8,14 @@ MAX_JSON_DEPTH = 32
 
 
 class BoundedJSONParser(JSONParser):
-    """JSON bodies of at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes, nested at most
-    ``MAX_JSON_DEPTH`` deep: anything bigger or deeper is a 400, never a RecursionError."""
+    """JSON nested at most ``MAX_JSON_DEPTH`` deep: deeper is a 400, never a RecursionError. (The
+    body's size is bounded before parsing: DRF reads it through Django's ``request.body``, which
+    refuses more than ``DATA_UPLOAD_MAX_MEMORY_SIZE``; see config.rest.ScopedQuerysetMixin.)"""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = stream.read(limit + 1)
-        if len(body) > limit:
-            raise ParseError(f"The JSON body is larger than {limit // 1024 // 1024} MB.")
         too_deep = f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep."
         try:
-            data = super().parse(io.BytesIO(body), media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
             raise ParseError(too_deep) from error
         if json_depth(data) > MAX_JSON_DEPTH:

@@ -3,6 +3,8 @@ permission table (accounts.permissions), model validation in serializers, sparse
 pagination and the documented error responses."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django_filters import rest_framework as filters
@@ -190,6 +192,12 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, RequestDataTooBig):  # Django's own bound on a body, as a JSON 400
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+            exc = exceptions.ParseError(f"The request body is larger than {limit:g} MB.")
+        return super().handle_exception(exc)
 
 
 class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
