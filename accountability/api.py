@@ -1,19 +1,18 @@
 """API v1 endpoints for metrics, baselines, targets, measurements (incl. bulk upload), status
 updates and per-school progress against target (read-only, from accountability.services)."""
 
-import csv
-import io
-
 from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from config.parsers import BoundedJSONParser
 from config.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet, permission_name
+from imports.reading import ImportFileError, read_table, upload_bytes
 from schools.api import SchoolFilter
 from schools.models import School
 
@@ -94,7 +93,7 @@ class MeasurementFilter(SchoolMetricFilter):
 
 class BulkUploadFileSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="UTF-8 CSV with a header row: school, metric, school_year, period, value, source."
+        help_text="UTF-8 CSV (or XLSX) with a header row: school, metric, school_year, period, value, source."
     )
 
 
@@ -157,8 +156,9 @@ class MeasurementViewSet(ScopedModelViewSet):
             400: OpenApiResponse(BulkErrorReportSerializer, description="Problems by row; nothing was saved."),
         },
     )
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
     def bulk(self, request):
+        self.check_may_add()
         try:
             rows = self._uploaded_rows(request)
             with transaction.atomic():
@@ -174,10 +174,11 @@ class MeasurementViewSet(ScopedModelViewSet):
             raise BulkUploadFailed([{"row": 0, "field": "non_field_errors", "message": str(error.detail)}]) from error
         upload = request.FILES.get("file") if hasattr(data, "getlist") else None
         if upload is not None:
-            try:
-                rows = list(csv.DictReader(io.StringIO(upload.read().decode("utf-8-sig"))))
-            except (UnicodeDecodeError, csv.Error) as error:
-                raise BulkUploadFailed([{"row": 0, "field": "file", "message": f"Unreadable CSV: {error}"}]) from error
+            try:  # bounded like an import: size before reading, rows while reading
+                table = read_table(upload_bytes(upload), max_rows=MAX_BULK_ROWS)
+            except ImportFileError as error:
+                raise BulkUploadFailed([{"row": 0, "field": "file", "message": str(error)}]) from error
+            rows = [dict(zip(table.header, cells, strict=False)) for _number, cells in table.rows]
         elif isinstance(data, list):
             rows = data
         else:

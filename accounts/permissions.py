@@ -37,6 +37,10 @@ import rules
 
 from .models import STATE_ROLES, Role
 
+# ``has_perm(name, ANYWHERE)``: may the user do this to an object of this kind in at least one of
+# their scopes? The API asks before validating anything (authorization before validation).
+ANYWHERE = object()
+
 
 def state_id_of(obj) -> int | None:
     """The id of the state a tenant-owned object belongs to, following its TenantScope path."""
@@ -64,6 +68,8 @@ def is_initiative_admin(user) -> bool:
 
 @rules.predicate
 def is_state_lead_for(user, obj) -> bool:
+    if obj is ANYWHERE:
+        return is_a_state_lead(user)
     return user.is_authenticated and state_id_of(obj) in user.scope.lead_state_ids
 
 
@@ -77,6 +83,8 @@ def is_lead_partner_for_school(user, obj) -> bool:
     """obj is a school, or an object with a ``school`` (measurement, status update)."""
     if not user.is_authenticated or obj is None:
         return False
+    if obj is ANYWHERE:
+        return bool(user.scope.lead_partner_ids)
     school = obj if hasattr(obj, "zone_id") and hasattr(obj, "nces_id") else getattr(obj, "school", None)
     return lead_partner_id_of_school(school) in user.scope.lead_partner_ids
 

@@ -3,6 +3,8 @@ permission table (accounts.permissions), model validation in serializers, sparse
 pagination and the documented error responses."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django_filters import rest_framework as filters
@@ -14,6 +16,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
+
+from accounts.permissions import ANYWHERE
 
 
 def permission_name(model, action: str) -> str:
@@ -31,6 +35,19 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)  # beyond a bigint is a 400, not a database error
         super().__init__(*args, **kwargs)
+
+
+class VisibleChoicesFilterBackend(filters.DjangoFilterBackend):
+    """Every filter whose choices are rows (``?state=`` of imports, any model choice filter) offers
+    only the rows the user may read, also in the browsable API's filter form: another tenant's id
+    is "Select a valid choice" exactly like an id that does not exist."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        for field in filterset.form.fields.values() if filterset is not None else ():
+            if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset, "visible_to"):
+                field.queryset = field.queryset.visible_to(request.user)
+        return filterset
 
 
 class PageNumberPages(PageNumberPagination):
@@ -51,6 +68,31 @@ class CursorPages(CursorPagination):
     page_size = PageNumberPages.page_size
     page_size_query_param = PageNumberPages.page_size_query_param
     max_page_size = PageNumberPages.max_page_size
+    invalid_cursor_message = "Invalid cursor: use the next or previous link of a page as it was given."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        """A cursor that does not decode, or whose position is not a value of the first ordering
+        field (e.g. ``p=1' OR 1=1--`` for an id, or a NUL byte), is a 400 instead of a database error."""
+        invalid = exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise invalid from error
+        if cursor is None or cursor.position is None:
+            return cursor
+        field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        field = getattr(field, "target_field", field)  # a foreign key's position is the related id
+        try:
+            if "\x00" in cursor.position:
+                raise DjangoValidationError("NUL byte")
+            field.run_validators(field.to_python(cursor.position))
+        except DjangoValidationError as error:
+            raise invalid from error
+        return cursor
 
 
 class WritePermission(BasePermission):
@@ -83,10 +125,9 @@ class SparseFieldsMixin:
                 self.fields.pop(name)
 
 
-class ModelCleanSerializer(SparseFieldsMixin, serializers.ModelSerializer):
-    """A model serializer that validates like a form: the model's ``full_clean`` runs on the object
-    as it would be saved, related-object choices are limited to what the user may read, and the
-    cleaned object (``candidate``) is what gets saved."""
+class VisibleRelationsMixin:
+    """Related-object choices are limited to what the user may read: another tenant's id "does
+    not exist" exactly like an id that does not."""
 
     def get_fields(self):
         fields = super().get_fields()
@@ -98,6 +139,12 @@ class ModelCleanSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             if queryset is not None and hasattr(queryset, "visible_to"):
                 relation.queryset = queryset.visible_to(user)
         return fields
+
+
+class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers.ModelSerializer):
+    """A model serializer that validates like a form: the model's ``full_clean`` runs on the object
+    as it would be saved, related-object choices are limited to what the user may read, and the
+    cleaned object (``candidate``) is what gets saved."""
 
     def _split_many_to_many(self, attrs):
         many = {name: attrs.pop(name) for name in list(attrs) if self.Meta.model._meta.get_field(name).many_to_many}
@@ -139,12 +186,18 @@ class ModelCleanSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 class ScopedQuerysetMixin:
     """Every query starts from ``visible_to(request.user)``, so a denied object is a 404."""
 
-    filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
+    filter_backends = [VisibleChoicesFilterBackend, OrderingFilter]
     pagination_class = PageNumberPages
     ordering_fields = ["id"]
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, RequestDataTooBig):  # Django's own bound on a body, as a JSON 400
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+            exc = exceptions.ParseError(f"The request body is larger than {limit:g} MB.")
+        return super().handle_exception(exc)
 
 
 class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -156,6 +209,17 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     would be saved (adds and changes) or as it is (changes and deletes)."""
 
     permission_classes = [*viewsets.ModelViewSet.permission_classes, WritePermission]
+
+    def check_may_add(self) -> None:
+        """Authorization before validation: someone who may add this kind of object nowhere gets a
+        403 before the data is looked at (which would reveal, e.g., that an NCES id is taken)."""
+        model = self.queryset.model
+        if not self.request.user.has_perm(permission_name(model, "add"), ANYWHERE):
+            raise exceptions.PermissionDenied(f"You may not add {model._meta.verbose_name_plural}.")
+
+    def create(self, request, *args, **kwargs):
+        self.check_may_add()
+        return super().create(request, *args, **kwargs)
 
     def check_write(self, obj, action: str) -> None:
         if not self.request.user.has_perm(permission_name(type(obj), action), obj):

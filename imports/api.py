@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.rest import ScopedQuerysetMixin, ValidationErrorSerializer
+from config.rest import ScopedQuerysetMixin, ValidationErrorSerializer, VisibleRelationsMixin
 from partners.models import LeadPartner
 from web.files import private_file_response
 from zones.models import State
@@ -36,7 +36,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(VisibleRelationsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportBatch.Kind.choices)
     state = serializers.PrimaryKeyRelatedField(queryset=State.objects.all())
     lead_partner = serializers.PrimaryKeyRelatedField(queryset=LeadPartner.objects.all(), required=False)
@@ -79,6 +79,8 @@ class ImportBatchViewSet(
     )
     def create(self, request, *args, **kwargs):
         """Upload a CSV or XLSX file: it is checked and kept as a dry run; nothing is written yet."""
+        if not import_scopes_for(request.user):  # authorization before validation
+            raise PermissionDenied("You may not import.")
         upload = ImportUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data

@@ -3,6 +3,11 @@
 The content decides the format, never the file name: an XLSX workbook starts with a zip
 signature, anything else must be UTF-8 (or UTF-16 with a byte-order mark) CSV text. Nothing
 here touches the database, so oversized or binary files are refused before any query runs.
+
+Reading is bounded before it is done: the upload's size before a byte is read, a workbook's
+inflated size from its zip directory before anything is inflated, and rows and columns while
+rows are read (reading stops at the first row beyond the limit). The API's bulk measurement
+upload reads its CSV here too.
 """
 
 import csv
@@ -15,6 +20,12 @@ from decimal import Decimal
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+MAX_COLUMNS = 50
+# A workbook is a zip of XML files: bounds on what it unpacks to, read from the zip's directory.
+MAX_XLSX_MEMBERS = 200
+MAX_XLSX_MEMBER_BYTES = 48 * 1024 * 1024
+MAX_XLSX_INFLATED_BYTES = 64 * 1024 * 1024
+MAX_XLSX_RATIO = 100  # inflated / compressed size; spreadsheets' XML is typically 5-20
 
 XLSX_SIGNATURE = b"PK\x03\x04"
 LEGACY_XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -33,18 +44,26 @@ class Table:
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); the header is row 1
 
 
-def read_table(data: bytes) -> Table:
+def upload_bytes(upload) -> bytes:
+    """The content of an uploaded file, refused from its size before any of it is read."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ImportFileError(too_big_message(upload.size))
+    return upload.read()
+
+
+def read_table(data: bytes, max_rows: int | None = None) -> Table:
+    max_rows = max_rows or MAX_ROWS
     if not data.strip():
         raise ImportFileError("The file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportFileError(too_big_message(len(data)))
     if data.startswith(XLSX_SIGNATURE):
-        records = _xlsx_records(data)
+        records = _xlsx_records(data, max_rows)
     elif data.startswith(LEGACY_XLS_SIGNATURE):
         raise ImportFileError("This is an old Excel 97-2003 (.xls) file. Save it as .xlsx or CSV and upload it again.")
     else:
         records = _csv_records(_decode(data))
-    return _table(records)
+    return _table(records, max_rows)
 
 
 def too_big_message(size: int) -> str:
@@ -82,21 +101,58 @@ def _csv_records(text: str):
         raise ImportFileError(f"Line {reader.line_num} is not valid CSV: {error}.") from error
 
 
-def _xlsx_records(data: bytes):
+UNREADABLE_WORKBOOK = "This is not a readable Excel workbook. Upload a .xlsx or .csv file."
+
+
+def _check_inflated_size(data: bytes) -> None:
+    """Refuse a workbook that would unpack to too much, from the zip's central directory alone.
+    The declared sizes are binding: zipfile never inflates a member beyond its declared size (a
+    member that holds more fails its CRC check), so this bounds what openpyxl reads."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ImportFileError(UNREADABLE_WORKBOOK) from error
+    inflated = sum(member.file_size for member in members)
+    compressed = sum(member.compress_size for member in members)
+    if (
+        len(members) > MAX_XLSX_MEMBERS
+        or any(member.file_size > MAX_XLSX_MEMBER_BYTES for member in members)
+        or inflated > MAX_XLSX_INFLATED_BYTES
+        or inflated > MAX_XLSX_RATIO * max(compressed, 1024)
+    ):
+        raise ImportFileError(
+            f"This workbook unpacks to {inflated / 1024 / 1024:.0f} MB, more than a spreadsheet of "
+            f"{MAX_ROWS:,} rows needs. Save it as CSV, or split it, and upload it again."
+        )
+
+
+def _xlsx_records(data: bytes, max_rows: int):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_inflated_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
-        raise ImportFileError("This is not a readable Excel workbook. Upload a .xlsx or .csv file.") from error
+        raise ImportFileError(UNREADABLE_WORKBOOK) from error
     try:
         sheet = workbook.worksheets[0]
         declared_rows = sheet.max_row or 0
-        if declared_rows > MAX_ROWS + 1:
-            raise ImportFileError(too_many_rows_message())
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in row]
+        if declared_rows > max_rows + 1:
+            raise ImportFileError(too_many_rows_message(max_rows))
+        # Explicit bounds: openpyxl pads every row to max_col and fills row gaps up to max_row,
+        # so neither the declared dimensions nor a far-away cell decide how much is produced.
+        rows = sheet.iter_rows(max_row=max_rows + 2, max_col=MAX_COLUMNS + 1, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            if number > max_rows + 1:
+                raise ImportFileError(too_many_rows_message(max_rows))
+            if any(value is not None for value in row[MAX_COLUMNS:]):
+                raise ImportFileError(f"Row {number} has more than {MAX_COLUMNS} columns.")
+            cells = list(row[:MAX_COLUMNS])
+            while cells and cells[-1] is None:
+                cells.pop()
+            yield [_cell_text(value) for value in cells]
     finally:
         workbook.close()
 
@@ -113,11 +169,11 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def too_many_rows_message() -> str:
-    return f"The file has more than {MAX_ROWS:,} rows; split it into files of at most {MAX_ROWS:,} rows."
+def too_many_rows_message(max_rows: int = MAX_ROWS) -> str:
+    return f"The file has more than {max_rows:,} rows; split it into files of at most {max_rows:,} rows."
 
 
-def _table(records) -> Table:
+def _table(records, max_rows: int) -> Table:
     header = None
     rows = []
     for number, cells in enumerate(records, start=1):
@@ -126,8 +182,8 @@ def _table(records) -> Table:
         if header is None:
             header = cells
             continue
-        if len(rows) == MAX_ROWS:
-            raise ImportFileError(too_many_rows_message())
+        if len(rows) == max_rows:
+            raise ImportFileError(too_many_rows_message(max_rows))
         rows.append((number, cells))
     if header is None:
         raise ImportFileError("The file is empty.")

@@ -23,7 +23,7 @@ from schools.models import GRADES, School
 from zones.models import District, State, Zone
 
 from .models import ImportBatch, ImportScope
-from .reading import MAX_UPLOAD_BYTES, XLSX_SIGNATURE, ImportFileError, read_table, too_big_message
+from .reading import XLSX_SIGNATURE, ImportFileError, read_table, upload_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +197,9 @@ class SchoolImporter(Importer):
         nces_id = cells["nces_id"]
         existing = self.in_scope.get(nces_id)
         if existing is None and nces_id in self.taken:
-            raise RowProblem("nces_id", f"NCES id {nces_id} is already used by a school outside your scope.")
+            # The message of any duplicate NCES id (pages, API): nothing tells whose school it is.
+            duplicate = School(nces_id=nces_id).unique_error_message(School, ["nces_id"])
+            raise RowProblem("nces_id", duplicate.messages[0])
         district = self.districts.get(cells["district_nces_lea_id"])
         if district is None:
             raise RowProblem(
@@ -453,9 +455,7 @@ def _history(user, batch) -> dict:
 
 def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatch:
     """Keep the upload as a dry-run batch with its plan (or its errors). Nothing else is written."""
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ImportFileError(too_big_message(upload.size))
-    data = upload.read()
+    data = upload_bytes(upload)
     plan = plan_import(kind, data, user, scope)
     file_unreadable = any(error["row"] is None for error in plan.errors)
     batch = ImportBatch(

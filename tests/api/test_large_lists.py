@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from accountability.serializers import MetricProgressSerializer, metric_progress_data
 from accountability.services import MetricProgress
+from config.rest import CursorPages
 from tests.factories import MeasurementFactory, MetricFactory, StatusUpdateFactory
 
 
@@ -57,9 +58,10 @@ def test_status_updates_page_by_cursor_by_school_latest_first(clients, world):
     assert [row["id"] for row in rows] == [u.pk for u in expected]
 
 
-def test_a_bad_cursor_is_a_404(clients, world):
+def test_a_bad_cursor_is_a_400(clients, world):
     response = clients["state_viewer"].get("/api/v1/measurements/", {"cursor": "not-a-cursor"})
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json() == {"cursor": [CursorPages.invalid_cursor_message]}
 
 
 def tracked(metric, baseline, target, latest, latest_period) -> MetricProgress:

@@ -66,14 +66,50 @@ def test_an_unreadable_file_is_a_bad_request(api, world):
     assert "not a CSV or Excel file" in response.data["summary"]["errors"][0]["message"]
 
 
-def test_a_scope_the_user_does_not_hold_is_refused(api, world):
+def test_another_states_id_is_refused_like_a_missing_one(api, world):
+    """Finding 8: Illinois's state id must not answer differently from an id that does not exist."""
     api.force_authenticate(world.users.lead)
+    missing = max(world.colorado.pk, world.illinois.pk) + 1000
+
+    foreign = post_file(api, world, "measurements_valid.csv", state=world.illinois.pk)
+    absent = post_file(api, world, "measurements_valid.csv", state=missing)
+
+    assert foreign.status_code == absent.status_code == 400
+    assert foreign.content.replace(str(world.illinois.pk).encode(), b"ID") == absent.content.replace(
+        str(missing).encode(), b"ID"
+    )
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_viewer_is_refused_before_the_upload_is_checked(api, world):
+    """Authorization before validation: a viewer learns nothing about the state or the file."""
+    api.force_authenticate(world.users.viewer)
 
     response = post_file(api, world, "measurements_valid.csv", state=world.illinois.pk)
 
-    assert response.status_code == 400
-    assert response.data == {"state": ["You cannot import for this state (and Lead Partner)."]}
+    assert response.status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("state", ["foreign", "missing"])
+def test_the_state_filter_offers_only_visible_states(api, world, state):
+    """``?state=`` of another tenant is "Select a valid choice" exactly like a missing id."""
+    api.force_authenticate(world.users.lead)
+    state_id = world.illinois.pk if state == "foreign" else max(world.colorado.pk, world.illinois.pk) + 1000
+
+    response = api.get(IMPORTS, {"state": state_id})
+
+    assert response.status_code == 400
+    assert response.json() == {"state": ["Select a valid choice. That choice is not one of the available choices."]}
+
+
+def test_the_browsable_filter_form_lists_only_visible_states(api, world):
+    api.force_authenticate(world.users.lead)
+
+    page = api.get(IMPORTS, HTTP_ACCEPT="text/html").content.decode()
+
+    assert f'value="{world.colorado.pk}"' in page and "Colorado" in page
+    assert f'value="{world.illinois.pk}"' not in page and "Illinois" not in page
 
 
 def test_list_retrieve_and_download_are_scoped(api, world):

@@ -2,6 +2,9 @@
 and reason, cannot be applied, and leaves the database exactly as it was."""
 
 import io
+import re
+import time
+import tracemalloc
 import zipfile
 
 import pytest
@@ -69,7 +72,7 @@ CORPUS = [
             (5, "enrollment", "greater than or equal to 0"),
             (6, "improvement_tier", "“IV” is not one of"),
             (7, "zone", "No zone named “Nowhere Zone” in Colorado"),
-            (8, "nces_id", "already used by a school outside your scope"),
+            (8, "nces_id", "School with this NCES school id already exists."),
         ],
     ),
     (
@@ -207,3 +210,68 @@ def test_a_zip_archive_named_xlsx_is_refused(world, preview):
     batch = preview("measurements.xlsx", archive.getvalue())
 
     assert_reported(batch, [(None, "", "not a readable Excel workbook")])
+
+
+def rebuilt_xlsx(data: bytes, replace: dict[str, object]) -> bytes:
+    """The workbook ``data`` with members replaced or added: bytes, or an iterable of chunks
+    streamed into the zip (so a huge member never sits in memory)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    members = {name: source.read(name) for name in source.namelist()} | replace
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in members.items():
+            with target.open(name, "w", force_zip64=True) as member:
+                for chunk in [content] if isinstance(content, bytes) else content:
+                    member.write(chunk)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def xlsx_bomb() -> bytes:
+    """A workbook of under 300 KB whose shared strings (which openpyxl reads whole, before any
+    row) unpack to about 110 MB."""
+    data = xlsx([HEADER, ["080000100001", "ela-proficiency", "2010-11", "1", "40", "x"]])
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml").decode()
+    shared = (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    strings = b"<si><t>x</t></si>" * (1 << 16)
+    huge = [b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', *[strings] * 100, b"</sst>"]
+    return rebuilt_xlsx(
+        data, {"[Content_Types].xml": types.replace("</Types>", shared).encode(), "xl/sharedStrings.xml": huge}
+    )
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_inflated(world, preview, xlsx_bomb):
+    """Finding 9: refused from the zip's directory, in well under a second, without inflating it."""
+    assert len(xlsx_bomb) < 500_000
+    before = database_fingerprint()
+    tracemalloc.start()
+    started = time.monotonic()
+
+    batch = preview("bomb.xlsx", xlsx_bomb)
+
+    elapsed = time.monotonic() - started
+    _size, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 2
+    assert peak < 20 * 1024 * 1024
+    assert_reported(batch, [(None, "", "This workbook unpacks to 106 MB")])
+    assert_refused_and_unchanged(batch, before, world.users.lead)
+
+
+def test_rows_far_below_the_data_are_refused_without_reading_the_gap(world, preview):
+    """A single cell on row 1,000,000 (and no declared dimension): openpyxl would yield every empty
+    row in between; reading stops at the row limit instead."""
+    data = xlsx([HEADER, ["080000100001", "ela-proficiency", "2010-11", "1", "40", "x"]])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    sheet = re.sub(r"<dimension [^>]*/>", "", sheet)
+    far = '<row r="1000000"><c r="A1000000" t="inlineStr"><is><t>080000100001</t></is></c></row></sheetData>'
+    data = rebuilt_xlsx(data, {"xl/worksheets/sheet1.xml": sheet.replace("</sheetData>", far).encode()})
+    started = time.monotonic()
+
+    batch = preview("far.xlsx", data)
+
+    assert time.monotonic() - started < 2
+    assert_reported(batch, [(None, "", f"more than {MAX_ROWS:,} rows")])

@@ -3,6 +3,7 @@
 from accountability.models import Measurement
 from imports.models import ImportScope
 from imports.services import apply_import, import_scopes_for
+from schools.forms import SchoolForm
 
 from .conftest import database_fingerprint
 
@@ -62,3 +63,19 @@ def test_the_scope_limits_even_an_admin(world, preview):
     batch = preview("measurements_valid.csv", user=world.users.admin, scope=ImportScope(world.illinois))
 
     assert len(batch.errors) == 6
+
+
+SCHOOLS = "nces_id,name,district_nces_lea_id,lowest_grade,highest_grade,enrollment\n"
+
+
+def test_another_states_nces_id_gets_the_message_of_any_duplicate(world, preview):
+    """Finding 8: the import said "already used by a school outside your scope"; now it says what
+    the school page says for any taken NCES id, with nothing about whose school it is."""
+    district = world.zone.districts.get()
+    row = {"name": "New School", "district": district.pk, "lowest_grade": "6", "highest_grade": "8", "enrollment": 1}
+    on_the_page = SchoolForm({**row, "nces_id": "080000100001"}, user=world.users.lead, state=world.colorado)
+    assert not on_the_page.is_valid()
+
+    batch = preview("schools.csv", (SCHOOLS + "170000100001,New School,0800001,6,8,1\n").encode(), kind="schools")
+
+    assert batch.errors == [{"row": 2, "column": "nces_id", "message": on_the_page.errors["nces_id"][0]}]

@@ -1,0 +1,92 @@
+"""Finding 8 on the API: another tenant's rows answer exactly like rows that do not exist (filters,
+the browsable API's forms, creates), and someone who may add nothing is refused before the data
+is looked at."""
+
+import pytest
+
+from config.api_urls import router
+from config.rest import ScopedModelViewSet
+
+LIST_PATHS = [f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registry]
+MODEL_PATHS = [
+    f"/api/v1/{prefix}/" for prefix, viewset, _name in router.registry if issubclass(viewset, ScopedModelViewSet)
+]
+MISSING = 10**9
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+@pytest.mark.parametrize("name", ["state", "district", "zone", "school"])
+def test_a_filter_answers_alike_for_another_tenants_id_and_a_missing_one(clients, records, path, name):
+    """``?state=<Kansas>`` as Colorado's lead: the same status and bytes as ``?state=<no such id>``."""
+    foreign = {"state": records["states"], "district": records["districts"], "zone": records["zones"]}
+    foreign["school"] = records["schools"]
+    other_id = foreign[name][1].pk
+
+    answers = [clients["state_lead"].get(path, {name: value}) for value in (other_id, MISSING)]
+
+    assert answers[0].status_code == answers[1].status_code
+    assert answers[0].content == answers[1].content.replace(str(MISSING).encode(), str(other_id).encode())
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_the_browsable_api_shows_only_visible_rows(clients, records, world, path):
+    """The filter form and the create form of every list name nothing of another state."""
+    page = clients["state_lead"].get(path, HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    for other in (world.other_state, world.other_zone, world.other_schools[0], records["districts"][1]):
+        assert str(other) not in text
+
+
+@pytest.mark.parametrize("path", MODEL_PATHS)
+@pytest.mark.parametrize("role", ["state_viewer", "commissioner", "collaborator"])
+def test_who_may_add_nothing_is_refused_before_validation(clients, world, path, role):
+    response = clients[role].post(path, {"name": "x"}, format="json")
+
+    assert response.status_code == 403
+    assert set(response.json()) == {"detail"}
+
+
+def test_a_viewer_learns_nothing_about_another_states_nces_id(clients, world):
+    """The finding: a viewer posting Kansas's NCES id was told it "already exists"."""
+    district = world.zone.districts.get()
+    school = {"name": "New", "district": district.pk, "lowest_grade": "6", "highest_grade": "8"}
+
+    response = clients["state_viewer"].post("/api/v1/schools/", {**school, "nces_id": world.other_schools[0].nces_id})
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You may not add schools."}
+
+
+def test_a_taken_nces_id_answers_alike_whoever_holds_it(clients, world):
+    district = world.zone.districts.get()
+    school = {"name": "New", "district": district.pk, "lowest_grade": "6", "highest_grade": "8", "enrollment": 300}
+    post = clients["state_lead"].post
+
+    foreign = post("/api/v1/schools/", {**school, "nces_id": world.other_schools[0].nces_id}, format="json")
+    own = post("/api/v1/schools/", {**school, "nces_id": world.schools[1].nces_id}, format="json")
+
+    assert foreign.status_code == own.status_code == 400
+    assert foreign.content == own.content
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "pair"),
+    [
+        ("/api/v1/schools/", "district", "districts"),
+        ("/api/v1/zones/", "state", "states"),
+        ("/api/v1/commitments/", "state", "states"),
+        ("/api/v1/baselines/", "school", "schools"),
+        ("/api/v1/measurements/", "school", "schools"),
+        ("/api/v1/status-updates/", "school", "schools"),
+    ],
+)
+def test_another_tenants_parent_does_not_exist_like_a_missing_one(clients, records, path, field, pair):
+    other_id = records[pair][1].pk
+
+    answers = [clients["state_lead"].post(path, {field: value}, format="json") for value in (other_id, MISSING)]
+
+    assert answers[0].status_code == answers[1].status_code == 400
+    assert answers[0].content == answers[1].content.replace(str(MISSING).encode(), str(other_id).encode())
+    assert b"does not exist" in answers[0].content
