@@ -15,7 +15,10 @@ class InvitationForm(forms.ModelForm):
         model = Invitation
         fields = ["email", "role", "state", "lead_partner", "collaborator"]
         help_texts = {
-            "state": "For state leads, state viewers and commissioners.",
+            "state": (
+                "For state leads, state viewers and commissioners; for Lead Partner staff, the state whose "
+                "zones they reach (filled in when there is only one; left empty by an initiative admin: every state)."
+            ),
             "lead_partner": "For Lead Partner staff.",
             "collaborator": "For collaborators.",
         }
@@ -37,10 +40,23 @@ class InvitationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("role") == Role.LEAD_PARTNER_STAFF and not cleaned.get("state"):
+            cleaned["state"] = self._partner_state(cleaned.get("lead_partner"))
         scope = {field: cleaned.get(field) for field in ("role", "state", "lead_partner", "collaborator")}
         if Invitation.objects.pending().filter(email=cleaned.get("email"), **scope).exists():
             raise forms.ValidationError("A pending invitation for this address and role already exists.")
         return cleaned
+
+    def _partner_state(self, lead_partner):
+        """A state lead's invitation of Lead Partner staff is bound to a state: the only one of theirs
+        where the partner leads a zone, else they choose (admins may leave it empty: every state)."""
+        if self.inviter.scope.is_admin or lead_partner is None:
+            return None
+        states = self.fields["state"].queryset.filter(zones__lead_partner=lead_partner).distinct()[:2]
+        if len(states) == 1:
+            return states[0]
+        self.add_error("state", "Choose the state whose zones the Lead Partner's staff member will reach.")
+        return None
 
     def _post_clean(self):
         super()._post_clean()  # the model's clean(): the role has the right scope

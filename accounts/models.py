@@ -71,7 +71,13 @@ STATE_ROLES = {Role.STATE_LEAD, Role.STATE_VIEWER, Role.COMMISSIONER}
 
 
 class RoleScopeMixin(models.Model):
-    """A role and the one object it is held over: a state, a Lead Partner or a collaborator."""
+    """A role and the one object it is held over: a state, a Lead Partner or a collaborator.
+
+    Lead Partner staff may also carry a state: they then reach that partner's zones in that state
+    only (what a state lead may grant). Without a state they reach the partner's zones in every
+    state, which only an initiative admin grants; memberships made before states were recorded
+    keep that meaning.
+    """
 
     role = models.CharField(max_length=32, choices=Role.choices)
     state = models.ForeignKey("zones.State", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -92,12 +98,13 @@ class RoleScopeMixin(models.Model):
             "lead_partner": self.role == Role.LEAD_PARTNER_STAFF,
             "collaborator": self.role == Role.COLLABORATOR,
         }
+        optional = {"state": self.role == Role.LEAD_PARTNER_STAFF}
         errors = {}
         for field, needed in wanted.items():
             has = getattr(self, f"{field}_id") is not None
             if needed and not has:
                 errors[field] = f"A {self.get_role_display().lower()} role needs a {field.replace('_', ' ')}."
-            elif has and not needed:
+            elif has and not needed and not optional.get(field):
                 errors[field] = (
                     f"A {self.get_role_display().lower()} role is not held over a {field.replace('_', ' ')}."
                 )
@@ -106,9 +113,11 @@ class RoleScopeMixin(models.Model):
 
     @property
     def scope_object(self):
-        return self.state or self.lead_partner or self.collaborator
+        return self.lead_partner or self.state or self.collaborator
 
     def scope_label(self):
+        if self.lead_partner and self.state:
+            return f"{self.lead_partner} in {self.state}"
         return str(self.scope_object) if self.scope_object else "All states"
 
 
@@ -119,14 +128,26 @@ class Membership(RoleScopeMixin):
     class Meta:
         ordering = ["user", "role"]
         constraints = [
-            *[
-                models.UniqueConstraint(
-                    fields=["user", "role", scope],
-                    condition=Q(**{f"{scope}__isnull": False}),
-                    name=f"unique_{scope}_membership",
-                )
-                for scope in ("state", "lead_partner", "collaborator")
-            ],
+            models.UniqueConstraint(
+                fields=["user", "role", "state"],
+                condition=Q(state__isnull=False, lead_partner__isnull=True),
+                name="unique_state_membership",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "lead_partner"],
+                condition=Q(lead_partner__isnull=False, state__isnull=True),
+                name="unique_lead_partner_membership",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "lead_partner", "state"],
+                condition=Q(lead_partner__isnull=False, state__isnull=False),
+                name="unique_lead_partner_in_state_membership",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "collaborator"],
+                condition=Q(collaborator__isnull=False),
+                name="unique_collaborator_membership",
+            ),
             models.UniqueConstraint(
                 fields=["user", "role"],
                 condition=Q(state__isnull=True, lead_partner__isnull=True, collaborator__isnull=True),
@@ -144,16 +165,15 @@ def _hash_secret(raw: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user_or_scope):
-        """Admins see every invitation; a state lead sees those to their state and to the Lead
-        Partners of its zones (the invitations they may send)."""
+        """Only those who may manage an invitation see it: admins every one; a state lead those
+        bound to their states (state roles, and Lead Partner staff bound to the state). Another
+        state's invitations to a partner they share, and admins' unbound ones, stay hidden."""
         from .scoping import scope_of
 
         scope = scope_of(user_or_scope)
         if scope.is_admin:
             return self
-        return self.filter(
-            Q(state__in=scope.lead_state_ids) | Q(lead_partner__zones__state__in=scope.lead_state_ids)
-        ).distinct()
+        return self.filter(state__in=scope.lead_state_ids)
 
     def pending(self):
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())

@@ -20,15 +20,19 @@ codes, selection criteria, network status
 districts, zones, schools, commitments,        initiative admin, state lead of the state
 expenditures, baselines, targets
 measurements, status updates                   initiative admin, state lead of the state,
-                                               Lead Partner staff of the school's zone
-invitations (send; list their own scope's)     initiative admin; a state lead: state viewers,
-                                               commissioners of their state and staff of the
-                                               Lead Partners of its zones
+                                               Lead Partner staff of the school's zone (a
+                                               state-bound membership: in its state only)
+invitations (send; list their own scope's)     initiative admin (any role; Lead Partner staff
+                                               bound to a state or unbound, i.e. every state);
+                                               a state lead: state viewers and commissioners of
+                                               their state, and staff of a Lead Partner that
+                                               leads a zone there, bound to that state
 a state's audit trail (view)                   initiative admin, state lead of the state
 report runs: state progress, commissioner      initiative admin, any state role of the state
 brief (request)
 report runs: zone progress (request)           initiative admin, any state role of the state,
-                                               Lead Partner staff of the zone
+                                               Lead Partner staff of the zone (bound: in its
+                                               state only)
 report runs: portfolio (request)               initiative admin
 =============================================  ===============================================
 """
@@ -56,11 +60,6 @@ def state_id_of(obj) -> int | None:
     return getattr(obj, f"{path[-1]}_id", None)
 
 
-def lead_partner_id_of_school(school) -> int | None:
-    zone = school.zone if school is not None and school.zone_id else None
-    return zone.lead_partner_id if zone is not None else None
-
-
 @rules.predicate
 def is_initiative_admin(user) -> bool:
     return user.is_authenticated and user.scope.is_admin
@@ -86,19 +85,23 @@ def is_lead_partner_for_school(user, obj) -> bool:
     if obj is ANYWHERE:
         return bool(user.scope.lead_partner_ids)
     school = obj if hasattr(obj, "zone_id") and hasattr(obj, "nces_id") else getattr(obj, "school", None)
-    return lead_partner_id_of_school(school) in user.scope.lead_partner_ids
+    if school is None or school.zone_id is None:
+        return False
+    return user.scope.reaches_partner_in(school.zone.lead_partner_id, state_id_of(school))
 
 
 @rules.predicate
 def may_invite(user, invitation) -> bool:
-    """State leads invite state staff and Lead Partner staff for their state."""
+    """State leads invite state staff for their state, and staff of a Lead Partner bound to one of
+    their states where it leads a zone: the invitee reaches no further than the inviter."""
     if not user.is_authenticated or invitation is None:
         return False
-    if invitation.role in STATE_ROLES and invitation.role != Role.STATE_LEAD:
-        return invitation.state_id in user.scope.lead_state_ids
+    if invitation.state_id not in user.scope.lead_state_ids:
+        return False
+    if invitation.role in STATE_ROLES:
+        return invitation.role != Role.STATE_LEAD
     if invitation.role == Role.LEAD_PARTNER_STAFF and invitation.lead_partner_id:
-        zones = invitation.lead_partner.zones.filter(state_id__in=user.scope.lead_state_ids)
-        return zones.exists()
+        return invitation.lead_partner.zones.filter(state_id=invitation.state_id).exists()
     return False
 
 
@@ -109,7 +112,7 @@ def may_request_report(user, run) -> bool:
         return False
     if run.state_id in user.scope.state_ids:
         return True
-    return bool(run.zone_id) and run.zone.lead_partner_id in user.scope.lead_partner_ids
+    return bool(run.zone_id) and user.scope.reaches_partner_in(run.zone.lead_partner_id, run.zone.state_id)
 
 
 manages_state = is_initiative_admin | is_state_lead_for

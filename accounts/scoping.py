@@ -16,9 +16,18 @@ initiative admin    everything (superusers too)
 state lead          rows of their state(s)
 state viewer        rows of their state(s)
 commissioner        rows of their state(s)
-Lead Partner staff  rows reached through the zones their Lead Partner leads
-collaborator        aggregate rows (no narratives) of states where it has an engagement
+Lead Partner staff  rows reached through the zones their Lead Partner leads, per grant:
+                    a membership bound to a state (what a state lead grants) reaches the
+                    partner's rows in that state only, and only while the partner leads a
+                    zone there; an unbound one (granted by an initiative admin) reaches the
+                    partner's rows in every state
+collaborator        aggregate rows (no narratives) of states where it has an engagement that
+                    grants access now (``CollaboratorEngagement.objects.granting_access()``)
 =================== ==================================================================
+
+Reach is computed from the current zones and engagements each time a Scope is built (once per
+request), so deleting a zone, changing its Lead Partner or ending an engagement takes effect at
+once; no membership needs to be rewritten.
 
 Directory models (initiative, funders, metrics, Lead Partners, collaborators) are not
 tenant-owned: ``DirectoryQuerySet.visible_to`` lets any member read them.
@@ -37,13 +46,25 @@ class Scope:
     is_admin: bool = False
     state_ids: frozenset = field(default_factory=frozenset)  # any state role
     lead_state_ids: frozenset = field(default_factory=frozenset)  # state lead only
-    lead_partner_ids: frozenset = field(default_factory=frozenset)
+    # Lead Partner staff: (lead_partner_id, state_id) pairs in force now; state_id None = every state
+    lead_partner_grants: frozenset = field(default_factory=frozenset)
     collaborator_ids: frozenset = field(default_factory=frozenset)
-    collaborator_state_ids: frozenset = field(default_factory=frozenset)
+    collaborator_state_ids: frozenset = field(default_factory=frozenset)  # through granting engagements
 
     @property
     def is_member(self) -> bool:
-        return bool(self.is_admin or self.state_ids or self.lead_partner_ids or self.collaborator_ids)
+        return bool(self.is_admin or self.state_ids or self.lead_partner_grants or self.collaborator_ids)
+
+    @property
+    def lead_partner_ids(self) -> frozenset:
+        """The Lead Partners the user works for somewhere: for navigation and labels. What they
+        reach is decided by ``lead_partner_grants`` (``reaches_partner_in``)."""
+        return frozenset(lead_partner_id for lead_partner_id, _state_id in self.lead_partner_grants)
+
+    def reaches_partner_in(self, lead_partner_id, state_id) -> bool:
+        """Whether the user acts as staff of this Lead Partner for its work in this state."""
+        grants = self.lead_partner_grants
+        return lead_partner_id is not None and bool({(lead_partner_id, None), (lead_partner_id, state_id)} & grants)
 
     @classmethod
     def for_user(cls, user) -> "Scope":
@@ -62,18 +83,36 @@ class Scope:
         collaborator_state_ids = frozenset()
         if collaborator_ids:
             collaborator_state_ids = frozenset(
-                CollaboratorEngagement.objects.filter(collaborator_id__in=collaborator_ids).values_list(
-                    "state_id", flat=True
-                )
+                CollaboratorEngagement.objects.granting_access()
+                .filter(collaborator_id__in=collaborator_ids)
+                .values_list("state_id", flat=True)
             )
+        partner_staff = [m for m in memberships if m.role == Role.LEAD_PARTNER_STAFF]
         return cls(
             is_admin=is_superuser or any(m.role == Role.INITIATIVE_ADMIN for m in memberships),
             state_ids=frozenset(m.state_id for m in memberships if m.role in STATE_ROLES),
             lead_state_ids=frozenset(m.state_id for m in memberships if m.role == Role.STATE_LEAD),
-            lead_partner_ids=frozenset(m.lead_partner_id for m in memberships if m.role == Role.LEAD_PARTNER_STAFF),
+            lead_partner_grants=lead_partner_grants(partner_staff),
             collaborator_ids=collaborator_ids,
             collaborator_state_ids=collaborator_state_ids,
         )
+
+
+def lead_partner_grants(memberships) -> frozenset:
+    """(lead_partner_id, state_id) for each Lead Partner staff membership in force: an unbound one
+    (state None) always, a state-bound one only while its partner leads a zone in that state."""
+    from zones.models import Zone
+
+    unbound = {(m.lead_partner_id, None) for m in memberships if m.state_id is None}
+    bound = {(m.lead_partner_id, m.state_id) for m in memberships if m.state_id is not None}
+    if bound:
+        partners, states = zip(*bound, strict=True)
+        bound &= set(
+            Zone.objects.filter(lead_partner_id__in=partners, state_id__in=states).values_list(
+                "lead_partner_id", "state_id"
+            )
+        )
+    return frozenset(unbound | bound)
 
 
 def scope_of(user_or_scope) -> Scope:
@@ -95,8 +134,10 @@ class TenantQuerySet(models.QuerySet):
         if scope.state_ids:
             q |= Q(**{f"{rules.state}__in": scope.state_ids})
         lead_partner_path = getattr(rules, "lead_partner", None)
-        if scope.lead_partner_ids and lead_partner_path:
-            q |= Q(**{f"{lead_partner_path}__in": scope.lead_partner_ids})
+        if lead_partner_path:
+            for lead_partner_id, state_id in scope.lead_partner_grants:
+                grant = Q(**{lead_partner_path: lead_partner_id})
+                q |= grant if state_id is None else grant & Q(**{rules.state: state_id})
         if scope.collaborator_state_ids and getattr(rules, "collaborator", False):
             q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids})
         if getattr(rules, "multivalued", False):

@@ -34,16 +34,21 @@ WRITE_BATCH_SIZE = 500
 
 
 def import_scopes_for(user) -> list[ImportScope]:
-    """The states a user manages and, for Lead Partner staff, their Lead Partner in each state it works in."""
+    """The states a user manages and, for Lead Partner staff, their Lead Partner in each state it works
+    in that their membership reaches."""
     scopes = [ImportScope(state) for state in State.objects.editable_by(user)]
-    lead_partner_ids = user.scope.lead_partner_ids
-    if lead_partner_ids:
+    scope = user.scope
+    if scope.lead_partner_grants:
         zones = (
-            Zone.objects.filter(lead_partner_id__in=lead_partner_ids)
+            Zone.objects.filter(lead_partner_id__in=scope.lead_partner_ids)
             .select_related("state", "lead_partner")
             .order_by("state__name", "lead_partner__name")
         )
-        pairs = dict.fromkeys((zone.state, zone.lead_partner) for zone in zones)
+        pairs = dict.fromkeys(
+            (zone.state, zone.lead_partner)
+            for zone in zones
+            if scope.reaches_partner_in(zone.lead_partner_id, zone.state_id)
+        )
         scopes += [ImportScope(state, partner) for state, partner in pairs]
     return scopes
 

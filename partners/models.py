@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import DirectoryQuerySet, TenantQuerySet
@@ -86,6 +88,18 @@ class NationalCollaborator(models.Model):
         return self.name
 
 
+class CollaboratorEngagementQuerySet(TenantQuerySet):
+    def granting_access(self, on=None):
+        """Engagements that open their state to the collaborator: active and within their dates on
+        ``on`` (today). Proposed, completed, not yet started or ended engagements grant nothing."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on),
+            status=CollaboratorEngagement.Status.ACTIVE,
+            start_date__lte=on,
+        )
+
+
 class CollaboratorEngagement(models.Model):
     """A national collaborator's work with one state in one service area."""
 
@@ -102,7 +116,7 @@ class CollaboratorEngagement(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     description = models.TextField(blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = CollaboratorEngagementQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:

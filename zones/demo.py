@@ -332,7 +332,9 @@ ENGAGEMENTS = [
     ("Education Counsel", "DE LA NY", ServiceArea.POLICY_ANALYSIS, D(2010, 2, 1), D(2010, 8, 31), "completed"),
     ("Education First Consulting", "CO", ServiceArea.PLANNING, D(2010, 1, 15), D(2010, 12, 31), "completed"),
     ("Education First Consulting", "IL MA", ServiceArea.PLANNING, D(2010, 9, 1), D(2011, 8, 31), "completed"),
-    ("Education Resource Strategies", "CO NY", ServiceArea.BUDGET_AUDITS, D(2010, 9, 1), D(2011, 6, 30), "completed"),
+    # the demo collaborator login's access to Colorado: only active engagements within their dates grant it
+    ("Education Resource Strategies", "CO", ServiceArea.BUDGET_AUDITS, D(2010, 9, 1), None, "active"),
+    ("Education Resource Strategies", "NY", ServiceArea.BUDGET_AUDITS, D(2010, 9, 1), D(2011, 6, 30), "completed"),
     ("Education Resource Strategies", "MA", ServiceArea.BUDGET_AUDITS, D(2011, 9, 1), None, "active"),
     ("KSA-Plus Communications", "CO DE LA", ServiceArea.COMMUNICATIONS, D(2010, 5, 1), None, "active"),
     ("The New Teacher Project", "CO LA NY", ServiceArea.HUMAN_CAPITAL, D(2010, 4, 1), D(2011, 6, 30), "completed"),

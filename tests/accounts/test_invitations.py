@@ -188,13 +188,22 @@ class TestInvitePermission:
     """The ``accounts.add_invitation`` rule itself, on unsaved invitations."""
 
     def test_table(self, world):
+        a_state, a_partner, b_state, b_partner = (
+            world.a.state,
+            world.a.lead_partner,
+            world.b.state,
+            world.b.lead_partner,
+        )
         cases = [
             ("state_lead", Invitation(role=Role.STATE_VIEWER, state=world.a.state), True),
             ("state_lead", Invitation(role=Role.COMMISSIONER, state=world.a.state), True),
             ("state_lead", Invitation(role=Role.STATE_VIEWER, state=world.b.state), False),
             ("state_lead", Invitation(role=Role.STATE_LEAD, state=world.a.state), False),
-            ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=world.a.lead_partner), True),
-            ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=world.b.lead_partner), False),
+            ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=a_partner, state=a_state), True),
+            ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=a_partner), False),  # every state
+            ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=b_partner, state=a_state), False),
+            ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=b_partner, state=b_state), False),
+            ("initiative_admin", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=b_partner), True),
             ("state_lead", Invitation(role=Role.COLLABORATOR, collaborator=world.a.collaborator), False),
             ("state_lead", Invitation(role=Role.INITIATIVE_ADMIN), False),
             ("initiative_admin", Invitation(role=Role.INITIATIVE_ADMIN), True),

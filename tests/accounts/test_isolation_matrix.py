@@ -354,8 +354,8 @@ class Matrix:
         self.fail(request, "POST", response, "401, 403, 404 or 405")
 
 
-@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_every_url_as_every_role(client, world, role):
+def check_every_url(client, world, role):
+    """Request every URL as ``role`` (``world.users[role]``) and fail on any isolation failure."""
     matrix = Matrix(client, world, role)
     checked = 0
     for endpoint in endpoints():
@@ -367,6 +367,11 @@ def test_every_url_as_every_role(client, world, role):
             checked += 1
     assert not matrix.failures, f"{len(matrix.failures)} isolation failures:{ERROR}" + ERROR.join(matrix.failures)
     assert checked > len(ACCOUNT_PAGES)
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_every_url_as_every_role(client, world, role):
+    check_every_url(client, world, role)
 
 
 def test_the_matrix_reaches_every_url_name():

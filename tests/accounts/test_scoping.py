@@ -45,9 +45,13 @@ def test_anonymous_sees_nothing(world):
 
 def test_invitations_visible_to_admins_and_the_inviting_state_lead(world):
     to_state_a = Invitation.objects.get(email="newcomer@example.org")  # the world's pending one
-    to_partner_a = InvitationFactory(role="lead_partner_staff", state=None, lead_partner=world.a.lead_partner)
+    to_partner_in_a = InvitationFactory(
+        role="lead_partner_staff", state=world.a.state, lead_partner=world.a.lead_partner
+    )
+    to_partner_everywhere = InvitationFactory(role="lead_partner_staff", state=None, lead_partner=world.a.lead_partner)
     to_state_b = InvitationFactory(state=world.b.state)
-    assert set(Invitation.objects.visible_to(world.users["initiative_admin"])) == {to_state_a, to_partner_a, to_state_b}
-    assert set(Invitation.objects.visible_to(world.users["state_lead"])) == {to_state_a, to_partner_a}
+    every = {to_state_a, to_partner_in_a, to_partner_everywhere, to_state_b}
+    assert set(Invitation.objects.visible_to(world.users["initiative_admin"])) == every
+    assert set(Invitation.objects.visible_to(world.users["state_lead"])) == {to_state_a, to_partner_in_a}
     for role in ("state_viewer", "commissioner", "lead_partner_staff", "collaborator"):
         assert not Invitation.objects.visible_to(world.users[role]).exists(), role
