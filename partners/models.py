@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from accounts.scoping import DirectoryQuerySet, TenantModel
 
 
 class LeadPartner(models.Model):
@@ -85,7 +85,7 @@ class NationalCollaborator(models.Model):
         return self.name
 
 
-class CollaboratorEngagement(models.Model):
+class CollaboratorEngagement(TenantModel):
     """A national collaborator's work with one state in one service area."""
 
     class Status(models.TextChoices):
@@ -101,7 +101,6 @@ class CollaboratorEngagement(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     description = models.TextField(blank=True)
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:
