@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django_scopes import ScopeError
+from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
 from accounts.scoping import TenantManager, TenantModel, reach_scope
@@ -75,14 +76,13 @@ def test_a_page_that_forgets_visible_to_still_cannot_read_another_state(client, 
 def test_an_api_token_request_runs_in_the_tokens_scope(world):
     """The token is authenticated inside the view: the view enters the token's scope (state A),
     not the session's (none) nor the holder's wider reach (A and B)."""
-    from rest_framework.test import APIClient
 
     user = world.users[Role.STATE_VIEWER]
     Membership.objects.create(user=user, role=Role.STATE_VIEWER, state=world.b.state)
     _token, key = issue_token(user.memberships.get(state=world.a.state), "one state")
     schools_of = {
-        tenant: sorted(School.objects.filter(district__state=getattr(world, tenant).state).values_list("name", flat=True))
-        for tenant in ("a", "b")
+        tenant: sorted(School.objects.filter(district__state=state).values_list("name", flat=True))
+        for tenant, state in (("a", world.a.state), ("b", world.b.state))
     }
 
     api = APIClient()
@@ -117,7 +117,6 @@ def test_a_collaborator_token_reaches_its_engaged_states(world):
     """Computing a token's reach reads engagements outside the wall (inside the anonymous scope the
     middleware entered, it would find none)."""
     collaborator = make_member("c2@example.org", Role.COLLABORATOR, collaborator=world.a.collaborator)
-    from rest_framework.test import APIClient
 
     _token, key = issue_token(collaborator.memberships.get(), "collaborator")
     api = APIClient()
