@@ -4,10 +4,12 @@ explicit scope raises, and inside a user's scope no other state's rows exist, so
 ``contextvars.Context`` is "outside any scope", as a fresh thread or process is."""
 
 import contextvars
+from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django_scopes import ScopeError
 from rest_framework.test import APIClient
 
@@ -123,3 +125,10 @@ def test_a_collaborator_token_reaches_its_engaged_states(world):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     names = [row["name"] for row in api.get("/api/v1/schools/").json()["results"]]
     assert world.a.school.name in names and world.b.school.name not in names
+
+
+@pytest.mark.django_db
+def test_management_commands_turn_the_wall_off_explicitly():
+    """seed_demo builds every state's data; run outside any scope (as from a shell) it still works."""
+    outside_any_scope(lambda: call_command("seed_demo", stdout=StringIO()))
+    assert School.objects.exists()
