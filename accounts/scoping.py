@@ -1,7 +1,8 @@
 """The one mechanism that decides which rows a user may see.
 
-Every tenant-owned model uses ``TenantQuerySet`` and declares, in ``TenantScope``, how its
-rows reach a state, a Lead Partner and a national collaborator:
+Every tenant-owned model is a ``TenantModel`` (its manager's queryset is a ``TenantQuerySet``)
+and declares, in ``TenantScope``, how its rows reach a state, a Lead Partner and a national
+collaborator:
 
     class TenantScope:
         state = "district__state"          # path to the owning state (required)
