@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from accounts.scoping import DirectoryQuerySet, TenantModel
 from zones.models import school_year_field
 from zones.validators import (
     school_year_start,
@@ -66,14 +66,12 @@ class Metric(models.Model):
         return None
 
 
-class SchoolMetricValue(models.Model):
+class SchoolMetricValue(TenantModel):
     """A school's value on a metric; checks the school, metric and value fit together."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="%(class)ss")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="%(class)ss")
     value = models.DecimalField(max_digits=10, decimal_places=2)
-
-    objects = TenantQuerySet.as_manager()
 
     class TenantScope:
         state = "school__district__state"
@@ -185,7 +183,7 @@ class Measurement(SchoolMetricValue):
         return school_year_start(self.school_year) + self.period / len(self.Period)
 
 
-class StatusUpdate(models.Model):
+class StatusUpdate(TenantModel):
     """A Lead Partner's periodic report on a school: a rating, a narrative, per-autonomy notes."""
 
     class Rating(models.TextChoices):
@@ -206,7 +204,6 @@ class StatusUpdate(models.Model):
     budget_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:

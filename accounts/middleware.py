@@ -1,9 +1,15 @@
+import contextvars
+from importlib import import_module
+
 import allauth.urls
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import URLResolver
+
+from .scoping import reach_scope
 
 
 def _views(patterns):
@@ -17,6 +23,26 @@ def _views(patterns):
 # allauth's own views (login, logout, email, password, two-factor), matched by the view itself: the
 # admin's pages for allauth's models have look-alike URL names ("mfa_authenticator_changelist").
 ALLAUTH_VIEWS = frozenset(_views(allauth.urls.urlpatterns))
+
+
+class TenantScopeMiddleware:
+    """Every request runs inside the django-scopes scope of its user's reach (the fail-closed
+    wall, see accounts.scoping): an initiative admin or superuser (pages and Django admin) every
+    state, anyone else the states they reach, anonymous visitors none. API token requests are
+    authenticated inside the view and re-enter their token's scope there (config.rest).
+
+    The URLconf, and with it every view, form and serializer module, is imported here at startup
+    in an empty context, outside any scope: querysets those modules build at import then take the
+    scope of the request that uses them, instead of the scope of the first request that imported
+    them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        contextvars.Context().run(import_module, settings.ROOT_URLCONF)
+
+    def __call__(self, request):
+        with reach_scope(request.user):
+            return self.get_response(request)
 
 
 class InitiativeAdminMFAMiddleware:

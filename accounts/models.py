@@ -52,10 +52,14 @@ class User(AbstractUser):
 
     @cached_property
     def scope(self):
-        """What this user's memberships let them see and change (see accounts.scoping)."""
+        """What this user's memberships let them see and change (see accounts.scoping). Computed
+        with the tenant wall off: a reach is decided from every membership and engagement."""
+        from django_scopes import scopes_disabled
+
         from .scoping import Scope
 
-        return Scope.for_user(self)
+        with scopes_disabled():
+            return Scope.for_user(self)
 
 
 class Role(models.TextChoices):

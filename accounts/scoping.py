@@ -1,7 +1,8 @@
 """The one mechanism that decides which rows a user may see.
 
-Every tenant-owned model uses ``TenantQuerySet`` and declares, in ``TenantScope``, how its
-rows reach a state, a Lead Partner and a national collaborator:
+Every tenant-owned model is a ``TenantModel`` (its manager's queryset is a ``TenantQuerySet``)
+and declares, in ``TenantScope``, how its rows reach a state, a Lead Partner and a national
+collaborator:
 
     class TenantScope:
         state = "district__state"          # path to the owning state (required)
@@ -31,12 +32,21 @@ once; no membership needs to be rewritten.
 
 Directory models (initiative, funders, metrics, Lead Partners, collaborators) are not
 tenant-owned: ``DirectoryQuerySet.visible_to`` lets any member read them.
+
+The fail-closed wall (django-scopes): every tenant model's default manager is a
+``TenantManager``. Outside an active scope its queries raise ``ScopeError``; inside one it only
+returns rows of the states the scope reaches. The request middleware, the API (for token
+users), the Celery tasks and the management commands enter a scope explicitly, so a query that
+forgets ``visible_to`` cannot return another state's rows, and code running outside any scope
+fails loudly instead of reading everything. ``visible_to`` stays the fine-grained read rule
+inside that wall.
 """
 
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,9 @@ class Scope:
         return cls.for_memberships(user.memberships.all(), is_superuser=user.is_superuser)
 
     @classmethod
+    @scopes_disabled()
     def for_memberships(cls, memberships, is_superuser: bool = False) -> "Scope":
+        """Reads engagements and zones of every state: deciding the reach comes before the wall."""
         from partners.models import CollaboratorEngagement
 
         from .models import STATE_ROLES, Role
@@ -96,6 +108,23 @@ class Scope:
             collaborator_ids=collaborator_ids,
             collaborator_state_ids=collaborator_state_ids,
         )
+
+    @property
+    def reach_state_ids(self) -> tuple | None:
+        """The states whose rows exist at all for this scope (the wall of ``TenantManager``):
+        None for admins (no wall), else the states of state roles, of collaborator engagements,
+        of state-bound Lead Partner grants and, for unbound grants, of the partner's zones."""
+        if self.is_admin:
+            return None
+        from zones.models import Zone
+
+        partner_state_ids = {state_id for _partner_id, state_id in self.lead_partner_grants if state_id}
+        unbound = {partner_id for partner_id, state_id in self.lead_partner_grants if state_id is None}
+        if unbound:
+            partner_state_ids |= set(
+                Zone._base_manager.filter(lead_partner_id__in=unbound).values_list("state_id", flat=True)
+            )
+        return tuple(sorted(self.state_ids | self.collaborator_state_ids | partner_state_ids))
 
 
 def lead_partner_grants(memberships) -> frozenset:
@@ -151,6 +180,109 @@ class TenantQuerySet(models.QuerySet):
         if scope.is_admin:
             return self
         return self.filter(**{f"{self.model.TenantScope.state}__in": scope.lead_state_ids})
+
+
+def _walled(queryset):
+    """``queryset`` kept to the active scope's states; None when no scope is active."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return queryset
+    if "state" not in current:
+        return None
+    if current["state"] is None:
+        return queryset
+    return queryset.filter(**{f"{queryset.model.TenantScope.state}__in": current["state"]})
+
+
+def _refuse(self, *args, **kwargs):
+    raise ScopeError("A scope on dimension(s) state needs to be active for this query.")
+
+
+class OutsideScopeQuerySet:
+    """A tenant queryset made outside any scope (e.g. a class-level ``queryset`` or a form field,
+    built when the module is imported). Using it raises ScopeError; chaining it (``.all()``,
+    ``.filter()``, ...) inside a scope gives that scope's walled queryset, so such definitions
+    take the wall of the request, task or command that uses them."""
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.__class__ = self.tenant_queryset_class
+        walled = _walled(clone)
+        if walled is None:
+            clone.__class__ = type(self)
+            return clone
+        return walled
+
+    _fetch_all = iterator = count = exists = contains = aggregate = explain = _refuse
+    update = _update = _raw_delete = resolve_expression = _refuse
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """The fail-closed default manager of every tenant model (see the module docstring).
+
+    django-scopes' ``ScopedManager`` semantics, on the one dimension ``state`` whose path is read
+    from the model's ``TenantScope`` (so no second copy of it): outside a scope the queryset raises
+    ``ScopeError`` when used; ``scope(state=None)`` is every state (admins); ``scopes_disabled()``
+    turns the wall off for code that must see every state (beat tasks, commands, validation).
+    The base manager stays Django's plain one, so following a foreign key always works."""
+
+    _outside_classes: dict = {}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        walled = _walled(queryset)
+        if walled is not None:
+            return walled
+        queryset.__class__ = self._outside_class()
+        return queryset
+
+    def _outside_class(self):
+        base = self._queryset_class
+        if base not in self._outside_classes:
+            self._outside_classes[base] = type(
+                f"OutsideScope{base.__name__}", (OutsideScopeQuerySet, base), {"tenant_queryset_class": base}
+            )
+        return self._outside_classes[base]
+
+
+def tenant_manager(queryset_class=TenantQuerySet) -> TenantManager:
+    """``objects = tenant_manager()`` on every tenant model (with its own TenantQuerySet subclass
+    if it has one)."""
+    if queryset_class is TenantQuerySet:
+        return TenantManager()
+    return TenantManager.from_queryset(queryset_class)()
+
+
+def reach_scope(user_or_scope):
+    """The scope of a user's (or token's) reach, to enter with ``with``. The reach is computed with
+    the wall off: deciding what a user reaches must read memberships and engagements."""
+    with scopes_disabled():
+        reach = scope_of(user_or_scope).reach_state_ids
+    return scope(state=reach)
+
+
+def state_scope(state_id):
+    """The scope of work done for one state (e.g. a task for its report run); None: every state."""
+    return scope(state=None if state_id is None else (state_id,))
+
+
+class TenantModel(models.Model):
+    """Base of every tenant model: the fail-closed manager, and uniqueness and constraints checked
+    against every state's rows, not only the scope's (a duplicate in another state must be a
+    validation error, not an IntegrityError 500)."""
+
+    objects = tenant_manager()
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude=None):
+        with scopes_disabled():
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with scopes_disabled():
+            super().validate_constraints(exclude=exclude)
 
 
 class DirectoryQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ what that membership allows, even when the holder has other (or wider) membershi
 import datetime
 
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from .models import ApiToken, Membership
 from .scoping import Scope
@@ -49,7 +50,8 @@ def mark_used(token: ApiToken) -> None:
 def user_for_token(token: ApiToken):
     """The token's holder, narrowed to the token's one membership for this request."""
     user = token.membership.user
-    user.scope = Scope.for_memberships([token.membership])
+    with scopes_disabled():  # a reach is decided from every engagement, outside the tenant wall
+        user.scope = Scope.for_memberships([token.membership])
     # Superuser status would bypass the permission table; a token holds only its membership's role
     # (an initiative admin membership still grants everything through the table).
     user.is_superuser = False

@@ -2,6 +2,8 @@
 permission table (accounts.permissions), model validation in serializers, sparse fields,
 pagination and the documented error responses."""
 
+from contextlib import ExitStack
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -18,6 +20,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
 
 from accounts.permissions import ANYWHERE
+from accounts.scoping import reach_scope
 
 
 def permission_name(model, action: str) -> str:
@@ -184,11 +187,23 @@ class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers
 
 
 class ScopedQuerysetMixin:
-    """Every query starts from ``visible_to(request.user)``, so a denied object is a 404."""
+    """Every query starts from ``visible_to(request.user)``, so a denied object is a 404.
+
+    The view runs in the tenant wall's scope of the authenticated user (accounts.scoping): an API
+    token is only authenticated here, inside the view, after the middleware entered the scope of
+    the (anonymous) session, so the token's own, narrower reach is entered once authenticated."""
 
     filter_backends = [VisibleChoicesFilterBackend, OrderingFilter]
     pagination_class = PageNumberPages
     ordering_fields = ["id"]
+
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as self.tenant_scope:
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.tenant_scope.enter_context(reach_scope(request.user))
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

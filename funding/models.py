@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from accounts.scoping import DirectoryQuerySet, TenantModel
 from zones.models import money_field
 from zones.validators import validate_not_after_today, validate_single_line_text
 
@@ -46,7 +46,7 @@ class Source(models.TextChoices):
     PRIVATE = "private", "Private"
 
 
-class Commitment(models.Model):
+class Commitment(TenantModel):
     """Money a funder puts toward the initiative, a state or a zone.
 
     Status moves forward only: pledged → committed → received. Totals count a commitment at
@@ -85,7 +85,6 @@ class Commitment(models.Model):
     received_on = models.DateField(null=True, blank=True)
     expected_by = models.DateField(null=True, blank=True, help_text="When the money is due to be received.")
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:
@@ -181,7 +180,7 @@ class Commitment(models.Model):
         return self.expenditures.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
-class Expenditure(models.Model):
+class Expenditure(TenantModel):
     """Money spent from a commitment in a zone or at one school."""
 
     class Category(models.TextChoices):
@@ -203,7 +202,6 @@ class Expenditure(models.Model):
     spent_on = models.DateField(validators=[validate_not_after_today])
     description = models.CharField(max_length=300, blank=True, validators=[validate_single_line_text])
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import TenantQuerySet
+from accounts.scoping import TenantModel
 from partners.models import LeadPartner
 from schools.models import School
 from web.files import private_storage, unguessable_name
@@ -42,7 +42,7 @@ class ImportScope:
         return schools.select_related("district", "zone")
 
 
-class ImportBatch(models.Model):
+class ImportBatch(TenantModel):
     """One uploaded file: previewed (dry run), then applied, or failed with its errors."""
 
     class Kind(models.TextChoices):
@@ -76,7 +76,6 @@ class ImportBatch(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRY_RUN)
     summary = models.JSONField(default=dict, blank=True, help_text="Counts, previewed rows and errors.")
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["summary"])
 
     class TenantScope:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from accounts.scoping import DirectoryQuerySet, TenantModel, TenantQuerySet, tenant_manager
 from zones.validators import validate_single_line_text
 
 
@@ -100,7 +100,7 @@ class CollaboratorEngagementQuerySet(TenantQuerySet):
         )
 
 
-class CollaboratorEngagement(models.Model):
+class CollaboratorEngagement(TenantModel):
     """A national collaborator's work with one state in one service area."""
 
     class Status(models.TextChoices):
@@ -116,7 +116,7 @@ class CollaboratorEngagement(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     description = models.TextField(blank=True)
 
-    objects = CollaboratorEngagementQuerySet.as_manager()
+    objects = tenant_manager(CollaboratorEngagementQuerySet)
     history = HistoricalRecords()
 
     class TenantScope:

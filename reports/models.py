@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import TenantQuerySet
+from accounts.scoping import TenantModel, TenantQuerySet, tenant_manager
 from web.files import private_storage, unguessable_name
 
 PERIOD_VALIDATOR = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "A report period is a month: YYYY-MM.")
@@ -34,7 +34,7 @@ class ReportRunQuerySet(TenantQuerySet):
         return self.filter(superseded=False)
 
 
-class ReportRun(models.Model):
+class ReportRun(TenantModel):
     """A request for one report over one scope and month, and how its generation went.
 
     At most one run per kind, scope and period is *current*: asking again reuses it unless it
@@ -76,7 +76,7 @@ class ReportRun(models.Model):
     error = models.TextField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True, help_text="When commissioners were sent the link.")
 
-    objects = ReportRunQuerySet.as_manager()
+    objects = tenant_manager(ReportRunQuerySet)
     history = HistoricalRecords()
 
     class TenantScope:

@@ -8,6 +8,10 @@ mid-render never leaves a half file marked done.
 
 The monthly schedule is a django-celery-beat periodic task created by the data migration
 ``reports/migrations/0002_monthly_briefs_schedule.py``; admins can move it in the Django admin.
+
+Each task runs in an explicit scope of the tenant wall (accounts.scoping): a run's tasks in the
+scope of the run's state (every state for a portfolio run), whether on a worker or eagerly
+inside a web request.
 """
 
 import logging
@@ -19,8 +23,10 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Role
+from accounts.scoping import state_scope
 from zones.models import State, Zone
 
 from . import services
@@ -42,9 +48,10 @@ class ReportTask(Task):
         return super().apply(*args, throw=False if throw is None else throw, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        run = ReportRun.objects.filter(pk=args[0]).exclude(status=ReportRun.Status.DONE).first()
-        if run is not None:
-            run.mark_failed(f"{type(exc).__name__}: {exc}"[:2000])
+        with scopes_disabled():  # records the failure on this one run, by id, even if it is gone
+            run = ReportRun.objects.filter(pk=args[0]).exclude(status=ReportRun.Status.DONE).first()
+            if run is not None:
+                run.mark_failed(f"{type(exc).__name__}: {exc}"[:2000])
         logger.error("Report run %s failed: %s", args[0], exc)
 
 
@@ -60,13 +67,19 @@ class ReportTask(Task):
     time_limit=150,
 )
 def generate_report(run_pk: int) -> str:
-    run = ReportRun.objects.select_related("state", "zone").get(pk=run_pk)
-    if run.status == ReportRun.Status.DONE:
+    with run_scope(run_pk):
+        run = ReportRun.objects.select_related("state", "zone").get(pk=run_pk)
+        if run.status == ReportRun.Status.DONE:
+            return run.status
+        run.mark_running()
+        filename, content = services.render_run(run)
+        run.mark_done(filename, ContentFile(content))
         return run.status
-    run.mark_running()
-    filename, content = services.render_run(run)
-    run.mark_done(filename, ContentFile(content))
-    return run.status
+
+
+def run_scope(run_pk: int):
+    """The scope of a task for one report run: the run's state (every state for a portfolio run)."""
+    return state_scope(ReportRun._base_manager.values_list("state_id", flat=True).get(pk=run_pk))
 
 
 def enqueue(run: ReportRun) -> None:
@@ -85,7 +98,7 @@ def commissioner_emails(state) -> list[str]:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
 def email_brief_link(run_pk: int) -> int:
     """Email the state's commissioners a link to a finished brief, once per run."""
-    with transaction.atomic():
+    with run_scope(run_pk), transaction.atomic():
         run = ReportRun.objects.select_for_update(of=("self",)).select_related("state").get(pk=run_pk)
         if run.status != ReportRun.Status.DONE or run.emailed_at is not None:
             return 0
@@ -109,10 +122,11 @@ def email_brief_link(run_pk: int) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
 def send_monthly_briefs(period: str = "") -> list[int]:
     """Brief every state with a zone under way, then email its commissioners the link."""
-    states = State.objects.filter(zones__status__in=[*Zone.OPERATING_STATUSES, Zone.Status.PLANNING]).distinct()
-    run_ids = []
-    for state in states:
-        run, _created = ReportRun.prepare(ReportRun.Kind.COMMISSIONER_BRIEF, state=state, period=period).submit()
-        generate_report.apply_async((run.pk,), link=email_brief_link.si(run.pk))
-        run_ids.append(run.pk)
-    return run_ids
+    with scopes_disabled():  # the monthly briefs are for every state: no one user's wall applies
+        states = State.objects.filter(zones__status__in=[*Zone.OPERATING_STATUSES, Zone.Status.PLANNING]).distinct()
+        run_ids = []
+        for state in states:
+            run, _created = ReportRun.prepare(ReportRun.Kind.COMMISSIONER_BRIEF, state=state, period=period).submit()
+            generate_report.apply_async((run.pk,), link=email_brief_link.si(run.pk))
+            run_ids.append(run.pk)
+        return run_ids

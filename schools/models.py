@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import TenantQuerySet
+from accounts.scoping import TenantModel
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone
 from zones.validators import validate_nces_school_id, validate_single_line_text
 
@@ -13,7 +13,7 @@ GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for 
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}
 
 
-class School(models.Model):
+class School(TenantModel):
     class ImprovementTier(models.TextChoices):
         TIER_I = "I", "Tier I"
         TIER_II = "II", "Tier II"
@@ -42,7 +42,6 @@ class School(models.Model):
     )
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:

@@ -1,6 +1,26 @@
+import contextvars
+from importlib import import_module
+
 import pytest
+from django.conf import settings
+from django_scopes import scopes_disabled
 
 from tests.factories import UserFactory, enable_totp
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _views_imported_outside_scopes():
+    """Import every view, form and serializer module outside any scope, as the middleware does at
+    startup, so class-level querysets take the scope of each request (not of the first test)."""
+    contextvars.Context().run(import_module, settings.ROOT_URLCONF)
+
+
+@pytest.fixture(autouse=True)
+def _scopes_disabled():
+    """Test bodies set up and inspect every state's rows freely (as pretix's tests do); requests
+    made through the test client still enter their user's scope in the middleware."""
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantQuerySet
+from accounts.scoping import DirectoryQuerySet, TenantModel
 
 from .validators import (
     school_year_start,
@@ -82,7 +82,7 @@ class CriterionRating(models.TextChoices):
     MET = "met", "Met"
 
 
-class State(models.Model):
+class State(TenantModel):
     """A state in the network: the tenant whose staff run its zones."""
 
     class NetworkStatus(models.TextChoices):
@@ -131,7 +131,6 @@ class State(models.Model):
         "leadership_alignment_evidence",
     )
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:
@@ -167,7 +166,7 @@ class State(models.Model):
         return [field.name for field in fields if getattr(self, field.attname) != stored[field.attname]]
 
 
-class District(models.Model):
+class District(TenantModel):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="districts")
     name = models.CharField(max_length=200, validators=[validate_single_line_text])
     nces_lea_id = models.CharField("NCES LEA id", max_length=7, unique=True, validators=[validate_nces_lea_id])
@@ -176,7 +175,6 @@ class District(models.Model):
     central_office_contact_phone = models.CharField(max_length=30, blank=True, validators=[validate_single_line_text])
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class TenantScope:
@@ -200,7 +198,7 @@ class District(models.Model):
             )
 
 
-class Zone(models.Model):
+class Zone(TenantModel):
     """A cluster of 3–5 low-performing schools supported by one Lead Partner."""
 
     class Status(models.TextChoices):
@@ -227,7 +225,6 @@ class Zone(models.Model):
     autonomy_agreement_url = models.URLField("autonomy agreement document", blank=True)
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
-    objects = TenantQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[districts])
 
     class TenantScope:

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django_scopes import scopes_disabled
 
 from zones.scale_data import ScaleDataError, ScaleDataGenerator, clear_scale_data
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2010)
         parser.add_argument("--clear", action="store_true", help="Delete earlier scale data first.")
 
+    @scopes_disabled()  # builds data for every state: no one user's tenant wall applies
     def handle(self, *args, **options):
         if options["clear"]:
             deleted = clear_scale_data()
