@@ -56,14 +56,16 @@ def test_nesting_is_bounded_at_the_limit_not_only_at_the_recursion_limit(clients
     assert clients["admin"].patch(path, too_deep_name, content_type="application/json").json() == {"detail": TOO_DEEP}
 
 
-def test_a_body_over_the_size_limit_is_a_400(clients, world, settings):
+def test_a_body_over_the_size_limit_is_a_json_error(clients, world, settings):
+    """Refused from its Content-Length before it is read (config.security), as problem JSON."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     body = '{"name": "' + "x" * (1024 * 1024) + '"}'
 
     response = clients["admin"].patch(f"/api/v1/states/{world.state.pk}/", body, content_type="application/json")
 
-    assert response.status_code == 400
-    assert response.json() == {"detail": "The request body is larger than 1 MB."}
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 413
 
 
 def cursor(query: str) -> str:
