@@ -199,7 +199,11 @@ class ScopedQuerysetMixin:
 
     def dispatch(self, request, *args, **kwargs):
         with ExitStack() as self.tenant_scope:
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+            # Rendered inside the token's scope: the browsable API builds its forms from querysets.
+            if callable(getattr(response, "render", None)) and not response.is_rendered:
+                response.render()
+            return response
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

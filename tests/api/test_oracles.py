@@ -6,6 +6,7 @@ import pytest
 
 from config.api_urls import router
 from config.rest import ScopedModelViewSet
+from schools.models import School
 
 LIST_PATHS = [f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registry]
 MODEL_PATHS = [
@@ -59,16 +60,21 @@ def test_a_viewer_learns_nothing_about_another_states_nces_id(clients, world):
     assert response.json() == {"detail": "You may not add schools."}
 
 
-def test_a_taken_nces_id_answers_alike_whoever_holds_it(clients, world):
+def test_another_states_nces_id_answers_like_an_unused_one(clients, world):
+    """Behind the tenant wall another state's school does not exist: its NCES id gets exactly the
+    answer of an unused id of the same district prefix."""
     district = world.zone.districts.get()
     school = {"name": "New", "district": district.pk, "lowest_grade": "6", "highest_grade": "8", "enrollment": 300}
     post = clients["state_lead"].post
+    taken = world.other_schools[0].nces_id
+    unused = taken[:7] + "99999"
+    assert not School.objects.filter(nces_id=unused).exists()
 
-    foreign = post("/api/v1/schools/", {**school, "nces_id": world.other_schools[0].nces_id}, format="json")
-    own = post("/api/v1/schools/", {**school, "nces_id": world.schools[1].nces_id}, format="json")
+    foreign = post("/api/v1/schools/", {**school, "nces_id": taken}, format="json")
+    absent = post("/api/v1/schools/", {**school, "nces_id": unused}, format="json")
 
-    assert foreign.status_code == own.status_code == 400
-    assert foreign.content == own.content
+    assert foreign.status_code == absent.status_code == 400
+    assert foreign.content == absent.content
 
 
 @pytest.mark.parametrize(
