@@ -10,11 +10,12 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from config.parsers import BoundedJSONParser
-from config.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet, permission_name
+from core.permissions import permission_name
 from imports.reading import ImportFileError, read_table, upload_bytes
 from schools.api import SchoolFilter
 from schools.models import School
+from web.parsers import BoundedJSONParser
+from web.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
 from .serializers import (

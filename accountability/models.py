@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantModel
-from zones.models import school_year_field
-from zones.validators import (
+from core.fields import school_year_field
+from core.tenancy import DirectoryQuerySet, TenantModel
+from core.validators import (
     school_year_start,
     validate_not_after_today,
     validate_reported_school_year,

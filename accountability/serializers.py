@@ -5,8 +5,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 from schools.models import School
+from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
 from .services import STATUS_ORDER, overall_status, progress_for_schools

@@ -19,7 +19,7 @@ from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
 
-from zones.validators import school_year_start
+from core.validators import school_year_start
 
 from .models import Baseline, Measurement, Metric, Target
 

@@ -79,7 +79,7 @@ def post_status_update(request):
     if failed:
         return failed
     messages.success(request, f"Status update for {update.school} posted: {update.get_rating_display()}.")
-    return redirect(reverse("zones:zone_detail", kwargs={"zone_pk": update.school.zone_id}) + "#status-updates")
+    return redirect(reverse("portfolio:zone_detail", kwargs={"zone_pk": update.school.zone_id}) + "#status-updates")
 
 
 @login_required
@@ -94,7 +94,7 @@ def post_measurement(request):
 
 def _school_value_form_page(request, form_class, instance):
     """Create or edit a school's baseline or target; back to the school's progress after."""
-    school_url = reverse("schools:school_detail", kwargs={"school_pk": instance.school.pk}) + "#progress"
+    school_url = reverse("portfolio:school_detail", kwargs={"school_pk": instance.school.pk}) + "#progress"
     name = instance._meta.verbose_name
     return object_form_page(
         request,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import URLResolver
 
-from .scoping import reach_scope
+from core.tenancy import reach_scope
 
 
 def _views(patterns):
@@ -29,7 +29,7 @@ class TenantScopeMiddleware:
     """Every request runs inside the django-scopes scope of its user's reach (the fail-closed
     wall, see accounts.scoping): an initiative admin or superuser (pages and Django admin) every
     state, anyone else the states they reach, anonymous visitors none. API token requests are
-    authenticated inside the view and re-enter their token's scope there (config.rest).
+    authenticated inside the view and re-enter their token's scope there (web.rest).
 
     The URLconf, and with it every view, form and serializer module, is imported here at startup
     in an empty context, outside any scope: querysets those modules build at import then take the

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from core.tenancy import scope_of
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -56,10 +58,10 @@ class User(AbstractUser):
         with the tenant wall off: a reach is decided from every membership and engagement."""
         from django_scopes import scopes_disabled
 
-        from .scoping import Scope
+        from .scoping import scope_for_user
 
         with scopes_disabled():
-            return Scope.for_user(self)
+            return scope_for_user(self)
 
 
 class Role(models.TextChoices):
@@ -172,8 +174,6 @@ class InvitationQuerySet(models.QuerySet):
         """Only those who may manage an invitation see it: admins every one; a state lead those
         bound to their states (state roles, and Lead Partner staff bound to the state). Another
         state's invitations to a partner they share, and admins' unbound ones, stay hidden."""
-        from .scoping import scope_of
-
         scope = scope_of(user_or_scope)
         if scope.is_admin:
             return self

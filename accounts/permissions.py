@@ -39,11 +39,9 @@ report runs: portfolio (request)               initiative admin
 
 import rules
 
-from .models import STATE_ROLES, Role
+from core.permissions import ANYWHERE
 
-# ``has_perm(name, ANYWHERE)``: may the user do this to an object of this kind in at least one of
-# their scopes? The API asks before validating anything (authorization before validation).
-ANYWHERE = object()
+from .models import STATE_ROLES, Role
 
 
 def state_id_of(obj) -> int | None:

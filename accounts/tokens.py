@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from .models import ApiToken, Membership
-from .scoping import Scope
+from .scoping import scope_for_memberships
 
 # last_used_at is written at most once per this interval per token (one UPDATE, no read).
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
@@ -51,7 +51,7 @@ def user_for_token(token: ApiToken):
     """The token's holder, narrowed to the token's one membership for this request."""
     user = token.membership.user
     with scopes_disabled():  # a reach is decided from every engagement, outside the tenant wall
-        user.scope = Scope.for_memberships([token.membership])
+        user.scope = scope_for_memberships([token.membership])
     # Superuser status would bypass the permission table; a token holds only its membership's role
     # (an initiative admin membership still grants everything through the table).
     user.is_superuser = False

@@ -8,5 +8,4 @@ urlpatterns = [
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/new/", views.invitation_create, name="invitation_create"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="accept_invitation"),
-    path("states/<int:state_pk>/history/", views.state_history, name="state_history"),
 ]

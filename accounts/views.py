@@ -3,13 +3,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from zones.models import State
-
-from .audit import state_audit_trail
 from .forms import InvitationForm, JoinForm
 from .models import Invitation, User
 from .services import accept_invitation, send_invitation
@@ -55,12 +52,12 @@ def invitation_accept(request, token):
             user = form.save()
             _accept(request, invitation, user)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("zones:home")
+            return redirect("portfolio:home")
         return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
     signed_in_as_invitee = request.user.is_authenticated and request.user.pk == existing.pk
     if request.method == "POST" and signed_in_as_invitee:
         _accept(request, invitation, request.user)
-        return redirect("zones:home")
+        return redirect("portfolio:home")
     context = {
         "invitation": invitation,
         "signed_in_as_invitee": signed_in_as_invitee,
@@ -75,12 +72,3 @@ def _accept(request, invitation, user):
     except ValidationError as error:  # used or expired meanwhile: the request's transaction rolls back
         raise Http404(error.message) from error
     messages.success(request, f"You now have access as {membership.get_role_display()} ({membership.scope_label()}).")
-
-
-@require_safe
-@login_required
-def state_history(request, state_pk):
-    """Who changed what in a state, field by field (initiative admins and the state's lead)."""
-    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
-    _require(request.user, "zones.view_state_history", state)
-    return render(request, "accounts/state_history.html", {"state": state, "entries": state_audit_trail(state)})

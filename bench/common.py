@@ -36,7 +36,7 @@ def prepare_database(stdout) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from zones.scale_data import scale_data_present
+    from devdata.scale_data import scale_data_present
 
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://... (see README, Benchmarks).")
@@ -94,9 +94,9 @@ def bench_user(role: str, **scope):
 def role_users():
     """One user per role over the first scale state (the Lead Partner staff: a national partner's)."""
     from accounts.models import Role, User
+    from devdata.scale_data import COLLABORATORS, PREFIX, staff_email
     from partners.models import LeadPartner, NationalCollaborator
     from zones.models import State
-    from zones.scale_data import COLLABORATORS, PREFIX, staff_email
 
     state = State.objects.get(name=f"{PREFIX} State 01")
     national = LeadPartner.objects.get(name=f"{PREFIX} National Partner 1")

@@ -24,8 +24,8 @@ SIZES = {
 
 def measure_size(options, endpoints):
     """{(role, endpoint name): (status, queries, rows in scope)} on a freshly generated data set."""
+    from devdata.scale_data import ScaleDataGenerator
     from schools.models import School
-    from zones.scale_data import ScaleDataGenerator
 
     measured = {}
     with transaction.atomic():

@@ -12,6 +12,7 @@ from accountability import api as accountability
 from funding import api as funding
 from imports import api as imports
 from partners import api as partners
+from portfolio import api as portfolio
 from reports import api as reports
 from schools import api as schools
 from zones import api as zones
@@ -20,7 +21,7 @@ router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False
 router.register("states", zones.StateViewSet)
 router.register("districts", zones.DistrictViewSet)
-router.register("zones", zones.ZoneViewSet)
+router.register("zones", portfolio.ZoneViewSet)
 router.register("schools", schools.SchoolViewSet)
 router.register("lead-partners", partners.LeadPartnerViewSet)
 router.register("collaborators", partners.NationalCollaboratorViewSet)

@@ -43,15 +43,20 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
-    "accounts",
+    # The project's apps, lowest layer first: an app imports only apps above it in this list
+    # (tests/test_layers.py holds it; docs/development.md says what each owns).
+    "core",
+    "web",
+    "partners",
     "zones",
     "schools",
-    "partners",
+    "accounts",
     "funding",
     "accountability",
-    "reports",
-    "web",
     "imports",
+    "reports",
+    "portfolio",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -84,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "web.context_processors.navigation",
+                "portfolio.context_processors.navigation",
             ],
         },
     },
@@ -191,7 +196,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "config.rest.ZonePortfolioSchema",
+    "DEFAULT_SCHEMA_CLASS": "web.rest.ZonePortfolioSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -199,7 +204,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.BoundedJSONParser",
+        "web.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
-    path("", include("zones.urls")),
+    path("", include("portfolio.urls")),
     path("", include("schools.urls")),
     path("", include("funding.urls")),
     path("", include("accountability.urls")),

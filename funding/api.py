@@ -3,7 +3,7 @@ state and zone (read-only, from funding.services)."""
 
 from django_filters import rest_framework as filters
 
-from config.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
 from zones.models import State, Zone
 
 from .models import Commitment, Expenditure, Funder

@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import Q, Sum
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantModel
-from zones.models import money_field
-from zones.validators import validate_not_after_today, validate_single_line_text
+from core.fields import money_field
+from core.tenancy import DirectoryQuerySet, TenantModel
+from core.validators import validate_not_after_today, validate_single_line_text
 
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 

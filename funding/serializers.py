@@ -4,7 +4,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
+from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 from zones.models import State, Zone
 
 from .models import Commitment, Expenditure, Funder

@@ -11,7 +11,7 @@ from .models import Commitment, Expenditure
 
 def _funding_form_page(request, form_class, instance, state, title):
     """Create or edit a state's commitment or expenditure; back to the state's funding section after."""
-    state_url = reverse("zones:state_detail", kwargs={"state_pk": state.pk}) + "#funding"
+    state_url = reverse("portfolio:state_detail", kwargs={"state_pk": state.pk}) + "#funding"
     model_name = instance._meta.model_name
     return object_form_page(
         request,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 
-from accounts.admin import ScopedAdmin
+from web.admin import ScopedAdmin
 from web.files import download_link
 
 from .models import ImportBatch

@@ -6,9 +6,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.rest import ScopedQuerysetMixin, ValidationErrorSerializer, VisibleRelationsMixin
 from partners.models import LeadPartner
 from web.files import private_file_response
+from web.rest import ScopedQuerysetMixin, ValidationErrorSerializer, VisibleRelationsMixin
 from zones.models import State
 
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import TenantModel
+from core.tenancy import TenantModel
 from partners.models import LeadPartner
 from schools.models import School
 from web.files import private_storage, unguessable_name

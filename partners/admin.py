@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ScopedAdmin
+from web.admin import ScopedAdmin
 
 from .models import CollaboratorEngagement, LeadPartner, NationalCollaborator
 

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantModel, TenantQuerySet, tenant_manager
-from zones.validators import validate_single_line_text
+from core.tenancy import DirectoryQuerySet, TenantModel, TenantQuerySet, tenant_manager
+from core.validators import validate_single_line_text
 
 
 class LeadPartner(models.Model):

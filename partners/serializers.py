@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.rest import ModelCleanSerializer
+from web.rest import ModelCleanSerializer
 
 from .models import CollaboratorEngagement, LeadPartner, NationalCollaborator
 

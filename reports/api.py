@@ -9,7 +9,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
-from config.rest import ScopedQuerysetMixin
+from web.rest import ScopedQuerysetMixin
 from zones.models import State, Zone
 
 from .models import ReportRun

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import TenantModel, TenantQuerySet, tenant_manager
+from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
 from web.files import private_storage, unguessable_name
 
 PERIOD_VALIDATOR = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "A report period is a month: YYYY-MM.")

@@ -31,10 +31,10 @@ from accountability.services import (
 from funding.models import Commitment, Expenditure, Funder
 from funding.services import FundingTotals, funding_totals, funding_totals_by
 from schools.models import School
+from web.charts import funding_chart, rating_chart
 from web.csv_export import write_rows
 from zones.models import ZONE_MIN_SCHOOLS, State, Zone
 
-from .charts import funding_chart, rating_chart
 from .models import ReportRun
 
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "no_data": "No data yet"}

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Role
-from accounts.scoping import state_scope
+from core.tenancy import state_scope
 from zones.models import State, Zone
 
 from . import services

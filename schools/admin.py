@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ScopedAdmin
+from web.admin import ScopedAdmin
 
 from .models import School
 

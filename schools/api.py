@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from config.rest import IdFilter, ScopedModelViewSet
+from web.rest import IdFilter, ScopedModelViewSet
 
 from .models import School
 from .serializers import SchoolSerializer

@@ -5,9 +5,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import TenantModel
+from core.tenancy import TenantModel
+from core.validators import validate_nces_school_id, validate_single_line_text
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone
-from zones.validators import validate_nces_school_id, validate_single_line_text
 
 GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for g in range(1, 13)]
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}

@@ -1,6 +1,6 @@
 """API representation of schools."""
 
-from config.rest import ModelCleanSerializer
+from web.rest import ModelCleanSerializer
 
 from .models import School
 

@@ -5,7 +5,8 @@ from . import views
 app_name = "schools"
 
 urlpatterns = [
-    path("schools/<int:school_pk>/", views.school_detail, name="school_detail"),
     path("schools/<int:school_pk>/edit/", views.school_edit, name="school_edit"),
     path("states/<int:state_pk>/schools/new/", views.school_create, name="school_create"),
+    path("states/<int:state_pk>/zones/new/", views.zone_create, name="zone_create"),
+    path("zones/<int:zone_pk>/edit/", views.zone_edit, name="zone_edit"),
 ]

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ScopedAdmin
+from web.admin import ScopedAdmin
 
 from .models import District, Initiative, State, Zone
 from .services import check_initiative_fields
@@ -45,7 +45,7 @@ class StateAdmin(ScopedAdmin):
     @admin.display(description="Audit trail")
     def audit_trail(self, state):
         """The state-wide trail (every object of the state); each object's own History is in its page."""
-        return format_html('<a href="{}">All changes</a>', reverse("accounts:state_history", args=[state.pk]))
+        return format_html('<a href="{}">All changes</a>', reverse("portfolio:state_history", args=[state.pk]))
 
 
 @admin.register(District)

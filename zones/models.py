@@ -1,39 +1,24 @@
 """The initiative, its states (the tenants), their districts and zones."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import DirectoryQuerySet, TenantModel
-
-from .validators import (
+from core.fields import money_field, school_year_field
+from core.tenancy import DirectoryQuerySet, TenantModel
+from core.validators import (
     school_year_start,
     validate_fips_code,
     validate_nces_lea_id,
     validate_postal_code,
-    validate_school_year,
     validate_single_line_text,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZONE_MIN_SCHOOLS = 3
 ZONE_MAX_SCHOOLS = 5
 ZONE_MAX_DISTRICTS = 2
-
-
-def money_field(verbose_name, **kwargs):
-    """Money is a Decimal with two places, never a float, and never negative."""
-    from decimal import Decimal
-
-    kwargs.setdefault("validators", [MinValueValidator(Decimal("0.00"))])
-    return models.DecimalField(verbose_name, **MONEY, **kwargs)
-
-
-def school_year_field(verbose_name, *, validators=(), **kwargs):
-    return models.CharField(verbose_name, max_length=7, validators=[validate_school_year, *validators], **kwargs)
 
 
 class Initiative(models.Model):

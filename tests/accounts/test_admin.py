@@ -105,4 +105,4 @@ def test_a_lead_partner_sees_only_its_zones_schools(client, world, staff):
 def test_the_states_list_links_each_states_audit_trail(client, world):
     client.force_login(world.users["initiative_admin"])
     body = client.get(reverse("admin:zones_state_changelist")).content.decode()
-    assert reverse("accounts:state_history", args=[world.b.state.pk]) in body
+    assert reverse("portfolio:state_history", args=[world.b.state.pk]) in body

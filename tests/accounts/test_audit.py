@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from accounts.audit import state_audit_trail
+from portfolio.audit import state_audit_trail
 
 
 def history_url(tenant):
-    return reverse("accounts:state_history", args=[tenant.state.pk])
+    return reverse("portfolio:state_history", args=[tenant.state.pk])
 
 
 def change_enrollment(school, user, enrollment):

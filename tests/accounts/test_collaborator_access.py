@@ -60,7 +60,7 @@ def test_an_engagement_that_is_not_in_force_grants_nothing(client, world, collab
     assert not School.objects.visible_to(user).exists()
     client.force_login(user)
     assert client.get(f"/api/v1/schools/{world.b.school.pk}/").status_code == 404
-    assert client.get(reverse("zones:state_detail", kwargs={"state_pk": world.b.state.pk})).status_code == 404
+    assert client.get(reverse("portfolio:state_detail", kwargs={"state_pk": world.b.state.pk})).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
-from zones.demo import DEMO_PASSWORD, demo_email
+from devdata.demo import DEMO_PASSWORD, demo_email
 from zones.models import State
 
 COLORADO_LOGINS = ["lead.co", "viewer.co", "commissioner.co"]

@@ -15,8 +15,9 @@ from rest_framework.test import APIClient
 
 from accountability.models import Measurement, StatusUpdate
 from accounts.models import Invitation, Membership, Role, User
-from accounts.scoping import Scope
+from accounts.scoping import scope_for_memberships
 from accounts.tokens import issue_token
+from core.tenancy import Scope
 from reports.models import ReportRun
 from schools.models import School
 from tests.factories import ImportBatchFactory, LaunchedZoneFactory
@@ -97,8 +98,8 @@ def test_after_the_chain_nothing_of_the_other_state_is_readable(client, world, d
         listed = api.get("/api/v1/status-updates/").json()["results"]
         assert b.status_update.pk not in {row["id"] for row in listed}
     for url in (
-        reverse("schools:school_detail", kwargs={"school_pk": b.school.pk}),
-        reverse("zones:zone_detail", kwargs={"zone_pk": b.zone.pk}),
+        reverse("portfolio:school_detail", kwargs={"school_pk": b.school.pk}),
+        reverse("portfolio:zone_detail", kwargs={"zone_pk": b.zone.pk}),
         reverse("reports:zone", kwargs={"zone_pk": b.zone.pk}),
         reverse("reports:run_detail", kwargs={"reportrun_pk": b.report_run.pk}),
     ):
@@ -151,7 +152,7 @@ def test_deleting_the_decoy_zone_removes_the_access(client, world, decoy, partne
     assert client.delete(f"/api/v1/zones/{decoy.pk}/").status_code == 204
     assert [partner_token_client.get(url).status_code for url in own_state_reach] == [404, 404]
     membership = world.users["state_lead"].memberships.get(role=Role.LEAD_PARTNER_STAFF)
-    assert Scope.for_memberships([membership]) == Scope()
+    assert scope_for_memberships([membership]) == Scope()
 
 
 def test_changing_the_decoy_zones_lead_partner_removes_the_access(
@@ -194,12 +195,12 @@ class TestBoundMemberships:
         shared = world.b.lead_partner
         LaunchedZoneFactory(state=world.a.state, lead_partner=shared)
         bound = Membership(role=Role.LEAD_PARTNER_STAFF, lead_partner=shared, state=world.a.state)
-        scope = Scope.for_memberships([bound])
+        scope = scope_for_memberships([bound])
         in_a = set(School.objects.filter(zone__lead_partner=shared, district__state=world.a.state))
         assert set(School.objects.visible_to(scope)) == in_a and in_a
         assert scope.reaches_partner_in(shared.pk, world.a.state.pk)
         assert not scope.reaches_partner_in(shared.pk, world.b.state.pk)
-        everywhere = Scope.for_memberships([Membership(role=Role.LEAD_PARTNER_STAFF, lead_partner=shared)])
+        everywhere = scope_for_memberships([Membership(role=Role.LEAD_PARTNER_STAFF, lead_partner=shared)])
         assert School.objects.visible_to(everywhere).filter(pk=world.b.school.pk).exists()
 
 

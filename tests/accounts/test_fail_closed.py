@@ -14,13 +14,13 @@ from django_scopes import ScopeError
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
-from accounts.scoping import TenantManager, TenantModel, reach_scope
 from accounts.tokens import issue_token
 from config.api_urls import router
-from config.rest import ScopedQuerysetMixin
+from core.tenancy import TenantManager, TenantModel, reach_scope
 from reports.models import ReportRun
 from reports.tasks import generate_report
 from schools.models import School
+from web.rest import ScopedQuerysetMixin
 
 from . import wall_urls  # noqa: F401  (imported outside any scope, as the middleware imports views)
 from .conftest import ROLES, make_member

@@ -87,7 +87,7 @@ READER_POSTS = {
 }
 # Documented redirects: URL name -> the path prefixes a GET may redirect to.
 DOCUMENTED_REDIRECTS = {
-    "zones:home": ("/portfolio/", "/states/", "/workspace/"),  # each role's landing page
+    "portfolio:home": ("/portfolio/", "/states/", "/workspace/"),  # each role's landing page
 }
 # 405 answers before the object is looked up, alike for every object: it reveals nothing.
 REFUSED = {401, 403, 404, 405}
@@ -377,7 +377,7 @@ def test_every_url_as_every_role(client, world, role):
 def test_the_matrix_reaches_every_url_name():
     """Every named URL outside the allow-list is requested (guards the walk itself)."""
     names = {endpoint.name for endpoint in endpoints()}
-    assert {"zones:home", "accounts:invitation_list", "accounts:state_history", "account_login"} <= names
+    assert {"portfolio:home", "accounts:invitation_list", "portfolio:state_history", "account_login"} <= names
     assert names >= ACCOUNT_PAGES, ACCOUNT_PAGES - names
 
 

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from rest_framework.response import Response
 
-from config.rest import ScopedReadOnlyViewSet
 from config.urls import urlpatterns as project_urlpatterns
 from schools.models import School
+from web.rest import ScopedReadOnlyViewSet
 
 
 def school_without_visible_to(request, school_pk):

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from accountability.serializers import MetricProgressSerializer, metric_progress_data
 from accountability.services import MetricProgress
-from config.rest import CursorPages
 from tests.factories import MeasurementFactory, MetricFactory, StatusUpdateFactory
+from web.rest import CursorPages
 
 
 def walk(client, url, **params) -> list[dict]:

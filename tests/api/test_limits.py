@@ -7,8 +7,8 @@ import pytest
 from rest_framework.pagination import CursorPagination
 
 from config.api_urls import router
-from config.parsers import MAX_JSON_DEPTH
-from config.rest import CursorPages
+from web.parsers import MAX_JSON_DEPTH
+from web.rest import CursorPages
 
 WRITE_PATHS = [f"/api/v1/{prefix}/" for prefix, viewset, _name in router.registry if hasattr(viewset, "create")]
 WRITE_PATHS += ["/api/v1/measurements/bulk/"]

@@ -5,8 +5,8 @@ is looked at."""
 import pytest
 
 from config.api_urls import router
-from config.rest import ScopedModelViewSet
 from schools.models import School
+from web.rest import ScopedModelViewSet
 
 LIST_PATHS = [f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registry]
 MODEL_PATHS = [

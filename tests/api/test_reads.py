@@ -3,8 +3,8 @@ state's object is a 404, whether asked for directly or by filter."""
 
 import pytest
 
-from config.rest import PageNumberPages
 from tests.factories import FunderFactory, UserFactory
+from web.rest import PageNumberPages
 
 ROLES = ["admin", "state_lead", "state_viewer", "commissioner", "lead_partner_staff", "collaborator"]
 TENANT_ENDPOINTS = [

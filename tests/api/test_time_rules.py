@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accountability.models import Baseline, Measurement, StatusUpdate
+from core.validators import current_school_year, school_year_from_start, school_year_start
 from funding.models import Commitment, Expenditure
 from tests.factories import CommitmentFactory, SchoolFactory
-from zones.validators import current_school_year, school_year_from_start, school_year_start
 
 
 def next_school_year() -> str:

@@ -12,10 +12,10 @@ from django.db import transaction
 from accountability.models import Measurement, StatusUpdate
 from accountability.services import overall_status, progress_for_schools
 from accounts.models import Membership, Role
+from devdata.demo import DEMO_PASSWORD
 from funding.models import Commitment, Expenditure, Funder
 from partners.models import LeadPartner, NationalCollaborator
 from schools.models import School
-from zones.demo import DEMO_PASSWORD
 from zones.models import Initiative, State, Zone
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from tests.foundation.project import project_models
-from zones.validators import (
+from core.validators import (
     current_school_year,
     school_year_from_start,
     school_year_start,
@@ -20,6 +19,7 @@ from zones.validators import (
     validate_school_year,
     validate_single_line_text,
 )
+from tests.foundation.project import project_models
 
 
 @pytest.mark.parametrize("value", ["2010-11", "1999-00", "2099-00", "2013-14"])

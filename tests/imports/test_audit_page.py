@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from imports.services import apply_import
 
-pytest.importorskip("accounts.audit", reason="the state audit trail page (issue 3) is not merged yet")
+pytest.importorskip("portfolio.audit", reason="the state audit trail page (issue 3) is not merged yet")
 
 
 def test_an_applied_import_shows_in_the_states_audit_trail(client, world, preview):
@@ -15,7 +15,7 @@ def test_an_applied_import_shows_in_the_states_audit_trail(client, world, previe
     apply_import(preview("measurements_valid_update.csv"), world.users.lead)
     client.force_login(world.users.lead)
 
-    page = client.get(reverse("accounts:state_history", args=[world.colorado.pk])).content.decode()
+    page = client.get(reverse("portfolio:state_history", args=[world.colorado.pk])).content.decode()
 
     assert "Front Range School 3" in page and "Corrected state assessment" in page and "33.50" in page
     assert str(world.users.lead) in page

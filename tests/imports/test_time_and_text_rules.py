@@ -4,9 +4,9 @@ nothing is written."""
 
 import pytest
 
+from core.validators import current_school_year, school_year_from_start, school_year_start
 from imports.models import ImportBatch
 from tests.factories import SchoolFactory
-from zones.validators import current_school_year, school_year_from_start, school_year_start
 
 from .conftest import database_fingerprint
 

@@ -13,7 +13,7 @@ def test_commissioner_requests_the_brief_from_the_state_page_and_downloads_it(
     client, people, colorado, django_capture_on_commit_callbacks
 ):
     client.force_login(people["commissioner"])
-    state_page = client.get(reverse("zones:state_detail", kwargs={"state_pk": colorado.state.pk}))
+    state_page = client.get(reverse("portfolio:state_detail", kwargs={"state_pk": colorado.state.pk}))
     assert state_page.status_code == 200 and brief_form_shown(state_page)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -28,5 +28,5 @@ def test_commissioner_requests_the_brief_from_the_state_page_and_downloads_it(
 
 def test_lead_partner_staff_see_no_state_report_buttons(client, people, colorado):
     client.force_login(people["aurora_partner"])
-    state_page = client.get(reverse("zones:state_detail", kwargs={"state_pk": colorado.state.pk}))
+    state_page = client.get(reverse("portfolio:state_detail", kwargs={"state_pk": colorado.state.pk}))
     assert state_page.status_code == 200 and not brief_form_shown(state_page)

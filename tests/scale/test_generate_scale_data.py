@@ -6,12 +6,12 @@ from django.db.models import Count, F
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import Membership
+from devdata.scale_data import INITIATIVE_NAME, ScaleDataError, ScaleDataGenerator, clear_scale_data
 from funding.models import Commitment, Expenditure
 from partners.models import CollaboratorEngagement, LeadPartner
 from schools.models import School
 from tests.factories import StateFactory
 from zones.models import District, Initiative, State, Zone
-from zones.scale_data import INITIATIVE_NAME, ScaleDataError, ScaleDataGenerator, clear_scale_data
 
 SMALL = {"states": 2, "zones_per_state": 4, "schools_per_zone": 4, "years": 1}
 pytestmark = pytest.mark.django_db

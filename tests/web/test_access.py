@@ -13,17 +13,17 @@ pytestmark = pytest.mark.django_db
 def page_urls(tenant):
     school = tenant.schools[0]
     return {
-        "state": reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}),
-        "zone": reverse("zones:zone_detail", kwargs={"zone_pk": tenant.zone.pk}),
-        "school": reverse("schools:school_detail", kwargs={"school_pk": school.pk}),
+        "state": reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}),
+        "zone": reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk}),
+        "school": reverse("portfolio:school_detail", kwargs={"school_pk": school.pk}),
     }
 
 
 def edit_urls(tenant):
     school = tenant.schools[0]
     return {
-        "zone_create": reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk}),
-        "zone_edit": reverse("zones:zone_edit", kwargs={"zone_pk": tenant.zone.pk}),
+        "zone_create": reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk}),
+        "zone_edit": reverse("schools:zone_edit", kwargs={"zone_pk": tenant.zone.pk}),
         "school_create": reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk}),
         "school_edit": reverse("schools:school_edit", kwargs={"school_pk": school.pk}),
         "commitment_create": reverse("funding:commitment_create", kwargs={"state_pk": tenant.state.pk}),
@@ -109,7 +109,7 @@ def test_workspace_is_for_those_who_report_on_schools(role, status, tenant, othe
 @pytest.mark.parametrize("role", ROLES)
 def test_portfolio_lists_only_visible_states(role, tenant, other_tenant, login):
     client = login(member(role, tenant))
-    content = client.get(reverse("zones:portfolio")).content.decode()
+    content = client.get(reverse("portfolio:portfolio")).content.decode()
     assert tenant.state.name in content
     assert (other_tenant.state.name in content) == (role == Role.INITIATIVE_ADMIN)
 

@@ -37,7 +37,9 @@ def test_state_export_neutralises_cells_and_lists_all_rows(tenant, login):
     school.name = "=cmd|' /C calc'!A0"
     school.save()
     client = login(member(Role.STATE_VIEWER, tenant))
-    response = client.get(reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}), {"export": "schools"})
+    response = client.get(
+        reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}), {"export": "schools"}
+    )
     assert response["Content-Disposition"] == 'attachment; filename="colorado-schools.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["School", "NCES id", "District"]
@@ -48,7 +50,7 @@ def test_state_export_neutralises_cells_and_lists_all_rows(tenant, login):
 @pytest.mark.django_db
 def test_every_table_on_the_state_page_exports(tenant, login):
     client = login(member(Role.STATE_LEAD, tenant))
-    url = reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk})
     expected = {
         "zones": tenant.zone.name,
         "districts": tenant.schools[0].district.name,

@@ -7,9 +7,9 @@ from accountability.models import Measurement, StatusUpdate
 from accounts.models import Role
 from funding.forms import CommitmentForm
 from funding.models import Commitment
+from schools.forms import ZoneForm
 from schools.models import School
 from tests.factories import DistrictFactory, FunderFactory, SchoolFactory
-from zones.forms import ZoneForm
 from zones.models import Zone
 
 from .conftest import member
@@ -44,7 +44,7 @@ def zone_data(district, schools, **changes):
 
 def test_launching_a_zone_with_two_schools_is_refused_on_the_schools_field(tenant, lead, free_schools):
     district, schools = free_schools
-    url = reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
     response = lead.post(url, zone_data(district, schools[:2], lead_partner=tenant.zone.lead_partner.pk))
     assert response.status_code == 400
     form = response.context["form"]
@@ -56,7 +56,7 @@ def test_launching_a_zone_with_two_schools_is_refused_on_the_schools_field(tenan
 
 def test_launching_a_zone_without_lead_partner_rolls_back_everything(tenant, lead, free_schools):
     district, schools = free_schools
-    url = reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
     response = lead.post(url, zone_data(district, schools[:3]))
     assert response.status_code == 400
     assert "Lead Partner" in response.context["form"].errors["lead_partner"][0]
@@ -66,11 +66,11 @@ def test_launching_a_zone_without_lead_partner_rolls_back_everything(tenant, lea
 
 def test_state_lead_creates_a_launched_zone_with_its_schools(tenant, lead, free_schools):
     district, schools = free_schools
-    url = reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
     response = lead.post(url, zone_data(district, schools[:3], lead_partner=tenant.zone.lead_partner.pk))
     zone = Zone.objects.get(name="Mountain Zone")
     assert response.status_code == 302
-    assert response["Location"] == reverse("zones:zone_detail", kwargs={"zone_pk": zone.pk})
+    assert response["Location"] == reverse("portfolio:zone_detail", kwargs={"zone_pk": zone.pk})
     assert zone.status == Zone.Status.LAUNCHED
     assert set(zone.schools.all()) == set(schools[:3])
     assert list(zone.districts.all()) == [district]
@@ -81,7 +81,7 @@ def test_editing_a_zone_swaps_schools_and_checks_the_result(tenant, lead):
     kept = tenant.schools[:2]
     zone_district = zone.districts.get()
     newcomer = SchoolFactory(district=zone_district)
-    url = reverse("zones:zone_edit", kwargs={"zone_pk": zone.pk})
+    url = reverse("schools:zone_edit", kwargs={"zone_pk": zone.pk})
     data = zone_data(
         zone_district,
         [*kept, newcomer],
@@ -99,7 +99,7 @@ def test_editing_a_zone_swaps_schools_and_checks_the_result(tenant, lead):
 def test_a_zone_needs_one_or_two_districts(tenant, lead, free_schools):
     district, schools = free_schools
     others = DistrictFactory.create_batch(2, state=tenant.state)
-    url = reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
     data = zone_data(district, schools[:3], districts=[district.pk, *[d.pk for d in others]], status="planning")
     response = lead.post(url, data)
     assert response.context["form"].errors["districts"] == ["A zone is established in one or two districts."]
@@ -118,7 +118,9 @@ def test_lead_partner_posts_a_status_update_and_sees_it_on_the_zone_page(tenant,
     response = client.post(reverse("accountability:post_status_update"), data, follow=True)
     update = StatusUpdate.objects.get(narrative=data["narrative"])
     assert update.author.scope.lead_partner_ids == {tenant.zone.lead_partner_id}
-    assert response.redirect_chain[-1][0].startswith(reverse("zones:zone_detail", kwargs={"zone_pk": tenant.zone.pk}))
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk})
+    )
     content = response.content.decode()
     assert data["narrative"] in content and data["scheduling_notes"] in content
 
@@ -201,7 +203,7 @@ def test_commitment_cannot_move_backwards(tenant, lead):
 def test_form_choices_come_from_the_state_in_scope(tenant, other_tenant, lead, free_schools):
     district, schools = free_schools
     foreign = other_tenant.schools[0]
-    url = reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
     data = zone_data(district, [*schools[:2], foreign], districts=[district.pk, foreign.district_id])
     errors = lead.post(url, data).context["form"].errors
     assert "Select a valid choice" in errors["districts"][0]

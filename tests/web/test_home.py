@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 )
 def test_each_role_lands_where_its_work_is(role, landing, tenant, login):
     expected = {
-        "portfolio": reverse("zones:portfolio"),
-        "state": reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}),
+        "portfolio": reverse("portfolio:portfolio"),
+        "state": reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}),
         "workspace": reverse("accountability:workspace"),
     }[landing]
-    response = login(member(role, tenant)).get(reverse("zones:home"))
+    response = login(member(role, tenant)).get(reverse("portfolio:home"))
     assert response.status_code == 302
     assert response["Location"] == expected
 
@@ -34,13 +34,13 @@ def test_each_role_lands_where_its_work_is(role, landing, tenant, login):
 def test_member_of_several_states_lands_on_the_portfolio(tenant, other_tenant, login):
     user = member(Role.STATE_VIEWER, tenant)
     Membership.objects.create(user=user, role=Role.STATE_VIEWER, state=other_tenant.state)
-    response = login(user).get(reverse("zones:home"))
-    assert response["Location"] == reverse("zones:portfolio")
+    response = login(user).get(reverse("portfolio:home"))
+    assert response["Location"] == reverse("portfolio:portfolio")
     content = login(user).get(response["Location"]).content.decode()
     assert tenant.state.name in content and other_tenant.state.name in content
 
 
 def test_user_without_a_role_is_told_how_to_get_access(db, login):
-    response = login(UserFactory()).get(reverse("zones:home"))
+    response = login(UserFactory()).get(reverse("portfolio:home"))
     assert response.status_code == 403
     assert "invitation" in response.content.decode()

@@ -18,7 +18,7 @@ def test_long_lists_are_paginated_and_the_export_has_every_row(tenant, login):
     SchoolFactory.create_batch(PAGE_SIZE, district=district)
     total = PAGE_SIZE + len(tenant.schools)
     client = login(member(Role.STATE_VIEWER, tenant))
-    url = reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk})
 
     first = client.get(url).context["standings"]
     assert (len(first), first.paginator.count, first.paginator.num_pages) == (PAGE_SIZE, total, 2)
@@ -33,6 +33,6 @@ def test_long_lists_are_paginated_and_the_export_has_every_row(tenant, login):
 def test_page_links_keep_the_other_query_parameters(tenant, login):
     SchoolFactory.create_batch(PAGE_SIZE, district=tenant.schools[0].district)
     client = login(member(Role.STATE_VIEWER, tenant))
-    url = reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk})
+    url = reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk})
     content = client.get(url, {"commitments_page": 1}).content.decode()
     assert 'href="?commitments_page=1&amp;schools_page=2#schools"' in content

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accountability.models import Measurement, StatusUpdate
 from accounts.models import Role
+from core.validators import current_school_year, school_year_from_start, school_year_start
 from schools.models import School
 from zones.models import Zone
-from zones.validators import current_school_year, school_year_from_start, school_year_start
 
 from .conftest import member
 
@@ -57,7 +57,7 @@ def test_the_zone_form_refuses_a_name_with_css(tenant, login):
         "schools": [school.pk for school in zone.schools.all()],
     }
 
-    response = client.post(reverse("zones:zone_edit", kwargs={"zone_pk": zone.pk}), data)
+    response = client.post(reverse("schools:zone_edit", kwargs={"zone_pk": zone.pk}), data)
 
     assert response.status_code == 400
     assert "name" in response.context["form"].errors

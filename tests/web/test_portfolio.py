@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from portfolio.services import portfolio
 from tests.factories import StatusUpdateFactory
-from zones.services import portfolio
 
 from .conftest import member
 
@@ -31,7 +31,7 @@ def test_portfolio_summarises_each_state(tenant, other_tenant, superuser):
 
 def test_portfolio_sorts_and_filters(tenant, other_tenant, admin_client):
     StatusUpdateFactory(school=tenant.schools[0], rating="on_track", reported_on=datetime.date(2011, 4, 1))
-    url = reverse("zones:portfolio")
+    url = reverse("portfolio:portfolio")
     by_name = [row.state.name for row in admin_client.get(url, {"sort": "-name"}).context["rows"]]
     assert by_name == ["Louisiana", "Colorado"]
     by_share = [row.state.name for row in admin_client.get(url, {"sort": "-on_track"}).context["rows"]]
@@ -43,7 +43,7 @@ def test_portfolio_sorts_and_filters(tenant, other_tenant, admin_client):
 
 
 def test_htmx_filter_answers_with_the_table_only(tenant, admin_client):
-    response = admin_client.get(reverse("zones:portfolio"), {"q": "colo"}, headers={"HX-Request": "true"})
+    response = admin_client.get(reverse("portfolio:portfolio"), {"q": "colo"}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert "Colorado" in content
     assert "<html" not in content
@@ -51,7 +51,7 @@ def test_htmx_filter_answers_with_the_table_only(tenant, admin_client):
 
 def test_state_page_highlights_off_track_schools(tenant, login):
     client = login(member(Role.COMMISSIONER, tenant))
-    response = client.get(reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}))
+    response = client.get(reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}))
     off_track = [row.school for row in response.context["off_track"]]
     assert off_track == [tenant.schools[0]]
     assert response.context["standings"][0].school == tenant.schools[0]  # listed first

@@ -23,15 +23,15 @@ def query_count(client, url) -> int:
 def pages(tenant):
     school = tenant.schools[1]
     return [
-        reverse("zones:portfolio"),
-        reverse("zones:portfolio") + "?export=portfolio",
-        reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}),
-        reverse("zones:state_detail", kwargs={"state_pk": tenant.state.pk}) + "?export=schools",
-        reverse("zones:zone_detail", kwargs={"zone_pk": tenant.zone.pk}),
-        reverse("schools:school_detail", kwargs={"school_pk": school.pk}),
+        reverse("portfolio:portfolio"),
+        reverse("portfolio:portfolio") + "?export=portfolio",
+        reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}),
+        reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}) + "?export=schools",
+        reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk}),
+        reverse("portfolio:school_detail", kwargs={"school_pk": school.pk}),
         reverse("accountability:workspace"),
-        reverse("zones:zone_edit", kwargs={"zone_pk": tenant.zone.pk}),
-        reverse("zones:zone_create", kwargs={"state_pk": tenant.state.pk}),
+        reverse("schools:zone_edit", kwargs={"zone_pk": tenant.zone.pk}),
+        reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk}),
         reverse("schools:school_edit", kwargs={"school_pk": school.pk}),
         reverse("funding:commitment_create", kwargs={"state_pk": tenant.state.pk}),
         reverse("funding:expenditure_create", kwargs={"state_pk": tenant.state.pk}),

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import zones.validators
+import core.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ('resource_commitment_evidence', models.TextField(blank=True)),
                 ('leadership_alignment', models.CharField(choices=[('not_assessed', 'Not yet assessed'), ('partial', 'Partially met'), ('met', 'Met')], default='not_assessed', max_length=20, verbose_name='alignment of state leadership')),
                 ('leadership_alignment_evidence', models.TextField(blank=True)),
-                ('planned_launch_school_year', models.CharField(blank=True, max_length=7, validators=[zones.validators.validate_school_year], verbose_name='planned launch school year')),
+                ('planned_launch_school_year', models.CharField(blank=True, max_length=7, validators=[core.validators.validate_school_year], verbose_name='planned launch school year')),
                 ('policy_environment_notes', models.TextField(blank=True)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('resource_commitment_evidence', models.TextField(blank=True)),
                 ('leadership_alignment', models.CharField(choices=[('not_assessed', 'Not yet assessed'), ('partial', 'Partially met'), ('met', 'Met')], default='not_assessed', max_length=20, verbose_name='alignment of state leadership')),
                 ('leadership_alignment_evidence', models.TextField(blank=True)),
-                ('planned_launch_school_year', models.CharField(blank=True, max_length=7, validators=[zones.validators.validate_school_year], verbose_name='planned launch school year')),
+                ('planned_launch_school_year', models.CharField(blank=True, max_length=7, validators=[core.validators.validate_school_year], verbose_name='planned launch school year')),
                 ('policy_environment_notes', models.TextField(blank=True)),
                 ('initiative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='states', to='zones.initiative')),
             ],
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
                 ('status', models.CharField(choices=[('planning', 'Planning'), ('launched', 'Launched'), ('extended', 'Extended'), ('closed', 'Closed')], default='planning', max_length=20)),
-                ('launch_school_year', models.CharField(blank=True, max_length=7, validators=[zones.validators.validate_school_year], verbose_name='launch school year')),
+                ('launch_school_year', models.CharField(blank=True, max_length=7, validators=[core.validators.validate_school_year], verbose_name='launch school year')),
                 ('staffing_autonomy', models.BooleanField(default=False)),
                 ('scheduling_autonomy', models.BooleanField(default=False)),
                 ('curriculum_autonomy', models.BooleanField(default=False)),
@@ -196,7 +196,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
                 ('status', models.CharField(choices=[('planning', 'Planning'), ('launched', 'Launched'), ('extended', 'Extended'), ('closed', 'Closed')], default='planning', max_length=20)),
-                ('launch_school_year', models.CharField(blank=True, max_length=7, validators=[zones.validators.validate_school_year], verbose_name='launch school year')),
+                ('launch_school_year', models.CharField(blank=True, max_length=7, validators=[core.validators.validate_school_year], verbose_name='launch school year')),
                 ('staffing_autonomy', models.BooleanField(default=False)),
                 ('scheduling_autonomy', models.BooleanField(default=False)),
                 ('curriculum_autonomy', models.BooleanField(default=False)),

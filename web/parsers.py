@@ -1,5 +1,5 @@
 """The API's JSON parser (``DEFAULT_PARSER_CLASSES``). Its own module: DRF reads the parser setting
-while ``rest_framework.views`` is imported, which config.rest itself imports."""
+while ``rest_framework.views`` is imported, which web.rest itself imports."""
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -10,7 +10,7 @@ MAX_JSON_DEPTH = 32
 class BoundedJSONParser(JSONParser):
     """JSON nested at most ``MAX_JSON_DEPTH`` deep: deeper is a 400, never a RecursionError. (The
     body's size is bounded before parsing: DRF reads it through Django's ``request.body``, which
-    refuses more than ``DATA_UPLOAD_MAX_MEMORY_SIZE``; see config.rest.ScopedQuerysetMixin.)"""
+    refuses more than ``DATA_UPLOAD_MAX_MEMORY_SIZE``; see web.rest.ScopedQuerysetMixin.)"""
 
     def parse(self, stream, media_type=None, parser_context=None):
         too_deep = f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep."

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 from django_scopes import scopes_disabled
 
+from devdata.demo import DEMO_PASSWORD, load_demo
 from funding.services import funding_totals
 from schools.models import School
-from zones.demo import DEMO_PASSWORD, load_demo
 from zones.models import State, Zone
 
 

@@ -19,12 +19,11 @@ from django.db import transaction
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import Membership, Role, User
+from core.validators import school_year_from_start
 from funding.models import Commitment, Expenditure, Funder
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
 from schools.models import School
-
-from .models import CriterionRating, District, Initiative, State, Zone
-from .validators import school_year_from_start
+from zones.models import CriterionRating, District, Initiative, State, Zone
 
 D = datetime.date
 MET, PARTIAL = CriterionRating.MET, CriterionRating.PARTIAL

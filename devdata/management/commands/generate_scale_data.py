@@ -1,10 +1,10 @@
-"""Build the synthetic national data set used by the benchmarks (see zones.scale_data)."""
+"""Build the synthetic national data set used by the benchmarks (see devdata.scale_data)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from zones.scale_data import ScaleDataError, ScaleDataGenerator, clear_scale_data
+from devdata.scale_data import ScaleDataError, ScaleDataGenerator, clear_scale_data
 
 
 class Command(BaseCommand):

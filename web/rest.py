@@ -19,13 +19,8 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
 
-from accounts.permissions import ANYWHERE
-from accounts.scoping import reach_scope
-
-
-def permission_name(model, action: str) -> str:
-    """``schools.change_school`` for (School, "change"): the names used by accounts.permissions."""
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+from core.permissions import ANYWHERE, permission_name
+from core.tenancy import reach_scope
 
 
 class IdFilter(filters.NumberFilter):

@@ -1,28 +1,31 @@
+"""The composing pages: home, the portfolio, a state, a zone, a school, a state's audit trail."""
+
 from collections import Counter
+from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from accountability.models import StatusUpdate
-from accountability.services import school_standings
-from accountability.tables import STANDINGS, STATUS_UPDATES
+from accountability.models import Baseline, Measurement, StatusUpdate, Target
+from accountability.services import progress_for_schools, school_standings
+from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from funding.models import Commitment, Expenditure
 from funding.services import funding_totals, funding_totals_by
 from funding.tables import COMMITMENTS, EXPENDITURES
 from partners.models import CollaboratorEngagement
-from reports.charts import funding_chart
 from reports.models import ReportRun
 from schools.models import School
-from web.forms import object_form_page
+from web.charts import funding_chart, progress_chart
 from web.tables import csv_export, paginate
+from zones.models import District, Initiative, State, Zone
 
-from .forms import PortfolioFilterForm, ZoneForm
-from .models import District, Initiative, State, Zone
+from .audit import state_audit_trail
+from .forms import PortfolioFilterForm
 from .services import portfolio as portfolio_summaries
-from .services import save_zone, state_timeline
+from .services import state_timeline
 from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, ZONES
 
 # Sortable portfolio columns: query value -> (heading, sort key).
@@ -59,15 +62,15 @@ def home(request):
     """Send each role where its work is: the portfolio, its state, or the Lead Partner workspace."""
     scope = request.user.scope
     if scope.is_admin:
-        return redirect("zones:portfolio")
+        return redirect("portfolio:portfolio")
     if scope.lead_partner_ids and not scope.state_ids:
         return redirect("accountability:workspace")
     states = list(State.objects.visible_to(request.user).values_list("pk", flat=True)[:2])
     if len(states) == 1:
-        return redirect("zones:state_detail", state_pk=states[0])
+        return redirect("portfolio:state_detail", state_pk=states[0])
     if states:
-        return redirect("zones:portfolio")
-    return render(request, "zones/no_access.html", status=403)
+        return redirect("portfolio:portfolio")
+    return render(request, "portfolio/no_access.html", status=403)
 
 
 @login_required
@@ -104,7 +107,7 @@ def portfolio(request):
         "ratings": [(value, label, ratings[value]) for value, label in StatusUpdate.Rating.choices],
         "rated_schools": sum(ratings.values()),
     }
-    template = "zones/_portfolio_table.html" if request.htmx else "zones/portfolio.html"
+    template = "portfolio/_portfolio_table.html" if request.htmx else "portfolio/portfolio.html"
     return render(request, template, context)
 
 
@@ -164,7 +167,7 @@ def state_detail(request, state_pk):
         ),
         "can_add_expenditure": user.has_perm("funding.add_expenditure", Expenditure(state=state)),
     }
-    return render(request, "zones/state_detail.html", context)
+    return render(request, "portfolio/state_detail.html", context)
 
 
 def spending_by_use(funding):
@@ -200,36 +203,69 @@ def zone_detail(request, zone_pk):
             user.has_perm("accountability.add_statusupdate", StatusUpdate(school=row.school)) for row in standings
         ),
     }
-    return render(request, "zones/zone_detail.html", context)
+    return render(request, "portfolio/zone_detail.html", context)
 
 
-def _zone_form_page(request, zone, title, cancel_url):
-    form = ZoneForm(request.POST or None, instance=zone, user=request.user)
-    return object_form_page(
-        request,
-        form,
-        permission="zones.add_zone" if zone.pk is None else "zones.change_zone",
-        title=title,
-        cancel_url=cancel_url,
-        success_url=lambda saved: reverse("zones:zone_detail", kwargs={"zone_pk": saved.pk}),
-        save=lambda form: save_zone(
-            form.save(commit=False),
-            form.cleaned_data["status"],
-            form.cleaned_data["districts"],
-            form.cleaned_data["schools"],
-        ),
+def metric_charts(measurements, progress) -> list[str]:
+    """One chart per metric: its measurements over time with the baseline and target lines."""
+    lines = {item.metric.pk: item for item in progress}
+    charts = []
+    for metric, rows in groupby(measurements, key=lambda measurement: measurement.metric):
+        points = [(f"{row.school_year} {row.get_period_display()}", row.value) for row in rows]
+        line = lines.get(metric.pk)
+        charts.append(
+            progress_chart(
+                f"{metric.name} ({metric.get_unit_display().lower()})",
+                points,
+                baseline=line.baseline if line else None,
+                target=line.target if line else None,
+            )
+        )
+    return charts
+
+
+@login_required
+def school_detail(request, school_pk):
+    user = request.user
+    school = get_object_or_404(
+        School.objects.visible_to(user).select_related("district__state", "zone__lead_partner"), pk=school_pk
     )
+    progress = progress_for_schools([school]).get(school.pk, [])
+    measurements = (
+        Measurement.objects.visible_to(user)
+        .filter(school=school)
+        .select_related("metric")
+        .order_by("metric__name", "metric_id", "school_year", "period")
+    )
+    updates = StatusUpdate.objects.visible_to(user).filter(school=school).select_related("school", "author")
+    tables = {
+        "progress": (PROGRESS, progress),
+        "measurements": (MEASUREMENTS, measurements),
+        "status-updates": (STATUS_UPDATES, updates),
+    }
+    if response := csv_export(request, school.name, tables):
+        return response
+    measurements = list(measurements)
+    context = {
+        "school": school,
+        "progress": progress,
+        "charts": metric_charts(measurements, progress),
+        "measurements": paginate(request, measurements, "measurements_page"),
+        "updates": paginate(request, updates, "updates_page", per_page=10),
+        "baselines": Baseline.objects.visible_to(user).filter(school=school).select_related("metric"),
+        "targets": Target.objects.visible_to(user).filter(school=school).select_related("metric"),
+        "can_edit": user.has_perm("schools.change_school", school),
+        "can_add_baseline": user.has_perm("accountability.add_baseline", Baseline(school=school)),
+        "can_report": user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school)),
+    }
+    return render(request, "portfolio/school_detail.html", context)
 
 
+@require_safe
 @login_required
-def zone_create(request, state_pk):
+def state_history(request, state_pk):
+    """Who changed what in a state, field by field (initiative admins and the state's lead)."""
     state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
-    cancel_url = reverse("zones:state_detail", kwargs={"state_pk": state.pk})
-    return _zone_form_page(request, Zone(state=state), f"New zone in {state.name}", cancel_url)
-
-
-@login_required
-def zone_edit(request, zone_pk):
-    zone = get_object_or_404(Zone.objects.visible_to(request.user).select_related("state"), pk=zone_pk)
-    cancel_url = reverse("zones:zone_detail", kwargs={"zone_pk": zone.pk})
-    return _zone_form_page(request, zone, f"Edit {zone.name}", cancel_url)
+    if not request.user.has_perm("zones.view_state_history", state):
+        raise PermissionDenied
+    return render(request, "portfolio/state_history.html", {"state": state, "entries": state_audit_trail(state)})

@@ -33,11 +33,11 @@ from django.utils.text import slugify
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import ApiToken, Invitation, Membership, Role, User
+from core.validators import school_year_from_start
 from funding.models import Commitment, Expenditure, Funder, Source
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
 from schools.models import School
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, CriterionRating, District, Initiative, State, Zone
-from zones.validators import school_year_from_start
 
 INITIATIVE_NAME = "Zone Portfolio national scale data"
 PREFIX = "Scale"

@@ -1,0 +1,239 @@
+"""The one mechanism that decides which rows a user may see (the bottom layer: it reads no other
+app; ``accounts.scoping`` builds a user's ``Scope`` from their memberships).
+
+Every tenant-owned model is a ``TenantModel`` (its manager's queryset is a ``TenantQuerySet``)
+and declares, in ``TenantScope``, how its rows reach a state, a Lead Partner and a national
+collaborator:
+
+    class TenantScope:
+        state = "district__state"          # path to the owning state (required)
+        lead_partner = "zone__lead_partner"  # path to the Lead Partner whose staff may read it
+        collaborator = True                 # collaborators read it in states they are engaged in
+        multivalued = False                 # paths cross a to-many relation (dedupe needed)
+
+Who sees what:
+
+=================== ==================================================================
+initiative admin    everything (superusers too)
+state lead          rows of their state(s)
+state viewer        rows of their state(s)
+commissioner        rows of their state(s)
+Lead Partner staff  rows reached through the zones their Lead Partner leads, per grant:
+                    a membership bound to a state (what a state lead grants) reaches the
+                    partner's rows in that state only, and only while the partner leads a
+                    zone there; an unbound one (granted by an initiative admin) reaches the
+                    partner's rows in every state
+collaborator        aggregate rows (no narratives) of states where it has an engagement that
+                    grants access now (``CollaboratorEngagement.objects.granting_access()``)
+=================== ==================================================================
+
+Reach is computed from the current zones and engagements each time a Scope is built (once per
+request), so deleting a zone, changing its Lead Partner or ending an engagement takes effect at
+once; no membership needs to be rewritten.
+
+Directory models (initiative, funders, metrics, Lead Partners, collaborators) are not
+tenant-owned: ``DirectoryQuerySet.visible_to`` lets any member read them.
+
+The fail-closed wall (django-scopes): every tenant model's default manager is a
+``TenantManager``. Outside an active scope its queries raise ``ScopeError``; inside one it only
+returns rows of the states the scope reaches. The request middleware, the API (for token
+users), the Celery tasks and the management commands enter a scope explicitly, so a query that
+forgets ``visible_to`` cannot return another state's rows, and code running outside any scope
+fails loudly instead of reading everything. ``visible_to`` stays the fine-grained read rule
+inside that wall.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The read/write reach of a set of memberships."""
+
+    is_admin: bool = False
+    state_ids: frozenset = field(default_factory=frozenset)  # any state role
+    lead_state_ids: frozenset = field(default_factory=frozenset)  # state lead only
+    # Lead Partner staff: (lead_partner_id, state_id) pairs in force now; state_id None = every state
+    lead_partner_grants: frozenset = field(default_factory=frozenset)
+    collaborator_ids: frozenset = field(default_factory=frozenset)
+    collaborator_state_ids: frozenset = field(default_factory=frozenset)  # through granting engagements
+    # states where the partners of unbound Lead Partner grants lead a zone (worked out by the builder)
+    unbound_partner_state_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.is_admin or self.state_ids or self.lead_partner_grants or self.collaborator_ids)
+
+    @property
+    def lead_partner_ids(self) -> frozenset:
+        """The Lead Partners the user works for somewhere: for navigation and labels. What they
+        reach is decided by ``lead_partner_grants`` (``reaches_partner_in``)."""
+        return frozenset(lead_partner_id for lead_partner_id, _state_id in self.lead_partner_grants)
+
+    def reaches_partner_in(self, lead_partner_id, state_id) -> bool:
+        """Whether the user acts as staff of this Lead Partner for its work in this state."""
+        grants = self.lead_partner_grants
+        return lead_partner_id is not None and bool({(lead_partner_id, None), (lead_partner_id, state_id)} & grants)
+
+    @property
+    def reach_state_ids(self) -> tuple | None:
+        """The states whose rows exist at all for this scope (the wall of ``TenantManager``):
+        None for admins (no wall), else the states of state roles, of collaborator engagements,
+        of state-bound Lead Partner grants and, for unbound grants, of the partner's zones."""
+        if self.is_admin:
+            return None
+        bound_state_ids = {state_id for _partner_id, state_id in self.lead_partner_grants if state_id}
+        return tuple(
+            sorted(self.state_ids | self.collaborator_state_ids | bound_state_ids | self.unbound_partner_state_ids)
+        )
+
+
+def scope_of(user_or_scope) -> Scope:
+    if isinstance(user_or_scope, Scope):
+        return user_or_scope
+    if user_or_scope is None or not getattr(user_or_scope, "is_authenticated", False):
+        return Scope()
+    return user_or_scope.scope
+
+
+class TenantQuerySet(models.QuerySet):
+    def visible_to(self, user_or_scope):
+        """Rows the user (or an explicit Scope, e.g. an API token's) may read."""
+        scope = scope_of(user_or_scope)
+        if scope.is_admin:
+            return self
+        rules = self.model.TenantScope
+        q = Q(pk__in=[])
+        if scope.state_ids:
+            q |= Q(**{f"{rules.state}__in": scope.state_ids})
+        lead_partner_path = getattr(rules, "lead_partner", None)
+        if lead_partner_path:
+            for lead_partner_id, state_id in scope.lead_partner_grants:
+                grant = Q(**{lead_partner_path: lead_partner_id})
+                q |= grant if state_id is None else grant & Q(**{rules.state: state_id})
+        if scope.collaborator_state_ids and getattr(rules, "collaborator", False):
+            q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids})
+        if getattr(rules, "multivalued", False):
+            return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
+        return self.filter(q)
+
+    def editable_by(self, user_or_scope):
+        """Rows the user may change as a state lead (admins: all). Lead Partner write rules
+        are narrower and live in accounts.permissions."""
+        scope = scope_of(user_or_scope)
+        if scope.is_admin:
+            return self
+        return self.filter(**{f"{self.model.TenantScope.state}__in": scope.lead_state_ids})
+
+
+def _walled(queryset):
+    """``queryset`` kept to the active scope's states; None when no scope is active."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return queryset
+    if "state" not in current:
+        return None
+    if current["state"] is None:
+        return queryset
+    return queryset.filter(**{f"{queryset.model.TenantScope.state}__in": current["state"]})
+
+
+def _refuse(self, *args, **kwargs):
+    raise ScopeError("A scope on dimension(s) state needs to be active for this query.")
+
+
+class OutsideScopeQuerySet:
+    """A tenant queryset made outside any scope (e.g. a class-level ``queryset`` or a form field,
+    built when the module is imported). Using it raises ScopeError; chaining it (``.all()``,
+    ``.filter()``, ...) inside a scope gives that scope's walled queryset, so such definitions
+    take the wall of the request, task or command that uses them."""
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.__class__ = self.tenant_queryset_class
+        walled = _walled(clone)
+        if walled is None:
+            clone.__class__ = type(self)
+            return clone
+        return walled
+
+    _fetch_all = iterator = count = exists = contains = aggregate = explain = _refuse
+    update = _update = _raw_delete = resolve_expression = _refuse
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """The fail-closed default manager of every tenant model (see the module docstring).
+
+    django-scopes' ``ScopedManager`` semantics, on the one dimension ``state`` whose path is read
+    from the model's ``TenantScope`` (so no second copy of it): outside a scope the queryset raises
+    ``ScopeError`` when used; ``scope(state=None)`` is every state (admins); ``scopes_disabled()``
+    turns the wall off for code that must see every state (beat tasks, commands, validation).
+    The base manager stays Django's plain one, so following a foreign key always works."""
+
+    _outside_classes: dict = {}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        walled = _walled(queryset)
+        if walled is not None:
+            return walled
+        queryset.__class__ = self._outside_class()
+        return queryset
+
+    def _outside_class(self):
+        base = self._queryset_class
+        if base not in self._outside_classes:
+            self._outside_classes[base] = type(
+                f"OutsideScope{base.__name__}", (OutsideScopeQuerySet, base), {"tenant_queryset_class": base}
+            )
+        return self._outside_classes[base]
+
+
+def tenant_manager(queryset_class=TenantQuerySet) -> TenantManager:
+    """``objects = tenant_manager()`` on every tenant model (with its own TenantQuerySet subclass
+    if it has one)."""
+    if queryset_class is TenantQuerySet:
+        return TenantManager()
+    return TenantManager.from_queryset(queryset_class)()
+
+
+def reach_scope(user_or_scope):
+    """The scope of a user's (or token's) reach, to enter with ``with``. The reach is computed with
+    the wall off: deciding what a user reaches must read memberships and engagements."""
+    with scopes_disabled():
+        reach = scope_of(user_or_scope).reach_state_ids
+    return scope(state=reach)
+
+
+def state_scope(state_id):
+    """The scope of work done for one state (e.g. a task for its report run); None: every state."""
+    return scope(state=None if state_id is None else (state_id,))
+
+
+class TenantModel(models.Model):
+    """Base of every tenant model: the fail-closed manager, and uniqueness and constraints checked
+    against every state's rows, not only the scope's (a duplicate in another state must be a
+    validation error, not an IntegrityError 500)."""
+
+    objects = tenant_manager()
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude=None):
+        with scopes_disabled():
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with scopes_disabled():
+            super().validate_constraints(exclude=exclude)
+
+
+class DirectoryQuerySet(models.QuerySet):
+    def visible_to(self, user_or_scope):
+        """Directory rows are readable by anyone who holds a membership."""
+        return self if scope_of(user_or_scope).is_member else self.none()

@@ -1,0 +1,87 @@
+"""The admin base for tenant-owned models: rows, choices and changes kept to the user's scope."""
+
+import rules
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.permissions import permission_name
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Admin pages for tenant-owned models, for staff of any role.
+
+    Rows come from ``visible_to`` (a row outside the scope does not exist for the user), related
+    choices likewise, and adding, changing and deleting follow the permission table
+    (accounts.permissions), checked again on the object as it would be saved.
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Out of scope is the same as missing: 404 (the admin would otherwise redirect)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _check_visible(self, request, object_id):
+        """simple_history's views fall back to the history of objects outside the queryset; only
+        admins (who see everything, deleted objects included) may use that."""
+        if not request.user.scope.is_admin and not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def get_list_filter(self, request):
+        """Filters on a relation offer only the related rows that occur in the visible rows."""
+        return [
+            (item, admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation
+            else item
+            for item in super().get_list_filter(request)
+        ]
+
+    def _scoped_choices(self, db_field, request, kwargs):
+        related = db_field.related_model._default_manager.all()
+        if hasattr(related, "visible_to"):
+            kwargs.setdefault("queryset", related.visible_to(request.user))
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **self._scoped_choices(db_field, request, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
+
+    def _allowed(self, request, action, obj=None) -> bool:
+        return rules.has_perm(permission_name(self.model, action), request.user, obj)
+
+    def has_module_permission(self, request):
+        return request.user.scope.is_member
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.scope.is_member
+
+    def has_add_permission(self, request):
+        return self._allowed(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "change", obj) if obj is not None else request.user.scope.is_member
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, "delete", obj)
+
+    def save_model(self, request, obj, form, change):
+        if not self._allowed(request, "change" if change else "add", obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
