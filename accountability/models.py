@@ -14,6 +14,8 @@ from core.validators import (
     validate_single_line_text,
 )
 
+from .choices import Rating
+
 TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
 
 
@@ -186,10 +188,7 @@ class Measurement(SchoolMetricValue):
 class StatusUpdate(TenantModel):
     """A Lead Partner's periodic report on a school: a rating, a narrative, per-autonomy notes."""
 
-    class Rating(models.TextChoices):
-        ON_TRACK = "on_track", "On track"
-        AT_RISK = "at_risk", "At risk"
-        OFF_TRACK = "off_track", "Off track"
+    Rating = Rating  # the one vocabulary (choices.py)
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="status_updates")
     author = models.ForeignKey(

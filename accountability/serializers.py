@@ -8,10 +8,9 @@ from rest_framework import serializers
 from schools.models import School
 from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 
+from .choices import Standing
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
-from .services import STATUS_ORDER, overall_status, progress_for_schools
-
-PROGRESS_STATUSES = STATUS_ORDER
+from .services import school_standings
 
 
 class MetricSerializer(ModelCleanSerializer):
@@ -90,7 +89,7 @@ class MetricProgressSerializer(serializers.Serializer):
     gain = serializers.DecimalField(max_digits=11, decimal_places=2, allow_null=True)
     share_of_target = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
     projected = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    status = serializers.ChoiceField(choices=PROGRESS_STATUSES)
+    status = serializers.ChoiceField(choices=Standing.choices, help_text="The metric's projection.")
 
 
 CENT, THOUSANDTH = Decimal("0.01"), Decimal("0.001")
@@ -119,30 +118,54 @@ def metric_progress_data(item) -> dict:
         "gain": _decimal(item.gain, CENT),
         "share_of_target": _decimal(item.share_of_target, THOUSANDTH),
         "projected": _decimal(item.projected, CENT),
-        "status": item.status,
+        "status": item.status.value,
     }
 
 
-def school_progress_data(metrics: list) -> dict:
-    """A school's overall status and its metrics (SchoolProgressSchemaSerializer's shape)."""
-    return {"status": overall_status(metrics), "metrics": [metric_progress_data(item) for item in metrics]}
+def school_progress_data(standing) -> dict:
+    """A school's standing (SchoolProgressSchemaSerializer's shape), from the one read model."""
+    return {
+        "status": standing.projection.value,
+        "rating": standing.rating.value,
+        "rated_on": standing.rated_on.isoformat() if standing.rated_on else None,
+        "standing": standing.standing.value,
+        "needs_attention": standing.needs_attention,
+        "metrics": [metric_progress_data(item) for item in standing.progress],
+    }
 
 
 class SchoolProgressSchemaSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=PROGRESS_STATUSES)
+    status = serializers.ChoiceField(
+        choices=Standing.choices, help_text="The school's projection (its weakest metric)."
+    )
+    rating = serializers.ChoiceField(
+        choices=Standing.choices, help_text="The Lead Partner's latest rating you may see (no_data without one)."
+    )
+    rated_on = serializers.DateField(allow_null=True)
+    standing = serializers.ChoiceField(
+        choices=Standing.choices, help_text="The worse of the latest rating and the projection (the one rule)."
+    )
+    needs_attention = serializers.BooleanField(help_text="Off track by its latest rating or its projection.")
     metrics = MetricProgressSerializer(many=True)
+
+
+def standings_by_school(schools, request) -> dict:
+    """{school id: SchoolStanding} of the schools being serialized, status updates read as the
+    request's user may (one service call, five queries)."""
+    updates = StatusUpdate.objects.visible_to(request.user)
+    return {row.school.pk: row for row in school_standings(schools, updates)}
 
 
 @extend_schema_field(SchoolProgressSchemaSerializer)
 class SchoolProgressField(BatchedField):
-    """A school's overall status and its metrics; the progress of every school being serialized
-    comes from one service call (three queries)."""
+    """A school's standing and its metrics; the standing of every school being serialized comes
+    from one service call."""
 
     def compute(self, schools):
-        return progress_for_schools(schools)
+        return standings_by_school(schools, self.context["request"])
 
-    def represent(self, school, progress):
-        return school_progress_data(progress.get(school.pk, []))
+    def represent(self, school, standings):
+        return school_progress_data(standings[school.pk])
 
 
 class SchoolProgressSerializer(SparseFieldsMixin, serializers.ModelSerializer):

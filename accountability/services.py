@@ -7,24 +7,28 @@ Timeline: a measurement in period p of school year Y-(Y+1) sits at Y + p/4 (the 
 period at Y + 1). The baseline sits at the end of its school year, the target at the end of
 the target school year.
 
-Projection status: ``on_track`` when the projected value reaches the target, ``at_risk`` when
-it covers at least half of the needed gain, ``off_track`` otherwise, ``no_data`` before any
+Projection (a Standing, choices.py): on track when the projected value reaches the target, at
+risk when it covers at least half of the needed gain, off track otherwise, no data before any
 measurement after the baseline.
+
+A school's standing (``SchoolStanding``) is the one read model of how a school stands, used by
+every page, the API, the CSV exports and the reports.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
 
+from core.tenancy import scope_of
 from core.validators import school_year_start
 
+from .choices import Rating, Standing, worst
 from .models import Baseline, Measurement, Metric, Target
 
 AT_RISK_SHARE = Decimal("0.5")
-STATUS_ORDER = ["off_track", "at_risk", "on_track", "no_data"]
 PERIODS_PER_YEAR = len(Measurement.Period)
 
 
@@ -79,19 +83,20 @@ class MetricProgress:
         return (self.baseline + slope * (target_at - start)).quantize(Decimal("0.01"))
 
     @cached_property
-    def status(self) -> str:
+    def status(self) -> Standing:
+        """The metric's projection."""
         projected, needed = self.projected, self.needed_gain
         if projected is None or not needed:
-            return "no_data"
+            return Standing.NO_DATA
         projected_gain = projected - self.baseline if self.metric.higher_is_better else self.baseline - projected
         share = projected_gain / needed
         if share >= 1:
-            return "on_track"
-        return "at_risk" if share >= AT_RISK_SHARE else "off_track"
+            return Standing.ON_TRACK
+        return Standing.AT_RISK if share >= AT_RISK_SHARE else Standing.OFF_TRACK
 
     @property
     def status_label(self) -> str:
-        return self.status.replace("_", " ").capitalize()
+        return self.status.label
 
 
 def latest_measurements(schools):
@@ -149,10 +154,9 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
     return by_school
 
 
-def overall_status(progress: list[MetricProgress]) -> str:
+def overall_status(progress: list[MetricProgress]) -> Standing:
     """A school's projection is as good as its weakest metric with data."""
-    statuses = [item.status for item in progress if item.status != "no_data"]
-    return min(statuses, key=STATUS_ORDER.index) if statuses else "no_data"
+    return worst(item.status for item in progress)
 
 
 def latest_status_updates(status_updates, per_school: int = 1):
@@ -166,39 +170,114 @@ def latest_status_updates(status_updates, per_school: int = 1):
     ).filter(rank__lte=per_school)
 
 
-def latest_status_update(status_updates, field: str) -> Subquery:
-    """``field`` of the latest of ``status_updates`` on the school of the outer query (an annotation)."""
-    latest = status_updates.filter(school=OuterRef("pk")).order_by("-reported_on", "-created_at")
-    return Subquery(latest.values(field)[:1])
-
-
 @dataclass
 class SchoolStanding:
-    """Where a school stands: its Lead Partner's latest rating and its projected progress."""
+    """Where a school stands: its Lead Partner's latest ratings, its projected progress per metric,
+    and the one rule that says how it stands overall.
+
+    The rule (used by every count, list, page, API, CSV and report): a school's ``standing`` is
+    the worse of its Lead Partner's latest rating and its projection, whichever has data. So a
+    school *needs attention* (is off track) when its latest rating **or** its projection is off
+    track; it is at risk when either is at risk and neither is off track; on track when what is
+    known is on track; "no data" with neither a rating nor a projection.
+    """
 
     school: object
-    latest_update: object = None
-    progress: list = field(default_factory=list)
+    updates: list = field(default_factory=list)  # the latest status updates the reader may see, newest first
+    progress: list = field(default_factory=list)  # MetricProgress per metric
 
     @property
-    def rating(self) -> str:
-        return self.latest_update.rating if self.latest_update else "no_data"
+    def latest_update(self):
+        return self.updates[0] if self.updates else None
 
     @property
-    def projection(self) -> str:
+    def rated_on(self):
+        return self.latest_update.reported_on if self.latest_update else None
+
+    @property
+    def rating(self) -> Standing:
+        return Standing.of(self.latest_update.rating if self.latest_update else None)
+
+    @property
+    def projection(self) -> Standing:
         return overall_status(self.progress)
 
     @property
-    def is_off_track(self) -> bool:
-        return "off_track" in (self.rating, self.projection)
+    def standing(self) -> Standing:
+        return worst([self.rating, self.projection])
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.standing == Standing.OFF_TRACK
+
+    @property
+    def weakest_metric(self) -> MetricProgress | None:
+        """The metric furthest from its target: worst projection, then smallest share of the target."""
+        measured = [item for item in self.progress if item.status != Standing.NO_DATA]
+        return min(measured, key=lambda item: (item.status.severity, item.share_of_target or Decimal(0)), default=None)
+
+    @property
+    def off_track_twice(self) -> bool:
+        """Rated off track in the last two status updates in a row."""
+        return len(self.updates) >= 2 and all(u.rating == Rating.OFF_TRACK for u in self.updates[:2])
 
 
-def school_standings(schools, status_updates) -> list[SchoolStanding]:
-    """A standing per school, in the schools' order; ``status_updates`` are those the reader may see.
+def school_standings(schools, status_updates, per_school: int = 2) -> list[SchoolStanding]:
+    """A standing per school, in the schools' order; ``status_updates`` are those the reader may
+    see, of which each school keeps its latest ``per_school``.
 
     Five queries: the schools, their progress (three) and their latest status updates.
     """
     schools = list(schools)
     progress = progress_for_schools(schools)
-    latest = {update.school_id: update for update in latest_status_updates(status_updates.filter(school__in=schools))}
-    return [SchoolStanding(school, latest.get(school.pk), progress.get(school.pk, [])) for school in schools]
+    latest = latest_status_updates(status_updates.filter(school__in=schools), per_school).order_by("school_id", "rank")
+    updates: dict[int, list] = {}
+    for update in latest:
+        updates.setdefault(update.school_id, []).append(update)
+    return [SchoolStanding(school, updates.get(school.pk, []), progress.get(school.pk, [])) for school in schools]
+
+
+@dataclass
+class StandingCounts:
+    """How many schools stand where (by ``SchoolStanding.standing``)."""
+
+    off_track: int = 0
+    at_risk: int = 0
+    on_track: int = 0
+    no_data: int = 0
+
+    @classmethod
+    def of(cls, standings) -> "StandingCounts":
+        counts = cls()
+        for row in standings:
+            counts.add(row.standing)
+        return counts
+
+    def add(self, standing: Standing, count: int = 1) -> None:
+        setattr(self, standing.value, getattr(self, standing.value) + count)
+
+    @property
+    def schools(self) -> int:
+        return self.off_track + self.at_risk + self.on_track + self.no_data
+
+    def share(self, standing: Standing) -> Decimal | None:
+        """Share of the schools that stand at ``standing`` (None without schools)."""
+        if not self.schools:
+            return None
+        return (Decimal(getattr(self, Standing(standing).value)) / self.schools).quantize(Decimal("0.001"))
+
+    def items(self) -> list[tuple[Standing, int]]:
+        """(standing, count) for every standing, worst first."""
+        return [(standing, getattr(self, standing.value)) for standing in Standing]
+
+    def __add__(self, other: "StandingCounts") -> "StandingCounts":
+        return StandingCounts(**{s.value: getattr(self, s.value) + getattr(other, s.value) for s in Standing})
+
+
+def ratings_hidden_from(user, state=None) -> bool:
+    """Whether ``state`` (default: some state) reaches the user only as a national collaborator,
+    where Lead Partner ratings and narratives stay hidden (``StatusUpdate.TenantScope``): schools
+    there stand by projection alone, and empty lists say so rather than "none yet"."""
+    scope = scope_of(user)
+    hidden = scope.collaborator_state_ids - scope.state_ids
+    return not scope.is_admin and (state.pk in hidden if state is not None else bool(hidden))

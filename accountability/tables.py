@@ -11,9 +11,10 @@ STANDINGS = Table(
         Column.of("Zone", "school.zone.name"),
         Column.of("Grades", "school.grade_span"),
         Column.of("Enrollment", "school.enrollment"),
-        Column.of("Latest rating", "latest_update.get_rating_display"),
-        Column.of("Rated on", "latest_update.reported_on"),
-        Column("Projection", lambda standing: standing.projection.replace("_", " ")),
+        Column.of("Latest rating", "rating.label"),
+        Column.of("Rated on", "rated_on"),
+        Column.of("Projection", "projection.label"),
+        Column.of("Standing", "standing.label"),
     ),
 )
 

@@ -22,6 +22,7 @@ router.include_format_suffixes = False
 router.register("states", zones.StateViewSet)
 router.register("districts", zones.DistrictViewSet)
 router.register("zones", portfolio.ZoneViewSet)
+router.register("portfolio", portfolio.PortfolioViewSet, basename="portfolio")
 router.register("schools", schools.SchoolViewSet)
 router.register("lead-partners", partners.LeadPartnerViewSet)
 router.register("collaborators", partners.NationalCollaboratorViewSet)

@@ -8,7 +8,7 @@ from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 from zones.models import State, Zone
 
 from .models import Commitment, Expenditure, Funder
-from .services import FundingTotals, funding_totals_by
+from .services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
 
 
 class FunderSerializer(ModelCleanSerializer):
@@ -111,9 +111,20 @@ class StateFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         fields = ["id", "name", "postal_code", "funding"]
 
 
+@extend_schema_field(money(help_text="Spent in the zone from state- or initiative-level commitments (not in funding)."))
+class StateLevelSpentField(BatchedField):
+    def compute(self, zones):
+        expenditures = Expenditure.objects.visible_to(self.context["request"].user).filter(zone__in=zones)
+        return state_level_spent_by_zone(expenditures)
+
+    def represent(self, zone, spent_by_zone):
+        return f"{spent_by_zone.get(zone.pk, ZERO):.2f}"
+
+
 class ZoneFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
-    funding = FundingTotalsField(key="zone")
+    funding = FundingTotalsField(key="zone", help_text="Zone-level commitments and the spending from them.")
+    state_level_spent = StateLevelSpentField()
 
     class Meta:
         model = Zone
-        fields = ["id", "name", "state", "funding"]
+        fields = ["id", "name", "state", "funding", "state_level_spent"]

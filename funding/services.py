@@ -1,8 +1,14 @@
 """Funding totals and the private:public match, computed from commitments and expenditures.
 
 A commitment counts at every stage it has reached: a received commitment is also committed and
-pledged. ``spent`` is the sum of expenditures. The match ratio is private dollars per public
-dollar committed (the initiative aims for $30M private to $45M public, about 0.67).
+pledged. The match ratio is private dollars per public dollar committed (the initiative aims for
+$30M private to $45M public, about 0.67).
+
+The attribution rule: every figure of a place counts the same money. Pledged, committed and
+received count the commitments made to it (a state: its state- and zone-level commitments; a
+zone: its zone-level commitments); ``spent`` is what was spent *from those commitments*. So a
+zone never shows spent above received because state-level money was spent in it: that money is
+shown on its own, labelled, as ``state_level_spent_by_zone``.
 """
 
 from collections import defaultdict
@@ -103,22 +109,25 @@ class FundingTotals:
 
 
 def funding_totals(commitments=None, expenditures=None) -> FundingTotals:
-    """Totals over the given commitments and expenditures (default: all). Two queries."""
+    """Totals over the given commitments (default: all), ``spent`` from the given expenditures
+    of those commitments only (the attribution rule). Two queries."""
     commitments = Commitment.objects.all() if commitments is None else commitments
     expenditures = Expenditure.objects.all() if expenditures is None else expenditures
     totals = FundingTotals(**commitments.order_by().aggregate(**_commitment_aggregates()))
-    for row in expenditures.order_by().values("category").annotate(total=_sum()):
+    spending = expenditures.filter(commitment__in=commitments.order_by().values("pk"))
+    for row in spending.order_by().values("category").annotate(total=_sum()):
         totals.spent_by_category[row["category"]] = row["total"].quantize(CENT)
     totals.spent = sum(totals.spent_by_category.values(), ZERO)
     return totals
 
 
-# How an expenditure reaches each grouping key of its commitments.
-SPENDING_PATHS = {"state": "state", "zone": "zone", "funder": "commitment__funder"}
+# How an expenditure reaches each grouping key: through its commitment (the attribution rule).
+SPENDING_PATHS = {"state": "commitment__state", "zone": "commitment__zone", "funder": "commitment__funder"}
 
 
 def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
-    """Totals grouped by ``"state"``, ``"zone"`` or ``"funder"``: {id: FundingTotals}. Two queries."""
+    """Totals grouped by ``"state"``, ``"zone"`` or ``"funder"``: {id: FundingTotals}, each
+    place's spending counted from the commitments made to it. Two queries."""
     if key not in SPENDING_PATHS:
         raise ValueError("Funding is grouped by state, zone or funder.")
     spending_key = SPENDING_PATHS[key]
@@ -131,7 +140,7 @@ def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
         grouped[group_id] = FundingTotals(**row)
     spending = (
         expenditures.order_by()
-        .filter(**{f"{spending_key}__isnull": False})
+        .filter(commitment__in=commitments.order_by().values("pk"), **{f"{spending_key}__isnull": False})
         .values(spending_key, "category")
         .annotate(total=_sum())
     )
@@ -140,3 +149,23 @@ def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
         totals.spent_by_category[row["category"]] = row["total"].quantize(CENT)
         totals.spent += row["total"].quantize(CENT)
     return dict(grouped)
+
+
+def state_level_spent_by_zone(expenditures) -> dict:
+    """{zone id: money spent in the zone from commitments not made to the zone} (state- or
+    initiative-level funds): shown beside, never inside, a zone's own figures. One query."""
+    rows = (
+        expenditures.order_by()
+        .filter(zone__isnull=False, commitment__zone__isnull=True)
+        .values("zone")
+        .annotate(total=_sum())
+    )
+    return {row["zone"]: row["total"].quantize(CENT) for row in rows}
+
+
+def spending_by_use(totals: FundingTotals) -> list[tuple[str, Decimal, bool]]:
+    """(label, amount spent, is teacher compensation) per expenditure category, every category listed."""
+    return [
+        (label, totals.spent_by_category.get(value, ZERO), value in Expenditure.TEACHER_COMPENSATION)
+        for value, label in Expenditure.Category.choices
+    ]

@@ -1,6 +1,5 @@
 from django import forms
 
-from accountability.models import StatusUpdate
 from zones.models import State
 
 
@@ -19,5 +18,5 @@ class PortfolioFilterForm(forms.Form):
             for row in rows
             if (not query or query in row.state.name.lower() or query == row.state.postal_code.lower())
             and (not status or row.state.network_status == status)
-            and (not self.cleaned_data["off_track"] or row.ratings[StatusUpdate.Rating.OFF_TRACK])
+            and (not self.cleaned_data["off_track"] or row.needs_attention)
         ]

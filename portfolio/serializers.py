@@ -1,15 +1,17 @@
 """The zone as the API shows it: its schools with their progress, its Lead Partner and autonomies
 (a composed read: zones, schools, partners and accountability)."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accountability.serializers import SchoolProgressSchemaSerializer, school_progress_data
-from accountability.services import progress_for_schools
+from accountability.serializers import SchoolProgressSchemaSerializer, school_progress_data, standings_by_school
+from funding.serializers import FundingTotalsSerializer
 from partners.models import LeadPartner
+from reports.rollups import state_rollups
 from schools.models import School
 from web.rest import BatchedField, ModelCleanSerializer
-from zones.models import Zone
+from zones.models import State, Zone
 
 
 class ZoneSchoolSerializer(serializers.ModelSerializer):
@@ -24,11 +26,11 @@ class ZoneSchoolSerializer(serializers.ModelSerializer):
 
 @extend_schema_field(ZoneSchoolSerializer(many=True))
 class ZoneSchoolsField(BatchedField):
-    """A zone's schools (by name) with their progress, as plain dicts: the progress of every
-    school of the page comes from one service call (three queries)."""
+    """A zone's schools (by name) with their standing, as plain dicts: the standing of every
+    school of the page comes from one service call."""
 
     def compute(self, zones):
-        return progress_for_schools([school for zone in zones for school in zone.schools.all()])
+        return standings_by_school([school for zone in zones for school in zone.schools.all()], self.context["request"])
 
     def represent(self, zone, progress):
         return [
@@ -39,7 +41,7 @@ class ZoneSchoolsField(BatchedField):
                 "district": school.district_id,
                 "enrollment": school.enrollment,
                 "turnaround_status": school.turnaround_status,
-                "progress": school_progress_data(progress.get(school.pk, [])),
+                "progress": school_progress_data(progress[school.pk]),
             }
             for school in zone.schools.all()
         ]
@@ -82,3 +84,56 @@ class ZoneSerializer(ModelCleanSerializer):
     def validate_related(self, candidate, many):
         if "districts" in many:
             candidate.validate_districts(many["districts"])
+
+
+class StandingCountsSerializer(serializers.Serializer):
+    """Schools in the state's zones by standing (the worse of latest rating and projection)."""
+
+    off_track = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    on_track = serializers.IntegerField()
+    no_data = serializers.IntegerField()
+
+
+class RollupSerializer(serializers.Serializer):
+    """A state's rollup as every surface shows it (``reports.rollups.StateRollup``)."""
+
+    zones = serializers.IntegerField()
+    schools = serializers.IntegerField(help_text="Schools in the state's zones.")
+    standing_counts = StandingCountsSerializer()
+    funding = FundingTotalsSerializer(help_text="Commitments made to the state and its zones, spent from them.")
+    launch_year = serializers.CharField()
+    last_update = serializers.DateField(allow_null=True)
+
+
+@extend_schema_field(RollupSerializer)
+class RollupField(BatchedField):
+    """The rollup of each state being serialized, from one service call over the page's states."""
+
+    def compute(self, states):
+        return {rollup.state.pk: rollup for rollup in state_rollups(self.context["request"].user, states=states)}
+
+    def represent(self, state, rollups):
+        rollup = rollups[state.pk]
+        return {
+            "zones": len(rollup.zones),
+            "schools": rollup.school_count,
+            "standing_counts": dict(rollup.counts.__dict__),
+            "funding": self.funding_serializer.to_representation(rollup.funding),
+            "launch_year": rollup.launch_year,
+            "last_update": rollup.last_update.isoformat() if rollup.last_update else None,
+        }
+
+    @cached_property
+    def funding_serializer(self):
+        return FundingTotalsSerializer()
+
+
+class PortfolioSerializer(serializers.ModelSerializer):
+    """A state in the portfolio: its rollup."""
+
+    rollup = RollupField()
+
+    class Meta:
+        model = State
+        fields = ["id", "name", "postal_code", "network_status", "rollup"]

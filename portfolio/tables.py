@@ -1,4 +1,5 @@
-"""Zone and portfolio tables as they are downloaded (CSV); the pages show the same rows."""
+"""Zone and portfolio tables as they are downloaded (CSV); the pages show the same rows (state
+and zone rollups, ``reports.rollups``)."""
 
 from web.tables import Column, Table
 
@@ -7,8 +8,12 @@ PORTFOLIO = Table(
     (
         Column.of("State", "state.name"),
         Column.of("Network status", "state.get_network_status_display"),
-        Column.of("Zones", "zones"),
-        Column.of("Schools in zones", "schools"),
+        Column("Zones", lambda row: len(row.zones)),
+        Column.of("Schools in zones", "school_count"),
+        Column.of("On track", "counts.on_track"),
+        Column.of("At risk", "counts.at_risk"),
+        Column.of("Off track", "counts.off_track"),
+        Column.of("No data", "counts.no_data"),
         Column.of("First launch year", "launch_year"),
         Column.of("Pledged", "funding.pledged"),
         Column.of("Committed", "funding.committed"),
@@ -28,12 +33,22 @@ PORTFOLIO = Table(
 ZONES = Table(
     "zones",
     (
-        Column.of("Zone", "name"),
-        Column.of("Status", "get_status_display"),
-        Column.of("Launch school year", "launch_school_year"),
-        Column.of("Lead Partner", "lead_partner.name"),
-        Column.of("Schools", "school_count"),
-        Column("Autonomies", lambda zone: ", ".join(zone.autonomies)),
+        Column.of("Zone", "zone.name"),
+        Column.of("Status", "zone.get_status_display"),
+        Column.of("Launch school year", "zone.launch_school_year"),
+        Column.of("Lead Partner", "zone.lead_partner.name"),
+        Column("Schools", lambda row: len(row.schools)),
+        Column.of("On track", "counts.on_track"),
+        Column.of("At risk", "counts.at_risk"),
+        Column.of("Off track", "counts.off_track"),
+        Column.of("No data", "counts.no_data"),
+        Column("Autonomies", lambda row: ", ".join(row.zone.autonomies)),
+        Column.of("Zone-level pledged", "funding.pledged"),
+        Column.of("Zone-level committed", "funding.committed"),
+        Column.of("Zone-level received", "funding.received"),
+        Column.of("Zone-level spent", "funding.spent"),
+        Column.of("Match ratio (private per public)", "funding.match_ratio"),
+        Column.of("State-level funds spent in zone", "state_level_spent"),
     ),
 )
 

@@ -1,6 +1,5 @@
 """The composing pages: home, the portfolio, a state, a zone, a school, a state's audit trail."""
 
-from collections import Counter
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
@@ -10,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from accountability.models import Baseline, Measurement, StatusUpdate, Target
-from accountability.services import progress_for_schools, school_standings
+from accountability.services import StandingCounts, progress_for_schools, ratings_hidden_from, school_standings
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from funding.models import Commitment, Expenditure
-from funding.services import funding_totals, funding_totals_by
+from funding.services import funding_totals, spending_by_use
 from funding.tables import COMMITMENTS, EXPENDITURES
 from partners.models import CollaboratorEngagement
 from reports.models import ReportRun
+from reports.rollups import state_rollup, state_rollups
 from schools.models import School
 from web.charts import funding_chart, progress_chart
 from web.tables import csv_export, paginate
@@ -24,15 +24,14 @@ from zones.models import District, Initiative, State, Zone
 
 from .audit import state_audit_trail
 from .forms import PortfolioFilterForm
-from .services import portfolio as portfolio_summaries
 from .services import state_timeline
 from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, ZONES
 
 # Sortable portfolio columns: query value -> (heading, sort key).
 PORTFOLIO_SORTS = {
     "name": ("State", lambda row: row.state.name),
-    "zones": ("Zones", lambda row: row.zones),
-    "schools": ("Schools", lambda row: row.schools),
+    "zones": ("Zones", lambda row: len(row.zones)),
+    "schools": ("Schools", lambda row: row.school_count),
     "launch": ("Launch", lambda row: row.launch_year or None),
     "pledged": ("Pledged", lambda row: row.funding.pledged),
     "committed": ("Committed", lambda row: row.funding.committed),
@@ -44,6 +43,20 @@ PORTFOLIO_SORTS = {
     "off_track": ("Off track", lambda row: row.off_track_share),
     "updated": ("Last update", lambda row: row.days_since_update),
 }
+# "Bad" figures sort worst first on the first click.
+DESCENDING_FIRST = {"at_risk", "off_track"}
+
+
+def sort_columns(sort: str, keys: dict, descending_first=frozenset()) -> list[tuple[str, str, str, str]]:
+    """(field, heading, aria-sort direction, the sort its heading's link asks for) per column:
+    the active column's link reverses it; any other starts ascending, or descending for a bad figure."""
+    columns = []
+    for field, (heading, _key) in keys.items():
+        direction = {field: "ascending", f"-{field}": "descending"}.get(sort, "")
+        first = f"-{field}" if field in descending_first else field
+        following = {"ascending": f"-{field}", "descending": field}.get(direction, first)
+        columns.append((field, heading, direction, following))
+    return columns
 
 
 def sort_rows(rows, sort: str, keys: dict):
@@ -76,36 +89,32 @@ def home(request):
 @login_required
 def portfolio(request):
     """Every state the user sees: zones, schools, money against targets and the latest ratings."""
-    rows = portfolio_summaries(request.user)
+    rows = state_rollups(request.user)
     filters = PortfolioFilterForm(request.GET or None, label_suffix="")
     shown = filters.apply(rows) if filters.is_valid() else rows
     sort = request.GET.get("sort", "name")
     shown = sort_rows(shown, sort, PORTFOLIO_SORTS)
     if response := csv_export(request, "portfolio", {"portfolio": (PORTFOLIO, shown)}):
         return response
-    ratings = Counter()
-    for row in rows:
-        ratings.update(row.ratings)
+    counts = sum((row.counts for row in rows), StandingCounts())
     context = {
         "rows": paginate(request, shown),
         "sort": sort,
-        "sort_columns": [
-            (field, heading, {field: "ascending", f"-{field}": "descending"}.get(sort, ""))
-            for field, (heading, _key) in PORTFOLIO_SORTS.items()
-        ],
+        "sort_columns": sort_columns(sort, PORTFOLIO_SORTS, DESCENDING_FIRST),
         "filters": filters,
         "initiative": Initiative.objects.visible_to(request.user).first(),
         "totals": funding_totals(
             Commitment.objects.visible_to(request.user), Expenditure.objects.visible_to(request.user)
         ),
         "state_count": len(rows),
-        "school_count": sum(row.schools for row in rows),
-        "zone_count": sum(row.zones for row in rows),
+        "school_count": counts.schools,
+        "zone_count": sum(len(row.zones) for row in rows),
         "funding_chart": funding_chart("Funding by state", [(row.state.postal_code, row.funding) for row in rows])
         if rows
         else "",
-        "ratings": [(value, label, ratings[value]) for value, label in StatusUpdate.Rating.choices],
-        "rated_schools": sum(ratings.values()),
+        "counts": counts,
+        "whole_initiative": request.user.scope.is_admin,
+        "ratings_hidden": ratings_hidden_from(request.user),
     }
     template = "portfolio/_portfolio_table.html" if request.htmx else "portfolio/portfolio.html"
     return render(request, template, context)
@@ -116,16 +125,11 @@ def state_detail(request, state_pk):
     user = request.user
     state = get_object_or_404(State.objects.visible_to(user).select_related("initiative"), pk=state_pk)
     districts = District.objects.visible_to(user).filter(state=state).annotate(school_count=Count("schools"))
-    zones = (
-        Zone.objects.visible_to(user)
-        .filter(state=state)
-        .select_related("lead_partner")
-        .annotate(school_count=Count("schools"))
-    )
     schools = School.objects.visible_to(user).filter(district__state=state).select_related("district", "zone")
     standings = sorted(
-        school_standings(schools, StatusUpdate.objects.visible_to(user)), key=lambda row: not row.is_off_track
+        school_standings(schools, StatusUpdate.objects.visible_to(user)), key=lambda row: not row.needs_attention
     )
+    rollup = state_rollup(state, user)
     engagements = CollaboratorEngagement.objects.visible_to(user).filter(state=state).select_related("collaborator")
     commitments = (
         Commitment.objects.visible_to(user).filter(state=state).select_related("funder", "state", "zone", "initiative")
@@ -135,7 +139,7 @@ def state_detail(request, state_pk):
     )
     tables = {
         "districts": (DISTRICTS, districts),
-        "zones": (ZONES, zones),
+        "zones": (ZONES, rollup.zones),
         "schools": (STANDINGS, standings),
         "engagements": (ENGAGEMENTS, engagements),
         "commitments": (COMMITMENTS, commitments),
@@ -143,21 +147,19 @@ def state_detail(request, state_pk):
     }
     if response := csv_export(request, state.name, tables):
         return response
-    zones = list(zones)
-    by_zone = funding_totals_by("zone", commitments, expenditures)
-    funding = funding_totals(commitments, expenditures)
     context = {
         "state": state,
+        "rollup": rollup,
         "districts": districts,
-        "zones": [(zone, by_zone.get(zone.pk)) for zone in zones],
         "standings": paginate(request, standings, "schools_page"),
-        "off_track": [row for row in standings if row.is_off_track],
+        "off_track": [row for row in rollup.schools if row.needs_attention],
         "engagements": engagements,
         "commitments": paginate(request, commitments, "commitments_page"),
         "expenditures": paginate(request, expenditures, "expenditures_page"),
-        "funding": funding,
-        "spending": spending_by_use(funding),
-        "timeline": state_timeline(state, zones),
+        "funding": rollup.funding,
+        "spending": spending_by_use(rollup.funding),
+        "timeline": state_timeline(state, [zone.zone for zone in rollup.zones]),
+        "ratings_hidden": ratings_hidden_from(user, state),
         "can_add_zone": user.has_perm("zones.add_zone", Zone(state=state)),
         "can_add_school": user.has_perm("schools.add_school", School(district=District(state=state))),
         "can_add_commitment": user.has_perm("funding.add_commitment", Commitment(state=state)),
@@ -170,21 +172,13 @@ def state_detail(request, state_pk):
     return render(request, "portfolio/state_detail.html", context)
 
 
-def spending_by_use(funding):
-    """(label, amount, is teacher compensation) per expenditure category, every category listed."""
-    return [
-        (label, funding.spent_by_category.get(value, 0), value in Expenditure.TEACHER_COMPENSATION)
-        for value, label in Expenditure.Category.choices
-    ]
-
-
 @login_required
 def zone_detail(request, zone_pk):
     user = request.user
     zone = get_object_or_404(Zone.objects.visible_to(user).select_related("state", "lead_partner"), pk=zone_pk)
-    schools = School.objects.visible_to(user).filter(zone=zone).select_related("district", "zone")
     updates = StatusUpdate.objects.visible_to(user).filter(school__zone=zone).select_related("school", "author")
-    standings = school_standings(schools, StatusUpdate.objects.visible_to(user))
+    rollup = state_rollup(zone.state, user, zone=zone).zones[0]
+    standings = rollup.schools
     tables = {"schools": (STANDINGS, standings), "status-updates": (STATUS_UPDATES, updates)}
     if response := csv_export(request, zone.name, tables):
         return response
@@ -194,10 +188,9 @@ def zone_detail(request, zone_pk):
         "autonomy": [(area, area in zone.autonomies) for area in Zone.AUTONOMY_AREAS],
         "standings": standings,
         "updates": paginate(request, updates, "updates_page", per_page=10),
-        "funding": funding_totals(
-            Commitment.objects.visible_to(user).filter(zone=zone),
-            Expenditure.objects.visible_to(user).filter(zone=zone),
-        ),
+        "rollup": rollup,
+        "funding": rollup.funding,
+        "ratings_hidden": ratings_hidden_from(user, zone.state),
         "can_edit": user.has_perm("zones.change_zone", zone),
         "can_report": any(
             user.has_perm("accountability.add_statusupdate", StatusUpdate(school=row.school)) for row in standings
@@ -257,6 +250,7 @@ def school_detail(request, school_pk):
         "can_edit": user.has_perm("schools.change_school", school),
         "can_add_baseline": user.has_perm("accountability.add_baseline", Baseline(school=school)),
         "can_report": user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school)),
+        "ratings_hidden": ratings_hidden_from(user, school.district.state),
     }
     return render(request, "portfolio/school_detail.html", context)
 

@@ -1,7 +1,8 @@
 """What the reports say: progress per state and zone, the commissioner brief and the portfolio.
 
-The numbers come from their owning services: ``accountability.services`` for baselines, gains
-and projections, ``funding.services`` for money and the match. This module chooses the scope,
+The numbers come from the state rollup (``reports.rollups``, which every page and the API read
+too) and their owning services: ``accountability.services`` for how schools stand,
+``funding.services`` for money and the match. This module chooses the scope,
 arranges the results and renders them (HTML context, CSV, PDF); it computes nothing itself.
 
 "Decisions needed" are drawn from the data:
@@ -12,7 +13,6 @@ arranges the results and renders them (HTML context, CSV, PDF); it computes noth
 """
 
 import io
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,25 +20,18 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accountability.models import Measurement, StatusUpdate
-from accountability.services import (
-    STATUS_ORDER,
-    MetricProgress,
-    latest_status_updates,
-    overall_status,
-    progress_for_schools,
-)
+from accountability.choices import Standing
+from accountability.models import Measurement
+from accountability.services import MetricProgress, SchoolStanding, StandingCounts
 from funding.models import Commitment, Expenditure, Funder
-from funding.services import FundingTotals, funding_totals, funding_totals_by
-from schools.models import School
+from funding.services import FundingTotals, funding_totals, funding_totals_by, spending_by_use
 from web.charts import funding_chart, rating_chart
 from web.csv_export import write_rows
 from zones.models import ZONE_MIN_SCHOOLS, State, Zone
 
 from .models import ReportRun
+from .rollups import StateRollup, ZoneRollup, state_rollup, state_rollups
 
-STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "no_data": "No data yet"}
-STATUS_COLORS = {"on_track": "#2e8540", "at_risk": "#e07b00", "off_track": "#b3261e", "no_data": "#9aa5b1"}
 # The brief stays within four pages at any size of state: a short list of decisions and of the
 # schools furthest from target, the worst zones' narratives, short; schools listed per zone.
 BRIEF_DECISIONS = 8
@@ -47,86 +40,14 @@ BRIEF_NARRATIVES = 4
 BRIEF_NARRATIVE_WORDS = 40
 
 
-@dataclass
-class SchoolProgress:
-    school: School
-    metrics: list[MetricProgress]
-    updates: list[StatusUpdate]  # the Lead Partner's latest status updates, newest first (at most two)
-
-    @property
-    def status(self) -> str:
-        return overall_status(self.metrics)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def last_update(self) -> StatusUpdate | None:
-        return self.updates[0] if self.updates else None
-
-    @property
-    def weakest_metric(self) -> MetricProgress | None:
-        """The metric furthest from its target: worst projection, then smallest share of the target."""
-        measured = [item for item in self.metrics if item.status != "no_data"]
-        return min(
-            measured,
-            key=lambda item: (STATUS_ORDER.index(item.status), item.share_of_target or Decimal(0)),
-            default=None,
-        )
-
-    @property
-    def off_track_twice(self) -> bool:
-        """Rated off track in the last two status updates in a row."""
-        return len(self.updates) == 2 and all(u.rating == StatusUpdate.Rating.OFF_TRACK for u in self.updates)
-
-
-def status_counts(schools) -> dict[str, int]:
-    """{status label: number of schools}, worst first, every status shown."""
-    counts = Counter(school.status for school in schools)
-    return {STATUS_LABELS[status]: counts.get(status, 0) for status in STATUS_ORDER}
-
-
-def status_chart(schools) -> str:
-    colors = tuple(STATUS_COLORS[status] for status in STATUS_ORDER)
-    return rating_chart("Schools by projected progress", status_counts(schools), colors=colors)
-
-
-class SchoolRollup:
-    """The schools of anything with ``zones`` (a report, a state's summary), and how they stand."""
-
-    @property
-    def schools(self) -> list[SchoolProgress]:
-        return [school for zone in self.zones for school in zone.schools]
-
-    @property
-    def status_counts(self) -> dict[str, int]:
-        return status_counts(self.schools)
-
-    @property
-    def enrollment(self) -> int:
-        return sum(school.school.enrollment for school in self.schools)
-
-
-@dataclass
-class ZoneProgress:
-    zone: Zone
-    schools: list[SchoolProgress]
-    funding: FundingTotals
-
-    @property
-    def status(self) -> str:
-        return overall_status([m for school in self.schools for m in school.metrics])
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def latest_update(self) -> StatusUpdate | None:
-        """The Lead Partner's most recent status update on any school of the zone."""
-        updates = [school.last_update for school in self.schools if school.last_update]
-        return max(updates, key=lambda u: (u.reported_on, u.created_at), default=None)
+def status_chart(counts: StandingCounts) -> str:
+    """Schools by standing (the one rule), worst first, in the vocabulary's colours."""
+    rows = counts.items()
+    return rating_chart(
+        "Schools by standing (latest rating or projection)",
+        {standing.label: count for standing, count in rows},
+        colors=tuple(standing.colour for standing, _count in rows),
+    )
 
 
 @dataclass
@@ -137,16 +58,16 @@ class FundingBreakdown:
     by_funder: list[tuple[Funder, FundingTotals]]
 
     @property
-    def by_use(self) -> list[tuple[str, Decimal]]:
-        labels = dict(Expenditure.Category.choices)
-        return [(labels[category], self.totals.spent_by_category.get(category, Decimal("0.00"))) for category in labels]
+    def by_use(self) -> list[tuple[str, Decimal, bool]]:
+        return spending_by_use(self.totals)
 
 
-def funding_breakdown(commitments, expenditures) -> FundingBreakdown:
+def funding_breakdown(totals: FundingTotals, commitments, expenditures) -> FundingBreakdown:
+    """``totals`` (read from the rollup or the initiative's totals) split by funder."""
     by_funder = funding_totals_by("funder", commitments, expenditures)
     funders = Funder.objects.in_bulk(by_funder)
-    rows = sorted(((funders[pk], totals) for pk, totals in by_funder.items()), key=lambda row: row[0].name)
-    return FundingBreakdown(totals=funding_totals(commitments, expenditures), by_funder=rows)
+    rows = sorted(((funders[pk], sums) for pk, sums in by_funder.items()), key=lambda row: row[0].name)
+    return FundingBreakdown(totals=totals, by_funder=rows)
 
 
 @dataclass
@@ -156,16 +77,36 @@ class Decision:
 
 
 @dataclass
-class ProgressReport(SchoolRollup):
-    """Progress and funding for one state, or one zone of it, in one month."""
+class ProgressReport:
+    """Progress and funding for one state, or one zone of it, in one month: the state's rollup
+    (how its schools stand, its money) arranged for reading."""
 
-    state: State
+    rollup: StateRollup
     zone: Zone | None
     period: str
     as_of: date
-    zones: list[ZoneProgress]
     funding: FundingBreakdown
     overdue_commitments: list[Commitment] = field(default_factory=list)
+
+    @property
+    def state(self) -> State:
+        return self.rollup.state
+
+    @property
+    def zones(self) -> list[ZoneRollup]:
+        return self.rollup.zones
+
+    @property
+    def schools(self) -> list[SchoolStanding]:
+        return self.rollup.schools
+
+    @property
+    def counts(self) -> StandingCounts:
+        return self.rollup.counts
+
+    @property
+    def enrollment(self) -> int:
+        return sum(school.school.enrollment for school in self.schools)
 
     @property
     def title(self) -> str:
@@ -176,7 +117,7 @@ class ProgressReport(SchoolRollup):
         decisions = []
         for school in self.schools:
             if school.off_track_twice:
-                dates = " and ".join(f"{u.reported_on:%b %-d, %Y}" for u in reversed(school.updates))
+                dates = " and ".join(f"{u.reported_on:%b %-d, %Y}" for u in reversed(school.updates[:2]))
                 decisions.append(
                     Decision(
                         "School off track",
@@ -194,7 +135,7 @@ class ProgressReport(SchoolRollup):
                 )
             )
         for zone in self.zones:
-            if len(zone.schools) < ZONE_MIN_SCHOOLS:
+            if zone.zone.status != Zone.Status.CLOSED and len(zone.schools) < ZONE_MIN_SCHOOLS:
                 decisions.append(
                     Decision(
                         "Zone short of schools",
@@ -205,72 +146,35 @@ class ProgressReport(SchoolRollup):
         return decisions
 
     @property
-    def furthest_from_target(self) -> list[SchoolProgress]:
+    def furthest_from_target(self) -> list[SchoolStanding]:
         """Schools projected off track, the smallest share of their weakest metric's target first."""
-        off_track = [school for school in self.schools if school.status == "off_track"]
+        off_track = [school for school in self.schools if school.projection == Standing.OFF_TRACK]
         return sorted(off_track, key=lambda school: school.weakest_metric.share_of_target or Decimal(0))
 
     @property
-    def narratives(self) -> list[tuple[ZoneProgress, StatusUpdate]]:
+    def narratives(self) -> list[tuple[ZoneRollup, object]]:
         """Each zone's latest Lead Partner narrative, worst zone first."""
         rows = [(zone, zone.latest_update) for zone in self.zones if zone.latest_update]
-        return sorted(rows, key=lambda row: STATUS_ORDER.index(row[0].status))
+        return sorted(rows, key=lambda row: row[0].standing.severity)
 
     def charts(self) -> dict[str, str]:
         return {
-            "ratings": status_chart(self.schools),
-            "funding": funding_chart("Funding by zone", [(zone.zone.name, zone.funding) for zone in self.zones]),
+            "ratings": status_chart(self.counts),
+            "funding": funding_chart(
+                "Zone-level funding by zone", [(zone.zone.name, zone.funding) for zone in self.zones]
+            ),
         }
 
 
-def recent_status_updates(schools, per_school: int = 2) -> dict[int, list[StatusUpdate]]:
-    """{school id: its latest status updates, newest first}, in one query."""
-    ranked = (
-        latest_status_updates(StatusUpdate.objects.filter(school__in=schools), per_school)
-        .select_related("school")
-        .order_by("school_id", "rank")
-    )
-    updates: dict[int, list[StatusUpdate]] = {}
-    for update in ranked:
-        updates.setdefault(update.school_id, []).append(update)
-    return updates
-
-
-def zone_progress(zones, commitments, expenditures) -> list[ZoneProgress]:
-    """Progress of every school of the given zones, with each zone's funding."""
-    zones = list(zones)
-    schools = list(School.objects.filter(zone__in=zones).select_related("zone", "district").order_by("name"))
-    progress = progress_for_schools(schools)
-    updates = recent_status_updates(schools)
-    funding = funding_totals_by("zone", commitments, expenditures)
-    by_zone: dict[int, list[SchoolProgress]] = {zone.pk: [] for zone in zones}
-    for school in schools:
-        by_zone[school.zone_id].append(
-            SchoolProgress(school=school, metrics=progress.get(school.pk, []), updates=updates.get(school.pk, []))
-        )
-    return [
-        ZoneProgress(zone=zone, schools=by_zone[zone.pk], funding=funding.get(zone.pk, FundingTotals()))
-        for zone in zones
-    ]
-
-
-def reported_zones(**filters):
-    """Zones a report covers: all but closed ones."""
-    return (
-        Zone.objects.filter(**filters).exclude(status=Zone.Status.CLOSED).select_related("state", "lead_partner")
-    ).order_by("name")
-
-
 def progress_report(*, state=None, zone=None, period: str = "", as_of: date | None = None) -> ProgressReport:
-    """The progress report for a state (all its zones) or for one zone."""
+    """The progress report for a state (all its zones) or for one zone, read from the state rollup."""
     as_of = as_of or timezone.localdate()
     if zone is not None:
         state = zone.state
-        zones = reported_zones(pk=zone.pk)
-        commitments, expenditures = Commitment.objects.filter(zone=zone), Expenditure.objects.filter(zone=zone)
+        commitments = Commitment.objects.filter(zone=zone)
     else:
-        zones = reported_zones(state=state)
-        commitments, expenditures = Commitment.objects.filter(state=state), Expenditure.objects.filter(state=state)
+        commitments = Commitment.objects.filter(state=state)
+    rollup = state_rollup(state, zone=zone)
     overdue = (
         commitments.filter(expected_by__lt=as_of)
         .exclude(status=Commitment.Status.RECEIVED)
@@ -278,61 +182,50 @@ def progress_report(*, state=None, zone=None, period: str = "", as_of: date | No
         .order_by("expected_by")
     )
     return ProgressReport(
-        state=state,
+        rollup=rollup,
         zone=zone,
         period=period or as_of.strftime("%Y-%m"),
         as_of=as_of,
-        zones=zone_progress(zones, commitments, expenditures),
-        funding=funding_breakdown(commitments, expenditures),
+        funding=funding_breakdown(rollup.funding, commitments, Expenditure.objects.all()),
         overdue_commitments=list(overdue),
     )
 
 
 @dataclass
-class StateSummary(SchoolRollup):
-    state: State
-    zones: list[ZoneProgress]
-    funding: FundingTotals
-
-
-@dataclass
-class PortfolioReport(SchoolRollup):
-    """Every state's zones, schools and money, for initiative admins."""
+class PortfolioReport:
+    """Every state's zones, schools and money, for initiative admins: the state rollups."""
 
     period: str
     as_of: date
-    states: list[StateSummary]
+    states: list[StateRollup]
     funding: FundingBreakdown
 
     @property
-    def zones(self) -> list[ZoneProgress]:
+    def zones(self) -> list[ZoneRollup]:
         return [zone for state in self.states for zone in state.zones]
+
+    @property
+    def schools(self) -> list[SchoolStanding]:
+        return [school for state in self.states for school in state.schools]
+
+    @property
+    def counts(self) -> StandingCounts:
+        return sum((state.counts for state in self.states), StandingCounts())
 
     def charts(self) -> dict[str, str]:
         return {
-            "ratings": status_chart(self.schools),
+            "ratings": status_chart(self.counts),
             "funding": funding_chart("Funding by state", [(s.state.postal_code, s.funding) for s in self.states]),
         }
 
 
 def portfolio_report(*, period: str = "", as_of: date | None = None) -> PortfolioReport:
     as_of = as_of or timezone.localdate()
-    commitments, expenditures = Commitment.objects.all(), Expenditure.objects.all()
-    zones = zone_progress(reported_zones(), commitments, expenditures)
-    by_state = funding_totals_by("state", commitments, expenditures)
-    states = [
-        StateSummary(
-            state=state,
-            zones=[zone for zone in zones if zone.zone.state_id == state.pk],
-            funding=by_state.get(state.pk, FundingTotals()),
-        )
-        for state in State.objects.order_by("name")
-    ]
     return PortfolioReport(
         period=period or as_of.strftime("%Y-%m"),
         as_of=as_of,
-        states=states,
-        funding=funding_breakdown(commitments, expenditures),
+        states=state_rollups(),
+        funding=funding_breakdown(funding_totals(), Commitment.objects.all(), Expenditure.objects.all()),
     )
 
 
@@ -356,6 +249,7 @@ CSV_PROGRESS_HEADER = [
     "Projection",
     "Last status update",
     "Last rating",
+    "School standing",
 ]
 
 
@@ -363,19 +257,19 @@ def _metric_cells(item: MetricProgress) -> list:
     period = Measurement.Period(item.latest_period).label if item.latest_period else None
     values = (item.baseline, item.baseline_year, item.latest, item.latest_year, period, item.target, item.target_year)
     values += (item.gain, item.share_of_target, item.projected)
-    return [item.metric.name, *values, STATUS_LABELS[item.status]]
+    return [item.metric.name, *values, item.status.label]
 
 
 def _progress_rows(report: ProgressReport):
     for zone in report.zones:
         for school in zone.schools:
-            update = school.last_update
-            update_cells = [update.reported_on.isoformat(), update.get_rating_display()] if update else ["", ""]
+            update_cells = [school.rated_on.isoformat() if school.rated_on else "", school.rating.label]
+            update_cells.append(school.standing.label)
             place = [zone.zone.name, school.school.name, school.school.nces_id]
-            for item in school.metrics:
+            for item in school.progress:
                 yield [*place, *_metric_cells(item), *update_cells]
-            if not school.metrics:
-                yield [*place, *[""] * 11, STATUS_LABELS["no_data"], *update_cells]
+            if not school.progress:
+                yield [*place, *[""] * 11, Standing.NO_DATA.label, *update_cells]
     totals = report.funding.totals
     stages = ("pledged", "committed", "received", "spent")
     yield []
@@ -385,7 +279,7 @@ def _progress_rows(report: ProgressReport):
     yield ["Total", *(getattr(totals, stage) for stage in stages)]
     yield []
     yield ["Spending by use", "Spent"]
-    yield from ([label, amount] for label, amount in report.funding.by_use)
+    yield from ([label, amount] for label, amount, _teacher_compensation in report.funding.by_use)
     yield []
     yield ["Private:public match (committed)", totals.match_ratio]
 

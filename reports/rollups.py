@@ -1,0 +1,152 @@
+"""The one state rollup: per state and per zone, how its schools stand and its money.
+
+Every surface reads it: the portfolio page, its CSV and the portfolio API, the state and zone
+pages, the progress reports, the commissioner brief and the portfolio PDF. The figures come from
+their owners (``accountability.services.SchoolStanding`` for how each school stands,
+``funding.services`` for the money, by its attribution rule); this module only groups them.
+
+A state's schools are the schools of its zones (every zone, whatever its status); a zone's money
+is its zone-level money, with state-level money spent in it shown apart.
+
+It lives in ``reports`` (below ``portfolio`` in the app order) so that the reports rendered by
+tasks and the composing pages read the same rollup.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accountability.choices import Standing, worst
+from accountability.models import StatusUpdate
+from accountability.services import SchoolStanding, StandingCounts, school_standings
+from funding.models import Commitment, Expenditure
+from funding.services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
+from schools.models import School
+from zones.models import State, Zone
+
+
+@dataclass
+class ZoneRollup:
+    """A zone: how its schools stand, its zone-level money and the state-level money spent in it."""
+
+    zone: Zone
+    schools: list[SchoolStanding] = field(default_factory=list)
+    funding: FundingTotals = field(default_factory=FundingTotals)
+    state_level_spent: Decimal = ZERO
+
+    @property
+    def counts(self) -> StandingCounts:
+        return StandingCounts.of(self.schools)
+
+    @property
+    def standing(self) -> Standing:
+        """The zone stands as its worst school."""
+        return worst(school.standing for school in self.schools)
+
+    @property
+    def latest_update(self) -> StatusUpdate | None:
+        """The Lead Partner's most recent status update on any school of the zone."""
+        updates = [school.latest_update for school in self.schools if school.latest_update]
+        return max(updates, key=lambda u: (u.reported_on, u.created_at), default=None)
+
+
+@dataclass
+class StateRollup:
+    """A state: its zones, how the schools of its zones stand and its money (state and zone level)."""
+
+    state: State
+    zones: list[ZoneRollup] = field(default_factory=list)
+    funding: FundingTotals = field(default_factory=FundingTotals)
+
+    @property
+    def schools(self) -> list[SchoolStanding]:
+        return [school for zone in self.zones for school in zone.schools]
+
+    @property
+    def counts(self) -> StandingCounts:
+        return sum((zone.counts for zone in self.zones), StandingCounts())
+
+    @property
+    def school_count(self) -> int:
+        return len(self.schools)
+
+    @property
+    def launch_year(self) -> str:
+        """The earliest launch school year of its zones ("" before any is planned)."""
+        return min((zone.zone.launch_school_year for zone in self.zones if zone.zone.launch_school_year), default="")
+
+    @property
+    def last_update(self) -> date | None:
+        return max((school.rated_on for school in self.schools if school.rated_on), default=None)
+
+    @property
+    def days_since_update(self) -> int | None:
+        return (timezone.localdate() - self.last_update).days if self.last_update else None
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.counts.off_track)
+
+    @property
+    def on_track_share(self):
+        return self.counts.share(Standing.ON_TRACK)
+
+    @property
+    def at_risk_share(self):
+        return self.counts.share(Standing.AT_RISK)
+
+    @property
+    def off_track_share(self):
+        return self.counts.share(Standing.OFF_TRACK)
+
+
+def _readable(queryset, reader):
+    """The rows ``reader`` may read; everything in the current scope for ``reader=None`` (a task)."""
+    return queryset.visible_to(reader) if reader is not None else queryset.all()
+
+
+def state_rollups(reader=None, *, states=None, zones=None) -> list[StateRollup]:
+    """A rollup per state ``reader`` sees (optionally only ``states``, or only the given ``zones``
+    and their states), by state name, everything counted within the reader's reach. A bounded
+    number of queries whatever the number of states.
+
+    Restricted to ``zones``, a state's money is those zones' money.
+    """
+    state_rows = _readable(State.objects, reader).select_related("initiative").order_by("name")
+    zone_rows = _readable(Zone.objects, reader).select_related("state", "lead_partner").order_by("name")
+    commitments = _readable(Commitment.objects, reader)
+    expenditures = _readable(Expenditure.objects, reader)
+    if zones is not None:
+        zone_rows = zone_rows.filter(pk__in=[zone.pk for zone in zones])
+        state_rows = state_rows.filter(pk__in=[zone.state_id for zone in zones])
+        commitments = commitments.filter(zone__in=zone_rows)
+    elif states is not None:
+        state_rows = state_rows.filter(pk__in=[state.pk for state in states])
+        zone_rows = zone_rows.filter(state__in=state_rows)
+    rollups = {state.pk: StateRollup(state) for state in state_rows}
+    zone_rows = [zone for zone in zone_rows if zone.state_id in rollups]
+    by_zone = {zone.pk: ZoneRollup(zone) for zone in zone_rows}
+    schools = (
+        _readable(School.objects, reader).filter(zone__in=zone_rows).select_related("zone", "district").order_by("name")
+    )
+    for standing in school_standings(schools, _readable(StatusUpdate.objects, reader)):
+        by_zone[standing.school.zone_id].schools.append(standing)
+    zone_funding = funding_totals_by("zone", commitments, expenditures)
+    state_level = state_level_spent_by_zone(expenditures.filter(zone__in=zone_rows))
+    for zone_id, rollup in by_zone.items():
+        rollup.funding = zone_funding.get(zone_id, FundingTotals())
+        rollup.state_level_spent = state_level.get(zone_id, ZERO)
+        rollups[rollup.zone.state_id].zones.append(rollup)
+    state_funding = funding_totals_by("state", commitments.filter(state__in=list(rollups)), expenditures)
+    for state_id, rollup in rollups.items():
+        rollup.funding = state_funding.get(state_id, FundingTotals())
+    return list(rollups.values())
+
+
+def state_rollup(state, reader=None, *, zone=None) -> StateRollup:
+    """The rollup of one state (or of one of its zones)."""
+    if zone is not None:
+        return state_rollups(reader, zones=[zone])[0]
+    return state_rollups(reader, states=[state])[0]
