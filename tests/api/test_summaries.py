@@ -46,8 +46,13 @@ STATE_TOTALS = {
     "spent_by_category": {"elt_compensation": "20000.00", "incentive_pay": "5000.00", "partner_services": "10000.00"},
     "teacher_compensation": "25000.00",
 }
+# The zone counts zone-level money only, spending included: of the $35k spent in the zone, $25k
+# came from the state-level private commitment (shown apart as state_level_spent).
 ZONE_TOTALS = {
     **STATE_TOTALS,
+    "spent": "10000.00",
+    "spent_by_category": {"partner_services": "10000.00"},
+    "teacher_compensation": "0.00",
     "pledged": "500000.00",
     "committed": "450000.00",
     "received": "0.00",
@@ -68,6 +73,7 @@ def test_state_funding_totals(clients, world, funding):
 def test_zone_funding_totals(clients, world, funding):
     body = clients["state_viewer"].get("/api/v1/zone-funding/").json()
     assert [row["funding"] for row in body["results"]] == [ZONE_TOTALS]
+    assert [row["state_level_spent"] for row in body["results"]] == ["25000.00"]
 
 
 def test_admin_sees_every_state_separately(clients, world, funding):
@@ -101,9 +107,24 @@ def progress(world):
     return absence
 
 
+NO_PROGRESS = {
+    "status": "no_data",
+    "rating": "no_data",
+    "rated_on": None,
+    "standing": "no_data",
+    "needs_attention": False,
+    "metrics": [],
+}
+
+
 def expected_progress(world, absence):
+    """The school's standing: projected at risk (its weakest metric), no rating yet."""
     return {
         "status": "at_risk",
+        "rating": "no_data",
+        "rated_on": None,
+        "standing": "at_risk",
+        "needs_attention": False,
         "metrics": [
             {
                 "metric": absence.pk,
@@ -149,7 +170,7 @@ def test_school_progress(clients, world, progress):
     rows = {row["id"]: row["progress"] for row in client.get("/api/v1/school-progress/").json()["results"]}
     assert set(rows) == {s.pk for s in world.schools}
     assert rows[school.pk] == expected_progress(world, progress)
-    assert rows[world.schools[1].pk] == {"status": "no_data", "metrics": []}
+    assert rows[world.schools[1].pk] == NO_PROGRESS
 
 
 def test_zone_carries_school_progress(clients, world, progress):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from funding.models import Commitment, Expenditure, Funder
-from funding.services import funding_totals, funding_totals_by
+from funding.services import funding_totals, funding_totals_by, state_level_spent_by_zone
 from tests.factories import CommitmentFactory, ExpenditureFactory, FunderFactory, LaunchedZoneFactory, StateFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,13 @@ def test_totals_by_state(funding):
 def test_totals_by_zone_count_only_zone_commitments(funding):
     zone = funding_totals_by("zone")[funding["zone"].pk]
     assert (zone.committed_private, zone.committed_public) == (money(50000), money(0))
-    assert zone.spent == money(35000)  # the school's incentive pay counts for its zone
+    # Everything spent in the zone came from state-level commitments: not the zone's spending
+    # (it would show spent above received), but shown apart, the school's incentive pay included.
+    assert zone.spent == money(0)
+    assert state_level_spent_by_zone(Expenditure.objects.all()) == {
+        funding["zone"].pk: money(35000),
+        Expenditure.objects.get(category="other").zone_id: money(1000),
+    }
     assert zone.match_ratio is None  # no public money committed to the zone itself
 
 

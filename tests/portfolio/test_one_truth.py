@@ -246,7 +246,9 @@ def test_every_state_has_the_same_figures_on_every_surface(world):
         match = re.search(re.escape(name) + r" \d+ \d+ (\d+) (\d+) (\d+) \d+ " + MONEY_ROW, world["portfolio_text"])
         i = world["portfolio_text"].find(name)
         assert match, f"{name} missing from the portfolio PDF: {world['portfolio_text'][i : i + 300]}"
-        assert dict(zip(["off_track", "at_risk", "on_track"], map(int, match.groups()[:3]))) == want_counts, name
+        assert (
+            dict(zip(["off_track", "at_risk", "on_track"], map(int, match.groups()[:3]), strict=True)) == want_counts
+        ), name
         pdf_money = [dec(value, Decimal(1)) for value in match.groups()[3:7]]
         assert pdf_money == [dollars(want_money[key]) for key in ("pledged", "committed", "received", "spent")], name
         ratio = want_money["match_ratio"]

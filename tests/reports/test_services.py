@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from accountability.models import Measurement, Metric
+from accountability.services import StandingCounts
 from reports import services
 from tests.factories import BaselineFactory, MeasurementFactory, TargetFactory
 
@@ -25,7 +26,7 @@ def by_name(report):
 
 
 def metric(school, name):
-    return next(item for item in school.metrics if item.metric.name == name)
+    return next(item for item in school.progress if item.metric.name == name)
 
 
 def test_schools_and_metrics(report, colorado):
@@ -42,18 +43,28 @@ def test_schools_and_metrics(report, colorado):
     north_absence = metric(schools["North MS"], "Chronic absence")
     assert (north_absence.gain, north_absence.share_of_target, north_absence.projected) == (D("2"), D("0.2"), D("12"))
     assert north_absence.status == "at_risk"
-    assert schools["North MS"].status == "at_risk"  # its weakest metric
+    assert schools["North MS"].projection == "at_risk"  # its weakest metric
     assert schools["North MS"].weakest_metric == north_absence
 
     east = metric(schools["East MS"], "Reading proficiency")
     assert (east.gain, east.share_of_target, east.projected, east.status) == (D("2"), D("0.1"), D("44"), "off_track")
-    assert schools["West MS"].status == "no_data"
+    assert schools["West MS"].projection == "no_data"
     assert metric(schools["Park MS"], "Reading proficiency").projected == D("70")
-    assert schools["Park MS"].status == "on_track"
-    assert schools["Lake MS"].metrics == []
+    assert schools["Park MS"].projection == "on_track"
+    assert schools["Lake MS"].progress == []
 
-    assert report.status_counts == {"Off track": 1, "At risk": 1, "On track": 1, "No data yet": 2}
-    assert [zone.status for zone in report.zones] == ["off_track", "on_track"]
+    # How each school stands: the worse of its latest rating and its projection. West MS has no
+    # projection but its Lead Partner rated it off track; Lake MS has neither.
+    standings = {name: school.standing for name, school in schools.items()}
+    assert standings == {
+        "East MS": "off_track",
+        "North MS": "at_risk",
+        "West MS": "off_track",
+        "Park MS": "on_track",
+        "Lake MS": "no_data",
+    }
+    assert report.counts == StandingCounts(off_track=2, at_risk=1, on_track=1, no_data=1)
+    assert [zone.standing for zone in report.zones] == ["off_track", "on_track"]
 
 
 def test_last_status_updates(report):
@@ -62,7 +73,7 @@ def test_last_status_updates(report):
     assert [u.narrative for u in east.updates] == ["East needs a new principal.", "East slipped."]
     assert east.off_track_twice
     assert not schools["West MS"].off_track_twice  # off track once only
-    assert schools["Lake MS"].last_update is None
+    assert schools["Lake MS"].latest_update is None
     aurora, denver = report.zones
     assert aurora.latest_update.narrative == "East needs a new principal."
     assert denver.latest_update.narrative == "Park is planning its launch."
@@ -87,19 +98,19 @@ def test_funding_by_source_use_and_match(report, colorado):
         D("300000"),
         D("150000"),
     )
-    assert dict(report.funding.by_use) == {
+    assert {label: amount for label, amount, _teacher_compensation in report.funding.by_use} == {
         "Teacher compensation — extended learning time": D("100000"),
         "Teacher compensation — incentive pay": D("0"),
         "Partner services": D("50000"),
         "Other": D("0"),
     }
     aurora, denver = report.zones
-    assert (aurora.funding.pledged, aurora.funding.committed, aurora.funding.spent) == (
-        D("510000"),
-        D("450000"),
-        D("100000"),
-    )
-    assert (denver.funding.pledged, denver.funding.committed, denver.funding.spent) == (D("150000"), 0, D("50000"))
+    # A zone's money is its zone-level money; what the state-level commitment paid for in the
+    # zone is shown apart.
+    assert (aurora.funding.pledged, aurora.funding.committed, aurora.funding.spent) == (D("510000"), D("450000"), 0)
+    assert aurora.state_level_spent == D("100000")
+    assert (denver.funding.pledged, denver.funding.committed, denver.funding.spent) == (D("150000"), 0, 0)
+    assert denver.state_level_spent == D("50000")
 
 
 def test_decisions_needed(report):
@@ -126,7 +137,8 @@ def test_zone_report_covers_only_the_zone(colorado):
     assert report.state == colorado.state and report.title == "Denver Zone"
     assert sorted(s.school.name for s in report.schools) == ["Lake MS", "Park MS"]
     totals = report.funding.totals
-    assert (totals.pledged, totals.committed, totals.spent, totals.match_ratio) == (D("150000"), 0, D("50000"), None)
+    assert (totals.pledged, totals.committed, totals.spent, totals.match_ratio) == (D("150000"), 0, 0, None)
+    assert report.zones[0].state_level_spent == D("50000")
     assert [d.topic for d in report.decisions] == ["Zone short of schools"]  # Denver's pledge is not yet due
 
 
@@ -153,6 +165,7 @@ def test_progress_csv(report):
         "Projection": "At risk",
         "Last status update": "2010-11-20",
         "Last rating": "At risk",
+        "School standing": "At risk",
     }
     assert [r["School"] for r in records] == ["East MS", "North MS", "North MS", "West MS", "Lake MS", "Park MS"]
     assert ["Total", "960000.00", "750000.00", "300000.00", "150000.00"] in rows
@@ -165,7 +178,8 @@ def test_portfolio_covers_every_state(colorado):
     report = services.portfolio_report(as_of=AS_OF)
     summaries = {summary.state.name: summary for summary in report.states}
     assert set(summaries) == {"Colorado", "Ohio"}
-    assert len(summaries["Colorado"].schools) == 5 and len(summaries["Ohio"].schools) == 3
+    assert summaries["Colorado"].school_count == 5 and summaries["Ohio"].school_count == 3
+    assert summaries["Colorado"].counts == StandingCounts(off_track=2, at_risk=1, on_track=1, no_data=1)
     assert summaries["Ohio"].funding.received == D("999000")
     assert report.funding.totals.received == D("300000") + D("999000")
     assert len(report.zones) == 3

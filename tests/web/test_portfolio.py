@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from portfolio.services import portfolio
+from accountability.services import StandingCounts
+from reports.rollups import state_rollups
 from tests.factories import StatusUpdateFactory
 
 from .conftest import member
@@ -16,16 +17,16 @@ pytestmark = pytest.mark.django_db
 def test_portfolio_summarises_each_state(tenant, other_tenant, superuser):
     # The latest update decides: the first school was off track, then reported on track.
     StatusUpdateFactory(school=tenant.schools[0], rating="on_track", reported_on=datetime.date(2011, 4, 1))
-    rows = {row.state.name: row for row in portfolio(superuser)}
+    rows = {row.state.name: row for row in state_rollups(superuser)}
     colorado = rows["Colorado"]
-    assert (colorado.zones, colorado.schools, colorado.launch_year) == (1, 3, "2010-11")
-    assert colorado.ratings == {"on_track": 3}
+    assert (len(colorado.zones), colorado.school_count, colorado.launch_year) == (1, 3, "2010-11")
+    assert colorado.counts == StandingCounts(on_track=3)
     assert colorado.on_track_share == Decimal("1.000")
     assert colorado.last_update == datetime.date(2011, 4, 1)
     assert colorado.funding.received == Decimal("500000.00")
     assert colorado.funding.spent == Decimal("1200.00")
     louisiana = rows["Louisiana"]
-    assert louisiana.ratings == {"on_track": 2, "off_track": 1}
+    assert louisiana.counts == StandingCounts(on_track=2, off_track=1)
     assert louisiana.off_track_share == Decimal("0.333")
 
 
@@ -36,6 +37,15 @@ def test_portfolio_sorts_and_filters(tenant, other_tenant, admin_client):
     assert by_name == ["Louisiana", "Colorado"]
     by_share = [row.state.name for row in admin_client.get(url, {"sort": "-on_track"}).context["rows"]]
     assert by_share == ["Colorado", "Louisiana"]
+    # A bad figure sorts worst first on the first click; the next click reverses it.
+    columns = {
+        field: next_sort for field, _label, _direction, next_sort in admin_client.get(url).context["sort_columns"]
+    }
+    assert (columns["off_track"], columns["at_risk"], columns["on_track"]) == ("-off_track", "-at_risk", "on_track")
+    worst_first = admin_client.get(url, {"sort": columns["off_track"]})
+    assert [row.state.name for row in worst_first.context["rows"]] == ["Louisiana", "Colorado"]
+    reversed_columns = {field: next_sort for field, _l, _d, next_sort in worst_first.context["sort_columns"]}
+    assert reversed_columns["off_track"] == "off_track"
     off_track = admin_client.get(url, {"off_track": "on"}).context["rows"]
     assert [row.state.name for row in off_track] == ["Louisiana"]
     searched = admin_client.get(url, {"q": "colo"}).context["rows"]

@@ -34,14 +34,6 @@ def percent(share, places: int = 0) -> str:
 
 
 @register.filter
-def bar_width(share) -> int:
-    """A share as a whole percentage clamped to 0–100, for progress bar widths."""
-    if share in (None, ""):
-        return 0
-    return max(0, min(100, round(Decimal(share) * 100)))
-
-
-@register.filter
 def ratio(value) -> str:
     if value in (None, ""):
         return "—"
@@ -65,15 +57,6 @@ def query(context, **changes) -> str:
 def page_query(context, param, number) -> str:
     """The current query string pointing ``param`` at page ``number``."""
     return query(context, **{param: number})
-
-
-@register.simple_tag(takes_context=True)
-def sort_query(context, field) -> str:
-    """Sort by ``field``; clicking the active column again reverses the order.
-
-    The view puts the sort in effect (including its default) in the context as ``sort``."""
-    current = context.get("sort") or context["request"].GET.get("sort", "")
-    return query(context, sort=f"-{field}" if current == field else field, page=None)
 
 
 @register.filter
