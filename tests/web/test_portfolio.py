@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
 from accountability.services import StandingCounts
+from accounts.models import Role
 from reports.rollups import state_rollups
 from tests.factories import StatusUpdateFactory
 
@@ -68,3 +68,32 @@ def test_state_page_highlights_off_track_schools(tenant, login):
     spending = {label: amount for label, amount, _teacher in response.context["spending"]}
     assert spending["Teacher compensation — extended learning time"] == Decimal("1200.00")
     assert spending["Teacher compensation — incentive pay"] == 0
+
+
+def test_a_collaborator_is_told_whose_targets_and_what_is_hidden(tenant, other_tenant, login):
+    """A subset view says the targets are the initiative's, and an empty list of status updates
+    says they are hidden rather than missing (without counting them)."""
+    client = login(member(Role.COLLABORATOR, tenant))
+    page = client.get(reverse("portfolio:portfolio")).content.decode()
+    assert "against the initiative's targets for all its states" in page
+    assert "Ratings are visible to state staff and the Lead Partner" in page
+    zone = client.get(reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk})).content.decode()
+    assert "Status updates and their narratives are visible to state staff and the Lead Partner." in zone
+    assert "No status updates yet." not in zone
+
+
+def test_an_admin_sees_the_initiative_targets_as_its_own(tenant, admin_client):
+    page = admin_client.get(reverse("portfolio:portfolio")).content.decode()
+    assert "against the initiative's targets for all its states" not in page
+    assert "Ratings are visible to state staff" not in page
+
+
+def test_portfolio_api_shows_the_states_you_see_with_their_rollup(tenant, other_tenant, login):
+    client = login(member(Role.STATE_VIEWER, tenant))
+    body = client.get("/api/v1/portfolio/", HTTP_ACCEPT="application/json").json()
+    [row] = body["results"]
+    assert row["id"] == tenant.state.pk
+    rollup = state_rollups(states=[tenant.state])[0]
+    assert row["rollup"]["schools"] == rollup.school_count == 3
+    assert row["rollup"]["standing_counts"] == rollup.counts.__dict__
+    assert row["rollup"]["funding"]["spent"] == f"{rollup.funding.spent:.2f}"
