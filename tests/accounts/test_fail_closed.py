@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from django_scopes import ScopeError
 from rest_framework.test import APIClient
 
@@ -19,6 +20,7 @@ from accounts.tokens import issue_token
 from config.api_urls import router
 from core.tenancy import TenantManager, TenantModel, reach_scope
 from reports.models import ReportRun
+from reports.services import progress_report
 from reports.tasks import generate_report
 from schools.models import School
 from tests.factories import LaunchedZoneFactory, StatusUpdateFactory
@@ -181,3 +183,14 @@ def test_management_commands_turn_the_wall_off_explicitly():
     """seed_demo builds every state's data; run outside any scope (as from a shell) it still works."""
     outside_any_scope(lambda: call_command("seed_demo", stdout=StringIO()))
     assert School.objects.exists()
+
+
+def test_a_report_page_reads_like_its_pdf_whoever_may_request_it(client, world):
+    """A live report is the state's, not one viewer's rows: Lead Partner staff see their zone's
+    spending on its report page (as in the PDF), though the money is not theirs to browse."""
+    client.force_login(world.users[Role.LEAD_PARTNER_STAFF])
+    response = client.get(reverse("reports:zone", kwargs={"zone_pk": world.a.zone.pk}))
+    assert response.status_code == 200
+    expected = progress_report(zone=world.a.zone).funding.totals
+    assert expected.spent == world.a.expenditure.amount
+    assert response.context["report"].funding.totals == expected
