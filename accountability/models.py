@@ -6,7 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from core.fields import school_year_field
-from core.tenancy import DirectoryQuerySet, TenantModel
+from core.tenancy import TenantModel, viewer_manager
 from core.validators import (
     school_year_start,
     validate_not_after_today,
@@ -38,7 +38,7 @@ class Metric(models.Model):
     max_value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     description = models.TextField(blank=True)
 
-    objects = DirectoryQuerySet.as_manager()
+    objects = viewer_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -40,10 +40,6 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     readonly_fields = ["token_hash", "accepted_at", "accepted_by"]
 
-    def get_queryset(self, request):
-        """The invitations the user may manage (a staff state lead: their states' only)."""
-        return super().get_queryset(request).visible_to(request.user)
-
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django_scopes import scopes_disabled
 
 from partners.models import LeadPartner
 from zones.models import State
@@ -43,7 +44,9 @@ class InvitationForm(forms.ModelForm):
         if cleaned.get("role") == Role.LEAD_PARTNER_STAFF and not cleaned.get("state"):
             cleaned["state"] = self._partner_state(cleaned.get("lead_partner"))
         scope = {field: cleaned.get(field) for field in ("role", "state", "lead_partner", "collaborator")}
-        if Invitation.objects.pending().filter(email=cleaned.get("email"), **scope).exists():
+        with scopes_disabled():  # a duplicate is one whoever sent it
+            duplicate = Invitation.objects.pending().filter(email=cleaned.get("email"), **scope).exists()
+        if duplicate:
             raise forms.ValidationError("A pending invitation for this address and role already exists.")
         return cleaned
 

@@ -26,10 +26,11 @@ ALLAUTH_VIEWS = frozenset(_views(allauth.urls.urlpatterns))
 
 
 class TenantScopeMiddleware:
-    """Every request runs inside the django-scopes scope of its user's reach (the fail-closed
-    wall, see accounts.scoping): an initiative admin or superuser (pages and Django admin) every
-    state, anyone else the states they reach, anonymous visitors none. API token requests are
-    authenticated inside the view and re-enter their token's scope there (web.rest).
+    """Every request runs inside the django-scopes scope of its user (the fail-closed wall, see
+    core.tenancy): an initiative admin or superuser (pages and Django admin) every state, anyone
+    else only the rows ``visible_to`` them, anonymous visitors none. This is the one place pages and
+    the admin are scoped: a view reads ``Model.objects`` and gets what its user may see. API token
+    requests are authenticated inside the view and re-enter their token's scope there (web.rest).
 
     The URLconf, and with it every view, form and serializer module, is imported here at startup
     in an empty context, outside any scope: querysets those modules build at import then take the

@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django_scopes import scopes_disabled
 
-from core.tenancy import scope_of
+from core.tenancy import scope_of, viewer_manager
 
 
 class UserManager(BaseUserManager):
@@ -56,8 +57,6 @@ class User(AbstractUser):
     def scope(self):
         """What this user's memberships let them see and change (see accounts.scoping). Computed
         with the tenant wall off: a reach is decided from every membership and engagement."""
-        from django_scopes import scopes_disabled
-
         from .scoping import scope_for_user
 
         with scopes_disabled():
@@ -196,7 +195,7 @@ class Invitation(RoleScopeMixin):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_accepted"
     )
 
-    objects = InvitationQuerySet.as_manager()
+    objects = viewer_manager(InvitationQuerySet)
 
     class Meta:
         ordering = ["-created_at"]
@@ -216,8 +215,10 @@ class Invitation(RoleScopeMixin):
 
     @classmethod
     def find_by_token(cls, raw: str):
-        """The invitation a link's token belongs to, or None."""
-        return cls.objects.filter(token_hash=_hash_secret(raw)).first()
+        """The invitation a link's token belongs to, or None: the token is the proof, so it is found
+        whoever follows the link (the wall off)."""
+        with scopes_disabled():
+            return cls.objects.filter(token_hash=_hash_secret(raw)).first()
 
     @property
     def is_expired(self) -> bool:

@@ -1,9 +1,9 @@
 """Who may change what: one table of django-rules permissions.
 
-Reading is decided by ``Model.objects.visible_to(user)`` (accounts.scoping). Writing is decided
-here. Object permissions are checked against the object being changed; *add* permissions are
-checked against the unsaved new object with its parent set (e.g. a School with its district),
-so the rule can see where it would land:
+Reading is decided by ``visible_to`` (core.tenancy), which the tenant wall applies to every query
+of a request. Writing is decided here. Object permissions are checked against the object being
+changed; *add* permissions are checked against the unsaved new object with its parent set (e.g. a
+School with its district), so the rule can see where it would land:
 
     request.user.has_perm("schools.add_school", School(district=district))
 
@@ -39,7 +39,7 @@ report runs: portfolio (request)               initiative admin
 
 import rules
 
-from core.permissions import ANYWHERE
+from core.permissions import ANYWHERE, permission_name
 
 from .models import STATE_ROLES, Role
 
@@ -118,9 +118,8 @@ reports_on_school = manages_state | is_lead_partner_for_school
 
 
 def _crud(app_model: str, predicate, actions=("add", "change", "delete")):
-    app, model = app_model.split(".")
     for action in actions:
-        rules.add_perm(f"{app}.{action}_{model}", predicate)
+        rules.add_perm(permission_name(app_model, action), predicate)
 
 
 for directory_model in (

@@ -42,7 +42,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     """Give ``user`` the invitation's membership and use the invitation up.
 
     The user proved they own the address by following the emailed link, so it becomes verified."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation._base_manager.select_for_update().get(pk=invitation.pk)  # found by its token
     if not invitation.is_usable:
         raise ValidationError("This invitation has expired or has already been used.")
     if user.email.lower() != invitation.email.lower():

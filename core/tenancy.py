@@ -34,13 +34,31 @@ once; no membership needs to be rewritten.
 Directory models (initiative, funders, metrics, Lead Partners, collaborators) are not
 tenant-owned: ``DirectoryQuerySet.visible_to`` lets any member read them.
 
-The fail-closed wall (django-scopes): every tenant model's default manager is a
-``TenantManager``. Outside an active scope its queries raise ``ScopeError``; inside one it only
-returns rows of the states the scope reaches. The request middleware, the API (for token
-users), the Celery tasks and the management commands enter a scope explicitly, so a query that
-forgets ``visible_to`` cannot return another state's rows, and code running outside any scope
-fails loudly instead of reading everything. ``visible_to`` stays the fine-grained read rule
-inside that wall.
+The fail-closed wall (django-scopes), one per request, applied by the managers: every tenant
+model's default manager is a ``TenantManager``. Outside an active scope its queries raise
+``ScopeError``. Inside one it returns only rows of the states the scope reaches and, when the scope
+carries a viewer (the Scope of the user the request is for), only the rows ``visible_to`` that
+viewer. The request middleware enters ``reach_scope(user)`` (state reach and viewer) for every page
+and the Django admin, the API re-enters the token's ``reach_scope`` once it is authenticated, so
+``Model.objects.all()``, a related manager or a form's choices in a view are exactly what the user
+may read, and a view that forgets a filter leaks nothing: page views look rows up with plain
+``get_object_or_404(Model, pk=...)`` and never call ``visible_to``.
+
+Why the wall rather than NetBox-style base views that ``restrict(user, action)`` their queryset: a
+base view only scopes the queryset it declares, while the pages compose many models, read models
+and related managers; the wall scopes every query made while the request runs, so a forgotten
+filter cannot leak. Writes stay with the permission table (accounts.permissions), asked about the
+object by ``web.forms.object_form_page``, the API viewsets and the admin.
+
+Code that must read beyond the viewer's rows says so explicitly: ``scopes_disabled()`` for a
+model's validation, uniqueness and constraints (``TenantModel``), reach computation and lookups
+by secret token;
+``state_scope(state)`` (state wall, no viewer) for work done for a whole state, such as a report
+run (in the worker or on a report page shown to whoever may request it). Tasks and commands
+enter such a scope too; none of them carries a viewer.
+
+Directory models (``DirectoryManager``) are not walled by state: inside a viewer's scope they are
+there for members and empty for anyone else, outside any viewer's scope they are all there.
 """
 
 from dataclasses import dataclass, field
@@ -130,16 +148,25 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(**{f"{self.model.TenantScope.state}__in": scope.lead_state_ids})
 
 
+def _viewer():
+    """The Scope whose ``visible_to`` the active scope applies; None without one (tasks, commands,
+    wall off)."""
+    current = get_scope()
+    return current.get("viewer") if current.get("_enabled", True) else None
+
+
 def _walled(queryset):
-    """``queryset`` kept to the active scope's states; None when no scope is active."""
+    """``queryset`` kept to the active scope's states and its viewer's rows; None when no scope is
+    active."""
     current = get_scope()
     if not current.get("_enabled", True):
         return queryset
     if "state" not in current:
         return None
-    if current["state"] is None:
-        return queryset
-    return queryset.filter(**{f"{queryset.model.TenantScope.state}__in": current["state"]})
+    if current["state"] is not None:
+        queryset = queryset.filter(**{f"{queryset.model.TenantScope.state}__in": current["state"]})
+    viewer = current.get("viewer")
+    return queryset if viewer is None else queryset.visible_to(viewer)
 
 
 def _refuse(self, *args, **kwargs):
@@ -202,27 +229,36 @@ def tenant_manager(queryset_class=TenantQuerySet) -> TenantManager:
 
 
 def reach_scope(user_or_scope):
-    """The scope of a user's (or token's) reach, to enter with ``with``. The reach is computed with
-    the wall off: deciding what a user reaches must read memberships and engagements."""
+    """The scope of a user's (or token's) requests, to enter with ``with``: the states they reach,
+    and they as the viewer whose ``visible_to`` every tenant and directory query applies. The reach
+    is computed with the wall off: deciding what a user reaches must read memberships and
+    engagements."""
     with scopes_disabled():
-        reach = scope_of(user_or_scope).reach_state_ids
-    return scope(state=reach)
+        viewer = scope_of(user_or_scope)
+        reach = viewer.reach_state_ids
+    return scope(state=reach, viewer=viewer)
 
 
 def state_scope(state_id):
-    """The scope of work done for one state (e.g. a task for its report run); None: every state."""
-    return scope(state=None if state_id is None else (state_id,))
+    """The scope of work done for one state as a whole (a report run, in the worker or on a report
+    page): its rows, for no one viewer, also when entered inside a request; None: every state."""
+    return scope(state=None if state_id is None else (state_id,), viewer=None)
 
 
 class TenantModel(models.Model):
-    """Base of every tenant model: the fail-closed manager, and uniqueness and constraints checked
-    against every state's rows, not only the scope's (a duplicate in another state must be a
-    validation error, not an IntegrityError 500)."""
+    """Base of every tenant model: the fail-closed manager, and the model's rules, uniqueness and
+    constraints checked against every state's rows, not only the scope's or its viewer's (a
+    duplicate in another state must be a validation error, not an IntegrityError 500; a zone's
+    school count is all of its schools, whoever saves one)."""
 
     objects = tenant_manager()
 
     class Meta:
         abstract = True
+
+    def full_clean(self, *args, **kwargs):
+        with scopes_disabled():
+            super().full_clean(*args, **kwargs)
 
     def validate_unique(self, exclude=None):
         with scopes_disabled():
@@ -237,3 +273,44 @@ class DirectoryQuerySet(models.QuerySet):
     def visible_to(self, user_or_scope):
         """Directory rows are readable by anyone who holds a membership."""
         return self if scope_of(user_or_scope).is_member else self.none()
+
+
+class WithoutViewerQuerySet:
+    """A queryset of a ``ViewerManager`` made outside any viewer's scope (e.g. a viewset's
+    class-level ``queryset``, built when the module is imported): all rows, and chaining it inside
+    a viewer's scope gives that viewer's rows, as ``OutsideScopeQuerySet`` does for the wall."""
+
+    def _clone(self):
+        clone = super()._clone()
+        viewer = _viewer()
+        if viewer is None:
+            return clone
+        clone.__class__ = self.viewer_queryset_class
+        return clone.visible_to(viewer)
+
+
+class ViewerManager(models.Manager):
+    """A manager whose rows, inside a viewer's scope (a request), are those ``visible_to`` the
+    viewer; outside one, all of them. For models that are not walled by state (directory models,
+    invitations) but still have a read rule."""
+
+    _without_viewer_classes: dict = {}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        viewer = _viewer()
+        if viewer is not None:
+            return queryset.visible_to(viewer)
+        base = self._queryset_class
+        if base not in self._without_viewer_classes:
+            self._without_viewer_classes[base] = type(
+                f"WithoutViewer{base.__name__}", (WithoutViewerQuerySet, base), {"viewer_queryset_class": base}
+            )
+        queryset.__class__ = self._without_viewer_classes[base]
+        return queryset
+
+
+def viewer_manager(queryset_class=DirectoryQuerySet) -> ViewerManager:
+    """``objects = viewer_manager()`` on every directory model (``viewer_manager(QuerySet)`` on
+    other unwalled models with a ``visible_to``)."""
+    return ViewerManager.from_queryset(queryset_class)()

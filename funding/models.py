@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from simple_history.models import HistoricalRecords
 
 from core.fields import money_field
-from core.tenancy import DirectoryQuerySet, TenantModel
+from core.tenancy import TenantModel, viewer_manager
 from core.validators import validate_not_after_today, validate_single_line_text
 
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
@@ -27,7 +27,7 @@ class Funder(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     website = models.URLField(blank=True)
 
-    objects = DirectoryQuerySet.as_manager()
+    objects = viewer_manager()
     history = HistoricalRecords()
 
     class Meta:

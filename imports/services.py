@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability.models import Baseline, Measurement, Metric, Target
+from core.permissions import permission_name, write_action
 from schools.models import GRADES, School
 from zones.models import District, State, Zone
 
@@ -147,8 +148,7 @@ class Importer:
         raise NotImplementedError
 
     def permission(self, instance) -> str:
-        action = "change" if instance.pk else "add"
-        return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+        return permission_name(self.model, write_action(instance))
 
     def column_of(self, field_name: str) -> str:
         return self.field_columns.get(field_name, field_name)

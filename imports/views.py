@@ -15,13 +15,13 @@ from .services import IMPORTERS, apply_import, import_scopes_for, preview_import
 
 
 def _batch(request, importbatch_pk) -> ImportBatch:
-    batches = ImportBatch.objects.visible_to(request.user).select_related("state", "lead_partner", "uploaded_by")
+    batches = ImportBatch.objects.select_related("state", "lead_partner", "uploaded_by")
     return get_object_or_404(batches, pk=importbatch_pk)
 
 
 @login_required
 def import_list(request):
-    batches = ImportBatch.objects.visible_to(request.user).select_related("state", "lead_partner", "uploaded_by")
+    batches = ImportBatch.objects.select_related("state", "lead_partner", "uploaded_by")
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     can_import = bool(import_scopes_for(request.user))
     return render(request, "imports/import_list.html", {"page": page, "can_import": can_import})

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.tenancy import DirectoryQuerySet, TenantModel, TenantQuerySet, tenant_manager
+from core.tenancy import TenantModel, TenantQuerySet, tenant_manager, viewer_manager
 from core.validators import validate_single_line_text
 
 
@@ -36,7 +36,7 @@ class LeadPartner(models.Model):
     website = models.URLField(blank=True)
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
-    objects = DirectoryQuerySet.as_manager()
+    objects = viewer_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -78,7 +78,7 @@ class NationalCollaborator(models.Model):
     website = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True)
 
-    objects = DirectoryQuerySet.as_manager()
+    objects = viewer_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -78,7 +78,7 @@ def home(request):
         return redirect("portfolio:portfolio")
     if scope.lead_partner_ids and not scope.state_ids:
         return redirect("accountability:workspace")
-    states = list(State.objects.visible_to(request.user).values_list("pk", flat=True)[:2])
+    states = list(State.objects.values_list("pk", flat=True)[:2])
     if len(states) == 1:
         return redirect("portfolio:state_detail", state_pk=states[0])
     if states:
@@ -102,10 +102,8 @@ def portfolio(request):
         "sort": sort,
         "sort_columns": sort_columns(sort, PORTFOLIO_SORTS, DESCENDING_FIRST),
         "filters": filters,
-        "initiative": Initiative.objects.visible_to(request.user).first(),
-        "totals": funding_totals(
-            Commitment.objects.visible_to(request.user), Expenditure.objects.visible_to(request.user)
-        ),
+        "initiative": Initiative.objects.first(),
+        "totals": funding_totals(Commitment.objects.all(), Expenditure.objects.all()),
         "state_count": len(rows),
         "school_count": counts.schools,
         "zone_count": sum(len(row.zones) for row in rows),
@@ -123,20 +121,14 @@ def portfolio(request):
 @login_required
 def state_detail(request, state_pk):
     user = request.user
-    state = get_object_or_404(State.objects.visible_to(user).select_related("initiative"), pk=state_pk)
-    districts = District.objects.visible_to(user).filter(state=state).annotate(school_count=Count("schools"))
-    schools = School.objects.visible_to(user).filter(district__state=state).select_related("district", "zone")
-    standings = sorted(
-        school_standings(schools, StatusUpdate.objects.visible_to(user)), key=lambda row: not row.needs_attention
-    )
+    state = get_object_or_404(State.objects.select_related("initiative"), pk=state_pk)
+    districts = District.objects.filter(state=state).annotate(school_count=Count("schools"))
+    schools = School.objects.filter(district__state=state).select_related("district", "zone")
+    standings = sorted(school_standings(schools, StatusUpdate.objects.all()), key=lambda row: not row.needs_attention)
     rollup = state_rollup(state, user)
-    engagements = CollaboratorEngagement.objects.visible_to(user).filter(state=state).select_related("collaborator")
-    commitments = (
-        Commitment.objects.visible_to(user).filter(state=state).select_related("funder", "state", "zone", "initiative")
-    )
-    expenditures = (
-        Expenditure.objects.visible_to(user).filter(state=state).select_related("commitment__funder", "zone", "school")
-    )
+    engagements = CollaboratorEngagement.objects.filter(state=state).select_related("collaborator")
+    commitments = Commitment.objects.filter(state=state).select_related("funder", "state", "zone", "initiative")
+    expenditures = Expenditure.objects.filter(state=state).select_related("commitment__funder", "zone", "school")
     tables = {
         "districts": (DISTRICTS, districts),
         "zones": (ZONES, rollup.zones),
@@ -175,8 +167,8 @@ def state_detail(request, state_pk):
 @login_required
 def zone_detail(request, zone_pk):
     user = request.user
-    zone = get_object_or_404(Zone.objects.visible_to(user).select_related("state", "lead_partner"), pk=zone_pk)
-    updates = StatusUpdate.objects.visible_to(user).filter(school__zone=zone).select_related("school", "author")
+    zone = get_object_or_404(Zone.objects.select_related("state", "lead_partner"), pk=zone_pk)
+    updates = StatusUpdate.objects.filter(school__zone=zone).select_related("school", "author")
     rollup = state_rollup(zone.state, user, zone=zone).zones[0]
     standings = rollup.schools
     tables = {"schools": (STANDINGS, standings), "status-updates": (STATUS_UPDATES, updates)}
@@ -184,7 +176,7 @@ def zone_detail(request, zone_pk):
         return response
     context = {
         "zone": zone,
-        "districts": District.objects.visible_to(user).filter(zones=zone),
+        "districts": District.objects.filter(zones=zone),
         "autonomy": [(area, area in zone.autonomies) for area in Zone.AUTONOMY_AREAS],
         "standings": standings,
         "updates": paginate(request, updates, "updates_page", per_page=10),
@@ -220,17 +212,15 @@ def metric_charts(measurements, progress) -> list[str]:
 @login_required
 def school_detail(request, school_pk):
     user = request.user
-    school = get_object_or_404(
-        School.objects.visible_to(user).select_related("district__state", "zone__lead_partner"), pk=school_pk
-    )
+    school = get_object_or_404(School.objects.select_related("district__state", "zone__lead_partner"), pk=school_pk)
     progress = progress_for_schools([school]).get(school.pk, [])
     measurements = (
-        Measurement.objects.visible_to(user)
+        Measurement.objects.all()
         .filter(school=school)
         .select_related("metric")
         .order_by("metric__name", "metric_id", "school_year", "period")
     )
-    updates = StatusUpdate.objects.visible_to(user).filter(school=school).select_related("school", "author")
+    updates = StatusUpdate.objects.filter(school=school).select_related("school", "author")
     tables = {
         "progress": (PROGRESS, progress),
         "measurements": (MEASUREMENTS, measurements),
@@ -245,8 +235,8 @@ def school_detail(request, school_pk):
         "charts": metric_charts(measurements, progress),
         "measurements": paginate(request, measurements, "measurements_page"),
         "updates": paginate(request, updates, "updates_page", per_page=10),
-        "baselines": Baseline.objects.visible_to(user).filter(school=school).select_related("metric"),
-        "targets": Target.objects.visible_to(user).filter(school=school).select_related("metric"),
+        "baselines": Baseline.objects.filter(school=school).select_related("metric"),
+        "targets": Target.objects.filter(school=school).select_related("metric"),
         "can_edit": user.has_perm("schools.change_school", school),
         "can_add_baseline": user.has_perm("accountability.add_baseline", Baseline(school=school)),
         "can_report": user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school)),
@@ -259,7 +249,7 @@ def school_detail(request, school_pk):
 @login_required
 def state_history(request, state_pk):
     """Who changed what in a state, field by field (initiative admins and the state's lead)."""
-    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    state = get_object_or_404(State, pk=state_pk)
     if not request.user.has_perm("zones.view_state_history", state):
         raise PermissionDenied
     return render(request, "portfolio/state_history.html", {"state": state, "entries": state_audit_trail(state)})

@@ -32,9 +32,6 @@ class ReportRunAdmin(admin.ModelAdmin):
     def download(self, run):
         return download_link(run.file, run.get_download_url)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.requested_by = request.user

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.tenancy import state_scope
 from web.files import private_file_response
 from zones.models import State, Zone
 
@@ -22,14 +23,14 @@ def _require_report_access(request, kind, **scope):
 
 @login_required
 def index(request):
-    runs = ReportRun.objects.visible_to(request.user).current().select_related("state", "zone", "requested_by")
+    runs = ReportRun.objects.current().select_related("state", "zone", "requested_by")
     return render(
         request,
         "reports/index.html",
         {
             "runs": runs[:100],
-            "states": State.objects.visible_to(request.user),
-            "zones": Zone.objects.visible_to(request.user).select_related("state"),
+            "states": State.objects.all(),
+            "zones": Zone.objects.select_related("state"),
             "may_request_portfolio": request.user.has_perm(
                 "reports.add_reportrun", ReportRun(kind=ReportRun.Kind.PORTFOLIO)
             ),
@@ -37,30 +38,30 @@ def index(request):
     )
 
 
-def _progress_page(request, report, runs, scope):
-    return render(
-        request,
-        "reports/progress.html",
-        {"report": report, "charts": report.charts(), "runs": runs, "scope": scope},
-    )
+def _progress_page(request, runs, scope, **report_scope):
+    """The live report, read like its PDF: for the whole state, not one viewer's rows (whoever
+    reaches this page may request the report, see ``_require_report_access``)."""
+    state = report_scope.get("state") or report_scope["zone"].state
+    with state_scope(state.pk):
+        report = services.progress_report(**report_scope)
+        context = {"report": report, "charts": report.charts(), "runs": runs, "scope": scope}
+        return render(request, "reports/progress.html", context)
 
 
 @login_required
 def state_report(request, state_pk):
-    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    state = get_object_or_404(State, pk=state_pk)
     _require_report_access(request, ReportRun.Kind.STATE_PROGRESS, state=state)
-    runs = ReportRun.objects.visible_to(request.user).current().filter(state=state, zone=None)
-    report = services.progress_report(state=state)
-    return _progress_page(request, report, runs, {"state": state, "kinds": ReportRun.STATE_KINDS})
+    runs = ReportRun.objects.current().filter(state=state, zone=None)
+    return _progress_page(request, runs, {"state": state, "kinds": ReportRun.STATE_KINDS}, state=state)
 
 
 @login_required
 def zone_report(request, zone_pk):
-    zone = get_object_or_404(Zone.objects.visible_to(request.user).select_related("state"), pk=zone_pk)
+    zone = get_object_or_404(Zone.objects.select_related("state"), pk=zone_pk)
     _require_report_access(request, ReportRun.Kind.ZONE_PROGRESS, state=zone.state, zone=zone)
-    runs = ReportRun.objects.visible_to(request.user).current().filter(zone=zone)
-    report = services.progress_report(zone=zone)
-    return _progress_page(request, report, runs, {"zone": zone, "kinds": [ReportRun.Kind.ZONE_PROGRESS]})
+    runs = ReportRun.objects.current().filter(zone=zone)
+    return _progress_page(request, runs, {"zone": zone, "kinds": [ReportRun.Kind.ZONE_PROGRESS]}, zone=zone)
 
 
 @login_required
@@ -88,7 +89,7 @@ def request_report(request):
 @login_required
 def run_detail(request, reportrun_pk):
     """A run's status; htmx polls the status fragment until the run is done or failed."""
-    run = get_object_or_404(ReportRun.objects.visible_to(request.user).select_related("state", "zone"), pk=reportrun_pk)
+    run = get_object_or_404(ReportRun.objects.select_related("state", "zone"), pk=reportrun_pk)
     template = "reports/_run_status.html" if request.htmx else "reports/run_detail.html"
     return render(request, template, {"run": run})
 
@@ -105,4 +106,4 @@ def download_response(run) -> FileResponse:
 
 @login_required
 def run_download(request, reportrun_pk):
-    return download_response(get_object_or_404(ReportRun.objects.visible_to(request.user), pk=reportrun_pk))
+    return download_response(get_object_or_404(ReportRun, pk=reportrun_pk))

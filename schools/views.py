@@ -14,7 +14,6 @@ def _school_form_page(request, school, state, title, cancel_url):
     return object_form_page(
         request,
         SchoolForm(request.POST or None, instance=school, user=request.user, state=state),
-        permission="schools.add_school" if school.pk is None else "schools.change_school",
         title=title,
         cancel_url=cancel_url,
         success_url=lambda saved: reverse("portfolio:school_detail", kwargs={"school_pk": saved.pk}),
@@ -23,7 +22,7 @@ def _school_form_page(request, school, state, title, cancel_url):
 
 @login_required
 def school_create(request, state_pk):
-    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    state = get_object_or_404(State, pk=state_pk)
     cancel_url = reverse("portfolio:state_detail", kwargs={"state_pk": state.pk})
     school = School(district=District(state=state))
     return _school_form_page(request, school, state, f"New school in {state.name}", cancel_url)
@@ -31,7 +30,7 @@ def school_create(request, state_pk):
 
 @login_required
 def school_edit(request, school_pk):
-    school = get_object_or_404(School.objects.visible_to(request.user).select_related("district__state"), pk=school_pk)
+    school = get_object_or_404(School.objects.select_related("district__state"), pk=school_pk)
     cancel_url = reverse("portfolio:school_detail", kwargs={"school_pk": school.pk})
     return _school_form_page(request, school, school.district.state, f"Edit {school.name}", cancel_url)
 
@@ -41,7 +40,6 @@ def _zone_form_page(request, zone, title, cancel_url):
     return object_form_page(
         request,
         form,
-        permission="zones.add_zone" if zone.pk is None else "zones.change_zone",
         title=title,
         cancel_url=cancel_url,
         success_url=lambda saved: reverse("portfolio:zone_detail", kwargs={"zone_pk": saved.pk}),
@@ -56,13 +54,13 @@ def _zone_form_page(request, zone, title, cancel_url):
 
 @login_required
 def zone_create(request, state_pk):
-    state = get_object_or_404(State.objects.visible_to(request.user), pk=state_pk)
+    state = get_object_or_404(State, pk=state_pk)
     cancel_url = reverse("portfolio:state_detail", kwargs={"state_pk": state.pk})
     return _zone_form_page(request, Zone(state=state), f"New zone in {state.name}", cancel_url)
 
 
 @login_required
 def zone_edit(request, zone_pk):
-    zone = get_object_or_404(Zone.objects.visible_to(request.user).select_related("state"), pk=zone_pk)
+    zone = get_object_or_404(Zone.objects.select_related("state"), pk=zone_pk)
     cancel_url = reverse("portfolio:zone_detail", kwargs={"zone_pk": zone.pk})
     return _zone_form_page(request, zone, f"Edit {zone.name}", cancel_url)

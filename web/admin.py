@@ -13,13 +13,11 @@ from core.permissions import permission_name
 class ScopedAdmin(SimpleHistoryAdmin):
     """Admin pages for tenant-owned models, for staff of any role.
 
-    Rows come from ``visible_to`` (a row outside the scope does not exist for the user), related
-    choices likewise, and adding, changing and deleting follow the permission table
-    (accounts.permissions), checked again on the object as it would be saved.
+    Rows and related choices are the user's: the admin runs inside the request's tenant wall
+    (core.tenancy), so a row outside it does not exist for the user. Adding, changing and deleting
+    follow the permission table (accounts.permissions), checked again on the object as it would be
+    saved.
     """
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_object(self, request, object_id, from_field=None):
         """Out of scope is the same as missing: 404 (the admin would otherwise redirect)."""
@@ -50,18 +48,6 @@ class ScopedAdmin(SimpleHistoryAdmin):
             else item
             for item in super().get_list_filter(request)
         ]
-
-    def _scoped_choices(self, db_field, request, kwargs):
-        related = db_field.related_model._default_manager.all()
-        if hasattr(related, "visible_to"):
-            kwargs.setdefault("queryset", related.visible_to(request.user))
-        return kwargs
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(db_field, request, **self._scoped_choices(db_field, request, kwargs))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
     def _allowed(self, request, action, obj=None) -> bool:
         return rules.has_perm(permission_name(self.model, action), request.user, obj)

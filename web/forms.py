@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from core.permissions import permission_name, write_action
+
 
 class DomainModelForm(forms.ModelForm):
     """A model form with native date inputs, optional fieldsets, that also validates the parent the view set.
@@ -43,15 +45,17 @@ def add_model_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def object_form_page(request, form, *, permission, title, cancel_url, success_url, save=None):
+def object_form_page(request, form, *, title, cancel_url, success_url, save=None):
     """Render, validate and save a create/edit form for an object the user may change.
 
-    ``permission`` is checked against the form's instance before showing the form and again
-    after the input is applied (so the destination, e.g. the chosen district, is allowed).
+    The add or change permission of the form's instance (accounts.permissions) is checked against
+    it before showing the form and again after the input is applied (so the destination, e.g. the
+    chosen district, is allowed).
     ``save(form)`` performs the write (default ``form.save()``) and returns the saved object;
     model errors raised while saving are shown on the form with the user's input kept.
     ``success_url(saved)`` is where to go next.
     """
+    permission = permission_name(type(form.instance), write_action(form.instance))
     if not request.user.has_perm(permission, form.instance):
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():

@@ -94,7 +94,7 @@ class CursorPages(CursorPagination):
 
 
 class WritePermission(BasePermission):
-    """Reads are scoped by the queryset (``visible_to``); changing or deleting an object asks the
+    """Reads are scoped by the tenant wall; changing or deleting an object asks the
     permission table about that object. Adds are checked by the viewset on the unsaved object."""
 
     def has_object_permission(self, request, view, obj):
@@ -182,11 +182,11 @@ class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers
 
 
 class ScopedQuerysetMixin:
-    """Every query starts from ``visible_to(request.user)``, so a denied object is a 404.
-
-    The view runs in the tenant wall's scope of the authenticated user (accounts.scoping): an API
-    token is only authenticated here, inside the view, after the middleware entered the scope of
-    the (anonymous) session, so the token's own, narrower reach is entered once authenticated."""
+    """Every query is the authenticated user's (a denied object is a 404): the view runs in the
+    tenant wall's scope of that user (core.tenancy), which keeps every query to what the user may
+    read. An API token is only authenticated here, inside the view, after the middleware entered
+    the scope of the (anonymous) session, so the token's own, narrower reach is entered once
+    authenticated."""
 
     filter_backends = [VisibleChoicesFilterBackend, OrderingFilter]
     pagination_class = PageNumberPages
@@ -203,9 +203,6 @@ class ScopedQuerysetMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.tenant_scope.enter_context(reach_scope(request.user))
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
 
     def handle_exception(self, exc):
         if isinstance(exc, RequestDataTooBig):  # Django's own bound on a body, as a JSON 400

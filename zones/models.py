@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from core.fields import money_field, school_year_field
-from core.tenancy import DirectoryQuerySet, TenantModel
+from core.tenancy import TenantModel, viewer_manager
 from core.validators import (
     school_year_start,
     validate_fips_code,
@@ -33,7 +33,7 @@ class Initiative(models.Model):
     private_funding_target = money_field("private funding target", help_text="Private matching funds, USD.")
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
-    objects = DirectoryQuerySet.as_manager()
+    objects = viewer_manager()
     history = HistoricalRecords()
 
     class Meta:

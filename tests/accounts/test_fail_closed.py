@@ -10,16 +10,20 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from django_scopes import ScopeError
 from rest_framework.test import APIClient
 
+from accountability.models import StatusUpdate
 from accounts.models import Membership, Role
 from accounts.tokens import issue_token
 from config.api_urls import router
 from core.tenancy import TenantManager, TenantModel, reach_scope
 from reports.models import ReportRun
+from reports.services import progress_report
 from reports.tasks import generate_report
 from schools.models import School
+from tests.factories import LaunchedZoneFactory, StatusUpdateFactory
 from web.rest import ScopedQuerysetMixin
 
 from . import wall_urls  # noqa: F401  (imported outside any scope, as the middleware imports views)
@@ -72,6 +76,53 @@ def test_a_page_that_forgets_visible_to_still_cannot_read_another_state(client, 
     client.force_login(world.users[Role.STATE_VIEWER])
     assert client.get(f"/walled/{world.a.school.pk}/").status_code == 200
     assert client.get(f"/walled/{world.b.school.pk}/").status_code == 404
+
+
+@pytest.fixture
+def shared_state(world):
+    """State A also has a zone led by tenant B's Lead Partner, with a status update."""
+    zone = LaunchedZoneFactory(state=world.a.state, lead_partner=world.b.lead_partner, name="Shared Zone")
+    StatusUpdateFactory(school=zone.schools.first(), narrative="Northwind narrative in Arcadia")
+    return zone
+
+
+def rows_of(zone_filter):
+    return {
+        "schools": sorted(School.objects.filter(**zone_filter).values_list("pk", flat=True)),
+        "status_updates": sorted(
+            StatusUpdate.objects.filter(**{f"school__{k}": v for k, v in zone_filter.items()}).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+
+
+@pytest.mark.urls("tests.accounts.wall_urls")
+def test_a_page_that_forgets_visible_to_shows_lead_partner_staff_only_their_partners_rows(client, world, shared_state):
+    """In a state where another Lead Partner also leads a zone, a page that forgets
+    ``visible_to`` still shows partner A's staff only partner A's schools and updates."""
+    client.force_login(world.users[Role.LEAD_PARTNER_STAFF])
+    assert client.get("/walled/rows/").json() == rows_of({"zone__lead_partner": world.a.lead_partner})
+    assert client.get(f"/walled/{shared_state.schools.first().pk}/").status_code == 404
+    assert client.get(f"/walled/{world.a.school.pk}/").status_code == 200
+
+
+@pytest.mark.urls("tests.accounts.wall_urls")
+def test_a_page_that_forgets_visible_to_shows_a_collaborator_no_narratives(client, world, shared_state):
+    client.force_login(world.users[Role.COLLABORATOR])
+    rows = client.get("/walled/rows/").json()
+    assert rows["schools"] == rows_of({"district__state": world.a.state})["schools"]
+    assert rows["status_updates"] == []
+
+
+@pytest.mark.urls("tests.accounts.wall_urls")
+def test_a_lead_partner_token_reads_only_its_partners_rows(world, shared_state):
+    """API token requests get the same fine wall as pages."""
+    _token, key = issue_token(world.users[Role.LEAD_PARTNER_STAFF].memberships.get(), "partner")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    names = School.objects.filter(zone__lead_partner=world.a.lead_partner).values_list("name", flat=True)
+    assert api.get("/walled-api/").json() == sorted(names)
 
 
 @pytest.mark.urls("tests.accounts.wall_urls")
@@ -132,3 +183,14 @@ def test_management_commands_turn_the_wall_off_explicitly():
     """seed_demo builds every state's data; run outside any scope (as from a shell) it still works."""
     outside_any_scope(lambda: call_command("seed_demo", stdout=StringIO()))
     assert School.objects.exists()
+
+
+def test_a_report_page_reads_like_its_pdf_whoever_may_request_it(client, world):
+    """A live report is the state's, not one viewer's rows: Lead Partner staff see their zone's
+    spending on its report page (as in the PDF), though the money is not theirs to browse."""
+    client.force_login(world.users[Role.LEAD_PARTNER_STAFF])
+    response = client.get(reverse("reports:zone", kwargs={"zone_pk": world.a.zone.pk}))
+    assert response.status_code == 200
+    expected = progress_report(zone=world.a.zone).funding.totals
+    assert expected.spent == world.a.expenditure.amount
+    assert response.context["report"].funding.totals == expected

@@ -30,6 +30,8 @@ from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 
+from core.permissions import permission_name
+
 from .conftest import ROLES
 from .scope_table import DIRECTORY_MODELS, OWNED_MODELS, TENANT_MODELS, model_named, reads
 
@@ -248,8 +250,7 @@ def form_data(obj):
 
 
 def may_change(user, obj):
-    opts = obj._meta
-    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}", obj)
+    return user.has_perm(permission_name(type(obj), "change"), obj)
 
 
 def is_login_redirect(response):
