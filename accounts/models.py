@@ -211,10 +211,6 @@ class Invitation(RoleScopeMixin):
         return raw
 
     @classmethod
-    def hash_token(cls, raw: str) -> str:
-        return _hash_secret(raw)
-
-    @classmethod
     def find_by_token(cls, raw: str):
         """The invitation a link's token belongs to, or None."""
         return cls.objects.filter(token_hash=_hash_secret(raw)).first()

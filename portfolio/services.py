@@ -16,8 +16,6 @@ from funding.services import FundingTotals, funding_totals_by
 from schools.models import School
 from zones.models import State, Zone
 
-RATINGS = tuple(StatusUpdate.Rating.values)
-
 
 @dataclass
 class StateSummary:

@@ -15,13 +15,13 @@ from imports.services import preview_import
 from schools.models import School
 from tests.factories import (
     DistrictFactory,
-    MembershipFactory,
     MetricFactory,
     SchoolFactory,
     StateFactory,
     UserFactory,
     ZoneFactory,
 )
+from tests.worlds import member
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 AUDITED_MODELS = [School, Baseline, Target, Measurement]
@@ -55,9 +55,6 @@ def world(db):
             code="suspensions", name="Suspensions", unit=Metric.Unit.PER_100, direction="lower", max_value=None
         ),
     )
-
-    def member(role, **scope):
-        return MembershipFactory(user=UserFactory(), role=role, **scope).user
 
     users = SimpleNamespace(
         lead=member(Role.STATE_LEAD, state=colorado),

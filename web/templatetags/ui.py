@@ -1,5 +1,6 @@
-"""Formatting and link helpers for the pages."""
+"""Formatting and link helpers for the pages, the report pages and the PDFs: the one filter library."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -34,11 +35,9 @@ def percent(share, places: int = 0) -> str:
 
 
 @register.filter
-def bar_width(share) -> int:
-    """A share as a whole percentage clamped to 0–100, for progress bar widths."""
-    if share in (None, ""):
-        return 0
-    return max(0, min(100, round(Decimal(share) * 100)))
+def month(period: str) -> str:
+    """A report period: ``2026-11`` → ``November 2026``."""
+    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")
 
 
 @register.filter

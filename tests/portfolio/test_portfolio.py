@@ -7,8 +7,7 @@ from django.urls import reverse
 from accounts.models import Role
 from portfolio.services import portfolio
 from tests.factories import StatusUpdateFactory
-
-from .conftest import member
+from tests.worlds import member
 
 pytestmark = pytest.mark.django_db
 
