@@ -186,7 +186,7 @@ def pytest_collection_modifyitems(items):
     database until the module ends, and a test that did not ask for them must not see them."""
     ordered, run = [], []
     for item in items:
-        if run and item.module is not run[0].module:
+        if run and getattr(item, "module", None) is not getattr(run[0], "module", None):
             ordered += sorted(run, key=uses_a_world_built_once)
             run = []
         run.append(item)
