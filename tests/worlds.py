@@ -6,7 +6,7 @@ Builders (plain functions) make the pieces: role users by name (``member``, ``me
 ``world_builder`` (by default ``build_two_states``: two states with a user per role) and handed
 to each test as its own copy; ``tenant`` and ``other_tenant`` are its two halves. A directory
 whose tests need another world overrides ``world_builder`` in its conftest (accounts: marked
-tenants; api: Colorado and Kansas)."""
+tenants; api: Colorado and Kansas; imports: schools with fixed NCES ids)."""
 
 import copy
 import datetime

@@ -41,8 +41,13 @@ def _launched_zone(state, lea_id: str, name: str):
     return zone
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world_builder():
+    """``world`` (tests/worlds.py, built once per module): Colorado's two zones and Illinois'."""
+    return build_world
+
+
+def build_world():
     colorado = StateFactory(name="Colorado", postal_code="CO", fips_code="08")
     illinois = StateFactory(name="Illinois", postal_code="IL", fips_code="17")
     zone = _launched_zone(colorado, "0800001", "Front Range")

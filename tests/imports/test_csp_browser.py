@@ -4,9 +4,15 @@ posts, and the browser reports no CSP violation."""
 import pytest
 from django.test import Client
 
-from .conftest import DATA
+from .conftest import DATA, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(transactional_db):
+    """This test's own world: the live server's transactional test cannot share the one built once."""
+    return build_world()
 
 
 @pytest.fixture
