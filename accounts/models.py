@@ -210,10 +210,6 @@ class Invitation(RoleScopeMixin):
         return raw
 
     @classmethod
-    def hash_token(cls, raw: str) -> str:
-        return _hash_secret(raw)
-
-    @classmethod
     def find_by_token(cls, raw: str):
         """The invitation a link's token belongs to, or None: the token is the proof, so it is found
         whoever follows the link (the wall off)."""

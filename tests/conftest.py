@@ -7,6 +7,9 @@ from django_scopes import scopes_disabled
 
 from tests.factories import UserFactory, enable_totp
 
+# The shared world (role users, two states, worlds built once) and the shared headless browser.
+pytest_plugins = ["tests.worlds", "tests.browsers"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _views_imported_outside_scopes():

@@ -5,11 +5,10 @@ and results. Every tenant-owned row carries a marker text so a leak shows up in 
 from dataclasses import dataclass
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
-from accounts.models import Membership, Role
+from accounts.models import Role
 from funding.models import Commitment
 from tests.factories import (
     ApiTokenFactory,
@@ -18,23 +17,21 @@ from tests.factories import (
     CommitmentFactory,
     ExpenditureFactory,
     FunderFactory,
+    ImportBatchFactory,
     InvitationFactory,
     LaunchedZoneFactory,
     LeadPartnerFactory,
     MeasurementFactory,
     MetricFactory,
     NationalCollaboratorFactory,
+    ReportRunFactory,
     StateFactory,
     StatusUpdateFactory,
     TargetFactory,
-    UserFactory,
     enable_totp,
 )
-
-from .scope_table import TENANT_MODELS
-
-PASSWORD = "correct-horse-battery"
-ROLES = ["initiative_admin", "state_lead", "state_viewer", "commissioner", "lead_partner_staff", "collaborator"]
+from tests.worlds import PASSWORD, ROLES  # noqa: F401 (for the tests)
+from tests.worlds import login_member as make_member
 
 
 @dataclass
@@ -57,9 +54,9 @@ class Tenant:
     target: object
     measurement: object
     status_update: object
+    report_run: object
+    import_batch: object
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
-    report_run: object = None
-    import_batch: object = None
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -85,7 +82,6 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
     expenditure = ExpenditureFactory(commitment=commitment, zone=zone, description=f"{marker} spending")
     metric = MetricFactory(code=f"metric-{postal_code.lower()}", name=f"Metric {postal_code}")
     return Tenant(
-        **rows_of_other_apps(state, zone),
         marker=marker,
         state=state,
         district=district,
@@ -102,23 +98,11 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         target=TargetFactory(school=school, metric=metric),
         measurement=MeasurementFactory(school=school, metric=metric, source=f"{marker} measurement source"),
         status_update=StatusUpdateFactory(school=school, narrative=f"{marker} narrative"),
-    )
-
-
-def rows_of_other_apps(state, zone):
-    """Rows of models whose apps other helpers add (present once they are merged)."""
-    rows = {}
-    if "reportrun" in TENANT_MODELS:
-        from tests.factories import ReportRunFactory
-
-        rows["report_run"] = ReportRunFactory(
+        report_run=ReportRunFactory(
             kind="zone_progress", state=state, zone=zone, status="done", file=ContentFile(b"%PDF-1.4", name="run.pdf")
-        )
-    if "importbatch" in TENANT_MODELS:
-        from tests.factories import ImportBatchFactory
-
-        rows["import_batch"] = ImportBatchFactory(state=state, lead_partner=zone.lead_partner)
-    return rows
+        ),
+        import_batch=ImportBatchFactory(state=state, lead_partner=lead_partner),
+    )
 
 
 @dataclass
@@ -130,16 +114,7 @@ class World:
     own_tokens: dict  # role -> an API token of that role's user
 
 
-def make_member(email: str, role: str, **scope):
-    """A user who can log in (verified email) holding one membership."""
-    user = UserFactory(email=email)  # password: PASSWORD
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    Membership.objects.create(user=user, role=role, **scope)
-    return user
-
-
-@pytest.fixture
-def world(db):
+def build_world() -> World:
     a = build_tenant("Arcadia", "AR", "05", "Larkspur Learning", "Ridgeline Advisors")
     b = build_tenant("Borealis", "BO", "55", "Northwind Partners", "Summit Collective")
     users = {
@@ -169,6 +144,12 @@ def world(db):
         invitation_token=token,
         own_tokens={str(role): ApiTokenFactory(membership=user.memberships.get()) for role, user in users.items()},
     )
+
+
+@pytest.fixture(scope="module")
+def world_builder():
+    """``world`` (tests/worlds.py, built once per module): the two marked tenants."""
+    return build_world
 
 
 @pytest.fixture(autouse=True)

@@ -27,8 +27,6 @@ TENANT_MODELS = {
     "reportrun": "report_run",  # a zone progress report of the tenant's zone
     "importbatch": "import_batch",  # an import by the tenant's zone's Lead Partner
 }
-# Apps other helpers add may not be installed yet: their models join the table once they are.
-TENANT_MODELS = {name: attribute for name, attribute in TENANT_MODELS.items() if model_named(name) is not None}
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
     "leadpartner": "lead_partner",

@@ -9,14 +9,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tokens import issue_token
-from tests.factories import (
-    CollaboratorEngagementFactory,
-    LaunchedZoneFactory,
-    MembershipFactory,
-    MetricFactory,
-    StateFactory,
-    UserFactory,
-)
+from tests.factories import CollaboratorEngagementFactory, LaunchedZoneFactory, MetricFactory, StateFactory
+from tests.worlds import membership as member  # API tests hold memberships: a token belongs to one
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +32,7 @@ class World:
     metric: object
 
 
-@pytest.fixture
-def world(db):
+def build_world() -> World:
     state, other_state = StateFactory(name="Colorado"), StateFactory(name="Kansas")
     zone, other_zone = LaunchedZoneFactory(state=state), LaunchedZoneFactory(state=other_state)
     return World(
@@ -53,8 +46,10 @@ def world(db):
     )
 
 
-def member(role, **scope):
-    return MembershipFactory(user=UserFactory(), role=role, **scope)
+@pytest.fixture(scope="module")
+def world_builder():
+    """``world`` (tests/worlds.py, built once per module): Colorado and Kansas."""
+    return build_world
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from playwright.sync_api import expect
 
 from accountability.models import StatusUpdate
 from accounts.models import Role
+from tests.browsers import force_log_in, log_in, verified
 from tests.factories import DistrictFactory, SchoolFactory, UserFactory, enable_totp
-from tests.web.conftest import make_tenant, member
-
-from .conftest import force_log_in, log_in, verified
+from tests.worlds import make_tenant, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

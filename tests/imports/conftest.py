@@ -15,13 +15,13 @@ from imports.services import preview_import
 from schools.models import School
 from tests.factories import (
     DistrictFactory,
-    MembershipFactory,
     MetricFactory,
     SchoolFactory,
     StateFactory,
     UserFactory,
     ZoneFactory,
 )
+from tests.worlds import member
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 AUDITED_MODELS = [School, Baseline, Target, Measurement]
@@ -41,8 +41,13 @@ def _launched_zone(state, lea_id: str, name: str):
     return zone
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world_builder():
+    """``world`` (tests/worlds.py, built once per module): Colorado's two zones and Illinois'."""
+    return build_world
+
+
+def build_world():
     colorado = StateFactory(name="Colorado", postal_code="CO", fips_code="08")
     illinois = StateFactory(name="Illinois", postal_code="IL", fips_code="17")
     zone = _launched_zone(colorado, "0800001", "Front Range")
@@ -55,9 +60,6 @@ def world(db):
             code="suspensions", name="Suspensions", unit=Metric.Unit.PER_100, direction="lower", max_value=None
         ),
     )
-
-    def member(role, **scope):
-        return MembershipFactory(user=UserFactory(), role=role, **scope).user
 
     users = SimpleNamespace(
         lead=member(Role.STATE_LEAD, state=colorado),

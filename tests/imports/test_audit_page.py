@@ -1,13 +1,8 @@
-"""Done when: a state lead imports a fixed spreadsheet and the state's audit trail page shows the change.
+"""Done when: a state lead imports a fixed spreadsheet and the state's audit trail page shows the change."""
 
-The audit trail page comes with the accounts work of issue 3; until that is merged this module is skipped."""
-
-import pytest
 from django.urls import reverse
 
 from imports.services import apply_import
-
-pytest.importorskip("portfolio.audit", reason="the state audit trail page (issue 3) is not merged yet")
 
 
 def test_an_applied_import_shows_in_the_states_audit_trail(client, world, preview):

@@ -4,25 +4,28 @@ posts, and the browser reports no CSP violation."""
 import pytest
 from django.test import Client
 
-from .conftest import DATA
+from .conftest import DATA, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True)
-        page = browser.new_page()
-        page.violations = []
-        page.on(
-            "console",
-            lambda message: "Content Security Policy" in message.text and page.violations.append(message.text),
-        )
-        yield page
-        browser.close()
+def world(transactional_db):
+    """This test's own world: the live server's transactional test cannot share the one built once."""
+    return build_world()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A page of the shared browser (tests/browsers.py) that collects the CSP violations it reports."""
+    page = chromium.new_page()
+    page.violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.violations.append(message.text),
+    )
+    yield page
+    page.close()
 
 
 def sign_in(page, live_server, user):

@@ -39,7 +39,6 @@ from tests.factories import (
     LaunchedZoneFactory,
     LeadPartnerFactory,
     MeasurementFactory,
-    MembershipFactory,
     MetricFactory,
     SchoolFactory,
     StateFactory,
@@ -47,6 +46,7 @@ from tests.factories import (
     TargetFactory,
     ZoneFactory,
 )
+from tests.worlds import member
 from zones.models import Zone
 
 AS_OF = datetime.date(2010, 12, 31)
@@ -159,18 +159,12 @@ def people(colorado):
     """One user per role around Colorado, plus Ohio's state lead (another tenant)."""
     co = colorado.state
     return {
-        "admin": MembershipFactory(role=Role.INITIATIVE_ADMIN, state=None).user,
-        "lead": MembershipFactory(role=Role.STATE_LEAD, state=co).user,
-        "viewer": MembershipFactory(role=Role.STATE_VIEWER, state=co).user,
-        "commissioner": MembershipFactory(role=Role.COMMISSIONER, state=co).user,
-        "aurora_partner": MembershipFactory(
-            role=Role.LEAD_PARTNER_STAFF, lead_partner=colorado.aurora.lead_partner
-        ).user,
-        "denver_partner": MembershipFactory(
-            role=Role.LEAD_PARTNER_STAFF, lead_partner=colorado.denver.lead_partner
-        ).user,
-        "collaborator": MembershipFactory(
-            role=Role.COLLABORATOR, collaborator=CollaboratorEngagementFactory(state=co).collaborator
-        ).user,
-        "ohio_lead": MembershipFactory(role=Role.STATE_LEAD, state=colorado.ohio.state).user,
+        "admin": member(Role.INITIATIVE_ADMIN),
+        "lead": member(Role.STATE_LEAD, state=co),
+        "viewer": member(Role.STATE_VIEWER, state=co),
+        "commissioner": member(Role.COMMISSIONER, state=co),
+        "aurora_partner": member(Role.LEAD_PARTNER_STAFF, lead_partner=colorado.aurora.lead_partner),
+        "denver_partner": member(Role.LEAD_PARTNER_STAFF, lead_partner=colorado.denver.lead_partner),
+        "collaborator": member(Role.COLLABORATOR, collaborator=CollaboratorEngagementFactory(state=co).collaborator),
+        "ohio_lead": member(Role.STATE_LEAD, state=colorado.ohio.state),
     }

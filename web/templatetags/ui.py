@@ -1,5 +1,6 @@
-"""Formatting and link helpers for the pages."""
+"""Formatting and link helpers for the pages, the report pages and the PDFs: the one filter library."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -31,6 +32,12 @@ def percent(share, places: int = 0) -> str:
     if share in (None, ""):
         return "—"
     return f"{Decimal(share) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def month(period: str) -> str:
+    """A report period: ``2026-11`` → ``November 2026``."""
+    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")
 
 
 @register.filter

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-
-from .conftest import ROLES, member
+from tests.worlds import ROLES, member
 
 pytestmark = pytest.mark.django_db
 

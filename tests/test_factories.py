@@ -6,13 +6,19 @@ import pytest
 from factory.django import DjangoModelFactory
 
 from tests import factories
-from tests.foundation.project import project_models
+from tests.project import REPO, project_apps, project_models
 
 FACTORIES = [
     factory
     for _name, factory in inspect.getmembers(factories, inspect.isclass)
     if issubclass(factory, DjangoModelFactory) and factory is not DjangoModelFactory
 ]
+
+
+def test_the_checks_cover_every_app_of_the_repository():
+    """These checks and the admin's iterate ``project_apps()``: an app with an apps.py (imports,
+    portfolio, devdata, …) cannot be left out."""
+    assert {path.parent.name for path in REPO.glob("*/apps.py")} == {config.label for config in project_apps()}
 
 
 def test_every_model_has_a_factory():

@@ -11,24 +11,10 @@ from accountability.models import Measurement, StatusUpdate
 from accounts.models import Role
 from core.validators import current_school_year, school_year_from_start, school_year_start
 from schools.models import School
+from tests.worlds import member, school_form_data
 from zones.models import Zone
 
-from .conftest import member
-
 pytestmark = pytest.mark.django_db
-
-
-def school_data(district, name):
-    return {
-        "name": name,
-        "nces_id": f"{district.nces_lea_id}99999",
-        "district": district.pk,
-        "lowest_grade": "K",
-        "highest_grade": "5",
-        "enrollment": "300",
-        "improvement_tier": "I",
-        "turnaround_status": "planning",
-    }
 
 
 @pytest.mark.parametrize("name", ["Sunrise\nAcademy", "Sunrise Academy}", "Sunrise <i>Academy</i>"])
@@ -37,7 +23,7 @@ def test_the_school_form_refuses_a_name_that_is_not_single_line_plain_text(tenan
     district = tenant.schools[0].district
 
     response = client.post(
-        reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk}), school_data(district, name)
+        reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk}), school_form_data(district, name)
     )
 
     assert response.status_code == 400

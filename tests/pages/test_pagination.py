@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests.factories import SchoolFactory
+from tests.worlds import member
 from web.tables import PAGE_SIZE
-
-from .conftest import member
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, Role
 from tests.factories import UserFactory
-
-from .conftest import member
+from tests.worlds import member
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from tests.worlds import member
 from web.csv_export import neutralise
-
-from .conftest import member
 
 
 @pytest.mark.parametrize(

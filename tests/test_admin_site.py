@@ -18,7 +18,7 @@ from tests.factories import (
     StatusUpdateFactory,
     TargetFactory,
 )
-from tests.foundation.project import project_models
+from tests.project import project_models
 
 # Created only through their own flow: an import is an uploaded file checked in a dry run.
 NO_ADD_FORM = {"imports.ImportBatch"}

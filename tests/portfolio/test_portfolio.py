@@ -8,8 +8,7 @@ from accountability.services import StandingCounts
 from accounts.models import Role
 from reports.rollups import state_rollups
 from tests.factories import StatusUpdateFactory
-
-from .conftest import member
+from tests.worlds import member
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from funding.models import Commitment
 from schools.forms import ZoneForm
 from schools.models import School
 from tests.factories import DistrictFactory, FunderFactory, SchoolFactory
+from tests.worlds import member, school_form_data
 from zones.models import Zone
-
-from .conftest import member
 
 pytestmark = pytest.mark.django_db
 
@@ -215,16 +214,7 @@ def test_form_choices_come_from_the_state_in_scope(tenant, other_tenant, lead, f
 def test_state_lead_adds_a_school_to_a_district_of_the_state(tenant, other_tenant, lead):
     district = tenant.schools[0].district
     url = reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk})
-    data = {
-        "name": "Sunrise Academy",
-        "nces_id": f"{district.nces_lea_id}99999",
-        "district": district.pk,
-        "lowest_grade": "K",
-        "highest_grade": "5",
-        "enrollment": "300",
-        "improvement_tier": "I",
-        "turnaround_status": "planning",
-    }
+    data = school_form_data(district)
     assert lead.post(url, data).status_code == 302
     assert School.objects.get(name="Sunrise Academy").district == district
     elsewhere = lead.post(url, {**data, "name": "Elsewhere", "district": other_tenant.schools[0].district_id})

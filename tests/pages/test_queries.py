@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests.factories import CommitmentFactory, MeasurementFactory, StateFactory, StatusUpdateFactory
-
-from .conftest import grow_state, make_tenant, member
+from tests.worlds import grow_state, make_tenant, member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,13 @@
-"""Headless Debian Chromium driven by Playwright against pytest-django's live server."""
+"""Headless Debian Chromium driven by Playwright against pytest-django's live server (a plugin
+registered from tests/conftest.py: tests/browser and any app's browser test use the same browser)."""
 
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
+
+from tests.worlds import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -16,8 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
