@@ -1,5 +1,7 @@
 """REST endpoints for imports: upload a file for a dry run, apply it, list past imports, download a file."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -104,12 +106,12 @@ class ImportBatchViewSet(
     @action(detail=True, methods=["post"])
     def apply(self, request, *args, **kwargs):
         """Apply a dry run without errors (only its uploader may); any error: nothing is written."""
-        batch = self.get_object()
-        if batch.uploaded_by_id != request.user.pk:
-            raise PermissionDenied("Only the person who uploaded the file may apply it.")
-        if not batch.can_apply:
-            return Response({"detail": "Only a dry run without errors can be applied."}, status=400)
-        batch = apply_import(batch, request.user)
+        try:
+            batch = apply_import(self.get_object(), request.user)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        except DjangoValidationError as error:
+            return Response({"detail": error.messages[0]}, status=400)
         applied = batch.status == ImportBatch.Status.APPLIED
         return Response(ImportBatchSerializer(batch).data, status=200 if applied else 400)
 

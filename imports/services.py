@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -479,12 +479,21 @@ def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatc
     return batch
 
 
+NOT_APPLICABLE = "Only a dry run without errors can be applied."
+
+
 def apply_import(batch: ImportBatch, user) -> ImportBatch:
-    """Check the kept file again and write it in one transaction; any error: nothing is written."""
+    """Check the kept file again and write it in one transaction; any error: nothing is written.
+
+    The one way an import is applied (page and API): raises PermissionDenied when the permission
+    table says the user may not apply it (only its uploader may), ValidationError when it is not an
+    error-free dry run."""
+    if not user.has_perm("imports.apply_importbatch", batch):
+        raise PermissionDenied("Only the person who uploaded the file may apply it.")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not batch.can_apply:
-            raise ValidationError("Only a dry run without errors can be applied.")
+            raise ValidationError(NOT_APPLICABLE)
         with batch.file.open("rb") as kept:
             plan = plan_import(batch.kind, kept.read(), user, batch.scope)
         if not plan.errors:
