@@ -11,7 +11,7 @@ from web.files import private_file_response
 
 from .forms import ImportForm
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
-from .services import IMPORTERS, apply_import, import_scopes_for, preview_import
+from .services import IMPORTERS, apply_import, import_scopes_for, may_apply, preview_import
 
 
 def _batch(request, importbatch_pk) -> ImportBatch:
@@ -48,8 +48,8 @@ def import_new(request):
 @login_required
 def import_detail(request, importbatch_pk):
     batch = _batch(request, importbatch_pk)
-    may_apply = batch.can_apply and request.user.has_perm("imports.apply_importbatch", batch)
-    return render(request, "imports/import_detail.html", {"batch": batch, "may_apply": may_apply})
+    applicable = batch.can_apply and may_apply(request.user, batch)
+    return render(request, "imports/import_detail.html", {"batch": batch, "may_apply": applicable})
 
 
 @login_required
