@@ -177,9 +177,13 @@ class Importer:
     def column_of(self, field_name: str) -> str:
         return self.field_columns.get(field_name, field_name)
 
+    def key_names(self, values: dict) -> tuple[str, ...]:
+        """The columns that give the row's key."""
+        return self.key_columns
+
     def label(self, values: dict) -> str:
         """The row's key as the file gives it, e.g. ``0800001 · ela · 2010-11 · 1``."""
-        return " · ".join(values.get(column, "") for column in self.key_columns)
+        return " · ".join(values.get(column, "") for column in self.key_names(values))
 
     @classmethod
     def save(cls, created: list, updated: list, user, reason: str) -> None:
@@ -289,9 +293,9 @@ class SchoolMetricImporter(Importer):
     def existing_rows(self, rows):
         return self.model.objects.filter(school__in=set(self.schools.values()))
 
-    def label(self, values):
-        school = values.get("nces_id") or f"school {values.get('school', '')}"
-        return " · ".join([school, *(values.get(column, "") for column in self.key_columns[1:])])
+    def key_names(self, values):
+        """A row that names its school by id alone is keyed by that column."""
+        return self.key_columns if values.get("nces_id") else ("school", *self.key_columns[1:])
 
     def school_of(self, cells):
         """The row's school, by NCES id or id (both given: they must agree)."""
@@ -486,7 +490,7 @@ def plan_table(kind: str, table: Table, user, scope) -> Plan:
             continue
         key = importer.key(planned.instance)
         if key in seen:
-            columns = ", ".join(importer.key_columns)
+            columns = ", ".join(importer.key_names(values))
             plan.error(number, columns, f"Duplicate of row {seen[key]}: the same {columns}.")
             continue
         seen[key] = number

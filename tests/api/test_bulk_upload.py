@@ -117,7 +117,7 @@ def test_readers_may_not_record(clients, world):
 def test_duplicates_within_the_upload(clients, world):
     rows = rows_for(world.schools[:1], world.metric) * 2
     response = clients["state_lead"].post(URL, rows, format="json")
-    assert [row for row, _column in problems(response)] == [2]
+    assert problems(response) == [(2, "school, metric, school_year, period")]
     assert response.json()["errors"][0]["message"].startswith("Duplicate of row 1")
     assert not Measurement.objects.exists()
 
