@@ -1,23 +1,20 @@
-"""API v1 endpoints for metrics, baselines, targets, measurements (incl. bulk upload), status
-updates and per-school progress against target (read-only, from accountability.services)."""
+"""API v1 endpoints for metrics, baselines, targets, measurements, status updates and per-school
+progress against target (read-only, from accountability.services). A measurement or status update
+is recorded through accountability.recording, like on the pages; the bulk measurement upload is
+the imports pipeline's (imports.api)."""
 
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import MultiPartParser
-from rest_framework.response import Response
+from rest_framework import exceptions
 
-from core.permissions import permission_name
-from imports.reading import ImportFileError, read_table, upload_bytes
 from schools.api import SchoolFilter
 from schools.models import School
-from web.parsers import BoundedJSONParser
 from web.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
+from .recording import post_status_update, record_measurements
 from .serializers import (
     BaselineSerializer,
     MeasurementSerializer,
@@ -27,7 +24,14 @@ from .serializers import (
     TargetSerializer,
 )
 
-MAX_BULK_ROWS = 5000
+
+@contextmanager
+def refused_as_api_error():
+    """The use case's refusal (the permission table's) as the API's 403 with its message."""
+    try:
+        yield
+    except PermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error)) from error
 
 
 class MetricFilter(filters.FilterSet):
@@ -92,44 +96,6 @@ class MeasurementFilter(SchoolMetricFilter):
         fields = ["state", "district", "zone", "school", "metric", "school_year", "period"]
 
 
-class BulkUploadFileSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="UTF-8 CSV (or XLSX) with a header row: school, metric, school_year, period, value, source."
-    )
-
-
-class BulkCreatedSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    ids = serializers.ListField(child=serializers.IntegerField())
-
-
-class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="1 for the first record (the line after a CSV header).")
-    field = serializers.CharField(help_text="Field name, or non_field_errors.")
-    message = serializers.CharField()
-
-
-class BulkErrorReportSerializer(serializers.Serializer):
-    errors = RowErrorSerializer(many=True)
-
-
-class BulkUploadFailed(Exception):
-    def __init__(self, errors):
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
-
-
-def row_errors(row: int, errors) -> list[dict]:
-    """Serializer errors of one row as a flat list of {row, field, message}."""
-    if not isinstance(errors, dict):
-        errors = {"non_field_errors": errors}
-    return [
-        {"row": row, "field": field, "message": str(message)}
-        for field, messages in errors.items()
-        for message in (messages if isinstance(messages, list) else [messages])
-    ]
-
-
 class MeasurementViewSet(ScopedModelViewSet):
     """Measurements by school, metric and time (the unique index's order), a cursor page at a time."""
 
@@ -140,76 +106,9 @@ class MeasurementViewSet(ScopedModelViewSet):
     ordering = ["school_id", "metric_id", "school_year", "period"]
     pagination_class = CursorPages
 
-    @extend_schema(
-        summary="Upload many measurements at once",
-        description=(
-            "A JSON list of measurements, or a CSV file (multipart field `file`). All or nothing: "
-            "every row is validated and permission-checked (you may record measurements only for "
-            "schools you report on); if any row fails nothing is saved and the response lists "
-            f"each problem by row. At most {MAX_BULK_ROWS} rows."
-        ),
-        request={
-            "application/json": MeasurementSerializer(many=True),
-            "multipart/form-data": BulkUploadFileSerializer,
-        },
-        responses={
-            201: BulkCreatedSerializer,
-            400: OpenApiResponse(BulkErrorReportSerializer, description="Problems by row; nothing was saved."),
-        },
-    )
-    @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
-    def bulk(self, request):
-        self.check_may_add()
-        try:
-            rows = self._uploaded_rows(request)
-            with transaction.atomic():
-                ids = self._save_rows(rows)
-        except BulkUploadFailed as failure:
-            return Response({"errors": failure.errors}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"created": len(ids), "ids": ids}, status=status.HTTP_201_CREATED)
-
-    def _uploaded_rows(self, request) -> list:
-        try:
-            data = request.data
-        except ParseError as error:
-            raise BulkUploadFailed([{"row": 0, "field": "non_field_errors", "message": str(error.detail)}]) from error
-        upload = request.FILES.get("file") if hasattr(data, "getlist") else None
-        if upload is not None:
-            try:  # bounded like an import: size before reading, rows while reading
-                table = read_table(upload_bytes(upload), max_rows=MAX_BULK_ROWS)
-            except ImportFileError as error:
-                raise BulkUploadFailed([{"row": 0, "field": "file", "message": str(error)}]) from error
-            rows = [dict(zip(table.header, cells, strict=False)) for _number, cells in table.rows]
-        elif isinstance(data, list):
-            rows = data
-        else:
-            raise BulkUploadFailed(
-                [{"row": 0, "field": "non_field_errors", "message": "Send a JSON list or a CSV file."}]
-            )
-        if not 1 <= len(rows) <= MAX_BULK_ROWS:
-            message = f"Send between 1 and {MAX_BULK_ROWS} measurements."
-            raise BulkUploadFailed([{"row": 0, "field": "non_field_errors", "message": message}])
-        return rows
-
-    def _save_rows(self, rows) -> list[int]:
-        """Validate and save row by row (so a row sees the ones before it); on any problem, raise
-        with every row's problems, which rolls the whole upload back."""
-        errors, ids = [], []
-        context = self.get_serializer_context()
-        for number, row in enumerate(rows, start=1):
-            serializer = MeasurementSerializer(data=row, context=context)
-            if not serializer.is_valid():
-                errors += row_errors(number, serializer.errors)
-                continue
-            if not self.request.user.has_perm(permission_name(Measurement, "add"), serializer.candidate):
-                errors.append(
-                    {"row": number, "field": "school", "message": "You may not record measurements for this school."}
-                )
-                continue
-            ids.append(serializer.save().pk)
-        if errors:
-            raise BulkUploadFailed(errors)
-        return ids
+    def perform_create(self, serializer):
+        with refused_as_api_error():
+            serializer.instance = record_measurements(self.request.user, [serializer.candidate])[0]
 
 
 class StatusUpdateFilter(SchoolRecordFilter):
@@ -230,6 +129,10 @@ class StatusUpdateViewSet(ScopedModelViewSet):
     ordering_fields = ["id", "reported_on", "created_at"]
     ordering = ["school_id", "-reported_on", "-id"]
     pagination_class = CursorPages
+
+    def perform_create(self, serializer):
+        with refused_as_api_error():
+            serializer.instance = post_status_update(self.request.user, serializer.candidate)
 
 
 class SchoolProgressViewSet(ScopedReadOnlyViewSet):

@@ -10,6 +10,7 @@ from schools.models import School
 from web.forms import object_form_page
 from web.tables import csv_export, paginate
 
+from . import recording
 from .forms import BaselineForm, MeasurementForm, StatusUpdateForm, TargetForm
 from .models import StatusUpdate
 from .services import school_standings
@@ -58,24 +59,24 @@ def workspace(request):
     return _workspace(request, reportable_schools(request.user))
 
 
-def _save_report(request, form_class, form_name: str, reporter_field: str):
-    """Save a workspace form's report with the user as its reporter.
+def _save_report(request, form_class, form_name: str, record):
+    """Check a workspace form and hand its report to ``record`` (the use case, in accountability.recording).
 
     Returns (report, None), or (None, the workspace re-rendered with the input and its errors)."""
     schools = reportable_schools(request.user)
     form = form_class(request.POST, user=request.user, schools=_choices(schools))
     if not form.is_valid():
         return None, _workspace(request, schools, **{form_name: form})
-    report = form.save(commit=False)
-    setattr(report, reporter_field, request.user)
-    report.save()
-    return report, None
+    return record(form.instance), None
 
 
 @login_required
 @require_POST
 def post_status_update(request):
-    update, failed = _save_report(request, StatusUpdateForm, "status_form", "author")
+    def post(update):
+        return recording.post_status_update(request.user, update)
+
+    update, failed = _save_report(request, StatusUpdateForm, "status_form", post)
     if failed:
         return failed
     messages.success(request, f"Status update for {update.school} posted: {update.get_rating_display()}.")
@@ -85,7 +86,10 @@ def post_status_update(request):
 @login_required
 @require_POST
 def post_measurement(request):
-    measurement, failed = _save_report(request, MeasurementForm, "measurement_form", "recorded_by")
+    def record(measurement):
+        return recording.record_measurements(request.user, [measurement])[0]
+
+    measurement, failed = _save_report(request, MeasurementForm, "measurement_form", record)
     if failed:
         return failed
     messages.success(request, f"Recorded {measurement}.")

@@ -34,6 +34,8 @@ report runs: zone progress (request)           initiative admin, any state role 
                                                Lead Partner staff of the zone (bound: in its
                                                state only)
 report runs: portfolio (request)               initiative admin
+an import (apply)                              the person who uploaded it (among the imports
+                                               they may read)
 =============================================  ===============================================
 """
 
@@ -113,6 +115,12 @@ def may_request_report(user, run) -> bool:
     return bool(run.zone_id) and user.scope.reaches_partner_in(run.zone.lead_partner_id, run.zone.state_id)
 
 
+@rules.predicate
+def uploaded(user, batch) -> bool:
+    """An import is applied by the person who uploaded it: they checked its dry run."""
+    return user.is_authenticated and batch is not None and batch.uploaded_by_id == user.pk
+
+
 manages_state = is_initiative_admin | is_state_lead_for
 reports_on_school = manages_state | is_lead_partner_for_school
 
@@ -156,3 +164,4 @@ rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
 rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)
 rules.add_perm("zones.view_state_history", manages_state)
 rules.add_perm("reports.add_reportrun", is_initiative_admin | may_request_report)
+rules.add_perm("imports.apply_importbatch", uploaded)

@@ -33,7 +33,7 @@ router.register("expenditures", funding.ExpenditureViewSet)
 router.register("metrics", accountability.MetricViewSet)
 router.register("baselines", accountability.BaselineViewSet)
 router.register("targets", accountability.TargetViewSet)
-router.register("measurements", accountability.MeasurementViewSet)
+router.register("measurements", imports.MeasurementViewSet)  # accountability's, with the bulk upload
 router.register("status-updates", accountability.StatusUpdateViewSet)
 router.register("state-funding", funding.StateFundingViewSet, basename="state-funding")
 router.register("zone-funding", funding.ZoneFundingViewSet, basename="zone-funding")

@@ -1,19 +1,42 @@
-"""REST endpoints for imports: upload a file for a dry run, apply it, list past imports, download a file."""
+"""REST endpoints for imports: upload a file for a dry run, apply it, list past imports, download a
+file; and the bulk measurement upload (``POST /api/v1/measurements/bulk/``), which imports a file or a
+JSON list of measurements at once through the same pipeline (imports.services.import_rows)."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accountability import api as accountability
 from partners.models import LeadPartner
 from web.files import private_file_response
+from web.parsers import BoundedJSONParser
 from web.rest import ScopedQuerysetMixin, ValidationErrorSerializer, VisibleRelationsMixin
 from zones.models import State
 
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
-from .reading import MAX_UPLOAD_BYTES, too_big_message
-from .services import apply_import, import_scopes_for, preview_import
+from .reading import (
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    ImportFileError,
+    read_table,
+    records_table,
+    too_big_message,
+    upload_bytes,
+)
+from .services import (
+    IMPORTERS,
+    Plan,
+    VisibleSchools,
+    apply_import,
+    import_rows,
+    import_scopes_for,
+    preview_import,
+)
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -104,12 +127,12 @@ class ImportBatchViewSet(
     @action(detail=True, methods=["post"])
     def apply(self, request, *args, **kwargs):
         """Apply a dry run without errors (only its uploader may); any error: nothing is written."""
-        batch = self.get_object()
-        if batch.uploaded_by_id != request.user.pk:
-            raise PermissionDenied("Only the person who uploaded the file may apply it.")
-        if not batch.can_apply:
-            return Response({"detail": "Only a dry run without errors can be applied."}, status=400)
-        batch = apply_import(batch, request.user)
+        try:
+            batch = apply_import(self.get_object(), request.user)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        except DjangoValidationError as error:
+            return Response({"detail": error.messages[0]}, status=400)
         applied = batch.status == ImportBatch.Status.APPLIED
         return Response(ImportBatchSerializer(batch).data, status=200 if applied else 400)
 
@@ -119,3 +142,110 @@ class ImportBatchViewSet(
         """Download the file as it was uploaded."""
         batch = self.get_object()
         return private_file_response(batch.file, batch.original_name, UPLOAD_CONTENT_TYPE)
+
+
+MEASUREMENT_COLUMNS = ", ".join(IMPORTERS[ImportBatch.Kind.MEASUREMENTS].columns)
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class BulkUploadFileSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=f"A CSV (UTF-8) or XLSX file whose first row names the columns: {MEASUREMENT_COLUMNS}."
+    )
+
+
+class BulkRecordedSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text="Each row's measurement, in row order.")
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True,
+        help_text="A file's spreadsheet row (1 is the header), a JSON list's item (1 is the first); "
+        "null for the upload as a whole.",
+    )
+    column = serializers.CharField(help_text="The column (a JSON item's key), or blank for the whole row.")
+    message = serializers.CharField()
+
+
+class BulkProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, with every problem by row and column (an import's shape)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = RowErrorSerializer(many=True)
+
+
+def problem_response(errors: list[dict]) -> Response:
+    """Nothing was saved: the problems as RFC 9457 problem details."""
+    count = len(errors)
+    problem = {
+        "type": "about:blank",
+        "title": "Measurements not recorded",
+        "status": status.HTTP_400_BAD_REQUEST,
+        "detail": f"{count} problem{'s' if count != 1 else ''}; nothing was saved.",
+        "errors": errors,
+    }
+    return Response(problem, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
+
+
+class MeasurementViewSet(accountability.MeasurementViewSet):
+    """Measurements (accountability.api), and their bulk upload through the imports pipeline."""
+
+    @extend_schema(
+        summary="Record many measurements at once",
+        description=(
+            "A JSON list of measurements, or a CSV or XLSX file (multipart field `file`), read, checked "
+            "and written like a measurements import: the columns (JSON keys) are "
+            f"{MEASUREMENT_COLUMNS}; the school is named by `nces_id` or by its `school` id, the metric "
+            "by its code, name or id, the period by number or name. A row of an existing measurement "
+            "(same school, metric, school year and period) updates its value and source. All or nothing: "
+            "every row is checked, also against what you may record (measurements only for schools you "
+            "report on); if any row fails nothing is saved and the problem details list each problem by "
+            f"row and column. At most {MAX_ROWS:,} rows and {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+        ),
+        request={
+            "application/json": accountability.MeasurementSerializer(many=True),
+            "multipart/form-data": BulkUploadFileSerializer,
+        },
+        responses={
+            201: BulkRecordedSerializer,
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                BulkProblemSerializer, description="Problems by row and column; nothing was saved."
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
+    def bulk(self, request):
+        self.check_may_add()
+        try:
+            table = self._uploaded_table(request)
+        except (ImportFileError, ParseError) as error:
+            return problem_response([{"row": None, "column": "", "message": str(getattr(error, "detail", error))}])
+        plan: Plan = import_rows(
+            ImportBatch.Kind.MEASUREMENTS, table, request.user, VisibleSchools(), reason="API bulk upload"
+        )
+        if plan.errors:
+            return problem_response(plan.summary()["errors"])
+        counts = plan.summary()["counts"]
+        return Response(
+            {
+                "created": counts["create"],
+                "updated": counts["update"],
+                "unchanged": counts["skip"],
+                "ids": [row.instance.pk for row in plan.rows],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _uploaded_table(self, request):
+        data = request.data  # a malformed body raises ParseError
+        upload = request.FILES.get("file") if hasattr(data, "getlist") else None
+        if upload is not None:
+            return read_table(upload_bytes(upload))
+        return records_table(data if not hasattr(data, "getlist") else None)

@@ -7,7 +7,7 @@ here touches the database, so oversized or binary files are refused before any q
 Reading is bounded before it is done: the upload's size before a byte is read, a workbook's
 inflated size from its zip directory before anything is inflated, and rows and columns while
 rows are read (reading stops at the first row beyond the limit). The API's bulk measurement
-upload reads its CSV here too.
+upload reads its file here too, and its JSON list into the same kind of table (``records_table``).
 """
 
 import csv
@@ -42,6 +42,7 @@ class ImportFileError(Exception):
 class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); the header is row 1
+    header_row: int | None = 1  # None: the header is no row of the input (a JSON list's keys)
 
 
 def upload_bytes(upload) -> bytes:
@@ -190,3 +191,40 @@ def _table(records, max_rows: int) -> Table:
     if not rows:
         raise ImportFileError("The file has a header row but no data rows.")
     return Table(header=header, rows=rows)
+
+
+def records_table(records) -> Table:
+    """A JSON list of objects as a table: their keys (in order of first use) are the header, the
+    n-th object is row n, and each value is a cell's text (numbers as written, null as blank).
+    Bounded like a file: at most ``MAX_ROWS`` rows and ``MAX_COLUMNS`` columns."""
+    if not isinstance(records, list):
+        raise ImportFileError("Send a JSON list of objects, or a CSV or Excel file in the form field “file”.")
+    if not records:
+        raise ImportFileError("The list is empty.")
+    if len(records) > MAX_ROWS:
+        raise ImportFileError(too_many_rows_message())
+    header: dict[str, None] = {}
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise ImportFileError(f"Item {number} of the list is not an object of column names and values.")
+        header.update(dict.fromkeys(record))
+        if len(header) > MAX_COLUMNS:
+            raise ImportFileError(f"The objects have more than {MAX_COLUMNS} different keys.")
+    rows = []
+    for number, record in enumerate(records, start=1):
+        cells = []
+        for name in header:
+            value = record.get(name)
+            if isinstance(value, dict | list):
+                raise ImportFileError(f"Item {number}: “{name}” holds a list or object; give a single value.")
+            cells.append(_json_cell_text(value))
+        rows.append((number, cells))
+    return Table(header=list(header), rows=rows, header_row=None)
+
+
+def _json_cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)

@@ -6,6 +6,11 @@ row, column and reason. ``apply_import`` re-checks the kept file and writes the 
 transaction; if anything is wrong, nothing is written. Rows are matched on natural keys
 (NCES id; school + metric; school + metric + school year + period), so importing the same file
 twice changes nothing the second time.
+
+``import_rows`` plans and writes at once, all or nothing: the API's bulk measurement upload (a
+file or a JSON list) goes through the same reading, columns, formula rule, limits and checks, and
+reports problems in the same ``{row, column, message}`` shape. Measurements are written by
+``accountability.recording.record_measurements``, the one use case behind every way to record one.
 """
 
 import copy
@@ -13,24 +18,28 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+import rules
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability.models import Baseline, Measurement, Metric, Target
+from accountability.recording import record_measurements
 from core.permissions import permission_name, write_action
 from schools.models import GRADES, School
 from zones.models import District, State, Zone
 
 from .models import ImportBatch, ImportScope
-from .reading import XLSX_SIGNATURE, ImportFileError, read_table, upload_bytes
+from .reading import XLSX_SIGNATURE, ImportFileError, Table, read_table, upload_bytes
 
 logger = logging.getLogger(__name__)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_REPORTED_ROWS = 2_000  # previewed rows kept in the summary (counts always cover every row)
 MAX_REPORTED_ERRORS = 5_000
+MAX_ID = 2**63 - 1  # ids beyond a bigint name no row (and would be a database error)
 WRITE_BATCH_SIZE = 500
 
 
@@ -52,6 +61,20 @@ def import_scopes_for(user) -> list[ImportScope]:
         )
         scopes += [ImportScope(state, partner) for state, partner in pairs]
     return scopes
+
+
+class VisibleSchools:
+    """The reach of the API's bulk upload: every school the user may see (each row's permission is
+    still checked, as in an import)."""
+
+    state = None
+    lead_partner = None
+
+    def schools(self, user):
+        return School.objects.visible_to(user).select_related("district", "zone")
+
+    def __str__(self):
+        return "the schools you may see"
 
 
 @dataclass
@@ -128,6 +151,7 @@ class Importer:
 
     model = None
     columns: dict[str, bool] = {}  # column name -> required
+    alternatives: dict[str, str] = {}  # an optional column that may stand in for a required one
     key_columns: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()  # fields an import sets (and an update may change)
     field_columns: dict[str, str] = {}  # model field -> column, where they differ
@@ -153,8 +177,17 @@ class Importer:
     def column_of(self, field_name: str) -> str:
         return self.field_columns.get(field_name, field_name)
 
+    def key_names(self, values: dict) -> tuple[str, ...]:
+        """The columns that give the row's key."""
+        return self.key_columns
+
+    def label(self, values: dict) -> str:
+        """The row's key as the file gives it, e.g. ``0800001 · ela · 2010-11 · 1``."""
+        return " · ".join(values.get(column, "") for column in self.key_names(values))
+
     @classmethod
-    def save(cls, created: list, updated: list, history: dict) -> None:
+    def save(cls, created: list, updated: list, user, reason: str) -> None:
+        history = {"default_user": user, "default_change_reason": reason[:100]}
         if created:
             bulk_create_with_history(created, cls.model, batch_size=WRITE_BATCH_SIZE, **history)
         if updated:
@@ -235,30 +268,54 @@ class SchoolImporter(Importer):
 
 
 class SchoolMetricImporter(Importer):
-    """Baselines, targets and measurements: a value for a school (by NCES id) and a metric."""
+    """Baselines, targets and measurements: a value for a school and a metric. The school is named
+    by its NCES id (``nces_id``) or its id here (``school``); the metric by its code, name or id."""
 
+    alternatives = {"school": "nces_id"}
     field_columns = {"school": "nces_id"}
 
     def prepare(self, rows):
-        nces_ids = {row["nces_id"] for row in rows}
-        self.schools = {s.nces_id: s for s in self.scope.schools(self.user).filter(nces_id__in=nces_ids)}
-        self.metrics = {}
-        for metric in Metric.objects.all():
+        nces_ids = {row.get("nces_id") for row in rows} - {"", None}
+        ids = {int(row["school"]) for row in rows if _is_id(row.get("school", ""))}
+        schools = self.scope.schools(self.user).filter(Q(nces_id__in=nces_ids) | Q(pk__in=ids))
+        self.schools = {}
+        for school in schools:
+            self.schools[("nces_id", school.nces_id)] = school
+            self.schools[("school", str(school.pk))] = school
+        metrics = list(Metric.objects.all())
+        self.metrics = {str(metric.pk): metric for metric in metrics}
+        for metric in metrics:  # after the ids: a code or name that reads like an id names its own metric
             self.metrics[metric.code.lower()] = metric
             self.metrics[metric.name.lower()] = metric
         existing = self.existing_rows(rows).select_related("school__district", "school__zone", "metric")
         self.existing = {self.key(obj): obj for obj in existing}
 
     def existing_rows(self, rows):
-        return self.model.objects.filter(school__in=self.schools.values())
+        return self.model.objects.filter(school__in=set(self.schools.values()))
+
+    def key_names(self, values):
+        """A row that names its school by id alone is keyed by that column."""
+        return self.key_columns if values.get("nces_id") else ("school", *self.key_columns[1:])
+
+    def school_of(self, cells):
+        """The row's school, by NCES id or id (both given: they must agree)."""
+        found = {}
+        for column in ("nces_id", "school"):
+            if cells.get(column):
+                text = str(int(cells[column])) if column == "school" and _is_id(cells[column]) else cells[column]
+                found[column] = self.schools.get((column, text))
+                if found[column] is None:
+                    name = "NCES id" if column == "nces_id" else "id"
+                    raise RowProblem(column, f"No school with {name} {cells[column]} in your scope ({self.scope}).")
+        if len(set(found.values())) > 1:
+            raise RowProblem("school", "The NCES id and the school id name different schools.")
+        return next(iter(found.values()))
 
     def build(self, cells):
-        school = self.schools.get(cells["nces_id"])
-        if school is None:
-            raise RowProblem("nces_id", f"No school with NCES id {cells['nces_id']} in your scope ({self.scope}).")
+        school = self.school_of(cells)
         metric = self.metrics.get(cells["metric"].lower())
         if metric is None:
-            raise RowProblem("metric", f"Unknown metric “{cells['metric']}”: use a metric code or name.")
+            raise RowProblem("metric", f"Unknown metric “{cells['metric']}”: use a metric code, name or id.")
         value = _number(cells["value"], "value")
         instance = self.model(school=school, metric=metric, value=value)
         self.set_key_fields(instance, cells)
@@ -280,7 +337,7 @@ class SchoolMetricImporter(Importer):
 
 class BaselineImporter(SchoolMetricImporter):
     model = Baseline
-    columns = {"nces_id": True, "metric": True, "school_year": True, "value": True, "source": False}
+    columns = {"nces_id": True, "school": False, "metric": True, "school_year": True, "value": True, "source": False}
     key_columns = ("nces_id", "metric")
     fields = ("school_year", "value", "source")
 
@@ -294,7 +351,7 @@ class BaselineImporter(SchoolMetricImporter):
 
 class TargetImporter(SchoolMetricImporter):
     model = Target
-    columns = {"nces_id": True, "metric": True, "target_school_year": True, "value": True}
+    columns = {"nces_id": True, "school": False, "metric": True, "target_school_year": True, "value": True}
     key_columns = ("nces_id", "metric")
     fields = ("target_school_year", "value")
 
@@ -307,7 +364,15 @@ class TargetImporter(SchoolMetricImporter):
 
 class MeasurementImporter(SchoolMetricImporter):
     model = Measurement
-    columns = {"nces_id": True, "metric": True, "school_year": True, "period": True, "value": True, "source": False}
+    columns = {
+        "nces_id": True,
+        "school": False,
+        "metric": True,
+        "school_year": True,
+        "period": True,
+        "value": True,
+        "source": False,
+    }
     key_columns = ("nces_id", "metric", "school_year", "period")
     fields = ("value", "source")
 
@@ -321,11 +386,9 @@ class MeasurementImporter(SchoolMetricImporter):
         measurement.school_year = cells["school_year"]
         measurement.period = int(_choice(cells["period"], Measurement.Period.choices, "period"))
 
-    def build(self, cells):
-        measurement, existing = super().build(cells)
-        if existing is None:
-            measurement.recorded_by = self.user
-        return measurement, existing
+    @classmethod
+    def save(cls, created, updated, user, reason):
+        record_measurements(user, [*created, *updated], reason=reason)
 
 
 IMPORTERS = {
@@ -340,27 +403,34 @@ def _column_name(header_cell: str) -> str:
     return header_cell.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _check_header(importer, header: list[str], plan: Plan) -> list[str]:
+def _stand_ins(importer, name: str) -> list[str]:
+    return [alternative for alternative, stands_in in importer.alternatives.items() if stands_in == name]
+
+
+def _check_header(importer, table: Table, plan: Plan) -> list[str]:
+    header, row = table.header, table.header_row
     names = [_column_name(cell) for cell in header]
     while names and not names[-1]:
         names.pop()
     seen = set()
     for position, name in enumerate(names, start=1):
         if not name:
-            plan.error(1, f"column {position}", "This column has no name.")
+            plan.error(row, f"column {position}", "This column has no name.")
         elif name not in importer.columns:
             expected = ", ".join(importer.columns)
-            plan.error(1, name, f"Unknown column “{header[position - 1].strip()}”. The columns are: {expected}.")
+            plan.error(row, name, f"Unknown column “{header[position - 1].strip()}”. The columns are: {expected}.")
         elif name in seen:
-            plan.error(1, name, f"The column “{name}” appears twice.")
+            plan.error(row, name, f"The column “{name}” appears twice.")
         seen.add(name)
     for name, required in importer.columns.items():
-        if required and name not in seen:
-            plan.error(1, name, f"The required column “{name}” is missing.")
+        stand_ins = _stand_ins(importer, name)
+        if required and name not in seen and not seen.intersection(stand_ins):
+            either = "".join(f" (or “{stand_in}”)" for stand_in in stand_ins)
+            plan.error(row, name, f"The required column “{name}”{either} is missing.")
     return names
 
 
-def _row_cells(names: list[str], number: int, cells: list[str], required: dict, plan: Plan) -> dict | None:
+def _row_cells(names: list[str], number: int, cells: list[str], importer, plan: Plan) -> dict | None:
     """The row as {column: text}, or None after reporting why it cannot be read."""
     problems = len(plan.errors)
     extra = [cell for cell in cells[len(names) :] if cell.strip()]
@@ -372,8 +442,8 @@ def _row_cells(names: list[str], number: int, cells: list[str], required: dict, 
         if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
             plan.error(number, name, "This cell holds a formula; enter the value itself.")
         values[name] = text
-    for name, is_required in required.items():
-        if is_required and not values.get(name):
+    for name, is_required in importer.columns.items():
+        if is_required and not values.get(name) and not any(values.get(alt) for alt in _stand_ins(importer, name)):
             plan.error(number, name, "This value is required.")
     return values if len(plan.errors) == problems else None
 
@@ -385,21 +455,31 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 def plan_import(kind: str, data: bytes, user, scope: ImportScope) -> Plan:
     """Read and check a file; nothing is written."""
-    plan = Plan()
     try:
         table = read_table(data)
     except ImportFileError as error:
+        plan = Plan()
         plan.error(None, "", str(error))
         return plan
+    return plan_table(kind, table, user, scope)
+
+
+def plan_table(kind: str, table: Table, user, scope) -> Plan:
+    """Check a table read from a file (or a JSON list); nothing is written."""
+    plan = Plan()
     importer = IMPORTERS[kind](user, scope)
-    names = _check_header(importer, table.header, plan)
+    names = _check_header(importer, table, plan)
     if plan.errors:
         return plan
     readable = []
     for number, cells in table.rows:
-        values = _row_cells(names, number, cells, importer.columns, plan)
+        values = _row_cells(names, number, cells, importer, plan)
         if values is not None:
             readable.append((number, values))
     importer.prepare([values for _number, values in readable])
@@ -410,7 +490,7 @@ def plan_import(kind: str, data: bytes, user, scope: ImportScope) -> Plan:
             continue
         key = importer.key(planned.instance)
         if key in seen:
-            columns = ", ".join(importer.key_columns)
+            columns = ", ".join(importer.key_names(values))
             plan.error(number, columns, f"Duplicate of row {seen[key]}: the same {columns}.")
             continue
         seen[key] = number
@@ -425,7 +505,7 @@ def _plan_row(importer, number: int, values: dict, plan: Plan) -> PlannedRow | N
     except RowProblem as problem:
         plan.error(number, problem.column, problem.message)
         return None
-    label = " · ".join(values[column] for column in importer.key_columns)
+    label = importer.label(values)
     if existing is None:
         changes = {name: [None, _display(getattr(instance, name))] for name in importer.fields}
         action = "create"
@@ -454,10 +534,6 @@ def _plan_row(importer, number: int, values: dict, plan: Plan) -> PlannedRow | N
     return PlannedRow(number, action, label, instance, changes)
 
 
-def _history(user, batch) -> dict:
-    return {"default_user": user, "default_change_reason": f"Import #{batch.pk}: {batch.original_name}"[:100]}
-
-
 def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatch:
     """Keep the upload as a dry-run batch with its plan (or its errors). Nothing else is written."""
     data = upload_bytes(upload)
@@ -479,18 +555,33 @@ def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatc
     return batch
 
 
+NOT_APPLICABLE = "Only a dry run without errors can be applied."
+
+
+def may_apply(user, batch: ImportBatch) -> bool:
+    """The permission table's ``imports.apply_importbatch`` rule (only the uploader), asked of the
+    rule itself: a superuser's blanket ``has_perm`` would skip who checked the dry run."""
+    return rules.has_perm("imports.apply_importbatch", user, batch)
+
+
 def apply_import(batch: ImportBatch, user) -> ImportBatch:
-    """Check the kept file again and write it in one transaction; any error: nothing is written."""
+    """Check the kept file again and write it in one transaction; any error: nothing is written.
+
+    The one way an import is applied (page and API): raises PermissionDenied when the permission
+    table says the user may not apply it (only its uploader may), ValidationError when it is not an
+    error-free dry run."""
+    if not may_apply(user, batch):
+        raise PermissionDenied("Only the person who uploaded the file may apply it.")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not batch.can_apply:
-            raise ValidationError("Only a dry run without errors can be applied.")
+            raise ValidationError(NOT_APPLICABLE)
         with batch.file.open("rb") as kept:
             plan = plan_import(batch.kind, kept.read(), user, batch.scope)
         if not plan.errors:
             try:
                 with transaction.atomic():
-                    _write(plan, IMPORTERS[batch.kind], _history(user, batch))
+                    _write(plan, IMPORTERS[batch.kind], user, f"Import #{batch.pk}: {batch.original_name}")
             except Exception as error:  # any failure: the inner transaction rolled back; record why
                 logger.exception("Import #%s failed while writing", batch.pk)
                 plan.error(None, "", f"The import stopped ({error}); nothing was written.")
@@ -505,7 +596,21 @@ def apply_import(batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
-def _write(plan: Plan, importer_class, history: dict) -> None:
+def _write(plan: Plan, importer_class, user, reason: str) -> None:
     created = [row.instance for row in plan.rows if row.action == "create"]
     updated = [row.instance for row in plan.rows if row.action == "update"]
-    importer_class.save(created, updated, history)
+    importer_class.save(created, updated, user, reason)
+
+
+def import_rows(kind: str, table: Table, user, scope, *, reason: str) -> Plan:
+    """Check ``table`` and, if nothing is wrong, write it at once in one transaction (the API's bulk
+    upload); any problem: nothing is written and the plan lists it."""
+    plan = plan_table(kind, table, user, scope)
+    if plan.errors:
+        return plan
+    try:
+        with transaction.atomic():
+            _write(plan, IMPORTERS[kind], user, reason)
+    except IntegrityError:  # a concurrent write took one of the rows' keys first
+        plan.error(None, "", "Another upload recorded some of these rows meanwhile; nothing was written. Retry.")
+    return plan

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from web.files import private_file_response
 
 from .forms import ImportForm
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
-from .services import IMPORTERS, apply_import, import_scopes_for, preview_import
+from .services import IMPORTERS, apply_import, import_scopes_for, may_apply, preview_import
 
 
 def _batch(request, importbatch_pk) -> ImportBatch:
@@ -48,20 +48,19 @@ def import_new(request):
 @login_required
 def import_detail(request, importbatch_pk):
     batch = _batch(request, importbatch_pk)
-    may_apply = batch.can_apply and batch.uploaded_by_id == request.user.pk
-    return render(request, "imports/import_detail.html", {"batch": batch, "may_apply": may_apply})
+    applicable = batch.can_apply and may_apply(request.user, batch)
+    return render(request, "imports/import_detail.html", {"batch": batch, "may_apply": applicable})
 
 
 @login_required
 @require_POST
 def import_apply(request, importbatch_pk):
     batch = _batch(request, importbatch_pk)
-    if batch.uploaded_by_id != request.user.pk:
-        raise PermissionDenied("Only the person who uploaded the file may apply it.")
-    if not batch.can_apply:
-        messages.error(request, "Only a dry run without errors can be applied.")
+    try:
+        batch = apply_import(batch, request.user)  # PermissionDenied (not the uploader): a 403
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
         return redirect("imports:detail", importbatch_pk=batch.pk)
-    batch = apply_import(batch, request.user)
     if batch.status == ImportBatch.Status.APPLIED:
         messages.success(request, f"Import #{batch.pk} applied.")
     else:

@@ -1,4 +1,5 @@
-"""Requesting a report: the one use case behind the report pages' buttons and POST /api/v1/report-runs/.
+"""Requesting a report: the one use case behind the report pages' buttons, POST /api/v1/report-runs/
+and the monthly commissioner briefs (reports.tasks.send_monthly_briefs).
 
 Asking again reuses this month's run; ``force`` makes a fresh one, which costs a full render in the
 worker. So each user may force the same report (kind, scope, month) once per
@@ -12,8 +13,8 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
+from . import tasks
 from .models import ReportRun
-from .tasks import enqueue
 
 FORCED_RENDER_INTERVAL = timedelta(minutes=10)
 
@@ -30,20 +31,29 @@ class TooManyForcedRenders(Exception):
         )
 
 
-def request_report(user, kind, *, state=None, zone=None, period=None, force=False) -> tuple[ReportRun, bool]:
+def request_report(
+    user, kind, *, state=None, zone=None, period=None, force=False, email_commissioners=False
+) -> tuple[ReportRun, bool]:
     """Queue a report for ``user``, or reuse this month's run of it: (run, created).
+
+    ``user`` None is the monthly schedule, which acts for no one (no permission to check, no
+    forcing). ``email_commissioners`` (commissioner briefs) emails the state's commissioners a link
+    once the run is done, whether the run is new or reused; each run is emailed once.
 
     Raises ValidationError (scope or month), PermissionDenied (not the user's to request) and
     TooManyForcedRenders (forced again within the interval).
     """
     run = ReportRun.prepare(kind, state=state, zone=zone, period=period, requested_by=user)
-    if not user.has_perm("reports.add_reportrun", run):
-        raise PermissionDenied("You may not request this report.")
-    if force:
-        _claim_forced_render(user, run)
+    if user is not None:
+        if not user.has_perm("reports.add_reportrun", run):
+            raise PermissionDenied("You may not request this report.")
+        if force:
+            _claim_forced_render(user, run)
     run, created = run.submit(force=force)
-    if created:
-        enqueue(run)
+    if email_commissioners:
+        tasks.enqueue(run, then=tasks.email_brief_link.si(run.pk))
+    elif created:
+        tasks.enqueue(run)
     return run, created
 
 

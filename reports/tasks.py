@@ -29,7 +29,7 @@ from accounts.models import Membership, Role
 from core.tenancy import state_scope
 from zones.models import State, Zone
 
-from . import services
+from . import requesting, services
 from .models import ReportRun
 
 logger = logging.getLogger(__name__)
@@ -82,9 +82,10 @@ def run_scope(run_pk: int):
     return state_scope(ReportRun._base_manager.values_list("state_id", flat=True).get(pk=run_pk))
 
 
-def enqueue(run: ReportRun) -> None:
-    """Generate the run once the request's transaction commits (the worker must see the row)."""
-    transaction.on_commit(partial(generate_report.delay, run.pk))
+def enqueue(run: ReportRun, then=None) -> None:
+    """Generate the run once the request's transaction commits (the worker must see the row), then
+    run the ``then`` signature if given. Generating a done run again does nothing."""
+    transaction.on_commit(partial(generate_report.apply_async, (run.pk,), link=then))
 
 
 def commissioner_emails(state) -> list[str]:
@@ -124,9 +125,9 @@ def send_monthly_briefs(period: str = "") -> list[int]:
     """Brief every state with a zone under way, then email its commissioners the link."""
     with scopes_disabled():  # the monthly briefs are for every state: no one user's wall applies
         states = State.objects.filter(zones__status__in=[*Zone.OPERATING_STATUSES, Zone.Status.PLANNING]).distinct()
-        run_ids = []
-        for state in states:
-            run, _created = ReportRun.prepare(ReportRun.Kind.COMMISSIONER_BRIEF, state=state, period=period).submit()
-            generate_report.apply_async((run.pk,), link=email_brief_link.si(run.pk))
-            run_ids.append(run.pk)
-        return run_ids
+        brief = ReportRun.Kind.COMMISSIONER_BRIEF
+        runs = [
+            requesting.request_report(None, brief, state=state, period=period, email_commissioners=True)[0]
+            for state in states
+        ]
+        return [run.pk for run in runs]

@@ -75,7 +75,7 @@ def test_bulk_json_upload_with_a_future_school_year_saves_nothing(clients, world
     response = clients["lead_partner_staff"].post("/api/v1/measurements/bulk/", rows, format="json")
 
     assert response.status_code == 400
-    assert [(error["row"], error["field"]) for error in response.json()["errors"]] == [(2, "school_year")]
+    assert [(error["row"], error["column"]) for error in response.json()["errors"]] == [(2, "school_year")]
     assert not Measurement.objects.exists()
 
 
@@ -88,7 +88,7 @@ def test_bulk_csv_upload_with_a_future_school_year_saves_nothing(clients, world)
     response = clients["lead_partner_staff"].post("/api/v1/measurements/bulk/", {"file": upload}, format="multipart")
 
     assert response.status_code == 400
-    assert [(error["row"], error["field"]) for error in response.json()["errors"]] == [(2, "school_year")]
+    assert [(error["row"], error["column"]) for error in response.json()["errors"]] == [(3, "school_year")]
     assert not Measurement.objects.exists()
 
 

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework.test import APIClient
 
 from accountability.models import Baseline, Measurement, Target
 from imports import services
@@ -156,3 +157,26 @@ def test_an_applied_import_cannot_be_applied_twice(world, preview):
 
     with pytest.raises(ValidationError):
         apply_import(batch, world.users.lead)
+
+
+def test_only_the_uploader_may_apply_a_rule_of_the_permission_table(world, preview, client):
+    """Policy lives in accounts.permissions; apply_import asks it, so page, API and any other caller
+    refuse alike, with the same message, and a superuser's blanket permission does not skip it."""
+    batch = preview("measurements_valid.csv")
+    assert services.may_apply(world.users.lead, batch)
+    for other in (world.users.second_lead, world.users.admin):
+        assert not services.may_apply(other, batch)
+        with pytest.raises(PermissionDenied) as refused:
+            apply_import(batch, other)
+    message = str(refused.value)
+
+    client.force_login(world.users.second_lead)
+    page = client.post(f"/imports/{batch.pk}/apply/")
+    api = APIClient()
+    api.force_authenticate(world.users.second_lead)
+    response = api.post(f"/api/v1/imports/{batch.pk}/apply/")
+    assert page.status_code == response.status_code == 403
+    assert response.json() == {"detail": message}
+    assert not Measurement.objects.exists()
+
+    assert apply_import(batch, world.users.lead).status == ImportBatch.Status.APPLIED

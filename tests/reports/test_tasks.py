@@ -8,7 +8,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Role
 from config.celery import app
-from reports import services, tasks
+from reports import requesting, services, tasks
 from reports.models import ReportRun
 from tests.factories import MembershipFactory, UserFactory
 
@@ -132,11 +132,14 @@ def test_no_file_is_left_when_the_run_cannot_be_marked_done(colorado, monkeypatc
     assert stored_files(settings.PRIVATE_FILES_ROOT) == [run.file.name]
 
 
-def test_monthly_briefs_email_each_commissioner_once(colorado):
+def test_monthly_briefs_email_each_commissioner_once(colorado, django_capture_on_commit_callbacks):
+    """The beat task requests each brief through the one use case (reports.requesting), which queues
+    it once the task's writes commit (at once on a worker; the test's transaction is captured here)."""
     commissioner = MembershipFactory(
         role=Role.COMMISSIONER, state=colorado.state, user=UserFactory(email="commissioner@co.example.org")
     ).user
-    run_ids = tasks.send_monthly_briefs.delay("2010-12").get()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_ids = tasks.send_monthly_briefs.delay("2010-12").get()
     runs = ReportRun.objects.filter(pk__in=run_ids).select_related("state")
     assert {run.state.name for run in runs} == {"Colorado", "Ohio"}
     assert all(run.status == ReportRun.Status.DONE and run.emailed_at for run in runs)
@@ -146,7 +149,8 @@ def test_monthly_briefs_email_each_commissioner_once(colorado):
     assert f"/reports/runs/{colorado_run.pk}/" in colorado_mail.body
 
     sent = len(mail.outbox)
-    assert sorted(tasks.send_monthly_briefs.delay("2010-12").get()) == sorted(run_ids)  # same runs reused
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sorted(tasks.send_monthly_briefs.delay("2010-12").get()) == sorted(run_ids)  # same runs reused
     assert len(mail.outbox) == sent  # and nobody is emailed twice
 
 
@@ -166,3 +170,18 @@ def test_runs_are_queued_after_the_request_commits(colorado, django_capture_on_c
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
     assert timedelta(0) <= run.duration
+
+
+def test_the_monthly_briefs_go_through_the_request_use_case(colorado, monkeypatch):
+    """One use case: the schedule asks reports.requesting like the pages and the API do, as no one."""
+    calls = []
+    real = requesting.request_report
+
+    def spy(user, kind, **kwargs):
+        calls.append((user, kind, kwargs["email_commissioners"]))
+        return real(user, kind, **kwargs)
+
+    monkeypatch.setattr(requesting, "request_report", spy)
+    tasks.send_monthly_briefs.delay("2010-12").get()
+    assert calls and set(calls) == {(None, BRIEF, True)}
+    assert not ReportRun.objects.exclude(requested_by=None).exists()
