@@ -8,7 +8,7 @@ from .models import Baseline, Measurement, Metric, StatusUpdate, Target
 
 @admin.register(Metric)
 class MetricAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "unit", "direction"]
+    list_display = ["code", "name", "unit", "direction", "lowest_grade", "highest_grade"]
     search_fields = ["code", "name"]
 
 

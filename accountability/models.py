@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.fields import school_year_field
@@ -13,6 +14,7 @@ from core.validators import (
     validate_reported_school_year,
     validate_single_line_text,
 )
+from schools.models import GRADE_ORDER, GRADES
 
 from .choices import Rating
 
@@ -20,6 +22,9 @@ TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
 
 
 class Metric(models.Model):
+    """What schools are measured on, within a range of values and a span of grades (graduation
+    rate only where grade 12 is taught)."""
+
     class Unit(models.TextChoices):
         PERCENT = "percent", "Percent"
         COUNT = "count", "Count"
@@ -37,6 +42,14 @@ class Metric(models.Model):
     min_value = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     max_value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     description = models.TextField(blank=True)
+    lowest_grade = models.CharField(
+        "lowest grade it measures",
+        max_length=2,
+        choices=GRADES,
+        default=GRADES[0][0],
+        help_text="A school is measured on the metric when it teaches a grade from the lowest to the highest.",
+    )
+    highest_grade = models.CharField("highest grade it measures", max_length=2, choices=GRADES, default=GRADES[-1][0])
 
     objects = viewer_manager()
     history = HistoricalRecords()
@@ -55,8 +68,34 @@ class Metric(models.Model):
         super().clean()
         if self.unit == self.Unit.PERCENT and self.max_value is None:
             self.max_value = 100
+        errors = {}
         if self.max_value is not None and self.max_value <= self.min_value:
-            raise ValidationError({"max_value": "The largest value must be above the smallest."})
+            errors["max_value"] = "The largest value must be above the smallest."
+        if GRADE_ORDER.get(self.lowest_grade, 0) > GRADE_ORDER.get(self.highest_grade, len(GRADES)):
+            errors["highest_grade"] = "The highest grade cannot be below the lowest grade."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def grade_span(self) -> str:
+        """The grades it measures, in words: "grade 12", "grades 3–12"."""
+        if self.lowest_grade == self.highest_grade:
+            return f"grade {self.lowest_grade}"
+        return f"grades {self.lowest_grade}–{self.highest_grade}"
+
+    def applies_to_grades(self, lowest: str, highest: str) -> bool:
+        """Whether a school teaching grades ``lowest``–``highest`` teaches one this metric measures."""
+        return (
+            GRADE_ORDER[lowest] <= GRADE_ORDER[self.highest_grade]
+            and GRADE_ORDER[self.lowest_grade] <= GRADE_ORDER[highest]
+        )
+
+    def grade_error(self, school) -> str | None:
+        """Why ``school`` is not measured on this metric (no grade of its span), or None."""
+        if self.applies_to_grades(school.lowest_grade, school.highest_grade):
+            return None
+        grades = "grade" if school.lowest_grade == school.highest_grade else "grades"
+        return f"{self.name} applies to schools with {self.grade_span}; {school} has {grades} {school.grade_span}."
 
     def range_error(self, value) -> str | None:
         """Why a value is impossible for this metric, or None when it is in range."""
@@ -83,8 +122,43 @@ class SchoolMetricValue(TenantModel):
     class Meta:
         abstract = True
 
+    def duplicate_label(self) -> str:
+        """What a second record with the same key would repeat, e.g. "Graduation rate baseline"."""
+        return f"{self.metric} {self._meta.verbose_name}"
+
+    def edit_link(self) -> tuple[str, str]:
+        """(URL, link text) of the page where this record is edited."""
+        raise NotImplementedError
+
+    def unique_error_message(self, model_class, unique_check):
+        """A duplicate names the record that exists and where to edit it: pages link to it
+        (``link_url``), the API gives its id (``existing``)."""
+        existing = None
+        if len(unique_check) > 1:
+            same_key = {name: getattr(self, name) for name in unique_check}
+            existing = type(self)._default_manager.filter(**same_key).exclude(pk=self.pk).first()
+        if existing is None:
+            return super().unique_error_message(model_class, unique_check)
+        link_url, link_text = existing.edit_link()
+        return ValidationError(
+            "%(school)s already has a %(label)s (%(value)s): edit that one instead of adding another.",
+            code="unique_together",
+            params={
+                "school": existing.school,
+                "label": existing.duplicate_label(),
+                "value": existing.value,
+                "existing": existing.pk,
+                "link_url": link_url,
+                "link_text": link_text,
+            },
+        )
+
     def clean(self):
         super().clean()
+        if self.metric_id and self.school_id:
+            problem = self.metric.grade_error(self.school)
+            if problem:
+                raise ValidationError({"metric": problem})
         if self.metric_id and self.value is not None:
             problem = self.metric.range_error(self.value)
             if problem:
@@ -104,6 +178,12 @@ class Baseline(SchoolMetricValue):
 
     def __str__(self):
         return f"{self.school} {self.metric} baseline {self.value} ({self.school_year})"
+
+    def duplicate_label(self) -> str:
+        return f"{self.metric} baseline for {self.school_year}"
+
+    def edit_link(self) -> tuple[str, str]:
+        return reverse("accountability:baseline_edit", kwargs={"baseline_pk": self.pk}), "Edit the baseline"
 
     def clean(self):
         super().clean()
@@ -125,6 +205,12 @@ class Target(SchoolMetricValue):
 
     def __str__(self):
         return f"{self.school} {self.metric} target {self.value} by {self.target_school_year}"
+
+    def duplicate_label(self) -> str:
+        return f"{self.metric} target for {self.target_school_year}"
+
+    def edit_link(self) -> tuple[str, str]:
+        return reverse("accountability:target_edit", kwargs={"target_pk": self.pk}), "Edit the target"
 
     def clean(self):
         super().clean()
@@ -178,6 +264,14 @@ class Measurement(SchoolMetricValue):
 
     def __str__(self):
         return f"{self.school} {self.metric} {self.school_year} {self.get_period_display()}: {self.value}"
+
+    def duplicate_label(self) -> str:
+        return f"{self.metric} measurement for {self.school_year} {self.get_period_display().lower()}"
+
+    def edit_link(self) -> tuple[str, str]:
+        """Measurements have no page of their own: they are listed on the school's page."""
+        url = reverse("schools:school_detail", kwargs={"school_pk": self.school_id}) + "#measurements"
+        return url, f"See it on {self.school}'s page"
 
     @property
     def time_index(self) -> float:

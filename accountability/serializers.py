@@ -16,7 +16,18 @@ from .services import school_standings
 class MetricSerializer(ModelCleanSerializer):
     class Meta:
         model = Metric
-        fields = ["id", "code", "name", "unit", "direction", "min_value", "max_value", "description"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "unit",
+            "direction",
+            "min_value",
+            "max_value",
+            "lowest_grade",
+            "highest_grade",
+            "description",
+        ]
 
 
 class BaselineSerializer(ModelCleanSerializer):

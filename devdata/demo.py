@@ -346,12 +346,13 @@ CARNEGIE = "Carnegie Corporation of New York"
 GATES = "Bill & Melinda Gates Foundation"
 SIG = "School Improvement Grants (ESEA Section 1003(g))"
 RTTT = "Race to the Top"
+# (name, kind, website, postal code of the state whose own funds they are, or None).
 FUNDERS = [
-    (CARNEGIE, Funder.Kind.PRIVATE_FOUNDATION, "https://www.carnegie.org"),
-    (GATES, Funder.Kind.PRIVATE_FOUNDATION, "https://www.gatesfoundation.org"),
-    (SIG, Funder.Kind.FEDERAL_FORMULA, "https://www.ed.gov"),
-    (RTTT, Funder.Kind.FEDERAL_COMPETITIVE, "https://www.ed.gov"),
-] + [(f"{state['name']} state funds", Funder.Kind.STATE, "") for state in STATES]
+    (CARNEGIE, Funder.Kind.PRIVATE_FOUNDATION, "https://www.carnegie.org", None),
+    (GATES, Funder.Kind.PRIVATE_FOUNDATION, "https://www.gatesfoundation.org", None),
+    (SIG, Funder.Kind.FEDERAL_FORMULA, "https://www.ed.gov", None),
+    (RTTT, Funder.Kind.FEDERAL_COMPETITIVE, "https://www.ed.gov", None),
+] + [(f"{state['name']} state funds", Funder.Kind.STATE, "", state["postal_code"]) for state in STATES]
 
 INITIAL_TERM = (INITIATIVE["initial_term_start"], INITIATIVE["initial_term_end"])
 PLANNING_GRANT = (D(2010, 7, 1), D(2012, 6, 30))
@@ -394,24 +395,26 @@ class MetricFacts(NamedTuple):
     baseline_range: tuple  # where schools start
     gain_range: tuple  # the gain their two-year target asks for
     periods: tuple  # periods of the school year it is measured in
-    high_schools_only: bool
+    grades: tuple  # (lowest, highest) grade it measures: schools teaching none of them are not measured
     source: str
 
 
 ALL_PERIODS = tuple(Measurement.Period.values)
 STATE_TEST, SIS = "State assessment", "District student information system"
+ALL_GRADES, TESTED_GRADES, GRADE_12 = ("PK", "12"), ("3", "12"), ("12", "12")  # state tests start in grade 3
 METRICS = [
     MetricFacts("ela-proficiency", "ELA proficiency", "percent", "higher", 100, (18, 38), (10, 16), ALL_PERIODS,
-                False, STATE_TEST),
+                TESTED_GRADES, STATE_TEST),
     MetricFacts("math-proficiency", "Math proficiency", "percent", "higher", 100, (14, 34), (10, 16), ALL_PERIODS,
-                False, STATE_TEST),
+                TESTED_GRADES, STATE_TEST),
     MetricFacts("attendance-rate", "Attendance rate", "percent", "higher", 100, (84, 90), (3, 5), ALL_PERIODS,
-                False, SIS),
-    MetricFacts("graduation-rate", "Graduation rate", "percent", "higher", 100, (48, 64), (8, 12), (4,), True, SIS),
+                ALL_GRADES, SIS),
+    MetricFacts("graduation-rate", "Graduation rate", "percent", "higher", 100, (48, 64), (8, 12), (4,),
+                GRADE_12, SIS),
     MetricFacts("chronic-absenteeism", "Chronic absenteeism", "percent", "lower", 100, (24, 40), (8, 12),
-                ALL_PERIODS, False, SIS),
+                ALL_PERIODS, ALL_GRADES, SIS),
     MetricFacts("suspensions-per-100", "Suspensions per 100 students", "per_100", "lower", None, (14, 32), (6, 10),
-                ALL_PERIODS, False, SIS),
+                ALL_PERIODS, ALL_GRADES, SIS),
 ]  # fmt: skip
 # How far along the needed gain each kind of school gets by the end of its second year.
 TRAJECTORIES = {"on_track": (1.05, 1.3), "at_risk": (0.6, 0.85), "off_track": (0.05, 0.35)}
@@ -625,6 +628,8 @@ class DemoLoader:
                 direction=facts.direction,
                 min_value=Decimal(0),
                 max_value=None if facts.max_value is None else Decimal(facts.max_value),
+                lowest_grade=facts.grades[0],
+                highest_grade=facts.grades[1],
             )
             for facts in METRICS
         }
@@ -633,8 +638,9 @@ class DemoLoader:
             for school in schools:
                 trajectory = next(trajectories)
                 for facts in METRICS:
-                    if not facts.high_schools_only or school.highest_grade == "12":
-                        self.load_school_metric(zone, school, metrics[facts.code], facts, trajectory)
+                    metric = metrics[facts.code]
+                    if metric.grade_error(school) is None:
+                        self.load_school_metric(zone, school, metric, facts, trajectory)
                 self.load_status_updates(zone, school, trajectory)
 
     def load_school_metric(self, zone, school, metric, facts, trajectory):
@@ -694,8 +700,9 @@ class DemoLoader:
             )
 
     def load_funding(self):
-        for name, kind, website in FUNDERS:
-            self.funders[name] = self.upsert(Funder, {"name": name}, kind=kind, website=website)
+        for name, kind, website, postal_code in FUNDERS:
+            state = self.states.get(postal_code)
+            self.funders[name] = self.upsert(Funder, {"name": name}, kind=kind, website=website, state=state)
         state_commitments = {}
         for funder, postal_code, amount, period, dates, description in COMMITMENTS:
             commitment = self.load_commitment(

@@ -10,9 +10,11 @@ builds, in its own initiative ("Zone Portfolio national scale data"):
   one or two districts of the state; half the zones are led by a few national Lead Partners,
   the rest by local partners that lead two zones each (so scopes of very different sizes exist);
 - ten metrics, a baseline (the year before launch) and a target (within two years of launch)
-  per school and metric, and measurements in 4 periods of ``years`` school years from 2010-11;
-- state- and zone-level commitments (public and private, at every stage) and expenditures in
-  every category, collaborator engagements, and two status updates per school and year.
+  per school and metric that measures one of its grades (graduation rate: grade 12), and
+  measurements in 4 periods of ``years`` school years from 2010-11;
+- national funders and each state's own state funds; state- and zone-level commitments (public
+  and private, at every stage) and expenditures in every category, collaborator engagements,
+  and two status updates per school and year.
 
 It is deterministic for a seed (every value comes from one ``random.Random(seed)`` drawn in a
 fixed order; auto-set timestamps aside) and valid: values satisfy every model's ``clean()``,
@@ -34,7 +36,7 @@ from django.utils.text import slugify
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from core.validators import school_year_from_start
-from funding.models import Commitment, Expenditure, Funder, Source
+from funding.models import Commitment, Expenditure, Funder
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
 from schools.models import School
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, CriterionRating, District, Initiative, State, Zone
@@ -66,12 +68,21 @@ METRICS = [
     ("on-time-promotion", "On-time promotion", "percent", "higher", 100, (70, 85), (4, 8)),
     ("ela-scale-score", "ELA mean scale score", "scale_score", "higher", 800, (380, 450), (20, 40)),
 ]
+# The grades a metric measures, where not every grade: (lowest, highest).
+METRIC_GRADES = {
+    "ela-proficiency": ("3", "12"),
+    "math-proficiency": ("3", "12"),
+    "science-proficiency": ("3", "12"),
+    "graduation-rate": ("12", "12"),
+    "ela-scale-score": ("3", "12"),
+}
+ALL_GRADES = ("PK", "12")
 # How far along its needed gain a school gets by its target year.
 TRAJECTORIES = ((1.15, 1.4), (0.6, 0.85), (0.05, 0.35))
+# National funders; each state also has its own "<state> state funds", committed there only.
 FUNDERS = [
     ("Scale Federal School Improvement Grants", Funder.Kind.FEDERAL_FORMULA),
     ("Scale Federal Competitive Fund", Funder.Kind.FEDERAL_COMPETITIVE),
-    ("Scale State Education Funds", Funder.Kind.STATE),
     ("Scale Community Foundation", Funder.Kind.PRIVATE_FOUNDATION),
     ("Scale Family Foundation", Funder.Kind.PRIVATE_FOUNDATION),
 ]
@@ -96,6 +107,7 @@ class GeneratedSchool:
     author_pk: int
     launch_start: int
     trajectory: int
+    grades: tuple  # (lowest, highest)
 
 
 @dataclass
@@ -242,6 +254,8 @@ class ScaleDataGenerator:
                     direction=direction,
                     min_value=Decimal("0"),
                     max_value=None if top is None else Decimal(top),
+                    lowest_grade=METRIC_GRADES.get(code, ALL_GRADES)[0],
+                    highest_grade=METRIC_GRADES.get(code, ALL_GRADES)[1],
                 )
                 for code, name, unit, direction, top, _baseline, _gain in METRICS
             ],
@@ -280,6 +294,13 @@ class ScaleDataGenerator:
                 )
             )
         self.state_objects = self._bulk("states", states)
+        self.state_funds = {
+            funder.state_id: funder
+            for funder in self._bulk(
+                "funders (state funds)",
+                [Funder(name=f"{state.name} state funds", kind=Funder.Kind.STATE, state=state) for state in states],
+            )
+        }
         districts = [
             District(
                 state=state,
@@ -403,22 +424,29 @@ class ScaleDataGenerator:
                 )
                 # A school mostly follows its zone's trajectory, sometimes another.
                 own = trajectory if self.rng.random() < 0.7 else self.rng.randrange(len(TRAJECTORIES))
-                self.school_plan.append((zone_index, launch, own))
+                self.school_plan.append((zone_index, launch, own, (lowest, highest)))
         self._bulk("schools", schools)
         self.schools = [
             GeneratedSchool(
-                school.pk, zone_index, self.staff_of[self.zone_plan[zone_index][0].lead_partner_id], launch, trajectory
+                school.pk,
+                zone_index,
+                self.staff_of[self.zone_plan[zone_index][0].lead_partner_id],
+                launch,
+                trajectory,
+                grades,
             )
-            for school, (zone_index, launch, trajectory) in zip(schools, self.school_plan, strict=True)
+            for school, (zone_index, launch, trajectory, grades) in zip(schools, self.school_plan, strict=True)
         ]
 
     def _accountability(self):
-        """Baselines, targets and measurements on one trend per school and metric."""
+        """Baselines, targets and measurements on one trend per school and metric it measures."""
         baselines, targets, trends = [], [], []
         for school in self.schools:
             for metric, (_code, _name, _unit, direction, top, baseline_range, gain_range) in zip(
                 self.metrics, METRICS, strict=True
             ):
+                if not metric.applies_to_grades(*school.grades):
+                    continue
                 sign = 1 if direction == "higher" else -1
                 baseline = round(self.rng.uniform(*baseline_range), 2)
                 gain = round(self.rng.uniform(*gain_range), 2)
@@ -472,15 +500,18 @@ class ScaleDataGenerator:
     def _funding(self):
         """Per state a public and a private state-level commitment; per zone a public grant already
         committed or received (so every zone spends money) and a private one at any stage;
-        expenditures from the committed or received zone grants."""
-        public_funders = [f for f in self.funders if not f.is_private]
+        expenditures from the committed or received zone grants. Public money is national or the
+        state's own funds (never another state's)."""
+        national_public = [f for f in self.funders if not f.is_private]
         private_funders = [f for f in self.funders if f.is_private]
+        public_in = {state.pk: [*national_public, self.state_funds[state.pk]] for state in self.state_objects}
         commitments = []
         for state in self.state_objects:
-            for funders in (public_funders, private_funders):
+            for funders in (public_in[state.pk], private_funders):
                 commitments.append(self._commitment(self.rng.choice(funders), state=state))
         flowing = [Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]
         for zone, _districts, _launch in self.zone_plan:
+            public_funders = public_in[zone.state_id]
             for funders, statuses in ((public_funders, flowing), (private_funders, Commitment.STATUS_ORDER)):
                 commitments.append(
                     self._commitment(self.rng.choice(funders), state=zone.state, zone=zone, statuses=statuses)
@@ -527,7 +558,7 @@ class ScaleDataGenerator:
             zone=zone,
             description="Zone grant" if zone else "State match",
             amount=money(scale * self.rng.uniform(0.5, 1.5)),
-            source=Source.PRIVATE if funder.is_private else Source.PUBLIC,
+            source=funder.source,
             period_start=datetime.date(2010, 7, 1),
             period_end=datetime.date(2013, 6, 30),
             status=status,
@@ -572,6 +603,7 @@ def clear_scale_data() -> dict:
         District.objects.filter(state__in=states),
         CollaboratorEngagement.objects.filter(state__in=states),
         collaborators,
+        Funder.objects.filter(state__in=states),
         states,
         Funder.objects.filter(name__in=[name for name, _kind in FUNDERS]),
         Metric.objects.filter(code__startswith="scale-"),

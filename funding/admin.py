@@ -8,8 +8,8 @@ from .models import Commitment, Expenditure, Funder
 
 @admin.register(Funder)
 class FunderAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "state"]
+    list_filter = ["kind", "state"]
     search_fields = ["name"]
 
 

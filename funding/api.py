@@ -17,6 +17,14 @@ from .serializers import (
 
 
 class FunderFilter(filters.FilterSet):
+    may_fund = IdFilter(
+        method="filter_may_fund",
+        help_text="Funders that may commit to this state (id): national and private funders and its own state funds.",
+    )
+
+    def filter_may_fund(self, queryset, name, value):
+        return queryset.able_to_fund(value)
+
     class Meta:
         model = Funder
         fields = ["kind"]

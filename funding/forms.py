@@ -6,10 +6,11 @@ from .models import Commitment, Expenditure, Funder
 
 
 class CommitmentForm(DomainModelForm):
-    """A commitment to a state or to one of its zones."""
+    """A commitment to a state or to one of its zones. Public or private follows from the funder;
+    the funders offered are those that may fund the state (not another state's funds)."""
 
     fieldsets = (
-        ("Commitment", ("funder", "source", "amount", "description", "recipient_level", "zone")),
+        ("Commitment", ("funder", "amount", "description", "recipient_level", "zone")),
         ("Status", ("status", "pledged_on", "committed_on", "received_on", "expected_by")),
         ("Period the money covers", ("period_start", "period_end")),
     )
@@ -22,7 +23,6 @@ class CommitmentForm(DomainModelForm):
             "zone",
             "description",
             "amount",
-            "source",
             "status",
             "pledged_on",
             "committed_on",
@@ -34,7 +34,7 @@ class CommitmentForm(DomainModelForm):
 
     def __init__(self, *args, user, state, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["funder"].queryset = Funder.objects.visible_to(user)
+        self.fields["funder"].queryset = Funder.objects.visible_to(user).able_to_fund(state)
         self.fields["zone"].queryset = Zone.objects.visible_to(user).filter(state=state)
         self.fields["recipient_level"].choices = [
             choice for choice in Commitment.RecipientLevel.choices if choice[0] != Commitment.RecipientLevel.INITIATIVE

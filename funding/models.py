@@ -6,16 +6,32 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
 from core.fields import money_field
-from core.tenancy import TenantModel, viewer_manager
+from core.tenancy import DirectoryQuerySet, TenantModel, viewer_manager
 from core.validators import validate_not_after_today, validate_single_line_text
 
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 
 
+class Source(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
+class FunderQuerySet(DirectoryQuerySet):
+    def able_to_fund(self, state):
+        """Funders that may commit money to ``state``: national and private funders, and that
+        state's own funds (another state's funds stay in their state)."""
+        return self.filter(Q(state__isnull=True) | Q(state=state))
+
+
 class Funder(models.Model):
+    """Who gives money. Its kind fixes whether the money is public or private; state funds
+    belong to one state and are committed there only."""
+
     class Kind(models.TextChoices):
         PRIVATE_FOUNDATION = "private_foundation", "Private foundation"
         FEDERAL_FORMULA = "federal_formula", "Federal formula (e.g. 1003(g) SIG)"
@@ -26,9 +42,20 @@ class Funder(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[validate_single_line_text])
     kind = models.CharField(max_length=30, choices=Kind.choices)
     website = models.URLField(blank=True)
+    state = models.ForeignKey(
+        "zones.State",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funders",
+        help_text="The state whose own funds these are; they are committed in that state only.",
+    )
 
-    objects = viewer_manager()
+    objects = viewer_manager(FunderQuerySet)
     history = HistoricalRecords()
+
+    # Kinds of money that belong to one state (required for state funds, allowed for a district's).
+    STATE_BOUND_KINDS = (Kind.STATE, Kind.DISTRICT)
 
     class Meta:
         ordering = ["name"]
@@ -40,10 +67,24 @@ class Funder(models.Model):
     def is_private(self) -> bool:
         return self.kind == self.Kind.PRIVATE_FOUNDATION
 
+    @property
+    def source(self) -> str:
+        """Public or private: fixed by the kind of funder."""
+        return Source.PRIVATE if self.is_private else Source.PUBLIC
 
-class Source(models.TextChoices):
-    PUBLIC = "public", "Public"
-    PRIVATE = "private", "Private"
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.STATE and not self.state_id:
+            raise ValidationError({"state": "State funds belong to one state: choose it."})
+        if self.state_id and self.kind not in self.STATE_BOUND_KINDS:
+            kind = self.get_kind_display()
+            raise ValidationError({"state": f"{kind} money is not one state's: leave the state empty."})
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A changed kind changes whether its money is public or private, on every commitment (in any state).
+        with scopes_disabled():
+            self.commitments.exclude(source=self.source).update(source=self.source)
 
 
 class Commitment(TenantModel):
@@ -75,7 +116,10 @@ class Commitment(TenantModel):
     description = models.CharField(max_length=300, blank=True, validators=[validate_single_line_text])
     amount = money_field("amount", validators=POSITIVE_MONEY)
     source = models.CharField(
-        max_length=10, choices=Source.choices, blank=True, help_text="Public or private; defaults from the funder."
+        max_length=10,
+        choices=Source.choices,
+        editable=False,
+        help_text="Public or private: always the funder's (private foundations are private, the rest public).",
     )
     period_start = models.DateField()
     period_end = models.DateField()
@@ -112,8 +156,16 @@ class Commitment(TenantModel):
     def _derive_defaults(self):
         if self.zone_id:
             self.state_id = self.zone.state_id
-        if self.funder_id and not self.source:
-            self.source = Source.PRIVATE if self.funder.is_private else Source.PUBLIC
+        if self.funder_id:
+            self.source = self.funder.source
+
+    def source_error(self, source: str) -> str | None:
+        """Why ``source`` cannot be this commitment's (it contradicts the funder), or None."""
+        if not self.funder_id or source == self.funder.source:
+            return None
+        funder = self.funder
+        what = "a private foundation" if funder.is_private else f"a public funder ({funder.get_kind_display()})"
+        return f"{funder} is {what}: its money is {funder.source}, not {source}."
 
     def save(self, *args, **kwargs):
         self._derive_defaults()
@@ -138,6 +190,10 @@ class Commitment(TenantModel):
             errors["recipient_level"] = "An initiative-level commitment names no state or zone."
         if self.state_id and self.initiative_id and self.state.initiative_id != self.initiative_id:
             errors["state"] = "The state is not part of this initiative."
+        if self.funder_id and self.funder.state_id and self.funder.state_id != self.state_id:
+            home = self.funder.state
+            where = f"not to {self.state}" if self.state_id else "not to the whole initiative"
+            errors["funder"] = f"{self.funder} are {home}'s own money: commit them to {home} or its zones, {where}."
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = "The period cannot end before it starts."
         errors.update(self._status_errors())

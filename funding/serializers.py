@@ -7,17 +7,32 @@ from rest_framework import serializers
 from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 from zones.models import State, Zone
 
-from .models import Commitment, Expenditure, Funder
+from .models import Commitment, Expenditure, Funder, Source
 from .services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
 
 
 class FunderSerializer(ModelCleanSerializer):
     class Meta:
         model = Funder
-        fields = ["id", "name", "kind", "website"]
+        fields = ["id", "name", "kind", "website", "state"]
 
 
 class CommitmentSerializer(ModelCleanSerializer):
+    source = serializers.ChoiceField(
+        choices=Source.choices,
+        required=False,
+        help_text="Public or private: always the funder's. May be left out; one contradicting the funder is refused.",
+    )
+
+    def validate(self, attrs):
+        """The source is derived from the funder (by the model); a given one must agree with it."""
+        source = attrs.pop("source", None)
+        attrs = super().validate(attrs)
+        problem = self.candidate.source_error(source) if source is not None else None
+        if problem:
+            raise serializers.ValidationError({"source": [problem]})
+        return attrs
+
     class Meta:
         model = Commitment
         fields = [

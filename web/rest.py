@@ -6,9 +6,10 @@ from contextlib import ExitStack
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.urls import NoReverseMatch
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -18,6 +19,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from core.permissions import ANYWHERE, permission_name
 from core.tenancy import reach_scope
@@ -142,7 +145,24 @@ class VisibleRelationsMixin:
 class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers.ModelSerializer):
     """A model serializer that validates like a form: the model's ``full_clean`` runs on the object
     as it would be saved, related-object choices are limited to what the user may read, and the
-    cleaned object (``candidate``) is what gets saved."""
+    cleaned object (``candidate``) is what gets saved.
+
+    Uniqueness is the model's to check (its constraints, across every state, with its messages:
+    a duplicate names the existing record as ``existing``), not DRF's unique-together validators."""
+
+    existing = None  # {id, url} of the record a refused duplicate repeats
+
+    def get_validators(self):
+        return list(getattr(self.Meta, "validators", ()))
+
+    def is_valid(self, *, raise_exception=False):
+        """A refused duplicate's problem JSON names the existing record: ``"existing": {id, url}``."""
+        try:
+            return super().is_valid(raise_exception=raise_exception)
+        except serializers.ValidationError as error:
+            if self.existing is not None:
+                error.detail["existing"] = self.existing
+            raise
 
     def _split_many_to_many(self, attrs):
         many = {name: attrs.pop(name) for name in list(attrs) if self.Meta.model._meta.get_field(name).many_to_many}
@@ -158,9 +178,27 @@ class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers
             candidate.full_clean()
             self.validate_related(candidate, many)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+            detail = serializers.as_serializer_error(error)
+            if NON_FIELD_ERRORS in detail:  # the documented key of errors about the whole object
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            self.existing = self._existing_record(error)
+            raise serializers.ValidationError(detail) from error
         self.candidate = candidate
         return attrs
+
+    def _existing_record(self, error) -> dict | None:
+        """{id, url} of the record a duplicate repeats (its model error names it), or None."""
+        items = error.error_dict.get(NON_FIELD_ERRORS, []) if hasattr(error, "error_dict") else error.error_list
+        for item in items:
+            pk = (item.params or {}).get("existing")
+            if pk is not None:
+                name = f"api:{self.Meta.model._meta.model_name}-detail"
+                try:
+                    url = reverse(name, kwargs={"pk": pk}, request=self.context.get("request"))
+                except NoReverseMatch:
+                    url = None
+                return {"id": pk, "url": url}
+        return None
 
     def validate_related(self, candidate, many: dict) -> None:
         """Check many-to-many values against the candidate; raise a Django ValidationError."""

@@ -7,7 +7,7 @@ from django.db.models import Count, F
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import Membership
 from devdata.scale_data import INITIATIVE_NAME, ScaleDataError, ScaleDataGenerator, clear_scale_data
-from funding.models import Commitment, Expenditure
+from funding.models import Commitment, Expenditure, Funder
 from partners.models import CollaboratorEngagement, LeadPartner
 from schools.models import School
 from tests.factories import StateFactory
@@ -78,10 +78,13 @@ def test_sizes_follow_the_options():
     assert Zone.objects.count() == 8
     assert School.objects.count() == 32
     assert Metric.objects.count() == 10
-    assert Baseline.objects.count() == Target.objects.count() == 320
-    assert Measurement.objects.count() == 32 * 10 * 4
+    # Each school is measured on the metrics of its grades (graduation rate where grade 12 is taught).
+    measured = sum(not metric.grade_error(school) for school in School.objects.all() for metric in Metric.objects.all())
+    assert 32 * 6 < measured < 32 * 10
+    assert Baseline.objects.count() == Target.objects.count() == measured
+    assert Measurement.objects.count() == measured * 4
     assert StatusUpdate.objects.count() == 32 * 2
-    assert report.rows["measurements"] == 1280
+    assert report.rows["measurements"] == measured * 4
 
 
 def test_generated_rows_pass_model_validation():
@@ -89,9 +92,12 @@ def test_generated_rows_pass_model_validation():
     for model in (Baseline, Target, Measurement):  # every value, not only the sample, is in its metric's range
         assert not model.objects.filter(value__lt=F("metric__min_value")).exists()
         assert not model.objects.filter(metric__max_value__isnull=False, value__gt=F("metric__max_value")).exists()
+        assert not [
+            row for row in model.objects.select_related("school", "metric") if row.metric.grade_error(row.school)
+        ]
     models = [
-        Initiative, State, District, Zone, School, LeadPartner, CollaboratorEngagement, Commitment, Expenditure,
-        Metric, Baseline, Target, Measurement, StatusUpdate, Membership,
+        Initiative, State, District, Zone, School, LeadPartner, CollaboratorEngagement, Funder, Commitment,
+        Expenditure, Metric, Baseline, Target, Measurement, StatusUpdate, Membership,
     ]  # fmt: skip
     for model in models:
         sample = list(model.objects.order_by("?")[:40])

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from funding.models import Commitment, Expenditure, Funder
+from funding.models import Commitment, Expenditure
 from tests.factories import (
     CommitmentFactory,
     ExpenditureFactory,
@@ -61,12 +61,6 @@ def test_initiative_target_match_ratio():
     initiative = InitiativeFactory()
     assert initiative.total_funding_target == Decimal("75000000.00")
     assert initiative.target_match_ratio.quantize(Decimal("0.01")) == Decimal("0.67")
-
-
-def test_source_follows_the_funder_unless_given():
-    assert CommitmentFactory(funder=FunderFactory(kind=Funder.Kind.PRIVATE_FOUNDATION)).source == "private"
-    assert CommitmentFactory(funder=FunderFactory(kind=Funder.Kind.FEDERAL_FORMULA)).source == "public"
-    assert CommitmentFactory(funder=FunderFactory(kind=Funder.Kind.STATE), source="private").source == "private"
 
 
 def test_a_commitment_advances_forward_and_dates_each_step():
