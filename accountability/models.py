@@ -270,7 +270,7 @@ class Measurement(SchoolMetricValue):
 
     def edit_link(self) -> tuple[str, str]:
         """Measurements have no page of their own: they are listed on the school's page."""
-        url = reverse("schools:school_detail", kwargs={"school_pk": self.school_id}) + "#measurements"
+        url = reverse("portfolio:school_detail", kwargs={"school_pk": self.school_id}) + "#measurements"
         return url, f"See it on {self.school}'s page"
 
     @property

@@ -15,7 +15,7 @@ from imports.models import ImportScope
 from imports.services import preview_import
 from tests.factories import MembershipFactory, MetricFactory, SchoolFactory, UserFactory
 from tests.imports.conftest import upload
-from tests.web.conftest import make_tenant, member
+from tests.worlds import make_tenant, member
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_page_duplicate_measurement_links_to_the_schools_measurements(tenant, cl
     data = {"school": existing.school_id, "metric": existing.metric_id, "school_year": "2010-11", "period": 4}
     response = client.post(reverse("accountability:post_measurement"), {**data, "value": "41"})
     assert response.status_code == 400
-    school_url = reverse("schools:school_detail", kwargs={"school_pk": existing.school_id}) + "#measurements"
+    school_url = reverse("portfolio:school_detail", kwargs={"school_pk": existing.school_id}) + "#measurements"
     assert f'<a href="{school_url}">' in response.content.decode()
 
 

@@ -14,7 +14,7 @@ from accounts.tokens import issue_token
 from funding.forms import CommitmentForm
 from funding.models import Commitment, Funder
 from tests.factories import CommitmentFactory, FunderFactory, MembershipFactory, StateFactory, UserFactory
-from tests.web.conftest import make_tenant, member
+from tests.worlds import make_tenant, member
 
 pytestmark = pytest.mark.django_db
 

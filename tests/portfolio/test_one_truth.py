@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections import Counter, defaultdict
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import transaction
@@ -192,8 +192,8 @@ def dec(value, places=CENT):
 
 
 def dollars(value):
-    """Money as the PDFs write it: whole dollars, cents dropped (Django's number_format)."""
-    return None if value is None else Decimal(value).quantize(Decimal(1), ROUND_DOWN)
+    """Money as every surface writes it in whole dollars (web's ``usd`` filter: rounded, half to even)."""
+    return None if value is None else Decimal(value).quantize(Decimal(1), ROUND_HALF_EVEN)
 
 
 def money_figures(values: dict) -> dict:

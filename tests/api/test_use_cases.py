@@ -5,6 +5,7 @@ save the same records and refuse the same input with the same message."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from accountability import recording
@@ -12,6 +13,16 @@ from accountability.models import Measurement, StatusUpdate
 from imports.models import ImportBatch
 
 ROLE = "lead_partner_staff"
+
+
+@pytest.fixture
+def pages(memberships):
+    """A signed-in page client per role, over the API tests' world."""
+    signed_in = {}
+    for role, membership in memberships.items():
+        signed_in[role] = Client()
+        signed_in[role].force_login(membership.user)
+    return signed_in
 
 
 def measurement_row(world, school, **changes) -> dict:
