@@ -7,8 +7,8 @@ validated by the model's own rules (``full_clean``), run by the form, serializer
 that built them from the input, which also reports the problems in that interface's words.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import Measurement, StatusUpdate
@@ -49,7 +49,23 @@ def record_measurements(user, measurements: list[Measurement], *, reason: str = 
     history = {"default_user": user, "default_change_reason": reason[:100] or None}
     with transaction.atomic():
         if created:
-            bulk_create_with_history(created, Measurement, batch_size=WRITE_BATCH_SIZE, **history)
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(created, Measurement, batch_size=WRITE_BATCH_SIZE, **history)
+            except IntegrityError as error:
+                raise _recorded_meanwhile(created) from error
         if updated:
             bulk_update_with_history(updated, Measurement, MEASUREMENT_FIELDS, batch_size=WRITE_BATCH_SIZE, **history)
     return measurements
+
+
+def _recorded_meanwhile(created: list[Measurement]) -> ValidationError:
+    """The error for new measurements that someone recorded at the same time (validated as new, then
+    refused by the unique key): the duplicate's own message, naming the record that now exists."""
+    for measurement in created:
+        measurement.pk = None
+        try:
+            measurement.validate_unique()
+        except ValidationError as error:
+            return error
+    return ValidationError("These measurements were recorded by someone else at the same time; reload and check them.")

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from partners.models import LeadPartner
 from schools.models import School
-from web.forms import object_form_page
+from web.forms import add_model_errors, object_form_page
 from web.tables import csv_export, paginate
 
 from . import recording
@@ -65,9 +65,12 @@ def _save_report(request, form_class, form_name: str, record):
     Returns (report, None), or (None, the workspace re-rendered with the input and its errors)."""
     schools = reportable_schools(request.user)
     form = form_class(request.POST, user=request.user, schools=_choices(schools))
-    if not form.is_valid():
-        return None, _workspace(request, schools, **{form_name: form})
-    return record(form.instance), None
+    if form.is_valid():
+        try:
+            return record(form.instance), None
+        except ValidationError as error:  # e.g. the same measurement recorded meanwhile by someone else
+            add_model_errors(form, error)
+    return None, _workspace(request, schools, **{form_name: form})
 
 
 @login_required

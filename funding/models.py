@@ -4,11 +4,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, Sum
 from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import VersionedModel
 from core.fields import money_field
 from core.tenancy import DirectoryQuerySet, TenantModel, viewer_manager
 from core.validators import validate_not_after_today, validate_single_line_text
@@ -87,7 +88,7 @@ class Funder(models.Model):
             self.commitments.exclude(source=self.source).update(source=self.source)
 
 
-class Commitment(TenantModel):
+class Commitment(VersionedModel, TenantModel):
     """Money a funder puts toward the initiative, a state or a zone.
 
     Status moves forward only: pledged → committed → received. Totals count a commitment at
@@ -168,8 +169,33 @@ class Commitment(TenantModel):
         return f"{funder} is {what}: its money is {funder.source}, not {source}."
 
     def save(self, *args, **kwargs):
+        """Save; the status rule and the spending limit are checked against the locked row, so two
+        concurrent changes cannot move the status back or cut the amount below what was spent."""
         self._derive_defaults()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if not self._state.adding:
+                locked = Commitment._base_manager.select_for_update().filter(pk=self.pk)
+                stored = locked.values("status", "amount").first()
+                if stored is not None:
+                    problem = self.backward_error(stored["status"])
+                    if problem:
+                        raise ValidationError({"status": problem})
+                    if self.amount is not None and self.amount < stored["amount"]:
+                        spent = Expenditure._base_manager.filter(commitment_id=self.pk).aggregate(total=Sum("amount"))
+                        if (spent["total"] or 0) > self.amount:
+                            raise ValidationError(
+                                {"amount": f"${spent['total']:,.2f} of this commitment is spent; it cannot be less."}
+                            )
+            super().save(*args, **kwargs)
+
+    def backward_error(self, previous: str) -> str | None:
+        """Why moving from ``previous`` to the current status goes backwards, or None."""
+        if previous and self.STATUS_ORDER.index(self.status) < self.STATUS_ORDER.index(previous):
+            return (
+                f"A commitment moves forward only (pledged → committed → received); "
+                f"it cannot go back from {previous} to {self.status}."
+            )
+        return None
 
     def clean(self):
         super().clean()
@@ -204,11 +230,9 @@ class Commitment(TenantModel):
         errors = {}
         if self.pk:
             previous = Commitment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if previous and self.STATUS_ORDER.index(self.status) < self.STATUS_ORDER.index(previous):
-                errors["status"] = (
-                    f"A commitment moves forward only (pledged → committed → received); "
-                    f"it cannot go back from {previous} to {self.status}."
-                )
+            problem = self.backward_error(previous)
+            if problem:
+                errors["status"] = problem
         if self.status in (self.Status.COMMITTED, self.Status.RECEIVED) and not self.committed_on:
             errors["committed_on"] = "Give the date the money was committed."
         if self.status == self.Status.RECEIVED and not self.received_on:
@@ -236,7 +260,7 @@ class Commitment(TenantModel):
         return self.expenditures.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
-class Expenditure(TenantModel):
+class Expenditure(VersionedModel, TenantModel):
     """Money spent from a commitment in a zone or at one school."""
 
     class Category(models.TextChoices):
@@ -285,8 +309,25 @@ class Expenditure(TenantModel):
             self.state_id = place.state_id
 
     def save(self, *args, **kwargs):
+        """Save; the commitment's row is locked and its spending summed on that locked state, so
+        concurrent expenditures cannot together spend more than the commitment (``clean`` sums
+        before the write and cannot see the others)."""
         self._derive_place()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self.commitment_id is not None and self.amount is not None:
+                commitment = Commitment._base_manager.select_for_update().get(pk=self.commitment_id)
+                problem = self.overspending_error(commitment)
+                if problem:
+                    raise ValidationError({"amount": problem})
+            super().save(*args, **kwargs)
+
+    def overspending_error(self, commitment) -> str | None:
+        """Why this expenditure would spend more than ``commitment`` holds, or None."""
+        others = Expenditure._base_manager.filter(commitment_id=commitment.pk).exclude(pk=self.pk)
+        already = others.aggregate(total=Sum("amount"))["total"] or 0
+        if already + self.amount > commitment.amount:
+            return f"Only ${commitment.amount - already:,.2f} of this commitment is left to spend."
+        return None
 
     def clean(self):
         super().clean()
@@ -303,11 +344,9 @@ class Expenditure(TenantModel):
                     errors["commitment"] = f"This commitment is for {commitment.state}; spend it there."
                 if commitment.zone_id and self.zone_id != commitment.zone_id:
                     errors["commitment"] = f"This commitment is for {commitment.zone}; spend it there."
-                if self.amount is not None:
-                    already = commitment.expenditures.exclude(pk=self.pk).aggregate(total=Sum("amount"))["total"] or 0
-                    if already + self.amount > commitment.amount:
-                        remaining = commitment.amount - already
-                        errors["amount"] = f"Only ${remaining:,.2f} of this commitment is left to spend."
+                problem = self.overspending_error(commitment) if self.amount is not None else None
+                if problem:
+                    errors["amount"] = problem
         if self.spent_on and self.commitment_id and self.spent_on < self.commitment.pledged_on:
             errors["spent_on"] = "Money cannot be spent before it is pledged."
         if errors:

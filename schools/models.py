@@ -2,18 +2,19 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import VersionedModel
 from core.tenancy import TenantModel
 from core.validators import validate_nces_school_id, validate_single_line_text
-from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone
+from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone, check_zone_sizes, lock_zones
 
 GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for g in range(1, 13)]
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}
 
 
-class School(TenantModel):
+class School(VersionedModel, TenantModel):
     class ImprovementTier(models.TextChoices):
         TIER_I = "I", "Tier I"
         TIER_II = "II", "Tier II"
@@ -100,6 +101,31 @@ class School(TenantModel):
             )
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Save; a change of zone locks the zone it leaves and the one it joins (in pk order) and
+        recounts both on that locked state, so concurrent moves cannot push a zone past 5 schools or
+        an operating zone below 3 (``clean`` reads the counts before the write and cannot see them)."""
+        with transaction.atomic():
+            moved = self._lock_zones_of_move()
+            super().save(*args, **kwargs)
+            check_zone_sizes(moved)
+
+    def _lock_zones_of_move(self) -> set:
+        """Lock the zones this save moves the school between; return their ids (none if it stays)."""
+        locked = set()
+        while True:
+            stored = None
+            if not self._state.adding:
+                stored = School._base_manager.filter(pk=self.pk).values_list("zone_id", flat=True).first()
+            if stored == self.zone_id:
+                return set()
+            wanted = {stored, self.zone_id} - {None}
+            if wanted <= locked:
+                return wanted
+            # Once its zone is locked, nobody else can move the school: the next read is final.
+            lock_zones(wanted - locked)
+            locked |= wanted
 
     def _zone_left_behind(self):
         """The operating zone this change would leave with too few schools, if any."""

@@ -2,26 +2,29 @@
 
 from django.db import transaction
 
-from zones.models import Zone
+from zones.models import Zone, zone_composition
 
 
 @transaction.atomic
 def _save_zone(zone: Zone, status: str, districts, schools) -> Zone:
     zone.validate_districts(districts)
-    zone.save()
-    zone.districts.set(districts)
-    chosen = {school.pk for school in schools}
-    for school in zone.schools.exclude(pk__in=chosen):
-        school.zone = None
-        school.save()
-    for school in schools:
-        if school.zone_id != zone.pk:
-            school.zone = zone
-            school.full_clean()
+    # The zone and the zones its new schools come from are locked (pk order) for the whole change;
+    # the size rule is checked once on the result, on that locked state.
+    with zone_composition([zone.pk, *(school.zone_id for school in schools)]):
+        zone.save()
+        zone.districts.set(districts)
+        chosen = {school.pk for school in schools}
+        for school in zone.schools.exclude(pk__in=chosen):
+            school.zone = None
             school.save()
-    zone.status = status
-    zone.full_clean()
-    zone.save()
+        for school in schools:
+            if school.zone_id != zone.pk:
+                school.zone = zone
+                school.full_clean()
+                school.save()
+        zone.status = status
+        zone.full_clean()
+        zone.save()
     return zone
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from core.concurrency import StaleRecord, VersionedModel
 from core.permissions import permission_name, write_action
 
 
@@ -31,9 +32,32 @@ class DomainModelForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if isinstance(self.instance, VersionedModel) and not self.instance._state.adding:
+            # The version the user saw: saving over a newer one is refused (core.concurrency).
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version, min_value=1, max_value=2**31 - 1
+            )
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() - set(self.parent_fields)
+
+    def _post_clean(self):
+        version = self.cleaned_data.get("version") if "version" in self.fields else None
+        try:
+            if version is not None:
+                self.instance.expect_version(version)
+        except StaleRecord as error:
+            self.add_error(None, error)
+            self.show_current_version()
+        super()._post_clean()
+
+    def show_current_version(self) -> None:
+        """After a refused stale save, the page shows the user's input with the current version:
+        saving again (after reviewing) is a deliberate choice over the other person's change."""
+        if "version" in self.fields and self.is_bound:
+            current = type(self.instance)._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = current.first() or self.instance.version
 
 
 def add_model_errors(form, error: ValidationError) -> None:
@@ -65,6 +89,8 @@ def object_form_page(request, form, *, title, cancel_url, success_url, save=None
             saved = save(form) if save else form.save()
         except ValidationError as error:
             add_model_errors(form, error)
+            if isinstance(error, StaleRecord) and hasattr(form, "show_current_version"):
+                form.show_current_version()
         else:
             messages.success(request, f"Saved {saved}.")
             return redirect(success_url(saved))

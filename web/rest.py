@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import NoReverseMatch
 from django_filters import rest_framework as filters
@@ -22,6 +23,7 @@ from rest_framework.relations import ManyRelatedField
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from core.concurrency import StaleRecord, VersionedModel
 from core.permissions import ANYWHERE, permission_name
 from core.tenancy import reach_scope
 
@@ -113,6 +115,105 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = StaleRecord().messages[0]
+    default_code = "stale"
+
+
+class WriteConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This change collided with another one made at the same time; reload the record and try again."
+    default_code = "write_conflict"
+
+
+# PostgreSQL SQLSTATEs of a transaction that lost a race: deadlock, serialization failure, lock not available.
+RACE_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def race_answer(exc):
+    """The API exception a write that lost a race (or broke a rule on the locked state) answers
+    with, instead of a 500: a stale version → 412, a model rule raised while saving → 400, a
+    unique key or lock that a concurrent write got first → 409. None for anything else."""
+    if isinstance(exc, StaleRecord):
+        return PreconditionFailed()
+    if isinstance(exc, DjangoValidationError):  # a rule checked on the locked state, while saving
+        detail = serializers.as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, IntegrityError):
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        what = f" (constraint {constraint})" if constraint else ""
+        return WriteConflict(
+            f"This change conflicts with a record saved at the same time{what}; reload and try again."
+        )
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if isinstance(exc, OperationalError) and sqlstate in RACE_SQLSTATES:
+        return WriteConflict()
+    return None
+
+
+class RaceAnswersMixin:
+    """Optimistic concurrency and race answers for every API view: detail responses carry the
+    record's version as ``ETag``; a change (PUT/PATCH/DELETE) locks the row it changes, so a
+    partial PATCH writes its fields over the current values of the others (no lost update), and
+    one whose ``If-Match`` (or body ``version``) is not the current version is refused with 412;
+    races that still end in the database answer 409/400 problem JSON (``race_answer``)."""
+
+    etag_object = None
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            model = type(obj)
+            list(model._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True))
+            obj.refresh_from_db()  # the current values, now that nobody else can change them
+            if isinstance(obj, VersionedModel):
+                expected = if_match_version(self.request)
+                if expected is not None and expected != obj.version:
+                    raise PreconditionFailed()
+        self.etag_object = obj
+        return obj
+
+    def handle_exception(self, exc):
+        answer = race_answer(exc)
+        response = super().handle_exception(answer if answer is not None else exc)
+        if answer is not None and not isinstance(answer, exceptions.ValidationError):
+            response.data = {
+                "type": "about:blank",
+                "title": response.status_text,
+                "status": response.status_code,
+                "detail": str(answer.detail),
+            }
+            response.content_type = "application/problem+json"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 300 or request.method == "DELETE":
+            return response
+        obj = self.etag_object
+        if isinstance(obj, VersionedModel):
+            response["ETag"] = f'"{obj.version}"'
+        elif request.method == "POST" and isinstance(getattr(response, "data", None), dict):
+            if isinstance(response.data.get("version"), int):  # a created record
+                response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+
+def if_match_version(request) -> int | None:
+    """The version an ``If-Match: "<version>"`` header expects (``*`` or none: None); an ETag that
+    is no version of ours can never match (-1)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
+    versions = [int(tag) for tag in tags if tag.isdigit()]
+    return versions[0] if len(versions) == 1 else -1
+
+
 class SparseFieldsMixin:
     """``?fields=a,b`` on a GET keeps only those top-level fields (unknown names are ignored)."""
 
@@ -164,12 +265,27 @@ class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers
                 error.detail["existing"] = self.existing
             raise
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if issubclass(self.Meta.model, VersionedModel):
+            fields["version"] = serializers.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=2**31 - 1,
+                help_text="The record's version (also its ETag). Send the one you read to change it only if "
+                "nobody changed it since (412 otherwise); a PATCH without it changes only the fields it sends.",
+            )
+        return fields
+
     def _split_many_to_many(self, attrs):
         many = {name: attrs.pop(name) for name in list(attrs) if self.Meta.model._meta.get_field(name).many_to_many}
         return attrs, many
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        version = attrs.pop("version", None)
+        if version is not None and self.instance is not None:
+            self.instance.expect_version(version)  # StaleRecord: 412 (RaceAnswersMixin)
         plain, many = self._split_many_to_many(dict(attrs))
         candidate = self.instance if self.instance is not None else self.Meta.model()
         for name, value in plain.items():
@@ -249,11 +365,11 @@ class ScopedQuerysetMixin:
         return super().handle_exception(exc)
 
 
-class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class ScopedReadOnlyViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
-class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class ScopedModelViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Reads are scoped; every write is checked against the permission table on the object as it
     would be saved (adds and changes) or as it is (changes and deletes)."""
 
@@ -306,7 +422,10 @@ ERROR_DESCRIPTIONS = {
     "401": "Not authenticated: send a session cookie or 'Authorization: Bearer <token>'.",
     "403": "Authenticated but not allowed to do this.",
     "404": "No such object among those you may see (or no such page of a list).",
-    "409": "Conflict: other records still refer to this one.",
+    "409": "Conflict: other records still refer to this one, or a change made at the same time got there first "
+    "(reload and retry).",
+    "412": "Precondition failed: the record changed since the version you sent (If-Match or version); "
+    "read it again and reapply your change.",
     "429": "Too many requests for this token or user; retry later.",
 }
 
@@ -337,7 +456,7 @@ class ZonePortfolioSchema(AutoSchema):
                     description="Comma-separated names of the fields to return, e.g. id,name (others are left out).",
                 )
             )
-        return parameters
+        return parameters + self._version_parameters()
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
@@ -345,10 +464,44 @@ class ZonePortfolioSchema(AutoSchema):
             schema.pop("required", None)  # ?fields= may leave any field out
         return schema
 
+    def _versioned(self) -> bool:
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        return model is not None and issubclass(model, VersionedModel)
+
+    def _versioned_detail(self) -> bool:
+        return self._versioned() and not self._is_list_view() and self.method in ("GET", "PUT", "PATCH", "DELETE")
+
+    def _version_parameters(self) -> list:
+        """If-Match on changes and ETag on the responses of a versioned record (core.concurrency)."""
+        parameters = []
+        if self._versioned_detail() and self.method != "GET":
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    location=OpenApiParameter.HEADER,
+                    description='The ETag you read (e.g. "3"): the change is made only if the record is still '
+                    "at that version, else 412.",
+                )
+            )
+        if self._versioned_detail() and self.method != "DELETE":
+            parameters.append(
+                OpenApiParameter(
+                    "ETag",
+                    str,
+                    location=OpenApiParameter.HEADER,
+                    response=["200"],
+                    description="The record's version, quoted; send it back as If-Match to change it safely.",
+                )
+            )
+        return parameters
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "404", "429"]
-        if self.method == "DELETE":
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
+        if self._versioned_detail() and self.method != "GET":
+            codes.append("412")
         return codes
 
     def _get_response_bodies(self, direction="response"):

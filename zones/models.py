@@ -1,11 +1,15 @@
 """The initiative, its states (the tenants), their districts and zones."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import VersionedModel
 from core.fields import money_field, school_year_field
 from core.tenancy import TenantModel, viewer_manager
 from core.validators import (
@@ -183,7 +187,7 @@ class District(TenantModel):
             )
 
 
-class Zone(TenantModel):
+class Zone(VersionedModel, TenantModel):
     """A cluster of 3–5 low-performing schools supported by one Lead Partner."""
 
     class Status(models.TextChoices):
@@ -259,6 +263,25 @@ class Zone(TenantModel):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        """Save; a launched or extended zone's school count is rechecked on its locked row (the
+        UPDATE holds the row lock every change of its schools takes first: see ``lock_zones``)."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.status in self.OPERATING_STATUSES:
+                check_zone_sizes([self.pk], field="status")
+
+    def size_error(self, count: int) -> str | None:
+        """Why ``count`` schools break this zone's size rule (3–5 once launched, never above 5), or None."""
+        if count > ZONE_MAX_SCHOOLS:
+            return f"{self} already holds {ZONE_MAX_SCHOOLS} schools, the most a zone may hold."
+        if self.status in self.OPERATING_STATUSES and count < ZONE_MIN_SCHOOLS:
+            return (
+                f"{self} is {self.get_status_display().lower()} and must keep at least {ZONE_MIN_SCHOOLS} "
+                f"schools; add another school before moving one out."
+            )
+        return None
+
     def validate_districts(self, districts) -> None:
         """A zone spans one or two districts, all in the zone's state."""
         districts = list(districts)
@@ -277,3 +300,62 @@ def _guard_zone_districts(sender, instance, action, pk_set, reverse, **kwargs):
         return
     current = set(instance.districts.values_list("pk", flat=True))
     instance.validate_districts(District.objects.filter(pk__in=current | set(pk_set)))
+
+
+# --- The zone size rule under concurrency ---------------------------------------------------------
+# Every change of a zone's schools (School.save, whatever calls it) or of its status (Zone.save)
+# locks the zones it touches, in pk order, inside its transaction, and recounts on that locked state.
+# Two such changes of one zone therefore run one after the other, and the second one counts the
+# first one's schools: a count read before the write (``clean``) cannot be raced past.
+
+_pending_zone_checks: ContextVar[set | None] = ContextVar("pending_zone_checks", default=None)
+
+
+def lock_zones(zone_ids) -> None:
+    """Lock the zones (``SELECT … FOR UPDATE``, in pk order so two changes never deadlock) until
+    the end of the current transaction."""
+    ids = sorted({pk for pk in zone_ids if pk is not None})
+    if ids:
+        list(Zone._base_manager.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def check_zone_sizes(zone_ids, *, field: str = "zone") -> None:
+    """Recount the schools of the (locked) zones; raise ValidationError on ``field`` when one breaks
+    the size rule. Inside ``zone_composition()`` the check waits for the end of the composition."""
+    ids = {pk for pk in zone_ids if pk is not None}
+    pending = _pending_zone_checks.get()
+    if pending is not None:
+        pending.update(ids)
+        return
+    if not ids:
+        return
+    school_model = Zone._meta.get_field("schools").related_model
+    counts = dict(
+        school_model._base_manager.filter(zone_id__in=ids)
+        .values("zone_id")
+        .annotate(n=models.Count("pk"))
+        .values_list("zone_id", "n")
+    )
+    for zone in Zone._base_manager.filter(pk__in=sorted(ids)):
+        problem = zone.size_error(counts.get(zone.pk, 0))
+        if problem:
+            raise ValidationError({field: problem})
+
+
+@contextmanager
+def zone_composition(zone_ids=(), *, field: str = "schools"):
+    """Change several schools of zones in one step (a zone saved with its new set of schools): the
+    zones are locked now, the size rule is checked once on the result, not after each school."""
+    if _pending_zone_checks.get() is not None:  # already inside one: its end checks
+        lock_zones(zone_ids)
+        yield
+        return
+    pending = set(zone_ids)
+    with transaction.atomic():
+        lock_zones(pending)
+        token = _pending_zone_checks.set(pending)
+        try:
+            yield
+        finally:
+            _pending_zone_checks.reset(token)
+        check_zone_sizes(pending, field=field)
