@@ -65,7 +65,7 @@ def _recorded_meanwhile(created: list[Measurement]) -> ValidationError:
     for measurement in created:
         measurement.pk = None
         try:
-            measurement.validate_unique()
+            measurement.validate_constraints()
         except ValidationError as error:
             return error
     return ValidationError("These measurements were recorded by someone else at the same time; reload and check them.")

@@ -14,9 +14,7 @@ it is the database's compare-and-set, not a read before the write.
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-STALE_MESSAGE = (
-    "This record was changed by someone else since you opened it; review the current values and save again."
-)
+STALE_MESSAGE = "This record was changed by someone else since you opened it; review the current values and save again."
 
 
 class StaleRecord(ValidationError):

@@ -180,9 +180,10 @@ class Commitment(VersionedModel, TenantModel):
                     problem = self.backward_error(stored["status"])
                     if problem:
                         raise ValidationError({"status": problem})
-                    if self.amount is not None and self.amount < stored["amount"]:
+                    amount = self._meta.get_field("amount").to_python(self.amount)
+                    if amount is not None and amount < stored["amount"]:
                         spent = Expenditure._base_manager.filter(commitment_id=self.pk).aggregate(total=Sum("amount"))
-                        if (spent["total"] or 0) > self.amount:
+                        if (spent["total"] or 0) > amount:
                             raise ValidationError(
                                 {"amount": f"${spent['total']:,.2f} of this commitment is spent; it cannot be less."}
                             )
@@ -325,7 +326,7 @@ class Expenditure(VersionedModel, TenantModel):
         """Why this expenditure would spend more than ``commitment`` holds, or None."""
         others = Expenditure._base_manager.filter(commitment_id=commitment.pk).exclude(pk=self.pk)
         already = others.aggregate(total=Sum("amount"))["total"] or 0
-        if already + self.amount > commitment.amount:
+        if already + self._meta.get_field("amount").to_python(self.amount) > commitment.amount:
             return f"Only ${commitment.amount - already:,.2f} of this commitment is left to spend."
         return None
 

@@ -35,7 +35,11 @@ class DomainModelForm(forms.ModelForm):
         if isinstance(self.instance, VersionedModel) and not self.instance._state.adding:
             # The version the user saw: saving over a newer one is refused (core.concurrency).
             self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput, initial=self.instance.version, min_value=1, max_value=2**31 - 1
+                widget=forms.HiddenInput,
+                initial=self.instance.version,
+                required=False,
+                min_value=1,
+                max_value=2**31 - 1,
             )
 
     def _get_validation_exclusions(self):

@@ -145,9 +145,7 @@ def race_answer(exc):
     if isinstance(exc, IntegrityError):
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
         what = f" (constraint {constraint})" if constraint else ""
-        return WriteConflict(
-            f"This change conflicts with a record saved at the same time{what}; reload and try again."
-        )
+        return WriteConflict(f"This change conflicts with a record saved at the same time{what}; reload and try again.")
     cause = exc.__cause__
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
     if isinstance(exc, OperationalError) and sqlstate in RACE_SQLSTATES:
@@ -179,13 +177,15 @@ class RaceAnswersMixin:
 
     def handle_exception(self, exc):
         answer = race_answer(exc)
-        response = super().handle_exception(answer if answer is not None else exc)
-        if answer is not None and not isinstance(answer, exceptions.ValidationError):
+        if answer is not None:
+            exc = answer
+        response = super().handle_exception(exc)
+        if isinstance(exc, (PreconditionFailed, WriteConflict)):  # RFC 9457 problem details
             response.data = {
                 "type": "about:blank",
                 "title": response.status_text,
                 "status": response.status_code,
-                "detail": str(answer.detail),
+                "detail": str(exc.detail),
             }
             response.content_type = "application/problem+json"
         return response
@@ -198,8 +198,9 @@ class RaceAnswersMixin:
         if isinstance(obj, VersionedModel):
             response["ETag"] = f'"{obj.version}"'
         elif request.method == "POST" and isinstance(getattr(response, "data", None), dict):
-            if isinstance(response.data.get("version"), int):  # a created record
-                response["ETag"] = f'"{response.data["version"]}"'
+            version = response.data.get("version")  # a created record's
+            if isinstance(version, int):
+                response["ETag"] = f'"{version}"'
         return response
 
 
@@ -285,7 +286,10 @@ class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers
         attrs = super().validate(attrs)
         version = attrs.pop("version", None)
         if version is not None and self.instance is not None:
-            self.instance.expect_version(version)  # StaleRecord: 412 (RaceAnswersMixin)
+            try:
+                self.instance.expect_version(version)
+            except StaleRecord as error:
+                raise PreconditionFailed() from error  # 412, not the 400 of a field error
         plain, many = self._split_many_to_many(dict(attrs))
         candidate = self.instance if self.instance is not None else self.Meta.model()
         for name, value in plain.items():

@@ -8,15 +8,14 @@ acknowledged is in the database. Between trials the world is put back with plain
 import secrets
 from decimal import Decimal
 
-import pytest
 import requests
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
+from accountability.models import Measurement
 from accounts.models import Role
 from accounts.tokens import issue_token
-from accountability.models import Measurement
 from funding.models import Commitment, Expenditure
 from schools.models import School
 from tests.factories import (
@@ -119,7 +118,9 @@ def test_parallel_expenditures_never_spend_more_than_the_commitment(live_server)
     }
     spent = []
     for _trial in range(TRIALS):
-        codes = answers(concurrently([api_call(live_server.url, key, "POST", "/api/v1/expenditures/", body) for key in keys]))
+        codes = answers(
+            concurrently([api_call(live_server.url, key, "POST", "/api/v1/expenditures/", body) for key in keys])
+        )
         saved = Expenditure._base_manager.filter(commitment=commitment)
         spent.append(saved.aggregate(total=Sum("amount"))["total"])
         assert saved.count() == codes.count(201)
