@@ -5,6 +5,7 @@ Each test builds its world once, then runs TRIALS trials: CONCURRENT_CLIENTS rea
 rule must hold after every trial, every answer is a 2xx or a clean 4xx (never a 500), and what was
 acknowledged is in the database. Between trials the world is put back with plain UPDATEs."""
 
+import re
 import secrets
 from decimal import Decimal
 
@@ -214,3 +215,49 @@ def test_the_same_workspace_measurement_from_ten_sessions_is_recorded_once_never
         Measurement._base_manager.filter(school=school, metric=metric).delete()
     assert recorded == [1] * TRIALS, recorded
     assert codes.count(500) == 0, f"{codes.count(500)}/{len(codes)} posts answered 500"
+
+
+def test_ten_sessions_saving_one_commitment_form_lose_no_acknowledged_edit(live_server):
+    """Ten state leads opened the same commitment's edit page and save it at once, each with a
+    description of their own: one is saved, the others are told it changed since they opened it."""
+    commitment = CommitmentFactory(status=Commitment.Status.PLEDGED, description="")
+    cookies = [session_cookie(MembershipFactory(role=Role.STATE_LEAD, state=commitment.state).user) for _ in range(10)]
+    url = live_server.url + reverse("funding:commitment_edit", kwargs={"commitment_pk": commitment.pk})
+    csrf = secrets.token_hex(16)
+    form = {
+        "csrfmiddlewaretoken": csrf,
+        "funder": commitment.funder.pk,
+        "recipient_level": "state",
+        "amount": "100000.00",
+        "status": "pledged",
+        "pledged_on": "2010-03-01",
+        "period_start": "2010-07-01",
+        "period_end": "2012-06-30",
+    }
+
+    def headers(cookie):
+        return {"Cookie": f"sessionid={cookie}; csrftoken={csrf}"}
+
+    def open_page(cookie) -> dict:
+        """The hidden fields of the edit page as this session's browser has them."""
+        page = requests.get(url, headers=headers(cookie), timeout=TIMEOUT).text
+        return dict(re.findall(r'<input type="hidden" name="(version)" value="(\d+)"', page))
+
+    def save(cookie, description, hidden):
+        data = {**form, **hidden, "description": description}
+        return lambda: requests.post(url, data=data, headers=headers(cookie), timeout=TIMEOUT, allow_redirects=False)
+
+    lost = []
+    for trial in range(TRIALS):
+        pages = [open_page(cookie) for cookie in cookies]
+        descriptions = [f"trial {trial} lead {n}" for n in range(len(cookies))]
+        calls = [save(*args) for args in zip(cookies, descriptions, pages, strict=True)]
+        results = concurrently(calls)
+        codes = answers(results)
+        saved = [d for d, code in zip(descriptions, codes, strict=True) if code == 302]
+        refused = [r for r in results if r.status_code == 400]
+        assert all("changed by someone else since you opened it" in r.text for r in refused)
+        final = Commitment._base_manager.get(pk=commitment.pk).description
+        if len(saved) != 1 or final != saved[0]:
+            lost.append(trial)
+    assert lost == [], f"{len(lost)}/{TRIALS} trials acknowledged a save that is not there"
