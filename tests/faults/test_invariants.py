@@ -261,3 +261,39 @@ def test_ten_sessions_saving_one_commitment_form_lose_no_acknowledged_edit(live_
         if len(saved) != 1 or final != saved[0]:
             lost.append(trial)
     assert lost == [], f"{len(lost)}/{TRIALS} trials acknowledged a save that is not there"
+
+
+def test_a_zone_page_and_api_clients_changing_one_zone_at_once_keep_it_at_three_to_five(live_server):
+    """One state lead saves the zone's edit page without its fourth school while nine API clients
+    move its other schools out: the page (schools.services.save_zone) and the API both lock the zone."""
+    zone = LaunchedZoneFactory(schools=4)
+    schools = list(School._base_manager.filter(zone=zone).order_by("pk"))
+    keys = state_lead_keys(zone.state, 9)
+    cookie = session_cookie(MembershipFactory(role=Role.STATE_LEAD, state=zone.state).user)
+    url = live_server.url + reverse("schools:zone_edit", kwargs={"zone_pk": zone.pk})
+    csrf = secrets.token_hex(16)
+    headers = {"Cookie": f"sessionid={cookie}; csrftoken={csrf}"}
+    form = {
+        "csrfmiddlewaretoken": csrf,
+        "name": zone.name,
+        "status": zone.status,
+        "lead_partner": zone.lead_partner.pk,
+        "launch_school_year": zone.launch_school_year,
+        "districts": [zone.districts.get().pk],
+        "schools": [school.pk for school in schools[:3]],
+    }
+    sizes = []
+    for _trial in range(TRIALS):
+        page = requests.get(url, headers=headers, timeout=TIMEOUT).text
+        hidden = dict(re.findall(r'<input type="hidden" name="(version)" value="(\d+)"', page))
+        data = {**form, **hidden}
+        calls = [lambda data=data: requests.post(url, data=data, headers=headers, timeout=TIMEOUT)]
+        calls += [
+            api_call(live_server.url, key, "PATCH", f"/api/v1/schools/{schools[n % 3].pk}/", {"zone": None})
+            for n, key in enumerate(keys)
+        ]
+        answers(concurrently(calls))
+        sizes.append(zone_size(zone))
+        School._base_manager.filter(pk__in=[s.pk for s in schools]).update(zone=zone)
+    broken = sum(not ZONE_MIN_SCHOOLS <= size <= ZONE_MAX_SCHOOLS for size in sizes)
+    assert broken == 0, f"{broken}/{TRIALS} trials left the zone outside 3–5 schools: {sizes}"
