@@ -249,9 +249,9 @@ def test_ten_sessions_saving_one_commitment_form_lose_no_acknowledged_edit(live_
 
     lost = []
     for trial in range(TRIALS):
-        pages = [open_page(cookie) for cookie in cookies]
+        opened = open_page(cookies[0])  # all ten opened the page at this version
         descriptions = [f"trial {trial} lead {n}" for n in range(len(cookies))]
-        calls = [save(*args) for args in zip(cookies, descriptions, pages, strict=True)]
+        calls = [save(cookie, description, opened) for cookie, description in zip(cookies, descriptions, strict=True)]
         results = concurrently(calls)
         codes = answers(results)
         saved = [d for d, code in zip(descriptions, codes, strict=True) if code == 302]

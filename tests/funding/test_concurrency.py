@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -99,3 +100,18 @@ def test_the_commitment_form_refuses_a_stale_version(client):
     assert response.context["form"].non_field_errors() == [STALE_MESSAGE]
     commitment.refresh_from_db()
     assert (commitment.status, commitment.amount) == ("committed", Decimal("100000.00"))
+
+
+def test_a_database_conflict_that_escapes_a_write_is_a_409_problem_not_a_500(monkeypatch):
+    """E.g. a unique key or a deadlock that a concurrent write caused: the client may retry."""
+    commitment = CommitmentFactory(status=Commitment.Status.COMMITTED)
+    api = lead_api(commitment.state)
+
+    def collide(self, *args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Commitment, "save", collide)
+    answer = api.patch(f"/api/v1/commitments/{commitment.pk}/", {"description": "Year two"}, format="json")
+    assert answer.status_code == 409
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["title"] == "Conflict" and "reload and try again" in answer.json()["detail"]
