@@ -54,8 +54,8 @@ def mark_used(token: ApiToken) -> None:
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
     with transaction.atomic():
         free = ApiToken.objects.select_for_update(skip_locked=True).filter(stale, pk=token.pk)
-        ApiToken.objects.filter(pk__in=free.values("pk")).update(last_used_at=now)
-    token.last_used_at = now
+        if ApiToken.objects.filter(pk__in=free.values("pk")).update(last_used_at=now):
+            token.last_used_at = now
 
 
 def user_for_token(token: ApiToken):
