@@ -3,12 +3,13 @@
 from rest_framework import authentication, exceptions, throttling
 
 from .models import ApiToken
-from .tokens import active_token_for_key, mark_used, user_for_token
+from .tokens import active_token_for_key, user_for_token
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer <key>`` (or ``Token <key>``). ``request.auth`` is the ApiToken and
-    ``request.user`` sees and changes only what the token's membership allows."""
+    ``request.user`` sees and changes only what the token's membership allows. The token's use is
+    recorded after the response, outside the request's transaction (TokenUseMiddleware)."""
 
     keywords = ("bearer", "token")
 
@@ -25,7 +26,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = active_token_for_key(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
-        mark_used(token)
+        request._request.api_token = token  # its use is recorded after the response (TokenUseMiddleware)
         return user_for_token(token), token
 
     def authenticate_header(self, request):

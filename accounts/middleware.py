@@ -1,4 +1,5 @@
 import contextvars
+import logging
 from importlib import import_module
 
 import allauth.urls
@@ -6,10 +7,15 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import URLResolver
 
 from core.tenancy import reach_scope
+
+from .tokens import mark_used
+
+logger = logging.getLogger(__name__)
 
 
 def _views(patterns):
@@ -44,6 +50,27 @@ class TenantScopeMiddleware:
     def __call__(self, request):
         with reach_scope(request.user):
             return self.get_response(request)
+
+
+class TokenUseMiddleware:
+    """Records an API token's use (``last_used_at``) once its request has answered, outside the
+    request's transaction (ATOMIC_REQUESTS wraps the view only): a request never holds the token's
+    row while it works, so requests sharing a token never wait for each other, and a use counts
+    even when the request failed and its transaction rolled back. Bookkeeping never fails a request:
+    if the database refuses it, the next use tries again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        token = getattr(request, "api_token", None)  # set by ApiTokenAuthentication
+        if token is not None:
+            try:
+                mark_used(token)
+            except DatabaseError:
+                logger.warning("Could not record the use of API token %s.", token.pk, exc_info=True)
+        return response
 
 
 class InitiativeAdminMFAMiddleware:

@@ -6,6 +6,8 @@ what that membership allows, even when the holder has other (or wider) membershi
 
 import datetime
 
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -40,11 +42,20 @@ def active_token_for_key(key: str) -> ApiToken | None:
 
 
 def mark_used(token: ApiToken) -> None:
-    """Record use, cheaply: skip the write while the stored time is recent enough."""
+    """Record use, cheaply and without ever waiting: no write while the stored time is recent
+    enough, and none while another transaction holds the token's row (the next use records it).
+
+    Called after the request, outside its transaction (TokenUseMiddleware): the row is locked only
+    for this one statement, so requests sharing a token never queue behind each other, and a use is
+    recorded even when the request's own work was rolled back."""
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+    with transaction.atomic():
+        free = ApiToken.objects.select_for_update(skip_locked=True).filter(stale, pk=token.pk)
+        if ApiToken.objects.filter(pk__in=free.values("pk")).update(last_used_at=now):
+            token.last_used_at = now
 
 
 def user_for_token(token: ApiToken):

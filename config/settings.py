@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.TenantScopeMiddleware",
+    "accounts.middleware.TokenUseMiddleware",  # rel-redis: a token's last use, after the request's transaction
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -175,12 +176,32 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Zone Portfolio <no-reply@zone-portfolio.local>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Cache: Redis when available (shared rate limits), local memory otherwise ---
+# --- Cache and sessions (rel-redis): Redis is never a single point of failure ---
+# With REDIS_URL the cache (API throttles, allauth's login rate limits, the forced-render brake) is
+# shared in Redis through core.cache.FailOpenRedisCache: each call waits at most CACHE_REDIS_TIMEOUT
+# seconds (connect, then read; no retries); when Redis is unreachable, slow, read-only or full, the
+# call is answered from this process's memory, logged once, and the process skips Redis for
+# CACHE_REDIS_BREAKER_SECONDS before one call tries it again. Limits are then counted per process
+# (they fail open) until Redis answers. Without REDIS_URL: local memory only.
+# Sessions live in the database (the default SESSION_ENGINE, stated here on purpose): a login
+# survives a Redis outage, and no Redis outage logs anyone out.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_REDIS_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_REDIS_TIMEOUT", default=0.5),
+                "breaker_seconds": env.float("CACHE_REDIS_BREAKER_SECONDS", default=5),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# --- end of the cache and sessions block ---
 
 # --- Celery: Redis broker when REDIS_URL is set, eager in-process otherwise ---
 CELERY_BROKER_URL = REDIS_URL or "memory://"
