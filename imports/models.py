@@ -43,7 +43,11 @@ class ImportScope:
 
 
 class ImportBatch(TenantModel):
-    """One uploaded file: previewed (dry run), then applied, or failed with its errors."""
+    """One uploaded file: previewed (dry run), then applied, or failed with its errors.
+
+    Applying is claimed first (dry run → applying, one claim per batch however many ask at once),
+    then done by a task (imports.tasks) that checks the rows again, counting ``rows_done``, and
+    writes them in one transaction together with the final status (applied or failed)."""
 
     class Kind(models.TextChoices):
         SCHOOLS = "schools", "Schools"
@@ -53,6 +57,7 @@ class ImportBatch(TenantModel):
 
     class Status(models.TextChoices):
         DRY_RUN = "dry_run", "Dry run (not applied)"
+        APPLYING = "applying", "Applying"
         APPLIED = "applied", "Applied"
         FAILED = "failed", "Failed"
 
@@ -73,10 +78,13 @@ class ImportBatch(TenantModel):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    applying_since = models.DateTimeField(null=True, blank=True, help_text="When the apply was claimed.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRY_RUN)
     summary = models.JSONField(default=dict, blank=True, help_text="Counts, previewed rows and errors.")
+    rows_total = models.PositiveIntegerField(default=0, help_text="Rows to check when applying.")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows checked so far while applying.")
 
-    history = HistoricalRecords(excluded_fields=["summary"])
+    history = HistoricalRecords(excluded_fields=["summary", "rows_total", "rows_done", "applying_since"])
 
     class TenantScope:
         state = "state"
@@ -105,3 +113,11 @@ class ImportBatch(TenantModel):
     @property
     def can_apply(self) -> bool:
         return self.status == self.Status.DRY_RUN and not self.errors
+
+    @property
+    def is_applying(self) -> bool:
+        return self.status == self.Status.APPLYING
+
+    @property
+    def progress_percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
