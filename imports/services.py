@@ -56,6 +56,7 @@ WRITE_ATTEMPTS = 3  # plans of a bulk upload, when concurrent uploads keep takin
 # batch again claims it anew. Longer than the apply task's time limit (imports.tasks).
 APPLY_STALE_AFTER = timedelta(minutes=15)
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
+UNIQUE_VIOLATION = "23505"
 
 
 def import_scopes_for(user) -> list[ImportScope]:
@@ -629,7 +630,8 @@ def claim_apply(batch: ImportBatch, user) -> ImportBatch:
         raise PermissionDenied("Only the person who uploaded the file may apply it.")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        lost = batch.is_applying and batch.applying_since < timezone.now() - APPLY_STALE_AFTER
+        since = batch.applying_since
+        lost = batch.is_applying and (since is None or since < timezone.now() - APPLY_STALE_AFTER)
         if batch.is_applying and not lost:
             raise ApplyConflict(f"Import #{batch.pk} is already being applied.", code="applying")
         if batch.status == ImportBatch.Status.APPLIED:
@@ -676,13 +678,31 @@ def run_apply(batch_pk: int) -> ImportBatch:
         except OSError as error:
             logger.error("Import #%s: the kept file cannot be read: %s", batch_pk, error)
             return finish_apply(batch_pk, user, "The uploaded file can no longer be read; upload it again.")
-        plan = plan_import(batch.kind, data, user, batch.scope, progress=progress)
-        return finish_apply(batch_pk, user, plan=plan)
+        for _attempt in range(WRITE_ATTEMPTS):
+            plan = plan_import(batch.kind, data, user, batch.scope, progress=progress)
+            try:
+                return finish_apply(batch_pk, user, plan=plan)
+            except RowsTaken:  # rolled back, the batch still applying: check against those rows
+                logger.info("Import #%s: rows taken by a concurrent write; checking again", batch_pk)
+        return finish_apply(batch_pk, user, TAKEN_MEANWHILE_IMPORT)
+
+
+class RowsTaken(Exception):
+    """A concurrent write recorded some of the planned rows first (or deadlocked with this one)."""
+
+
+def taken_meanwhile(error: Exception) -> bool:
+    """Did a concurrent writer take the rows' keys (unique violation) or wait on them (deadlock)?"""
+    sqlstate = getattr(error.__cause__, "sqlstate", None)  # None on SQLite: no code to tell
+    if isinstance(error, IntegrityError):
+        return sqlstate in (None, UNIQUE_VIOLATION)
+    return isinstance(error, OperationalError) and sqlstate == DEADLOCK
 
 
 def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None) -> ImportBatch:
     """Write ``plan`` (unless it has errors) and the batch's final status in one transaction, or fail
-    the batch with ``reason``; nothing when the batch is no longer applying."""
+    the batch with ``reason``; nothing when the batch is no longer applying. Raises RowsTaken (all
+    rolled back) when a concurrent write took some of the rows first."""
     plan = plan or Plan()
     if reason:
         plan.error(None, "", reason)
@@ -696,6 +716,8 @@ def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None
                 with transaction.atomic():
                     _write(plan, IMPORTERS[batch.kind], user, f"Import #{batch.pk}: {batch.original_name}")
             except Exception as error:  # any failure: the inner transaction rolled back; record why
+                if taken_meanwhile(error):
+                    raise RowsTaken from error
                 logger.exception("Import #%s failed while writing", batch.pk)
                 plan.error(None, "", f"The import stopped ({error}); nothing was written.")
         # A reason alone (no plan) keeps the dry run's counts and rows beside it.
@@ -720,6 +742,9 @@ def _write(plan: Plan, importer_class, user, reason: str) -> None:
 
 
 TAKEN_MEANWHILE = "Other uploads recorded some of these rows at the same time; nothing was saved. Send the rows again."
+TAKEN_MEANWHILE_IMPORT = (
+    "Other uploads kept recording some of these rows at the same time; nothing was written. Upload the file again."
+)
 
 
 def import_rows(kind: str, table: Table, user, scope, *, reason: str) -> Plan:
@@ -738,12 +763,10 @@ def import_rows(kind: str, table: Table, user, scope, *, reason: str) -> Plan:
             with transaction.atomic():
                 _write(plan, IMPORTERS[kind], user, reason)
             return plan
-        except IntegrityError:  # a concurrent upload took one of the rows' keys first
-            logger.info("Bulk upload: rows taken by a concurrent upload; checking again")
-        except OperationalError as error:  # two uploads waiting on each other's rows
-            if getattr(getattr(error, "__cause__", None), "sqlstate", None) != DEADLOCK:
+        except (IntegrityError, OperationalError) as error:
+            if not taken_meanwhile(error):
                 raise
-            logger.info("Bulk upload: deadlock with a concurrent upload; checking again")
+            logger.info("Bulk upload: rows taken by a concurrent upload; checking again")
     plan = Plan(conflict=True)
     plan.error(None, "", TAKEN_MEANWHILE)
     return plan

@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -76,6 +77,39 @@ def test_run_apply_is_idempotent(world, preview):
 
     assert again.status == ImportBatch.Status.APPLIED and database_fingerprint() == before
     assert run_apply(preview("measurements_valid.csv").pk).status == ImportBatch.Status.DRY_RUN  # never claimed
+
+
+def test_rows_another_upload_records_meanwhile_are_checked_again(world, preview):
+    """The database refuses the duplicates; the batch is checked again and applied as updates."""
+    batch = claim_apply(preview("measurements_valid.csv"), world.users.lead)
+    plan_import = services.plan_import
+    plans = []
+
+    def another_upload_after_the_check(*args, **kwargs):
+        plans.append(plan_import(*args, **kwargs))
+        if len(plans) == 1:
+            for row in plans[0].rows:
+                key = {name: getattr(row.instance, name) for name in ("school", "metric", "school_year", "period")}
+                Measurement.objects.create(**key, value=1)
+        return plans[-1]
+
+    with mock.patch.object(services, "plan_import", side_effect=another_upload_after_the_check):
+        batch = run_apply(batch.pk)
+
+    assert batch.status == ImportBatch.Status.APPLIED, batch.errors
+    assert [plan.summary()["counts"]["update"] for plan in plans] == [0, 6]
+    assert Measurement.objects.count() == 6 and not Measurement.objects.filter(value=1).exists()
+
+
+def test_rows_taken_again_and_again_fail_the_batch_and_write_nothing(world, preview):
+    batch = claim_apply(preview("measurements_valid.csv"), world.users.lead)
+
+    with mock.patch.object(services, "_write", side_effect=IntegrityError("duplicate key")) as write:
+        batch = run_apply(batch.pk)
+
+    assert write.call_count == services.WRITE_ATTEMPTS
+    assert batch.status == ImportBatch.Status.FAILED and not Measurement.objects.exists()
+    assert batch.errors == [{"row": None, "column": "", "message": services.TAKEN_MEANWHILE_IMPORT}]
 
 
 def test_progress_is_counted_while_checking(world, preview, monkeypatch):
