@@ -170,6 +170,30 @@ def test_ten_clients_posting_the_same_measurements_get_no_500(live_server):
         assert set(Measurement.objects.values_list("value", flat=True)) == {Decimal(50 + trial)}
 
 
+def test_imports_and_bulk_uploads_of_the_same_rows_at_once_get_no_500(live_server):
+    """Five clients apply five imports of the same rows while five post them in bulk: every import is
+    applied (rows taken meanwhile are checked again) and every row is recorded once."""
+    world = World(school_count=10, metric_count=3)
+    headers = [world.headers(f"client {i}") for i in range(CONCURRENT_CLIENTS)]
+    half = CONCURRENT_CLIENTS // 2
+    for trial in range(TRIALS):
+        rows = world.rows(30, value=f"{60 + trial}")
+        batches = [dry_run(world, rows) for _ in range(half)]
+        calls = [
+            lambda h=h, b=b: requests.post(f"{live_server.url}{IMPORTS}{b.pk}/apply/", headers=h, timeout=120)
+            for h, b in zip(headers[:half], batches, strict=True)
+        ] + [
+            lambda h=h, rows=rows: requests.post(f"{live_server.url}{BULK}", json=rows, headers=h, timeout=120)
+            for h in headers[half:]
+        ]
+        codes = codes_of(concurrently(calls))
+        assert set(codes[:half]) == {200} and set(codes[half:]) <= {201, 409}, (trial, codes)
+        statuses = set(ImportBatch.objects.filter(pk__in=[b.pk for b in batches]).values_list("status", flat=True))
+        assert statuses == {ImportBatch.Status.APPLIED}, (trial, statuses)
+        assert Measurement.objects.count() == 30
+        assert set(Measurement.objects.values_list("value", flat=True)) == {Decimal(60 + trial)}
+
+
 # --- Finding 8: the documented limits finish within the server timeout -------------------------------
 
 
