@@ -172,11 +172,12 @@ def test_ten_clients_posting_the_same_measurements_get_no_500(live_server):
 
 def test_imports_and_bulk_uploads_of_the_same_rows_at_once_get_no_500(live_server):
     """Five clients apply five imports of the same rows while five post them in bulk: every import is
-    applied (rows taken meanwhile are checked again) and every row is recorded once."""
+    applied (rows taken meanwhile are checked again) and every row is recorded once. A quarter of
+    the trials: each makes five dry runs, and the two races are each proved in 20 trials above."""
     world = World(school_count=10, metric_count=3)
     headers = [world.headers(f"client {i}") for i in range(CONCURRENT_CLIENTS)]
     half = CONCURRENT_CLIENTS // 2
-    for trial in range(TRIALS):
+    for trial in range(TRIALS // 4):
         rows = world.rows(30, value=f"{60 + trial}")
         batches = [dry_run(world, rows) for _ in range(half)]
         calls = [
