@@ -5,10 +5,13 @@ Why these numbers:
 - ``timeout = 60``: a sync worker silent for longer is killed and its request answered 502 by the
   proxy. Long work is not done in requests: an import is applied by a Celery task (imports/tasks.py,
   the request answers 202 at once), reports are rendered by the worker. The slowest requests left
-  at the documented limits were measured on PostgreSQL on 2 shared cores (tests/faults/test_requests.py):
-  a 50,000-row import dry run 5.6 s (load average 4), a 5,000-row bulk measurement upload 1.7 s
-  idle. 60 s leaves them ten times that for load, while a stuck worker is recycled within a minute.
-  (Gunicorn's default of 30 s killed the 5,000-row upload at 30.3 s under load before it was bulk.)
+  at the documented limits, measured on PostgreSQL on 2 shared cores (tests/faults/test_requests.py,
+  and through this config with a Celery worker at load average 9): a 50,000-row import dry run
+  5.6 s (load 4), a 20,000-row one 5.7 s, a 5,000-row bulk measurement upload 1.7 s idle and 4.2 s
+  at load 9; applying 20,000 rows answers in 0.3 s (the task took 17 s; in the request it took
+  39 s at load 4). 60 s leaves the synchronous ones ten times their time for load, while a stuck
+  worker is recycled within a minute. (Gunicorn's default of 30 s killed a 5,000-row upload at
+  30.3 s under load when it was saved row by row.)
 - ``graceful_timeout = 30``: on a deploy or restart, requests in flight get 30 s to finish.
 - sync workers, ``WEB_CONCURRENCY`` (default 3) of them: one request per process keeps the timeout
   a bound on a request; more workers need more database connections (one each).
