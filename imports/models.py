@@ -1,9 +1,11 @@
 """Spreadsheet imports: every upload is kept with who sent it, its scope and what it did."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import TenantModel
@@ -110,13 +112,23 @@ class ImportBatch(TenantModel):
     def counts(self) -> dict:
         return self.summary.get("counts", {})
 
+    # A claim older than this is taken to be lost (its task never ran, or its worker died without the
+    # message coming back): the batch may be applied again. Longer than the apply task's time limit.
+    CLAIM_LOST_AFTER = timedelta(minutes=15)
+
     @property
     def can_apply(self) -> bool:
-        return self.status == self.Status.DRY_RUN and not self.errors
+        """An error-free dry run, or a batch whose apply was lost on the way."""
+        return (self.status == self.Status.DRY_RUN and not self.errors) or self.claim_lost
 
     @property
     def is_applying(self) -> bool:
         return self.status == self.Status.APPLYING
+
+    @property
+    def claim_lost(self) -> bool:
+        since = self.applying_since
+        return self.is_applying and (since is None or since < timezone.now() - self.CLAIM_LOST_AFTER)
 
     @property
     def progress_percent(self) -> int:

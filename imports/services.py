@@ -22,7 +22,6 @@ import copy
 import errno
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import rules
@@ -52,9 +51,6 @@ MAX_ID = 2**63 - 1  # ids beyond a bigint name no row (and would be a database e
 WRITE_BATCH_SIZE = 500
 PROGRESS_EVERY = 1_000  # rows checked between two progress updates of an applying batch
 WRITE_ATTEMPTS = 3  # plans of a bulk upload, when concurrent uploads keep taking its rows' keys first
-# A claim older than this is taken to be lost (its task never ran or its worker died): applying the
-# batch again claims it anew. Longer than the apply task's time limit (imports.tasks).
-APPLY_STALE_AFTER = timedelta(minutes=15)
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
 UNIQUE_VIOLATION = "23505"
 
@@ -630,13 +626,11 @@ def claim_apply(batch: ImportBatch, user) -> ImportBatch:
         raise PermissionDenied("Only the person who uploaded the file may apply it.")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        since = batch.applying_since
-        lost = batch.is_applying and (since is None or since < timezone.now() - APPLY_STALE_AFTER)
-        if batch.is_applying and not lost:
+        if batch.is_applying and not batch.claim_lost:
             raise ApplyConflict(f"Import #{batch.pk} is already being applied.", code="applying")
         if batch.status == ImportBatch.Status.APPLIED:
             raise ApplyConflict(f"Import #{batch.pk} has already been applied.", code="applied")
-        if not (batch.can_apply or lost):
+        if not batch.can_apply:
             raise ValidationError(NOT_APPLICABLE)
         counts = batch.counts
         batch.status = ImportBatch.Status.APPLYING

@@ -61,8 +61,10 @@ def test_an_applied_batch_is_a_conflict_and_a_failed_one_not_applicable(world, p
 def test_a_lost_claim_can_be_claimed_again(world, preview):
     batch = claim_apply(preview("measurements_valid.csv"), world.users.lead)
     ImportBatch.objects.filter(pk=batch.pk).update(
-        applying_since=timezone.now() - services.APPLY_STALE_AFTER - timedelta(seconds=1)
+        applying_since=timezone.now() - ImportBatch.CLAIM_LOST_AFTER - timedelta(seconds=1)
     )
+    batch.refresh_from_db()
+    assert batch.claim_lost and batch.can_apply
 
     assert apply_import(batch, world.users.lead).status == ImportBatch.Status.APPLIED
     assert Measurement.objects.count() == 6
@@ -251,3 +253,18 @@ def test_the_page_shows_progress_while_applying(client, world, preview, not_eage
     run_apply(batch.pk)
     page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
     assert "Applied" in page and "hx-trigger" not in page
+
+
+def test_the_page_offers_to_apply_a_lost_claim_again(client, world, preview):
+    client.force_login(world.users.lead)
+    batch = claim_apply(preview("measurements_valid.csv"), world.users.lead)
+    page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "Apply this import" not in page and "Apply it again" not in page
+
+    lost = timezone.now() - ImportBatch.CLAIM_LOST_AFTER - timedelta(minutes=1)
+    ImportBatch.objects.filter(pk=batch.pk).update(applying_since=lost)
+    page = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "Apply it again" in page and "Apply this import" in page
+
+    response = client.post(reverse("imports:apply", args=[batch.pk]), follow=True)
+    assert f"Import #{batch.pk} applied." in response.content.decode() and Measurement.objects.count() == 6
