@@ -27,4 +27,5 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 USER zone
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Timeout, workers and their recycling: config/gunicorn.conf.py (says why the numbers).
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.conf.py"]

@@ -10,12 +10,20 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from accountability import api as accountability
 from partners.models import LeadPartner
 from web.files import private_file_response
 from web.parsers import BoundedJSONParser
-from web.rest import ScopedQuerysetMixin, ValidationErrorSerializer, VisibleRelationsMixin
+from web.rest import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemSerializer,
+    ScopedQuerysetMixin,
+    ValidationErrorSerializer,
+    VisibleRelationsMixin,
+    problem_response,
+)
 from zones.models import State
 
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
@@ -30,6 +38,8 @@ from .reading import (
 )
 from .services import (
     IMPORTERS,
+    ApplyConflict,
+    ImportStorageError,
     Plan,
     VisibleSchools,
     apply_import,
@@ -54,6 +64,8 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "uploaded_at",
             "applied_at",
             "status",
+            "rows_total",
+            "rows_done",
             "summary",
         ]
         read_only_fields = fields
@@ -98,6 +110,9 @@ class ImportBatchViewSet(
                 "Messages by field for bad parameters; or the failed import (an ImportBatch with summary.errors) "
                 "when the file cannot be read at all.",
             ),
+            (507, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ProblemSerializer, "The file could not be stored (the server's storage is full or read-only)."
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -107,7 +122,10 @@ class ImportBatchViewSet(
         upload = ImportUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        batch = preview_import(user=request.user, scope=data["scope"], kind=data["kind"], upload=data["file"])
+        try:
+            batch = preview_import(user=request.user, scope=data["scope"], kind=data["kind"], upload=data["file"])
+        except ImportStorageError as error:
+            return problem_response(status.HTTP_507_INSUFFICIENT_STORAGE, "Upload not stored", error.message)
         failed = batch.status == ImportBatch.Status.FAILED
         return Response(
             ImportBatchSerializer(batch).data, status=status.HTTP_400_BAD_REQUEST if failed else status.HTTP_201_CREATED
@@ -116,25 +134,39 @@ class ImportBatchViewSet(
     @extend_schema(
         request=None,
         responses={
-            200: OpenApiResponse(ImportBatchSerializer, "Applied in one transaction."),
+            200: OpenApiResponse(ImportBatchSerializer, "Applied in one transaction (when tasks run inline)."),
+            202: OpenApiResponse(
+                ImportBatchSerializer,
+                "Being applied by a task: poll the import (the Location header) until its status is applied "
+                "or failed; rows_done counts the rows checked so far.",
+            ),
             400: OpenApiResponse(
                 ValidationErrorSerializer,
                 "Not applied, nothing written: the failed import (an ImportBatch with summary.errors), "
                 "or a detail message when the batch is not an error-free dry run.",
             ),
+            (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ProblemSerializer, "The import is already being applied, or was applied already."
+            ),
         },
     )
     @action(detail=True, methods=["post"])
     def apply(self, request, *args, **kwargs):
-        """Apply a dry run without errors (only its uploader may); any error: nothing is written."""
+        """Apply a dry run without errors (only its uploader may); any error: nothing is written.
+        A large file is applied by a task: the answer is then 202 and the import shows its progress."""
         try:
             batch = apply_import(self.get_object(), request.user)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
+        except ApplyConflict as error:
+            return problem_response(status.HTTP_409_CONFLICT, "Import not applied again", error.messages[0])
         except DjangoValidationError as error:
             return Response({"detail": error.messages[0]}, status=400)
-        applied = batch.status == ImportBatch.Status.APPLIED
-        return Response(ImportBatchSerializer(batch).data, status=200 if applied else 400)
+        body = ImportBatchSerializer(batch).data
+        if batch.status == ImportBatch.Status.APPLYING:
+            location = reverse("api:importbatch-detail", kwargs={"pk": batch.pk}, request=request)
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        return Response(body, status=200 if batch.status == ImportBatch.Status.APPLIED else 400)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The uploaded file.")})
     @action(detail=True, methods=["get"])
@@ -145,7 +177,6 @@ class ImportBatchViewSet(
 
 
 MEASUREMENT_COLUMNS = ", ".join(IMPORTERS[ImportBatch.Kind.MEASUREMENTS].columns)
-PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class BulkUploadFileSerializer(serializers.Serializer):
@@ -171,27 +202,19 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class BulkProblemSerializer(serializers.Serializer):
+class BulkProblemSerializer(ProblemSerializer):
     """RFC 9457 problem details, with every problem by row and column (an import's shape)."""
 
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
     errors = RowErrorSerializer(many=True)
 
 
-def problem_response(errors: list[dict]) -> Response:
-    """Nothing was saved: the problems as RFC 9457 problem details."""
+def rows_problem_response(errors: list[dict], conflict: bool = False) -> Response:
+    """Nothing was saved: the problems as RFC 9457 problem details; 409 when concurrent uploads
+    took the rows (send them again), else 400."""
     count = len(errors)
-    problem = {
-        "type": "about:blank",
-        "title": "Measurements not recorded",
-        "status": status.HTTP_400_BAD_REQUEST,
-        "detail": f"{count} problem{'s' if count != 1 else ''}; nothing was saved.",
-        "errors": errors,
-    }
-    return Response(problem, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
+    code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
+    detail = f"{count} problem{'s' if count != 1 else ''}; nothing was saved."
+    return problem_response(code, "Measurements not recorded", detail, errors=errors)
 
 
 class MeasurementViewSet(accountability.MeasurementViewSet):
@@ -218,6 +241,10 @@ class MeasurementViewSet(accountability.MeasurementViewSet):
             (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
                 BulkProblemSerializer, description="Problems by row and column; nothing was saved."
             ),
+            (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                BulkProblemSerializer,
+                description="Concurrent uploads kept recording the same rows first; nothing was saved: send again.",
+            ),
         },
     )
     @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
@@ -226,12 +253,13 @@ class MeasurementViewSet(accountability.MeasurementViewSet):
         try:
             table = self._uploaded_table(request)
         except (ImportFileError, ParseError) as error:
-            return problem_response([{"row": None, "column": "", "message": str(getattr(error, "detail", error))}])
+            message = str(getattr(error, "detail", error))
+            return rows_problem_response([{"row": None, "column": "", "message": message}])
         plan: Plan = import_rows(
             ImportBatch.Kind.MEASUREMENTS, table, request.user, VisibleSchools(), reason="API bulk upload"
         )
         if plan.errors:
-            return problem_response(plan.summary()["errors"])
+            return rows_problem_response(plan.summary()["errors"], conflict=plan.conflict)
         counts = plan.summary()["counts"]
         return Response(
             {

@@ -1,9 +1,11 @@
 """Spreadsheet imports: every upload is kept with who sent it, its scope and what it did."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import TenantModel
@@ -43,7 +45,11 @@ class ImportScope:
 
 
 class ImportBatch(TenantModel):
-    """One uploaded file: previewed (dry run), then applied, or failed with its errors."""
+    """One uploaded file: previewed (dry run), then applied, or failed with its errors.
+
+    Applying is claimed first (dry run → applying, one claim per batch however many ask at once),
+    then done by a task (imports.tasks) that checks the rows again, counting ``rows_done``, and
+    writes them in one transaction together with the final status (applied or failed)."""
 
     class Kind(models.TextChoices):
         SCHOOLS = "schools", "Schools"
@@ -53,6 +59,7 @@ class ImportBatch(TenantModel):
 
     class Status(models.TextChoices):
         DRY_RUN = "dry_run", "Dry run (not applied)"
+        APPLYING = "applying", "Applying"
         APPLIED = "applied", "Applied"
         FAILED = "failed", "Failed"
 
@@ -73,10 +80,13 @@ class ImportBatch(TenantModel):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    applying_since = models.DateTimeField(null=True, blank=True, help_text="When the apply was claimed.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRY_RUN)
     summary = models.JSONField(default=dict, blank=True, help_text="Counts, previewed rows and errors.")
+    rows_total = models.PositiveIntegerField(default=0, help_text="Rows to check when applying.")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows checked so far while applying.")
 
-    history = HistoricalRecords(excluded_fields=["summary"])
+    history = HistoricalRecords(excluded_fields=["summary", "rows_total", "rows_done", "applying_since"])
 
     class TenantScope:
         state = "state"
@@ -102,6 +112,24 @@ class ImportBatch(TenantModel):
     def counts(self) -> dict:
         return self.summary.get("counts", {})
 
+    # A claim older than this is taken to be lost (its task never ran, or its worker died without the
+    # message coming back): the batch may be applied again. Longer than the apply task's time limit.
+    CLAIM_LOST_AFTER = timedelta(minutes=15)
+
     @property
     def can_apply(self) -> bool:
-        return self.status == self.Status.DRY_RUN and not self.errors
+        """An error-free dry run, or a batch whose apply was lost on the way."""
+        return (self.status == self.Status.DRY_RUN and not self.errors) or self.claim_lost
+
+    @property
+    def is_applying(self) -> bool:
+        return self.status == self.Status.APPLYING
+
+    @property
+    def claim_lost(self) -> bool:
+        since = self.applying_since
+        return self.is_applying and (since is None or since < timezone.now() - self.CLAIM_LOST_AFTER)
+
+    @property
+    def progress_percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

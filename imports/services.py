@@ -2,32 +2,40 @@
 
 ``preview_import`` reads and checks an upload and keeps it as a dry-run ``ImportBatch``: every
 row is planned as create, update or skip (unchanged), and every problem is reported with its
-row, column and reason. ``apply_import`` re-checks the kept file and writes the plan in one
-transaction; if anything is wrong, nothing is written. Rows are matched on natural keys
+row, column and reason. ``apply_import`` claims a dry run (one claim per batch, however many
+clients ask at once; the others are refused with ``ApplyConflict``) and has it applied by a task
+(imports.tasks; inline when Celery is eager): ``run_apply`` re-checks the kept file, counting the
+rows it has checked on the batch, and writes the plan in one transaction together with the batch's
+final status; if anything is wrong, nothing is written. Rows are matched on natural keys
 (NCES id; school + metric; school + metric + school year + period), so importing the same file
 twice changes nothing the second time.
 
 ``import_rows`` plans and writes at once, all or nothing: the API's bulk measurement upload (a
 file or a JSON list) goes through the same reading, columns, formula rule, limits and checks, and
-reports problems in the same ``{row, column, message}`` shape. Measurements are written by
+reports problems in the same ``{row, column, message}`` shape; a concurrent upload that recorded
+some of the same rows first makes it plan again against them (``Plan.conflict`` if that keeps
+happening). Measurements are written by
 ``accountability.recording.record_measurements``, the one use case behind every way to record one.
 """
 
 import copy
+import errno
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import rules
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability.models import Baseline, Measurement, Metric, Target
 from accountability.recording import record_measurements
 from core.permissions import permission_name, write_action
+from core.tenancy import reach_scope
 from schools.models import GRADES, School
 from zones.models import District, State, Zone
 
@@ -41,6 +49,10 @@ MAX_REPORTED_ROWS = 2_000  # previewed rows kept in the summary (counts always c
 MAX_REPORTED_ERRORS = 5_000
 MAX_ID = 2**63 - 1  # ids beyond a bigint name no row (and would be a database error)
 WRITE_BATCH_SIZE = 500
+PROGRESS_EVERY = 1_000  # rows checked between two progress updates of an applying batch
+WRITE_ATTEMPTS = 3  # plans of a bulk upload, when concurrent uploads keep taking its rows' keys first
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
+UNIQUE_VIOLATION = "23505"
 
 
 def import_scopes_for(user) -> list[ImportScope]:
@@ -84,6 +96,7 @@ class PlannedRow:
     label: str
     instance: object
     changes: dict = field(default_factory=dict)
+    key: tuple = ()  # the row's natural key (the importer's ``key``)
 
     def as_dict(self) -> dict:
         return {"row": self.number, "action": self.action, "key": self.label, "changes": self.changes}
@@ -93,6 +106,7 @@ class PlannedRow:
 class Plan:
     rows: list[PlannedRow] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    conflict: bool = False  # refused because concurrent writes kept taking its rows (retry later)
 
     def error(self, row: int | None, column: str, message: str) -> None:
         self.errors.append({"row": row, "column": column, "message": message})
@@ -459,19 +473,20 @@ def _is_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
-def plan_import(kind: str, data: bytes, user, scope: ImportScope) -> Plan:
-    """Read and check a file; nothing is written."""
+def plan_import(kind: str, data: bytes, user, scope: ImportScope, progress=None) -> Plan:
+    """Read and check a file; nothing is written. ``progress(rows_checked)`` is called as it goes."""
     try:
         table = read_table(data)
     except ImportFileError as error:
         plan = Plan()
         plan.error(None, "", str(error))
         return plan
-    return plan_table(kind, table, user, scope)
+    return plan_table(kind, table, user, scope, progress)
 
 
-def plan_table(kind: str, table: Table, user, scope) -> Plan:
-    """Check a table read from a file (or a JSON list); nothing is written."""
+def plan_table(kind: str, table: Table, user, scope, progress=None) -> Plan:
+    """Check a table read from a file (or a JSON list); nothing is written. ``progress(rows_checked)``
+    is called every ``PROGRESS_EVERY`` rows."""
     plan = Plan()
     importer = IMPORTERS[kind](user, scope)
     names = _check_header(importer, table, plan)
@@ -484,7 +499,9 @@ def plan_table(kind: str, table: Table, user, scope) -> Plan:
             readable.append((number, values))
     importer.prepare([values for _number, values in readable])
     seen = {}
-    for number, values in readable:
+    for checked, (number, values) in enumerate(readable, start=1):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked)
         planned = _plan_row(importer, number, values, plan)
         if planned is None:
             continue
@@ -494,6 +511,7 @@ def plan_table(kind: str, table: Table, user, scope) -> Plan:
             plan.error(number, columns, f"Duplicate of row {seen[key]}: the same {columns}.")
             continue
         seen[key] = number
+        planned.key = key
         plan.rows.append(planned)
     return plan
 
@@ -550,9 +568,27 @@ def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatc
     )
     upload.seek(0)
     # Stored under a name that says what the content is, whatever the uploaded name claims.
-    batch.file.save("upload.xlsx" if data.startswith(XLSX_SIGNATURE) else "upload.csv", upload, save=False)
+    try:
+        batch.file.save("upload.xlsx" if data.startswith(XLSX_SIGNATURE) else "upload.csv", upload, save=False)
+    except OSError as error:  # nothing is recorded: the batch row is saved only with its file
+        logger.error("Import upload not stored: %s", error)
+        raise ImportStorageError(error) from error
     batch.save()
     return batch
+
+
+class ImportStorageError(Exception):
+    """The uploaded file could not be stored (disk full, read-only or unwritable storage); nothing was
+    saved. Pages show it as a form error, the API as 507 Insufficient Storage."""
+
+    def __init__(self, error: OSError):
+        reason = {
+            errno.ENOSPC: "the server's storage is full",
+            errno.EDQUOT: "the server's storage quota is used up",
+            errno.EROFS: "the server's storage is read-only",
+        }.get(error.errno, "the server's storage cannot be written")
+        self.message = f"The file could not be stored: {reason}. Nothing was saved; try again later."
+        super().__init__(self.message)
 
 
 NOT_APPLICABLE = "Only a dry run without errors can be applied."
@@ -564,28 +600,123 @@ def may_apply(user, batch: ImportBatch) -> bool:
     return rules.has_perm("imports.apply_importbatch", user, batch)
 
 
-def apply_import(batch: ImportBatch, user) -> ImportBatch:
-    """Check the kept file again and write it in one transaction; any error: nothing is written.
+class ApplyConflict(ValidationError):
+    """The batch is being applied or was applied already: another request claimed it first."""
 
-    The one way an import is applied (page and API): raises PermissionDenied when the permission
-    table says the user may not apply it (only its uploader may), ValidationError when it is not an
-    error-free dry run."""
+
+def apply_import(batch: ImportBatch, user) -> ImportBatch:
+    """Apply an error-free dry run: the one way an import is applied (page and API).
+
+    Claims the batch (``claim_apply``), then has it applied by a task once the claim commits
+    (imports.tasks.dispatch_apply): the batch is returned applying. When Celery runs tasks eagerly
+    (no broker; tests) it is applied inline and returned applied or failed, as before tasks.
+
+    Raises PermissionDenied when the permission table says the user may not apply it (only its
+    uploader may), ApplyConflict when it is being or has been applied, ValidationError when it is
+    not an error-free dry run."""
+    from .tasks import dispatch_apply  # the task module imports this one
+
+    return dispatch_apply(claim_apply(batch, user))
+
+
+def claim_apply(batch: ImportBatch, user) -> ImportBatch:
+    """Move an error-free dry run to applying, under a lock on the batch: of clients applying one
+    batch at once exactly one claims it; the others wait for the lock and then get ApplyConflict."""
     if not may_apply(user, batch):
         raise PermissionDenied("Only the person who uploaded the file may apply it.")
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.is_applying and not batch.claim_lost:
+            raise ApplyConflict(f"Import #{batch.pk} is already being applied.", code="applying")
+        if batch.status == ImportBatch.Status.APPLIED:
+            raise ApplyConflict(f"Import #{batch.pk} has already been applied.", code="applied")
         if not batch.can_apply:
             raise ValidationError(NOT_APPLICABLE)
-        with batch.file.open("rb") as kept:
-            plan = plan_import(batch.kind, kept.read(), user, batch.scope)
+        counts = batch.counts
+        batch.status = ImportBatch.Status.APPLYING
+        batch.applying_since = timezone.now()
+        batch.rows_total = sum(counts.get(action, 0) for action in ("create", "update", "skip"))
+        batch.rows_done = 0
+        batch._history_user = user
+        batch.save()
+    return batch
+
+
+def release_claim(batch_pk: int) -> None:
+    """Give back a claim no task will finish (it could not be sent): the batch is a dry run again."""
+    with scopes_disabled():
+        applying = ImportBatch.objects.filter(pk=batch_pk, status=ImportBatch.Status.APPLYING)
+        applying.update(status=ImportBatch.Status.DRY_RUN, applying_since=None, rows_done=0)
+
+
+def run_apply(batch_pk: int) -> ImportBatch:
+    """Apply a claimed batch as its uploader: check the kept file again (counting ``rows_done``) and
+    write it in one transaction with the batch's final status; any error: nothing is written and
+    the batch is failed with the reason. Idempotent: a batch that is no longer applying (an earlier
+    run of the task finished it) is returned unchanged, so a repeated delivery writes nothing."""
+    with scopes_disabled():  # whose scope to enter is read from the batch itself
+        batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_pk)
+    if not batch.is_applying:
+        return batch
+    user = batch.uploaded_by
+    if user is None:
+        return finish_apply(batch_pk, None, "The person who uploaded the file no longer has an account.")
+    with reach_scope(user):
+
+        def progress(checked: int) -> None:
+            ImportBatch.objects.filter(pk=batch_pk, status=ImportBatch.Status.APPLYING).update(rows_done=checked)
+
+        try:
+            with batch.file.open("rb") as kept:
+                data = kept.read()
+        except OSError as error:
+            logger.error("Import #%s: the kept file cannot be read: %s", batch_pk, error)
+            return finish_apply(batch_pk, user, "The uploaded file can no longer be read; upload it again.")
+        for _attempt in range(WRITE_ATTEMPTS):
+            plan = plan_import(batch.kind, data, user, batch.scope, progress=progress)
+            try:
+                return finish_apply(batch_pk, user, plan=plan)
+            except RowsTaken:  # rolled back, the batch still applying: check against those rows
+                logger.info("Import #%s: rows taken by a concurrent write; checking again", batch_pk)
+        return finish_apply(batch_pk, user, TAKEN_MEANWHILE_IMPORT)
+
+
+class RowsTaken(Exception):
+    """A concurrent write recorded some of the planned rows first (or deadlocked with this one)."""
+
+
+def taken_meanwhile(error: Exception) -> bool:
+    """Did a concurrent writer take the rows' keys (unique violation) or wait on them (deadlock)?"""
+    sqlstate = getattr(error.__cause__, "sqlstate", None)  # None on SQLite: no code to tell
+    if isinstance(error, IntegrityError):
+        return sqlstate in (None, UNIQUE_VIOLATION)
+    return isinstance(error, OperationalError) and sqlstate == DEADLOCK
+
+
+def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None) -> ImportBatch:
+    """Write ``plan`` (unless it has errors) and the batch's final status in one transaction, or fail
+    the batch with ``reason``; nothing when the batch is no longer applying. Raises RowsTaken (all
+    rolled back) when a concurrent write took some of the rows first."""
+    plan = plan or Plan()
+    if reason:
+        plan.error(None, "", reason)
+    with transaction.atomic():
+        with scopes_disabled():  # also called outside any scope: the failure of a task
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_pk)
+        if not batch.is_applying:
+            return batch
         if not plan.errors:
             try:
                 with transaction.atomic():
                     _write(plan, IMPORTERS[batch.kind], user, f"Import #{batch.pk}: {batch.original_name}")
             except Exception as error:  # any failure: the inner transaction rolled back; record why
+                if taken_meanwhile(error):
+                    raise RowsTaken from error
                 logger.exception("Import #%s failed while writing", batch.pk)
                 plan.error(None, "", f"The import stopped ({error}); nothing was written.")
-        batch.summary = plan.summary()
+        # A reason alone (no plan) keeps the dry run's counts and rows beside it.
+        batch.summary = {**batch.summary, "errors": plan.errors} if reason else plan.summary()
+        batch.rows_done = batch.rows_total
         if plan.errors:
             batch.status = ImportBatch.Status.FAILED
         else:
@@ -597,20 +728,39 @@ def apply_import(batch: ImportBatch, user) -> ImportBatch:
 
 
 def _write(plan: Plan, importer_class, user, reason: str) -> None:
-    created = [row.instance for row in plan.rows if row.action == "create"]
-    updated = [row.instance for row in plan.rows if row.action == "update"]
-    importer_class.save(created, updated, user, reason)
+    """New rows in the order of their keys, changed rows in the order of their ids: concurrent
+    writers of overlapping rows take the rows' locks in one order, so they wait, never deadlock."""
+    new = sorted((row for row in plan.rows if row.action == "create"), key=lambda row: tuple(map(str, row.key)))
+    updated = sorted((row.instance for row in plan.rows if row.action == "update"), key=lambda obj: obj.pk)
+    importer_class.save([row.instance for row in new], updated, user, reason)
+
+
+TAKEN_MEANWHILE = "Other uploads recorded some of these rows at the same time; nothing was saved. Send the rows again."
+TAKEN_MEANWHILE_IMPORT = (
+    "Other uploads kept recording some of these rows at the same time; nothing was written. Upload the file again."
+)
 
 
 def import_rows(kind: str, table: Table, user, scope, *, reason: str) -> Plan:
     """Check ``table`` and, if nothing is wrong, write it at once in one transaction (the API's bulk
-    upload); any problem: nothing is written and the plan lists it."""
-    plan = plan_table(kind, table, user, scope)
-    if plan.errors:
-        return plan
-    try:
-        with transaction.atomic():
-            _write(plan, IMPORTERS[kind], user, reason)
-    except IntegrityError:  # a concurrent write took one of the rows' keys first
-        plan.error(None, "", "Another upload recorded some of these rows meanwhile; nothing was written. Retry.")
+    upload); any problem: nothing is written and the plan lists it.
+
+    A concurrent upload may record some of the same rows between the check and the write (the
+    database's unique key refuses the duplicate): the table is then checked again against what it
+    recorded, which makes those rows updates or unchanged, at most ``WRITE_ATTEMPTS`` times; after
+    that the plan is a ``conflict``."""
+    for _attempt in range(WRITE_ATTEMPTS):
+        plan = plan_table(kind, table, user, scope)
+        if plan.errors:
+            return plan
+        try:
+            with transaction.atomic():
+                _write(plan, IMPORTERS[kind], user, reason)
+            return plan
+        except (IntegrityError, OperationalError) as error:
+            if not taken_meanwhile(error):
+                raise
+            logger.info("Bulk upload: rows taken by a concurrent upload; checking again")
+    plan = Plan(conflict=True)
+    plan.error(None, "", TAKEN_MEANWHILE)
     return plan

@@ -11,7 +11,7 @@ from web.files import private_file_response
 
 from .forms import ImportForm
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
-from .services import IMPORTERS, apply_import, import_scopes_for, may_apply, preview_import
+from .services import IMPORTERS, ImportStorageError, apply_import, import_scopes_for, may_apply, preview_import
 
 
 def _batch(request, importbatch_pk) -> ImportBatch:
@@ -34,13 +34,17 @@ def import_new(request):
         raise PermissionDenied("You have no state or Lead Partner to import data for.")
     form = ImportForm(request.POST or None, request.FILES or None, scopes=scopes)
     if request.method == "POST" and form.is_valid():
-        batch = preview_import(
-            user=request.user,
-            scope=form.cleaned_data["scope"],
-            kind=form.cleaned_data["kind"],
-            upload=form.cleaned_data["file"],
-        )
-        return redirect("imports:detail", importbatch_pk=batch.pk)
+        try:
+            batch = preview_import(
+                user=request.user,
+                scope=form.cleaned_data["scope"],
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+            )
+        except ImportStorageError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("imports:detail", importbatch_pk=batch.pk)
     columns = {kind.label: importer.columns for kind, importer in IMPORTERS.items()}
     return render(request, "imports/import_new.html", {"form": form, "columns": columns})
 
@@ -58,10 +62,12 @@ def import_apply(request, importbatch_pk):
     batch = _batch(request, importbatch_pk)
     try:
         batch = apply_import(batch, request.user)  # PermissionDenied (not the uploader): a 403
-    except ValidationError as error:
+    except ValidationError as error:  # also ApplyConflict: being or already applied
         messages.error(request, error.messages[0])
         return redirect("imports:detail", importbatch_pk=batch.pk)
-    if batch.status == ImportBatch.Status.APPLIED:
+    if batch.is_applying:
+        messages.info(request, f"Import #{batch.pk} is being applied; this page shows how far it got.")
+    elif batch.status == ImportBatch.Status.APPLIED:
         messages.success(request, f"Import #{batch.pk} applied.")
     else:
         messages.error(request, f"Import #{batch.pk} failed; nothing was written. See the errors below.")

@@ -6,7 +6,7 @@ from contextlib import ExitStack
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
@@ -20,12 +20,46 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
+from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from core.concurrency import StaleRecord, VersionedModel
 from core.permissions import ANYWHERE, permission_name
 from core.tenancy import reach_scope
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+
+
+def problem_response(status_code: int, title: str, detail: str, **extra) -> Response:
+    """An RFC 9457 problem details response (``extra``: members beyond the standard ones)."""
+    problem = {"type": "about:blank", "title": title, "status": status_code, "detail": detail, **extra}
+    return Response(problem, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def body_problem(exc) -> Response | None:
+    """A request body Django refuses while DRF parses it, as problem JSON (else Django would answer
+    its HTML 400 page): too large (413), too many form fields or files (400)."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        detail = f"The request body is larger than {limit:g} MB (uploaded files aside)."
+        return problem_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "Request body too large", detail)
+    if isinstance(exc, TooManyFieldsSent):
+        detail = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} form fields."
+        return problem_response(status.HTTP_400_BAD_REQUEST, "Malformed request body", detail)
+    if isinstance(exc, TooManyFilesSent):
+        detail = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files."
+        return problem_response(status.HTTP_400_BAD_REQUEST, "Malformed request body", detail)
+    return None
 
 
 class IdFilter(filters.NumberFilter):
@@ -363,10 +397,8 @@ class ScopedQuerysetMixin:
         self.tenant_scope.enter_context(reach_scope(request.user))
 
     def handle_exception(self, exc):
-        if isinstance(exc, RequestDataTooBig):  # Django's own bound on a body, as a JSON 400
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
-            exc = exceptions.ParseError(f"The request body is larger than {limit:g} MB.")
-        return super().handle_exception(exc)
+        problem = body_problem(exc)  # Django's own bounds on a body, as problem JSON
+        return problem if problem is not None else super().handle_exception(exc)
 
 
 class ScopedReadOnlyViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
