@@ -41,8 +41,10 @@ def too_large(request, length: int, limit: int) -> HttpResponse:
     if request.content_type == "multipart/form-data":
         detail += f" An uploaded file may be at most {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB."
     if request.path_info.startswith(API_PREFIX):
-        problem = {"type": "about:blank", "title": "Request body too large", "status": 413, "detail": detail}
-        return JsonResponse(problem, status=413, content_type="application/problem+json")
+        from web.rest import PROBLEM_CONTENT_TYPE, problem_details  # settings import this module: no models yet
+
+        problem = problem_details(413, "Request body too large", detail)
+        return JsonResponse(problem, status=413, content_type=PROBLEM_CONTENT_TYPE)
     page = f"<!doctype html><title>Request too large</title><h1>Request too large</h1><p>{escape(detail)}</p>"
     return HttpResponse(page, status=413)
 

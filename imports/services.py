@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 import rules
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -37,7 +37,7 @@ from accountability.recording import record_measurements
 from core.permissions import permission_name, write_action
 from core.tenancy import reach_scope
 from schools.models import GRADES, School
-from zones.models import District, State, Zone
+from zones.models import District, State, Zone, check_zone_sizes, lock_zones, zone_composition
 
 from .models import ImportBatch, ImportScope
 from .reading import XLSX_SIGNATURE, ImportFileError, Table, read_table, upload_bytes
@@ -279,6 +279,20 @@ class SchoolImporter(Importer):
 
     def key(self, school):
         return (school.nces_id,)
+
+    @classmethod
+    def save(cls, created, updated, user, reason):
+        """Schools an import moves keep every zone they join or leave at its size (3–5 once
+        launched): the zones are locked and their sizes checked on the result of the whole file, as
+        ``zones.models.zone_composition`` does for a zone saved with its schools. Each updated school
+        gets a new version, so an edit page opened before the import cannot save over it."""
+        updated_pks = [school.pk for school in updated]
+        with zone_composition({school.zone_id for school in [*created, *updated]}, field="zone"):
+            left = set(School._base_manager.filter(pk__in=updated_pks).values_list("zone_id", flat=True))
+            lock_zones(left)
+            check_zone_sizes(left, field="zone")  # inside the composition: checked on the result
+            super().save(created, updated, user, reason)
+            School._base_manager.filter(pk__in=updated_pks).update(version=F("version") + 1)
 
 
 class SchoolMetricImporter(Importer):
@@ -709,6 +723,8 @@ def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None
             try:
                 with transaction.atomic():
                     _write(plan, IMPORTERS[batch.kind], user, f"Import #{batch.pk}: {batch.original_name}")
+            except ValidationError as error:  # a rule checked on the locked result (a zone's size)
+                plan.error(None, "", f"{' '.join(error.messages)} Nothing was written.")
             except Exception as error:  # any failure: the inner transaction rolled back; record why
                 if taken_meanwhile(error):
                     raise RowsTaken from error

@@ -40,9 +40,14 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+def problem_details(status_code: int, title: str, detail: str, **extra) -> dict:
+    """RFC 9457 problem details (``extra``: members beyond the standard ones)."""
+    return {"type": "about:blank", "title": title, "status": status_code, "detail": detail, **extra}
+
+
 def problem_response(status_code: int, title: str, detail: str, **extra) -> Response:
-    """An RFC 9457 problem details response (``extra``: members beyond the standard ones)."""
-    problem = {"type": "about:blank", "title": title, "status": status_code, "detail": detail, **extra}
+    """An RFC 9457 problem details response."""
+    problem = problem_details(status_code, title, detail, **extra)
     return Response(problem, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -215,13 +220,8 @@ class RaceAnswersMixin:
             exc = answer
         response = super().handle_exception(exc)
         if isinstance(exc, (PreconditionFailed, WriteConflict)):  # RFC 9457 problem details
-            response.data = {
-                "type": "about:blank",
-                "title": response.status_text,
-                "status": response.status_code,
-                "detail": str(exc.detail),
-            }
-            response.content_type = "application/problem+json"
+            response.data = problem_details(response.status_code, response.status_text, str(exc.detail))
+            response.content_type = PROBLEM_CONTENT_TYPE
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -180,3 +180,32 @@ def test_only_the_uploader_may_apply_a_rule_of_the_permission_table(world, previ
     assert not Measurement.objects.exists()
 
     assert apply_import(batch, world.users.lead).status == ImportBatch.Status.APPLIED
+
+
+SCHOOLS_HEADER = "nces_id,name,district_nces_lea_id,lowest_grade,highest_grade,enrollment,zone\n"
+
+
+def test_an_import_cannot_fill_a_zone_beyond_five_schools(world, preview):
+    """Each row alone fits the zone of three; the whole file (three more) would make it six."""
+    rows = "".join(f"08000010001{n},New School {n},0800001,K,5,300,Front Range Zone\n" for n in range(3))
+    before = database_fingerprint()
+
+    batch = apply_import(preview("schools.csv", (SCHOOLS_HEADER + rows).encode(), kind="schools"), world.users.lead)
+
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.errors[0]["message"] == (
+        "Front Range Zone already holds 5 schools, the most a zone may hold. Nothing was written."
+    )
+    assert world.zone.schools.count() == 3
+    assert database_fingerprint() == before
+
+
+def test_an_imported_change_is_a_new_version_of_the_school(world, preview):
+    school = School.objects.get(nces_id="080000100001")
+    row = "080000100001,Front Range School 1,0800001,6,8,640,\n"
+
+    batch = apply_import(preview("schools.csv", (SCHOOLS_HEADER + row).encode(), kind="schools"), world.users.lead)
+
+    assert batch.status == ImportBatch.Status.APPLIED, batch.errors
+    school_now = School.objects.get(pk=school.pk)
+    assert (school_now.enrollment, school_now.version) == (640, school.version + 1)
