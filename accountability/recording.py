@@ -17,6 +17,12 @@ WRITE_BATCH_SIZE = 500
 MEASUREMENT_FIELDS = ["value", "source"]  # what recording a measurement again may change
 
 
+class RecordedMeanwhile(ValidationError):
+    """New measurements someone else recorded at the same time: checked as new, refused by the
+    unique key. Its message names the record that now exists; a caller that can check its rows
+    again (an import) does so instead of failing."""
+
+
 def may_record(user, report) -> bool:
     """May ``user`` save ``report`` (a measurement or status update, new or changed) as it is now?"""
     action = "change" if report.pk else "add"
@@ -53,7 +59,7 @@ def record_measurements(user, measurements: list[Measurement], *, reason: str = 
                 with transaction.atomic():
                     bulk_create_with_history(created, Measurement, batch_size=WRITE_BATCH_SIZE, **history)
             except IntegrityError as error:
-                raise _recorded_meanwhile(created) from error
+                raise RecordedMeanwhile(_recorded_meanwhile(created)) from error
         if updated:
             bulk_update_with_history(updated, Measurement, MEASUREMENT_FIELDS, batch_size=WRITE_BATCH_SIZE, **history)
     return measurements

@@ -33,7 +33,7 @@ from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability.models import Baseline, Measurement, Metric, Target
-from accountability.recording import record_measurements
+from accountability.recording import RecordedMeanwhile, record_measurements
 from core.permissions import permission_name, write_action
 from core.tenancy import reach_scope
 from schools.models import GRADES, School
@@ -701,6 +701,8 @@ class RowsTaken(Exception):
 
 def taken_meanwhile(error: Exception) -> bool:
     """Did a concurrent writer take the rows' keys (unique violation) or wait on them (deadlock)?"""
+    if isinstance(error, RecordedMeanwhile):  # recording's own word for a unique violation
+        return True
     sqlstate = getattr(error.__cause__, "sqlstate", None)  # None on SQLite: no code to tell
     if isinstance(error, IntegrityError):
         return sqlstate in (None, UNIQUE_VIOLATION)
@@ -723,13 +725,14 @@ def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None
             try:
                 with transaction.atomic():
                     _write(plan, IMPORTERS[batch.kind], user, f"Import #{batch.pk}: {batch.original_name}")
-            except ValidationError as error:  # a rule checked on the locked result (a zone's size)
-                plan.error(None, "", f"{' '.join(error.messages)} Nothing was written.")
             except Exception as error:  # any failure: the inner transaction rolled back; record why
                 if taken_meanwhile(error):
                     raise RowsTaken from error
-                logger.exception("Import #%s failed while writing", batch.pk)
-                plan.error(None, "", f"The import stopped ({error}); nothing was written.")
+                if isinstance(error, ValidationError):  # a rule checked on the locked result (a zone's size)
+                    plan.error(None, "", f"{' '.join(error.messages)} Nothing was written.")
+                else:
+                    logger.exception("Import #%s failed while writing", batch.pk)
+                    plan.error(None, "", f"The import stopped ({error}); nothing was written.")
         # A reason alone (no plan) keeps the dry run's counts and rows beside it.
         batch.summary = {**batch.summary, "errors": plan.errors} if reason else plan.summary()
         batch.rows_done = batch.rows_total
@@ -773,7 +776,7 @@ def import_rows(kind: str, table: Table, user, scope, *, reason: str) -> Plan:
             with transaction.atomic():
                 _write(plan, IMPORTERS[kind], user, reason)
             return plan
-        except (IntegrityError, OperationalError) as error:
+        except (IntegrityError, OperationalError, RecordedMeanwhile) as error:
             if not taken_meanwhile(error):
                 raise
             logger.info("Bulk upload: rows taken by a concurrent upload; checking again")
