@@ -7,7 +7,7 @@ PORT ?= 8000
 # System libraries WeasyPrint (PDF briefs) needs; installed with apt when missing and root.
 WEASYPRINT_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core
 
-.PHONY: run test lint format bench system-libs browser clean
+.PHONY: run test quick lint format bench system-libs browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ test: system-libs browser $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
 	$(BIN)/pytest
+
+# The daily inner loop: lint and every test but the browser, fault and worker suites (a minute or two).
+quick: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -m "not browser and not faults and not worker"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
