@@ -106,6 +106,7 @@ class ReportRun(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of its worker.")
     lease = models.CharField(max_length=64, blank=True, editable=False, help_text="The task holding the run.")
+    worker = models.CharField(max_length=200, blank=True, editable=False, help_text="The worker rendering it.")
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to=report_upload_to, storage=private_storage, blank=True)
@@ -260,8 +261,9 @@ class ReportRun(TenantModel):
     # --- The lease: rendering it once ---
 
     @classmethod
-    def claim(cls, pk: int, lease: str) -> "ReportRun | None":
-        """Take run ``pk`` for rendering under ``lease`` (the task's id), atomically: a queued run, one
+    def claim(cls, pk: int, lease: str, worker: str = "") -> "ReportRun | None":
+        """Take run ``pk`` for rendering under ``lease`` (the task's id) on ``worker`` (its node name),
+        atomically: a queued run, one
         this same task already held (a retry, or its message redelivered after its process died) or
         one whose worker died. None if another worker holds it or it is finished; a run out of
         attempts is failed instead."""
@@ -275,6 +277,7 @@ class ReportRun(TenantModel):
         claimed = claimable.filter(attempts__lt=cls.MAX_ATTEMPTS).update(
             status=cls.Status.RUNNING,
             lease=lease,
+            worker=worker,
             started_at=now,
             heartbeat_at=now,
             finished_at=None,
@@ -330,15 +333,17 @@ class ReportRun(TenantModel):
         return bool(failed)
 
     @classmethod
-    def reap(cls) -> int:
-        """Take back the runs whose worker died (lease expired): queue them again to be sent, or fail
-        them once out of attempts (or superseded meanwhile). Returns how many."""
+    def reap(cls, restarted_worker: str = "", restarted_at=None) -> int:
+        """Take back the runs whose worker died: lease expired, or claimed by ``restarted_worker`` (a
+        node name) before it started again at ``restarted_at``. They are queued again to be sent, or
+        failed once out of attempts (or superseded meanwhile). Returns how many."""
         now = timezone.now()
-        dead = cls._base_manager.filter(status=cls.Status.RUNNING).filter(
-            Q(heartbeat_at=None) | Q(heartbeat_at__lt=now - cls.LEASE)
-        )
-        failed = dead.filter(Q(attempts__gte=cls.MAX_ATTEMPTS) | Q(superseded=True)).update(
-            status=cls.Status.FAILED, finished_at=now, lease="", heartbeat_at=None, error=cls._gave_up()
-        )
+        died = Q(heartbeat_at=None) | Q(heartbeat_at__lt=now - cls.LEASE)
+        if restarted_worker:
+            died |= Q(worker=restarted_worker, started_at__lt=restarted_at)
+        dead = cls._base_manager.filter(died, status=cls.Status.RUNNING)
+        ended = {"status": cls.Status.FAILED, "finished_at": now, "lease": "", "heartbeat_at": None}
+        failed = dead.filter(superseded=True).update(**ended, error="Its worker stopped; a newer run replaced it.")
+        failed += dead.filter(attempts__gte=cls.MAX_ATTEMPTS).update(**ended, error=cls._gave_up())
         requeued = dead.update(status=cls.Status.QUEUED, lease="", sent_at=None, heartbeat_at=None)
         return failed + requeued

@@ -38,7 +38,7 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from celery import Task, shared_task
@@ -132,7 +132,7 @@ def record_failure(run_pk: int, lease: str, reason: str) -> None:
 )
 def generate_report(self, run_pk: int) -> str:
     with run_scope(run_pk):
-        run = ReportRun.claim(run_pk, lease=self.request.id)
+        run = ReportRun.claim(run_pk, lease=self.request.id, worker=self.request.hostname or "")
         if run is None:  # finished, or another worker holds it
             return ReportRun._base_manager.values_list("status", flat=True).get(pk=run_pk)
         try:
@@ -207,10 +207,10 @@ def run_scope(run_pk: int):
     return state_scope(ReportRun._base_manager.values_list("state_id", flat=True).get(pk=run_pk))
 
 
-def publish(task, *args, **options) -> bool:
+def publish(task, *args, kwargs=None, **options) -> bool:
     """Send ``task``; False, logged, when the broker is unreachable (publishing fails fast, see settings)."""
     try:
-        task.apply_async(args, **options)
+        task.apply_async(args, kwargs, **options)
     except Exception as error:  # any broker failure: the caller's row stays as the outbox
         logger.warning("The report service is unavailable; %s%s not sent: %r", task.name, args, error)
         return False
@@ -249,13 +249,14 @@ def broker_reachable() -> bool:
 
 
 @shared_task(ignore_result=True)
-def maintain_runs() -> dict:
-    """Keep runs moving (beat, every 30 s, and at worker start): take back runs whose worker died,
-    send runs left unsent (the broker was down) or whose message was lost, and email the links the
-    broker did not take."""
+def maintain_runs(restarted_worker: str = "", restarted_at: str = "") -> dict:
+    """Keep runs moving (beat, every 30 s, and at worker start): take back runs whose worker died
+    (and, from a worker that starts again, the runs its previous life held), send runs left unsent
+    (the broker was down) or whose message was lost, and email the links the broker did not take."""
     now = timezone.now()
+    restarted = datetime.fromisoformat(restarted_at) if restarted_at else None
     with scopes_disabled():
-        reaped = ReportRun.reap()
+        reaped = ReportRun.reap(restarted_worker, restarted)
         due = ReportRun._base_manager.filter(status=ReportRun.Status.QUEUED, superseded=False).filter(
             Q(sent_at=None) | Q(sent_at__lt=now - ReportRun.RESEND_AFTER)
         )
@@ -277,11 +278,12 @@ def maintain_runs() -> dict:
 
 
 @worker_ready.connect
-def maintain_runs_at_worker_start(**_kwargs):
-    """A (re)started worker sends what waits at once, and takes back the runs of the worker it replaces
-    once their lease has expired."""
-    for countdown in (0, ReportRun.LEASE.total_seconds() + 5):
-        publish(maintain_runs, countdown=countdown)
+def maintain_runs_at_worker_start(sender, **_kwargs):
+    """A (re)started worker sends what waits at once and takes back what it held before it died (same
+    node name, as a supervisor restarts it); a replacement under another name takes back the dead
+    worker's runs once their lease has expired."""
+    publish(maintain_runs, kwargs={"restarted_worker": sender.hostname, "restarted_at": timezone.now().isoformat()})
+    publish(maintain_runs, countdown=ReportRun.LEASE.total_seconds() + 5)
 
 
 def commissioner_emails(state) -> list[str]:
