@@ -3,7 +3,7 @@ and the monthly commissioner briefs (reports.tasks.send_monthly_briefs).
 
 Asking again reuses this month's run; ``force`` makes a fresh one, which costs a full render in the
 worker. So each user may force the same report (kind, scope, month) once per
-``FORCED_RENDER_INTERVAL``; a failed or hung run is replaced on request without forcing.
+``FORCED_RENDER_INTERVAL``; a failed run, or one whose worker died, is replaced on request without forcing.
 """
 
 import math
