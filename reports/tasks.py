@@ -110,7 +110,8 @@ def record_failure(run_pk: int, lease: str, reason: str) -> None:
             return
         except DatabaseError as error:
             logger.warning("Could not record the failure of report run %s yet: %s", run_pk, error)
-            connection.close()
+            if not connection.in_atomic_block:  # a worker's own connection: reconnect on the next try
+                connection.close()
             if attempt + 1 < RECORD_FAILURE_TRIES:
                 time.sleep(2**attempt)
     logger.error("Gave up recording the failure of report run %s; the reaper will take it back.", run_pk)

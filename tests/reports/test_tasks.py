@@ -176,6 +176,16 @@ def test_beat_runs_the_monthly_briefs(db):
     assert (periodic.crontab.day_of_month, periodic.crontab.hour, periodic.crontab.minute) == ("1", "6", "0")
 
 
+def test_beat_keeps_runs_moving_every_30_seconds(settings):
+    """The reaper and re-sender: beat installs it into the database scheduler at start."""
+    entry = settings.CELERY_BEAT_SCHEDULE["report-runs-maintenance"]
+    assert entry["task"] == tasks.maintain_runs.name and entry["schedule"] == 30.0
+    assert entry["options"]["expires"] < entry["schedule"]  # rounds missed while the broker was down do not pile up
+    lease = ReportRun.LEASE.total_seconds()
+    assert ReportRun.HEARTBEAT.total_seconds() * 3 <= lease and lease + entry["schedule"] <= 120  # minutes, not an hour
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT + 120
+
+
 def test_runs_are_queued_after_the_request_commits(colorado, django_capture_on_commit_callbacks):
     run, _ = request_brief(colorado.state)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

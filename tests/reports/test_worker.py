@@ -47,5 +47,5 @@ def test_a_worker_generates_a_brief(colorado, worker):
         time.sleep(0.2)
         run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE and run.attempts == 1
-    assert run.worker == worker.hostname and run.sent_at is None  # sent directly here, not through the outbox
+    assert run.worker and run.sent_at is None  # claimed by the worker; sent directly here, not through the outbox
     assert run.file.read(5) == b"%PDF-"
