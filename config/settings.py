@@ -203,7 +203,9 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- end of the cache and sessions block ---
 
-# --- Celery: Redis broker when REDIS_URL is set, eager in-process otherwise ---
+# --- Celery (CELERY_* settings: reliability of report runs, issue #13) ---
+# Redis broker when REDIS_URL is set, eager in-process otherwise. Celery delivers at least once; the
+# report run row is the outbox and the lease that make each run render once (reports/tasks.py).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -212,8 +214,40 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Publishing fails fast when Redis is down or hangs (a report request then answers "saved, will run
+# when the service is back" within seconds): 2 s to connect, 3 s per reply, one quick retry.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+    "socket_keepalive": True,
+    "health_check_interval": 25,
+    # A message not acknowledged within this time is delivered again. It must exceed the longest
+    # task including its retry countdowns: 300 s (CELERY_TASK_TIME_LIMIT) + 120 s (generate_report's
+    # longest backoff), or running tasks would be delivered twice. Dead workers' runs do not wait for
+    # it: the lease and the reaper (reports.tasks.maintain_runs) take them back within about a minute.
+    "visibility_timeout": 900,
+}
+# The worker waits out a broker outage of any length (the default gives up, and exits, after 100 tries),
+# also when it starts while Redis is down; a running task goes on through a broker drop.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database scheduler at beat start (the monthly briefs are a data migration).
+CELERY_BEAT_SCHEDULE = {
+    "report-runs-maintenance": {
+        "task": "reports.tasks.maintain_runs",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+}
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---
 REST_FRAMEWORK = {

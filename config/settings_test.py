@@ -1,5 +1,6 @@
 """Test settings: the same as production, minus what makes tests slow or needs HTTPS."""
 
+import os
 import tempfile
 
 from .settings import *  # noqa: F403
@@ -10,9 +11,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zone-portfolio-media-")
-PRIVATE_FILES_ROOT = tempfile.mkdtemp(prefix="zone-portfolio-private-")
-# Tests run Celery tasks in-process; the worker integration test starts a real worker itself.
-CELERY_TASK_ALWAYS_EAGER = True
+# A worker started by a test (tests/faults/workers.py) shares the test's folder through the environment.
+PRIVATE_FILES_ROOT = os.environ.get("PRIVATE_FILES_ROOT") or tempfile.mkdtemp(prefix="zone-portfolio-private-")
+# Tests run Celery tasks in-process; a worker started by a test sends its tasks to the broker (0).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
 # Serve static files from the apps' folders as in development (no collectstatic, no missing-folder warning).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -20,11 +20,15 @@ class ReportRunAdmin(admin.ModelAdmin):
         "requested_by",
         "status",
         "superseded",
+        "sent_at",
         "started_at",
+        "heartbeat_at",
+        "worker",
         "finished_at",
         "attempts",
         "download",
         "error",
+        "email_commissioners",
         "emailed_at",
     ]
 

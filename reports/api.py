@@ -31,6 +31,9 @@ class ReportRunSerializer(serializers.ModelSerializer):
     force = serializers.BooleanField(write_only=True, default=False, help_text="Replace this month's run.")
     requested_by = serializers.StringRelatedField()
     download_url = serializers.SerializerMethodField()
+    notice = serializers.SerializerMethodField(
+        help_text="Set while the report service is unavailable: the request is saved and runs when it is back."
+    )
 
     class Meta:
         model = ReportRun
@@ -42,20 +45,25 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "period",
             "force",
             "status",
+            "notice",
             "requested_by",
             "requested_at",
+            "sent_at",
             "started_at",
             "finished_at",
             "attempts",
             "error",
             "download_url",
         ]
-        read_only_fields = ["status", "requested_at", "started_at", "finished_at", "attempts", "error"]
+        read_only_fields = ["status", "requested_at", "sent_at", "started_at", "finished_at", "attempts", "error"]
 
     def get_download_url(self, run) -> str | None:
         if run.status != ReportRun.Status.DONE:
             return None
         return self.context["view"].reverse_action("download", args=[run.pk])
+
+    def get_notice(self, run) -> str | None:
+        return ReportRun.UNAVAILABLE if run.is_unsent else None
 
     def create(self, validated_data):
         scope = {key: validated_data.get(key) for key in ("state", "zone", "period")}
@@ -78,7 +86,11 @@ class ReportRunViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Report runs in your scope. POST queues a report, or returns this month's run of it (200) unless forced."""
+    """Report runs in your scope. POST queues a report, or returns this month's run of it (200) unless forced.
+
+    When the report service is unavailable the run is saved all the same (201 or 200) and ``notice``
+    says so; it runs when the service is back.
+    """
 
     queryset = ReportRun.objects.select_related("state", "zone", "requested_by")
     serializer_class = ReportRunSerializer

@@ -2,7 +2,7 @@ from django import forms
 
 from zones.models import State, Zone
 
-from .models import PERIOD_VALIDATOR, ReportRun
+from .models import ReportRun, validate_period
 
 
 class ReportRequestForm(forms.Form):
@@ -11,7 +11,7 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(choices=ReportRun.Kind.choices)
     state = forms.ModelChoiceField(queryset=State.objects.none(), required=False)
     zone = forms.ModelChoiceField(queryset=Zone.objects.none(), required=False)
-    period = forms.CharField(validators=[PERIOD_VALIDATOR], required=False, help_text="YYYY-MM; default: this month")
+    period = forms.CharField(validators=[validate_period], required=False, help_text="YYYY-MM; default: this month")
     force = forms.BooleanField(required=False, help_text="Make a fresh run even if this month's exists.")
 
     def __init__(self, *args, user, **kwargs):

@@ -1,12 +1,12 @@
 """Report runs: one row per generated report (a progress report, a commissioner brief or the portfolio)."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -14,7 +14,19 @@ from simple_history.models import HistoricalRecords
 from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
 from web.files import private_storage, unguessable_name
 
-PERIOD_VALIDATOR = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "A report period is a month: YYYY-MM.")
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
+
+
+def validate_period(value: str) -> None:
+    """A report period is a real month, YYYY-MM, of a year reports can be about (2000–2100): a month
+    like ``0000-01`` is refused when it is asked for, not when the worker fails to render it."""
+    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value or "")
+    if match is None:
+        raise ValidationError("A report period is a month: YYYY-MM.", code="invalid")
+    if not FIRST_REPORT_YEAR <= int(match[1]) <= LAST_REPORT_YEAR:
+        raise ValidationError(
+            f"A report period is a month from {FIRST_REPORT_YEAR} to {LAST_REPORT_YEAR}.", code="out_of_range"
+        )
 
 
 def current_period() -> str:
@@ -38,7 +50,18 @@ class ReportRun(TenantModel):
     """A request for one report over one scope and month, and how its generation went.
 
     At most one run per kind, scope and period is *current*: asking again reuses it unless it
-    failed (or hung) or the caller forces a fresh one, which supersedes it.
+    failed (or its worker died) or the caller forces a fresh one, which supersedes it.
+
+    The row is its own outbox and lease (``reports.tasks`` drives them):
+
+    - ``sent_at`` is set once the task message reached the broker. A run still queued without it was
+      requested while the report service (Redis) was unreachable; it is sent when the broker is back.
+    - A worker *claims* the run before rendering (``claim``: one atomic UPDATE, so two deliveries of
+      the message, or two beats, never render it twice) and renews ``heartbeat_at`` every
+      ``HEARTBEAT`` while it renders. A running run without a heartbeat for ``LEASE`` lost its worker
+      (killed, out of memory, over its time limit): ``reap`` queues it again, or fails it after
+      ``MAX_ATTEMPTS`` renders.
+    - Only the holder of the claim (``lease``: the task's id) may finish the run.
     """
 
     class Kind(models.TextChoices):
@@ -55,25 +78,42 @@ class ReportRun(TenantModel):
 
     STATE_KINDS = (Kind.STATE_PROGRESS, Kind.COMMISSIONER_BRIEF)
     FINISHED = (Status.DONE, Status.FAILED)
-    # A run still queued or running this long has hung: far beyond the task's time limit and retries.
-    STALE_AFTER = timedelta(minutes=30)
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+    # The worker rendering a run renews its heartbeat this often; three missed beats and the run is
+    # taken back (reports.tasks.maintain_runs runs every 30 s: a dead worker's run moves within ~1 min).
+    HEARTBEAT = timedelta(seconds=10)
+    LEASE = timedelta(seconds=30)
+    # A run sent this long ago and still queued lost its message (e.g. the broker lost its data): send again.
+    RESEND_AFTER = timedelta(minutes=15)
+    # Renders of one run (retries of transient errors and restarts after a dead worker) before it fails.
+    MAX_ATTEMPTS = 4
+    UNAVAILABLE = "The report service is unavailable right now; your request is saved and will run when it is back."
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     state = models.ForeignKey("zones.State", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     scope_key = models.CharField(max_length=40, editable=False, help_text="kind's scope, e.g. state:4")
-    period = models.CharField(max_length=7, validators=[PERIOD_VALIDATOR], help_text="The month reported on.")
+    period = models.CharField(max_length=7, validators=[validate_period], help_text="The month reported on.")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     superseded = models.BooleanField(default=False, help_text="Replaced by a newer run of the same report.")
     requested_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was handed to the report service; empty: waiting for the service."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of its worker.")
+    lease = models.CharField(max_length=64, blank=True, editable=False, help_text="The task holding the run.")
+    worker = models.CharField(max_length=200, blank=True, editable=False, help_text="The worker rendering it.")
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to=report_upload_to, storage=private_storage, blank=True)
     error = models.TextField(blank=True)
+    email_commissioners = models.BooleanField(
+        default=False, help_text="Email the state's commissioners a link once it is done (the monthly briefs)."
+    )
     emailed_at = models.DateTimeField(null=True, blank=True, help_text="When commissioners were sent the link.")
 
     objects = tenant_manager(ReportRunQuerySet)
@@ -111,10 +151,21 @@ class ReportRun(TenantModel):
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    # Set on this instance by reports.tasks.enqueue when its sending waits only for the transaction to commit.
+    send_scheduled = False
+
+    @property
+    def is_unsent(self) -> bool:
+        """Requested while the report service was unreachable: saved, it is sent when the service is back."""
+        return self.status == self.Status.QUEUED and self.sent_at is None and not self.send_scheduled
+
     @property
     def is_stale(self) -> bool:
-        """Queued or running for far longer than a task may take: the worker died or never ran it."""
-        return not self.is_finished and timezone.now() - self.requested_at > self.STALE_AFTER
+        """Running, but its worker stopped renewing the lease: the worker or its process died."""
+        return self.status == self.Status.RUNNING and not self._lease_alive(timezone.now())
+
+    def _lease_alive(self, now) -> bool:
+        return self.heartbeat_at is not None and now - self.heartbeat_at <= self.LEASE
 
     @property
     def duration(self) -> timedelta | None:
@@ -161,19 +212,30 @@ class ReportRun(TenantModel):
         run.full_clean(exclude=["scope_key"])
         return run
 
-    def submit(self, force: bool = False) -> tuple["ReportRun", bool]:
+    def submit(self, force: bool = False, email_commissioners: bool = False) -> tuple["ReportRun", bool]:
         """Save this run, or reuse the current run of the same report: (run, created).
 
-        A failed or hung current run is superseded; ``force`` supersedes a queued, running or done one too.
+        A failed run, or one whose worker died (``is_stale``), is superseded; ``force`` supersedes a
+        queued, running or done one too. ``email_commissioners`` asks for the link email on whichever
+        run is current.
         """
+        self.email_commissioners = email_commissioners
         same_report = ReportRun.objects.current().for_scope(self.kind, self.state, self.zone, self.period)
         with transaction.atomic():
             existing = same_report.select_for_update().first()
             if existing is not None:
                 if existing.status != self.Status.FAILED and not existing.is_stale and not force:
+                    if email_commissioners and not existing.email_commissioners:
+                        existing.email_commissioners = True
+                        existing.save(update_fields=["email_commissioners"])
                     return existing, False
                 existing.superseded = True
-                existing.save(update_fields=["superseded"])
+                fields = ["superseded"]
+                if existing.is_stale:  # its worker died: it ends here, and its late finish cannot land
+                    existing.status, existing.finished_at, existing.lease = self.Status.FAILED, timezone.now(), ""
+                    existing.error = "Its worker stopped before finishing; a new run replaced it."
+                    fields += ["status", "finished_at", "lease", "error"]
+                existing.save(update_fields=fields)
             try:
                 with transaction.atomic():
                     self.save()
@@ -181,26 +243,107 @@ class ReportRun(TenantModel):
                 return same_report.get(), False
         return self, True
 
-    def mark_running(self):
-        self.status = self.Status.RUNNING
-        self.started_at = timezone.now()
-        self.attempts += 1
-        self.error = ""
-        self.save(update_fields=["status", "started_at", "attempts", "error"])
+    # --- The outbox: handing the run to the report service ---
 
-    def mark_done(self, filename: str, content) -> None:
-        """Store the finished file, then mark the run done; the file is complete before the row says so."""
+    def mark_sending(self, now) -> bool:
+        """Take the sending of this queued run (unsent, or sent so long ago its message is lost)."""
+        due = Q(sent_at=None) | Q(sent_at__lt=now - self.RESEND_AFTER)
+        sending = ReportRun._base_manager.filter(due, pk=self.pk, status=self.Status.QUEUED).update(sent_at=now)
+        if sending:
+            self.sent_at = now
+        return bool(sending)
+
+    def mark_unsent(self, sent_at) -> None:
+        """The broker refused the message: the run waits for the next send."""
+        ReportRun._base_manager.filter(pk=self.pk, sent_at=sent_at).update(sent_at=None)
+        self.sent_at = None
+
+    # --- The lease: rendering it once ---
+
+    @classmethod
+    def claim(cls, pk: int, lease: str, worker: str = "") -> "ReportRun | None":
+        """Take run ``pk`` for rendering under ``lease`` (the task's id) on ``worker`` (its node name),
+        atomically: a queued run, one
+        this same task already held (a retry, or its message redelivered after its process died) or
+        one whose worker died. None if another worker holds it or it is finished; a run out of
+        attempts is failed instead."""
+        now = timezone.now()
+        claimable = cls._base_manager.filter(
+            Q(status=cls.Status.QUEUED)
+            | Q(status=cls.Status.RUNNING, lease=lease)
+            | Q(status=cls.Status.RUNNING, heartbeat_at__lt=now - cls.LEASE),
+            pk=pk,
+        )
+        claimed = claimable.filter(attempts__lt=cls.MAX_ATTEMPTS).update(
+            status=cls.Status.RUNNING,
+            lease=lease,
+            worker=worker,
+            started_at=now,
+            heartbeat_at=now,
+            finished_at=None,
+            attempts=F("attempts") + 1,
+            error="",
+        )
+        if not claimed:
+            claimable.update(status=cls.Status.FAILED, finished_at=now, lease="", error=cls._gave_up())
+            return None
+        return cls._base_manager.select_related("state", "zone").get(pk=pk)
+
+    @classmethod
+    def _gave_up(cls) -> str:
+        return (
+            f"The worker rendering this report stopped {cls.MAX_ATTEMPTS} times without finishing "
+            "(killed, out of memory or over its time limit). Request it again to start over."
+        )
+
+    def _held(self):
+        """This run while this worker's claim on it holds (nobody took it back, nothing finished it)."""
+        return ReportRun._base_manager.filter(pk=self.pk, lease=self.lease, status__in=self.UNFINISHED)
+
+    def renew(self) -> bool:
+        """Renew the lease (the heartbeat); False when the run was taken back from this worker."""
+        return bool(self._held().filter(status=self.Status.RUNNING).update(heartbeat_at=timezone.now()))
+
+    def release(self) -> None:
+        """Hand the run back to the queue, still held by this task, whose retry is on its way."""
+        self._held().update(status=self.Status.QUEUED, sent_at=timezone.now(), heartbeat_at=None)
+
+    def mark_done(self, filename: str, content) -> bool:
+        """Store the finished file, then mark the run done if this worker still holds it; else (another
+        worker took it back) the file goes. The file is complete before the row says so."""
         self.file.save(filename, content, save=False)
-        self.status = self.Status.DONE
-        self.finished_at = timezone.now()
+        now = timezone.now()
         try:
-            self.save(update_fields=["file", "status", "finished_at"])
+            done = self._held().update(file=self.file.name, status=self.Status.DONE, finished_at=now, heartbeat_at=None)
         except Exception:
             self.file.delete(save=False)  # no orphan file when the row cannot say it is done
             raise
+        if not done:
+            self.file.delete(save=False)
+            return False
+        self.status, self.finished_at, self.heartbeat_at = self.Status.DONE, now, None
+        return True
 
-    def mark_failed(self, error: str) -> None:
-        self.status = self.Status.FAILED
-        self.finished_at = timezone.now()
-        self.error = error
-        self.save(update_fields=["status", "finished_at", "error"])
+    def mark_failed(self, error: str) -> bool:
+        """Record the final failure, if this worker still holds the run."""
+        now = timezone.now()
+        failed = self._held().update(status=self.Status.FAILED, finished_at=now, error=error, heartbeat_at=None)
+        if failed:
+            self.status, self.finished_at, self.error = self.Status.FAILED, now, error
+        return bool(failed)
+
+    @classmethod
+    def reap(cls, restarted_worker: str = "", restarted_at=None) -> int:
+        """Take back the runs whose worker died: lease expired, or claimed by ``restarted_worker`` (a
+        node name) before it started again at ``restarted_at``. They are queued again to be sent, or
+        failed once out of attempts (or superseded meanwhile). Returns how many."""
+        now = timezone.now()
+        died = Q(heartbeat_at=None) | Q(heartbeat_at__lt=now - cls.LEASE)
+        if restarted_worker:
+            died |= Q(worker=restarted_worker, started_at__lt=restarted_at)
+        dead = cls._base_manager.filter(died, status=cls.Status.RUNNING)
+        ended = {"status": cls.Status.FAILED, "finished_at": now, "lease": "", "heartbeat_at": None}
+        failed = dead.filter(superseded=True).update(**ended, error="Its worker stopped; a newer run replaced it.")
+        failed += dead.filter(attempts__gte=cls.MAX_ATTEMPTS).update(**ended, error=cls._gave_up())
+        requeued = dead.update(status=cls.Status.QUEUED, lease="", sent_at=None, heartbeat_at=None)
+        return failed + requeued

@@ -3,15 +3,17 @@ and the monthly commissioner briefs (reports.tasks.send_monthly_briefs).
 
 Asking again reuses this month's run; ``force`` makes a fresh one, which costs a full render in the
 worker. So each user may force the same report (kind, scope, month) once per
-``FORCED_RENDER_INTERVAL``; a failed or hung run is replaced on request without forcing.
+``FORCED_RENDER_INTERVAL``; a failed run, or one whose worker died, is replaced on request without forcing.
 """
 
 import math
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from . import tasks
 from .models import ReportRun
@@ -36,6 +38,10 @@ def request_report(
 ) -> tuple[ReportRun, bool]:
     """Queue a report for ``user``, or reuse this month's run of it: (run, created).
 
+    The run is sent to the report service once the caller's transaction commits; when the service
+    is unreachable it is saved unsent (``run.is_unsent``: the answer says so) and sent when the
+    service is back. Asking again for a run left unsent sends it again.
+
     ``user`` None is the monthly schedule, which acts for no one (no permission to check, no
     forcing). ``email_commissioners`` (commissioner briefs) emails the state's commissioners a link
     once the run is done, whether the run is new or reused; each run is emailed once.
@@ -49,11 +55,11 @@ def request_report(
             raise PermissionDenied("You may not request this report.")
         if force:
             _claim_forced_render(user, run)
-    run, created = run.submit(force=force)
-    if email_commissioners:
-        tasks.enqueue(run, then=tasks.email_brief_link.si(run.pk))
-    elif created:
-        tasks.enqueue(run)
+    run, created = run.submit(force=force, email_commissioners=email_commissioners)
+    if run.status == ReportRun.Status.QUEUED:
+        tasks.enqueue(run)  # a new run; or one left unsent (the broker was down) or long lost: sent again
+    elif email_commissioners and run.status == ReportRun.Status.DONE and run.emailed_at is None:
+        transaction.on_commit(partial(tasks.publish, tasks.email_brief_link, run.pk))
     return run, created
 
 

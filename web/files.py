@@ -1,13 +1,19 @@
 """Private files (report files, uploaded imports): stored where no web server serves them, under
 unguessable names, and handed out only by views that checked who asks.
 
+Writes are atomic: a file appears under its name complete or not at all (see
+``PrivateFileSystemStorage._save``), so a full or read-only disk leaves no zero-byte or partial
+file behind, and a retry adds no file.
+
 Models reach the storage through the ``"private"`` alias of ``STORAGES`` (``private_storage``), so
 an object store can replace the local folder later by changing the settings only; there, too,
 objects must be private (no public ACL) and reach users only through ``private_file_response``.
 """
 
+import contextlib
 import mimetypes
 import os
+import tempfile
 import uuid
 from pathlib import PurePath
 
@@ -30,6 +36,51 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no URL: they are downloaded through permission-checked views.")
+
+    def _save(self, name, content):
+        """Write to a temporary file in the target folder, flush it to disk, then link it under its
+        name (atomic, and never over an existing file); on any error the temporary goes and the
+        error (e.g. ``OSError(ENOSPC)``, ``EROFS``) is raised with nothing left behind."""
+        full_path = self.path(name)
+        directory = os.path.dirname(full_path)
+        created = not os.path.isdir(directory)
+        os.makedirs(directory, mode=self.directory_permissions_mode or 0o777, exist_ok=True)
+        try:
+            temporary = self._write_temporary(directory, content)
+        except BaseException:
+            if created:
+                with contextlib.suppress(OSError):
+                    os.rmdir(directory)  # the unguessable folder made for this file, if still empty
+            raise
+        try:
+            while True:
+                try:
+                    os.link(temporary, full_path)
+                    break
+                except FileExistsError:
+                    name = self.get_available_name(name)
+                    full_path = self.path(name)
+        finally:
+            os.remove(temporary)
+        if self.file_permissions_mode is not None:
+            os.chmod(full_path, self.file_permissions_mode)
+        self._ensure_location_group_id(full_path)
+        return os.path.relpath(full_path, self.location).replace("\\", "/")
+
+    @staticmethod
+    def _write_temporary(directory: str, content) -> str:
+        """``content`` in a hidden temporary file of ``directory``, on disk (fsync); removed on error."""
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                for chunk in content.chunks():
+                    file.write(chunk.encode() if isinstance(chunk, str) else chunk)
+                file.flush()
+                os.fsync(file.fileno())
+        except BaseException:
+            os.remove(temporary)
+            raise
+        return temporary
 
 
 def private_storage():

@@ -3,7 +3,10 @@
 from datetime import timedelta
 
 from django.core import mail
+from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import OperationalError
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Role
@@ -68,16 +71,21 @@ def test_same_report_reuses_its_run_unless_forced(colorado, monkeypatch):
     assert ReportRun.objects.current().for_scope(BRIEF, colorado.state, period="2010-12").get() == fresh
 
 
-def test_a_failed_or_hung_run_is_replaced_on_request(colorado):
+def test_a_failed_or_dead_run_is_replaced_on_request(colorado):
     failed, _ = request_brief(colorado.state)
     failed.mark_failed("OSError: disk full")
-    hung, created = request_brief(colorado.state)
-    assert created and hung.pk != failed.pk
-    ReportRun.objects.filter(pk=hung.pk).update(requested_at=hung.requested_at - ReportRun.STALE_AFTER * 2)
-    hung.refresh_from_db()
-    assert hung.is_stale
+    dead, created = request_brief(colorado.state)
+    assert created and dead.pk != failed.pk
+    assert ReportRun.claim(dead.pk, lease="task-1") is not None  # a worker took it, then died:
+    ReportRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - ReportRun.LEASE * 2)
+    dead.refresh_from_db()
+    assert dead.is_stale
     replacement, created = request_brief(colorado.state)
-    assert created and replacement.pk not in (failed.pk, hung.pk)
+    assert created and replacement.pk not in (failed.pk, dead.pk)
+    dead.refresh_from_db()
+    assert dead.superseded and dead.status == ReportRun.Status.FAILED and "worker stopped" in dead.error
+    dead.lease = "task-1"
+    assert not dead.mark_done("late.pdf", ContentFile(b"%PDF-late"))  # its worker's late finish cannot land
 
 
 def test_a_transient_error_is_retried_and_the_run_succeeds(colorado, monkeypatch):
@@ -116,16 +124,20 @@ def test_transient_errors_give_up_after_the_retries(colorado, monkeypatch):
 def test_no_file_is_left_when_the_run_cannot_be_marked_done(colorado, monkeypatch, settings):
     """The file is stored, then the row update fails: the file goes, the retry stores one file and is done."""
     run, _ = request_brief(colorado.state)
-    real_save = ReportRun.save
+    real_held = ReportRun._held
     failures = []
 
-    def save(self, *args, **kwargs):
-        if self.status == ReportRun.Status.DONE and not failures:
-            failures.append(self.file.name)
-            raise OperationalError("connection lost while marking done")
-        return real_save(self, *args, **kwargs)
+    class LosingConnection:
+        def __init__(self, held):
+            self.held = held
 
-    monkeypatch.setattr(ReportRun, "save", save)
+        def update(self, **fields):
+            if fields.get("status") == ReportRun.Status.DONE and not failures:
+                failures.append(fields["file"])
+                raise OperationalError("connection lost while marking done")
+            return self.held.update(**fields)
+
+    monkeypatch.setattr(ReportRun, "_held", lambda self: LosingConnection(real_held(self)))
     tasks.generate_report.delay(run.pk)
     run.refresh_from_db()
     assert failures and run.status == ReportRun.Status.DONE and run.attempts == 2
@@ -150,14 +162,28 @@ def test_monthly_briefs_email_each_commissioner_once(colorado, django_capture_on
 
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        assert sorted(tasks.send_monthly_briefs.delay("2010-12").get()) == sorted(run_ids)  # same runs reused
+        assert tasks.send_monthly_briefs.delay("2010-12").get() == []  # a second beat: the month's lock is taken
     assert len(mail.outbox) == sent  # and nobody is emailed twice
+    cache.clear()  # the lock expired: asking again reuses the month's runs, and emails no one twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sorted(tasks.send_monthly_briefs.delay("2010-12").get()) == sorted(run_ids)
+    assert len(mail.outbox) == sent
 
 
 def test_beat_runs_the_monthly_briefs(db):
     periodic = PeriodicTask.objects.get(name="Monthly commissioner briefs")
     assert periodic.enabled and periodic.task in app.tasks
     assert (periodic.crontab.day_of_month, periodic.crontab.hour, periodic.crontab.minute) == ("1", "6", "0")
+
+
+def test_beat_keeps_runs_moving_every_30_seconds(settings):
+    """The reaper and re-sender: beat installs it into the database scheduler at start."""
+    entry = settings.CELERY_BEAT_SCHEDULE["report-runs-maintenance"]
+    assert entry["task"] == tasks.maintain_runs.name and entry["schedule"] == 30.0
+    assert entry["options"]["expires"] < entry["schedule"]  # rounds missed while the broker was down do not pile up
+    lease = ReportRun.LEASE.total_seconds()
+    assert ReportRun.HEARTBEAT.total_seconds() * 3 <= lease and lease + entry["schedule"] <= 120  # minutes, not an hour
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT + 120
 
 
 def test_runs_are_queued_after_the_request_commits(colorado, django_capture_on_commit_callbacks):
