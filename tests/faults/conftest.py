@@ -11,6 +11,9 @@ from django.conf import settings
 
 from .proxy import FaultProxy
 
+# The worker harness's fixtures (real Celery worker processes on the test database).
+from .workers import big_state, broker, files_root, workers  # noqa: F401
+
 CONCURRENT_CLIENTS = 10
 TRIALS = 20
 

@@ -20,7 +20,6 @@ from reports import tasks
 from reports.models import ReportRun
 from tests.worlds import member
 
-from . import workers as harness
 from .conftest import CONCURRENT_CLIENTS, TRIALS, concurrently
 from .workers import (
     BRIEF,
@@ -35,9 +34,6 @@ from .workers import (
     through,
     wait_for,
 )
-
-# The worker harness's fixtures (tests/faults/workers.py).
-broker, files_root, workers, big_state = harness.broker, harness.files_root, harness.workers, harness.big_state
 
 pytestmark = [needs_redis]
 

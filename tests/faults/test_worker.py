@@ -7,11 +7,7 @@ import pytest
 
 from reports.models import ReportRun
 
-from . import workers as harness
 from .workers import finished, needs_redis, request_brief, running, through
-
-# The worker harness's fixtures (tests/faults/workers.py).
-broker, files_root, workers, big_state = harness.broker, harness.files_root, harness.workers, harness.big_state
 
 pytestmark = [needs_redis]
 

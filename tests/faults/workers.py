@@ -1,7 +1,7 @@
 """Real Celery workers for the fault suite: ``celery -A config worker --pool prefork`` subprocesses on
 the test's PostgreSQL database and a Redis broker (this machine's, or a FaultProxy in front of it),
-sharing the test's private files folder. Imported by tests/faults/test_report_runs.py and
-tests/faults/test_worker.py (fixtures ``broker``, ``workers``, ``files_root`` and ``big_state``)."""
+sharing the test's private files folder. tests/faults/conftest.py offers its fixtures (``broker``,
+``workers``, ``files_root`` and ``big_state``) to the fault suite."""
 
 import contextlib
 import os
