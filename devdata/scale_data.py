@@ -499,9 +499,9 @@ class ScaleDataGenerator:
 
     def _funding(self):
         """Per state a public and a private state-level commitment; per zone a public grant already
-        committed or received (so every zone spends money) and a private one at any stage;
-        expenditures from the committed or received zone grants. Public money is national or the
-        state's own funds (never another state's)."""
+        received (so every zone spends money) and a private one at any stage; expenditures from the
+        received zone grants (money is spent once it has arrived), after it arrived. Public money is
+        national or the state's own funds (never another state's)."""
         national_public = [f for f in self.funders if not f.is_private]
         private_funders = [f for f in self.funders if f.is_private]
         public_in = {state.pk: [*national_public, self.state_funds[state.pk]] for state in self.state_objects}
@@ -509,7 +509,7 @@ class ScaleDataGenerator:
         for state in self.state_objects:
             for funders in (public_in[state.pk], private_funders):
                 commitments.append(self._commitment(self.rng.choice(funders), state=state))
-        flowing = [Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]
+        flowing = [Commitment.Status.RECEIVED]
         for zone, _districts, _launch in self.zone_plan:
             public_funders = public_in[zone.state_id]
             for funders, statuses in ((public_funders, flowing), (private_funders, Commitment.STATUS_ORDER)):
@@ -522,7 +522,7 @@ class ScaleDataGenerator:
             schools_of_zone.setdefault(self.zone_plan[school.zone_index][0].pk, []).append(school.pk)
         expenditures = []
         for commitment in commitments:
-            if commitment.zone_id is None or commitment.status == Commitment.Status.PLEDGED:
+            if commitment.zone_id is None or commitment.status != Commitment.Status.RECEIVED:
                 continue
             left = commitment.amount
             for category in Expenditure.Category.values:
@@ -539,7 +539,7 @@ class ScaleDataGenerator:
                         school_id=self.rng.choice(schools_of_zone[commitment.zone_id]) if at_school else None,
                         category=category,
                         amount=amount,
-                        spent_on=commitment.pledged_on + datetime.timedelta(days=self.rng.randrange(30, 700)),
+                        spent_on=commitment.received_on + datetime.timedelta(days=self.rng.randrange(0, 600)),
                     )
                 )
         self._bulk("expenditures", expenditures)

@@ -323,11 +323,17 @@ class Expenditure(VersionedModel, TenantModel):
             super().save(*args, **kwargs)
 
     def overspending_error(self, commitment) -> str | None:
-        """Why this expenditure would spend more than ``commitment`` holds, or None."""
+        """Why this expenditure would spend more than ``commitment`` has received, or None: money is
+        spent once it has arrived (a pledge or a signed commitment is not yet in the bank)."""
+        if commitment.status != Commitment.Status.RECEIVED:
+            return (
+                f"This commitment is {commitment.get_status_display().lower()}, not yet received; "
+                "record its money as received before spending it."
+            )
         others = Expenditure._base_manager.filter(commitment_id=commitment.pk).exclude(pk=self.pk)
         already = others.aggregate(total=Sum("amount"))["total"] or 0
         if already + self._meta.get_field("amount").to_python(self.amount) > commitment.amount:
-            return f"Only ${commitment.amount - already:,.2f} of this commitment is left to spend."
+            return f"Only ${commitment.amount - already:,.2f} of this commitment's received money is left to spend."
         return None
 
     def clean(self):

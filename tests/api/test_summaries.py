@@ -17,7 +17,7 @@ from tests.factories import (
 
 @pytest.fixture
 def funding(world):
-    """Colorado: $300k private received (state), $450k public committed (zone), $100k public
+    """Colorado: $300k private received (state), $450k public received (zone), $100k public
     pledged (state), $50k private pledged (zone); $35k spent, $25k of it on teachers."""
     private, federal, state_funder = (
         FunderFactory(kind=Funder.Kind.PRIVATE_FOUNDATION),
@@ -26,21 +26,21 @@ def funding(world):
     )
     zone_level = {"recipient_level": "zone", "zone": world.zone}
     received = CommitmentFactory(state=world.state, funder=private, amount="300000", status="received")
-    committed = CommitmentFactory(state=world.state, funder=federal, amount="450000", status="committed", **zone_level)
+    zone_grant = CommitmentFactory(state=world.state, funder=federal, amount="450000", status="received", **zone_level)
     CommitmentFactory(state=world.state, funder=state_funder, amount="100000", status="pledged")
     CommitmentFactory(state=world.state, funder=private, amount="50000", status="pledged", **zone_level)
     ExpenditureFactory(commitment=received, zone=world.zone, category="elt_compensation", amount="20000")
     ExpenditureFactory(commitment=received, zone=None, school=world.schools[0], category="incentive_pay", amount="5000")
-    ExpenditureFactory(commitment=committed, zone=world.zone, category="partner_services", amount="10000")
+    ExpenditureFactory(commitment=zone_grant, zone=world.zone, category="partner_services", amount="10000")
     CommitmentFactory(state=world.other_state, funder=private, amount="999999", status="received")
 
 
 STATE_TOTALS = {
     "pledged": "900000.00",
     "committed": "750000.00",
-    "received": "300000.00",
+    "received": "750000.00",
     "spent": "35000.00",
-    "public": {"pledged": "550000.00", "committed": "450000.00", "received": "0.00"},
+    "public": {"pledged": "550000.00", "committed": "450000.00", "received": "450000.00"},
     "private": {"pledged": "350000.00", "committed": "300000.00", "received": "300000.00"},
     "match_ratio": "0.667",
     "spent_by_category": {"elt_compensation": "20000.00", "incentive_pay": "5000.00", "partner_services": "10000.00"},
@@ -55,8 +55,8 @@ ZONE_TOTALS = {
     "teacher_compensation": "0.00",
     "pledged": "500000.00",
     "committed": "450000.00",
-    "received": "0.00",
-    "public": {"pledged": "450000.00", "committed": "450000.00", "received": "0.00"},
+    "received": "450000.00",
+    "public": {"pledged": "450000.00", "committed": "450000.00", "received": "450000.00"},
     "private": {"pledged": "50000.00", "committed": "0.00", "received": "0.00"},
     "match_ratio": "0.000",
 }

@@ -29,7 +29,9 @@ def test_an_expenditure_saved_past_its_clean_cannot_overspend_the_commitment():
     )
     with pytest.raises(ValidationError) as refused:
         second.save()
-    assert refused.value.message_dict == {"amount": ["Only $40,000.00 of this commitment is left to spend."]}
+    assert refused.value.message_dict == {
+        "amount": ["Only $40,000.00 of this commitment's received money is left to spend."]
+    }
     assert Expenditure.objects.filter(commitment=first.commitment).count() == 1
 
 

@@ -141,17 +141,30 @@ def test_spending_stays_within_the_commitment_amount(invalid):
     ExpenditureFactory.build(commitment=commitment, zone=zone, amount=Decimal("400.00")).full_clean()
 
 
+@pytest.mark.parametrize("status", ["pledged", "committed"])
+def test_money_not_yet_received_cannot_be_spent(invalid, status):
+    commitment = CommitmentFactory(amount=Decimal("1000.00"), status=status)
+    zone = ZoneFactory(state=commitment.state)
+    errors = invalid(ExpenditureFactory.build(commitment=commitment, zone=zone, amount=Decimal("1.00")), "amount")
+    assert errors["amount"] == [
+        f"This commitment is {status}, not yet received; record its money as received before spending it."
+    ]
+    commitment.advance("received", D(2010, 9, 1))
+    ExpenditureFactory.build(commitment=commitment, zone=zone, amount=Decimal("1000.00")).full_clean()
+
+
 def test_editing_an_expenditure_does_not_count_it_twice():
-    expenditure = ExpenditureFactory(commitment=CommitmentFactory(amount=Decimal("1000.00")), amount=Decimal("900.00"))
+    commitment = CommitmentFactory(amount=Decimal("1000.00"), status="received")
+    expenditure = ExpenditureFactory(commitment=commitment, amount=Decimal("900.00"))
     expenditure.amount = Decimal("1000.00")
     expenditure.full_clean()
 
 
 def test_spending_stays_within_the_commitment_scope(invalid):
-    state_commitment = CommitmentFactory()
+    state_commitment = CommitmentFactory(status="received")
     invalid(ExpenditureFactory.build(commitment=state_commitment, zone=ZoneFactory()), "commitment")
     zone = ZoneFactory(state=state_commitment.state)
-    zone_commitment = CommitmentFactory(state=zone.state, zone=zone, recipient_level="zone")
+    zone_commitment = CommitmentFactory(state=zone.state, zone=zone, recipient_level="zone", status="received")
     sibling = ZoneFactory(state=zone.state)
     invalid(ExpenditureFactory.build(commitment=zone_commitment, zone=sibling), "commitment")
     ExpenditureFactory.build(commitment=zone_commitment, zone=zone).full_clean()
@@ -160,7 +173,7 @@ def test_spending_stays_within_the_commitment_scope(invalid):
 def test_a_school_expenditure_counts_for_its_zone_and_state():
     zone = LaunchedZoneFactory()
     school = zone.schools.first()
-    commitment = CommitmentFactory(state=zone.state)
+    commitment = CommitmentFactory(state=zone.state, status="received")
     expenditure = Expenditure(
         commitment=commitment, school=school, category="incentive_pay", amount=Decimal("10.00"), spent_on=D(2010, 9, 1)
     )
@@ -170,7 +183,7 @@ def test_a_school_expenditure_counts_for_its_zone_and_state():
 
 
 def test_an_expenditure_is_made_somewhere_and_not_before_the_pledge(invalid):
-    commitment = CommitmentFactory(pledged_on=D(2010, 3, 1))
+    commitment = CommitmentFactory(pledged_on=D(2010, 3, 1), status="received")
     invalid(ExpenditureFactory.build(commitment=commitment, zone=None), "zone")
     zone = LaunchedZoneFactory(state=commitment.state)
     invalid(ExpenditureFactory.build(commitment=commitment, zone=zone, spent_on=D(2010, 2, 28)), "spent_on")
