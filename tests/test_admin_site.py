@@ -3,8 +3,11 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from schools.models import School
 from tests.factories import (
     ApiTokenFactory,
     BaselineFactory,
@@ -15,6 +18,7 @@ from tests.factories import (
     LaunchedZoneFactory,
     MeasurementFactory,
     ReportRunFactory,
+    SchoolFactory,
     StatusUpdateFactory,
     TargetFactory,
 )
@@ -58,3 +62,22 @@ def test_changelist_and_add_page(admin_client, rows, model):
 
 def test_every_project_model_is_registered():
     assert project_models() - set(admin.site._registry) == set()
+
+
+def test_a_rule_broken_while_saving_is_the_pages_message_not_a_500(admin_client, monkeypatch):
+    """What ``clean()`` let through (as when a concurrent change landed between the check and the
+    write) is refused by the model's locked recheck in ``save()``: the admin says why, nothing saved."""
+    zone = LaunchedZoneFactory()
+    district = zone.districts.get()
+    SchoolFactory.create_batch(2, district=district, zone=zone)
+    sixth = SchoolFactory(district=district, zone=None)
+    monkeypatch.setattr(School, "clean", lambda self: None)
+    url = reverse("admin:schools_school_change", args=[sixth.pk])
+
+    response = admin_client.post(url, {**model_to_dict(sixth), "zone": zone.pk})
+
+    assert (response.status_code, response["Location"]) == (302, url)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        f"{zone} already holds 5 schools, the most a zone may hold."
+    ]
+    assert zone.schools.count() == 5 and School.objects.get(pk=sixth.pk).zone is None

@@ -1,10 +1,10 @@
 """The admin base for tenant-owned models: rows, choices and changes kept to the user's scope."""
 
 import rules
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.permissions import permission_name
@@ -25,6 +25,16 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if obj is None:
             raise Http404
         return obj
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A rule the model checks again on locked rows while saving (a zone's size, spending, a
+        stale version: another change got there first) is the page's error message, not a 500; the
+        admin's own transaction has rolled the save back."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def history_view(self, request, object_id, extra_context=None):
         self._check_visible(request, object_id)
