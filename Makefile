@@ -46,13 +46,14 @@ test: system-libs browser $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/faults
+	$(BIN)/pytest tests/faults
 
 # The daily inner loop: lint and every test but the browser, fault and worker suites (a minute or two).
 quick: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q -m "not browser and not faults and not worker"
+	$(BIN)/pytest -q -n 2 --dist loadfile --ignore=tests/faults -m "not browser and not worker"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -2,9 +2,10 @@
 
 import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES
+from .settings import CACHES, STORAGES
 
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +19,10 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1
 # Serve static files from the apps' folders as in development (no collectstatic, no missing-folder warning).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Test processes run side by side (pytest-xdist, PYTEST_XDIST_WORKER gw0, gw1, ...): each one's cache is
+# its own Redis database (the next ones after REDIS_URL's), as tests empty the cache and count limits.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and str(CACHES["default"].get("LOCATION", "")).startswith("redis"):
+    _url = urlsplit(CACHES["default"]["LOCATION"])
+    _db = (int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))) % 16
+    CACHES = {"default": {**CACHES["default"], "LOCATION": urlunsplit(_url._replace(path=f"/{_db}"))}}

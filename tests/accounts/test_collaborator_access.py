@@ -15,13 +15,17 @@ from zones.models import State
 
 from .conftest import make_member
 
-TODAY = timezone.localdate()
 Status = CollaboratorEngagement.Status
 
 
 @pytest.fixture
 def collaborator_with(world):
-    """A collaborator whose only engagements, in tenant B's state, are the given (status, start, end)."""
+    """A collaborator whose only engagements, in tenant B's state, are the given (status, start, end);
+    a date given as a number of days is counted from today, read when the test runs (not when it was
+    collected, which may be before midnight)."""
+
+    def day(value):
+        return timezone.localdate() + datetime.timedelta(days=value) if isinstance(value, int) else value
 
     def make(*engagements):
         collaborator = NationalCollaboratorFactory()
@@ -31,8 +35,8 @@ def collaborator_with(world):
                 state=world.b.state,
                 service_area=area,
                 status=status,
-                start_date=start,
-                end_date=end,
+                start_date=day(start),
+                end_date=day(end),
             )
         return make_member(f"c{collaborator.pk}@example.org", Role.COLLABORATOR, collaborator=collaborator)
 
@@ -45,8 +49,8 @@ def collaborator_with(world):
         [(Status.COMPLETED, datetime.date(2010, 1, 1), datetime.date(2011, 6, 30))],
         [(Status.PROPOSED, datetime.date(2030, 1, 1), None)],
         [(Status.PROPOSED, datetime.date(2010, 1, 1), None)],  # under way, but never agreed
-        [(Status.ACTIVE, TODAY + datetime.timedelta(days=1), None)],  # not started yet
-        [(Status.ACTIVE, datetime.date(2010, 1, 1), TODAY - datetime.timedelta(days=1))],  # ended
+        [(Status.ACTIVE, 1, None)],  # not started yet: from tomorrow
+        [(Status.ACTIVE, datetime.date(2010, 1, 1), -1)],  # ended yesterday
         [
             (Status.COMPLETED, datetime.date(2010, 1, 1), datetime.date(2011, 6, 30)),
             (Status.PROPOSED, datetime.date(2030, 1, 1), None),
@@ -67,7 +71,7 @@ def test_an_engagement_that_is_not_in_force_grants_nothing(client, world, collab
     "engagement",
     [
         (Status.ACTIVE, datetime.date(2010, 1, 1), None),
-        (Status.ACTIVE, TODAY, TODAY),  # both ends of the dates count
+        (Status.ACTIVE, 0, 0),  # both ends of the dates count: today only
     ],
     ids=["open-ended", "today-only"],
 )
