@@ -46,8 +46,10 @@ test: system-libs browser $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
-	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/faults
-	$(BIN)/pytest tests/faults
+	@# Two processes (a module each), then alone the fault suite and the schema fuzzing (under
+	@# pytest-xdist its one test per API operation would fold into a single test).
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/faults --ignore=tests/api/test_fuzz.py
+	$(BIN)/pytest tests/faults tests/api/test_fuzz.py
 
 # The daily inner loop: lint and every test but the browser, fault and worker suites (a minute or two).
 quick: $(VENV)/.installed-test
