@@ -14,6 +14,12 @@ it is the database's compare-and-set, not a read before the write.
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+# PostgreSQL's SQLSTATEs of a write that lost a race to a concurrent one.
+UNIQUE_VIOLATION = "23505"
+DEADLOCK = "40P01"
+SERIALIZATION_FAILURE = "40001"
+LOCK_NOT_AVAILABLE = "55P03"
+
 STALE_MESSAGE = "This record was changed by someone else since you opened it; review the current values and save again."
 
 
@@ -69,3 +75,17 @@ class VersionedModel(models.Model):
         client's If-Match): a different stored version makes the save raise StaleRecord."""
         if version is not None and int(version) != self.version:
             raise StaleRecord()
+
+
+def lock_rows(model, pks) -> None:
+    """Lock ``model``'s rows ``pks`` (``SELECT … FOR UPDATE``) until the end of the current
+    transaction, in pk order, so two writers locking overlapping rows wait, never deadlock."""
+    ids = sorted({pk for pk in pks if pk is not None})
+    if ids:
+        list(model._base_manager.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def sqlstate(error: Exception) -> str | None:
+    """The SQLSTATE of the database error behind a Django ``DatabaseError`` (None on SQLite, which has none)."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)

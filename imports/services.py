@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accountability.models import Baseline, Measurement, Metric, Target
 from accountability.recording import RecordedMeanwhile, record_measurements
+from core.concurrency import DEADLOCK, UNIQUE_VIOLATION, sqlstate
 from core.permissions import permission_name, write_action
 from core.tenancy import reach_scope
 from schools.models import GRADES, School
@@ -51,8 +52,6 @@ MAX_ID = 2**63 - 1  # ids beyond a bigint name no row (and would be a database e
 WRITE_BATCH_SIZE = 500
 PROGRESS_EVERY = 1_000  # rows checked between two progress updates of an applying batch
 WRITE_ATTEMPTS = 3  # plans of a bulk upload, when concurrent uploads keep taking its rows' keys first
-DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
-UNIQUE_VIOLATION = "23505"
 
 
 def import_scopes_for(user) -> list[ImportScope]:
@@ -703,10 +702,9 @@ def taken_meanwhile(error: Exception) -> bool:
     """Did a concurrent writer take the rows' keys (unique violation) or wait on them (deadlock)?"""
     if isinstance(error, RecordedMeanwhile):  # recording's own word for a unique violation
         return True
-    sqlstate = getattr(error.__cause__, "sqlstate", None)  # None on SQLite: no code to tell
     if isinstance(error, IntegrityError):
-        return sqlstate in (None, UNIQUE_VIOLATION)
-    return isinstance(error, OperationalError) and sqlstate == DEADLOCK
+        return sqlstate(error) in (None, UNIQUE_VIOLATION)  # None on SQLite: no code to tell
+    return isinstance(error, OperationalError) and sqlstate(error) == DEADLOCK
 
 
 def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None) -> ImportBatch:

@@ -24,7 +24,15 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
-from core.concurrency import StaleRecord, VersionedModel
+from core.concurrency import (
+    DEADLOCK,
+    LOCK_NOT_AVAILABLE,
+    SERIALIZATION_FAILURE,
+    StaleRecord,
+    VersionedModel,
+    lock_rows,
+    sqlstate,
+)
 from core.permissions import ANYWHERE, permission_name
 from core.tenancy import reach_scope
 
@@ -166,8 +174,8 @@ class WriteConflict(exceptions.APIException):
     default_code = "write_conflict"
 
 
-# PostgreSQL SQLSTATEs of a transaction that lost a race: deadlock, serialization failure, lock not available.
-RACE_SQLSTATES = {"40P01", "40001", "55P03"}
+# A transaction that lost a race: deadlock, serialization failure, lock not available.
+RACE_SQLSTATES = {DEADLOCK, SERIALIZATION_FAILURE, LOCK_NOT_AVAILABLE}
 
 
 def race_answer(exc):
@@ -185,9 +193,7 @@ def race_answer(exc):
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
         what = f" (constraint {constraint})" if constraint else ""
         return WriteConflict(f"This change conflicts with a record saved at the same time{what}; reload and try again.")
-    cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    if isinstance(exc, OperationalError) and sqlstate in RACE_SQLSTATES:
+    if isinstance(exc, OperationalError) and sqlstate(exc) in RACE_SQLSTATES:
         return WriteConflict()
     return None
 
@@ -204,8 +210,7 @@ class RaceAnswersMixin:
     def get_object(self):
         obj = super().get_object()
         if self.request.method not in SAFE_METHODS:
-            model = type(obj)
-            list(model._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True))
+            lock_rows(type(obj), [obj.pk])
             obj.refresh_from_db()  # the current values, now that nobody else can change them
             if isinstance(obj, VersionedModel):
                 expected = if_match_version(self.request)

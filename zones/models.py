@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
-from core.concurrency import VersionedModel
+from core.concurrency import VersionedModel, lock_rows
 from core.fields import money_field, school_year_field
 from core.tenancy import TenantModel, viewer_manager
 from core.validators import (
@@ -314,9 +314,7 @@ _pending_zone_checks: ContextVar[set | None] = ContextVar("pending_zone_checks",
 def lock_zones(zone_ids) -> None:
     """Lock the zones (``SELECT … FOR UPDATE``, in pk order so two changes never deadlock) until
     the end of the current transaction."""
-    ids = sorted({pk for pk in zone_ids if pk is not None})
-    if ids:
-        list(Zone._base_manager.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    lock_rows(Zone, zone_ids)
 
 
 def check_zone_sizes(zone_ids, *, field: str = "zone") -> None:
