@@ -245,10 +245,15 @@ class ReportRun(TenantModel):
 
     # --- The outbox: handing the run to the report service ---
 
+    @classmethod
+    def due_for_sending(cls, now) -> Q:
+        """Queued runs to hand to the report service: never sent (the broker was unreachable), or
+        sent so long ago (``RESEND_AFTER``) that their message is lost."""
+        return Q(status=cls.Status.QUEUED) & (Q(sent_at=None) | Q(sent_at__lt=now - cls.RESEND_AFTER))
+
     def mark_sending(self, now) -> bool:
         """Take the sending of this queued run (unsent, or sent so long ago its message is lost)."""
-        due = Q(sent_at=None) | Q(sent_at__lt=now - self.RESEND_AFTER)
-        sending = ReportRun._base_manager.filter(due, pk=self.pk, status=self.Status.QUEUED).update(sent_at=now)
+        sending = ReportRun._base_manager.filter(self.due_for_sending(now), pk=self.pk).update(sent_at=now)
         if sending:
             self.sent_at = now
         return bool(sending)

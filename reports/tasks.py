@@ -48,7 +48,6 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -258,9 +257,7 @@ def maintain_runs(restarted_worker: str = "", restarted_at: str = "") -> dict:
     restarted = datetime.fromisoformat(restarted_at) if restarted_at else None
     with scopes_disabled():
         reaped = ReportRun.reap(restarted_worker, restarted)
-        due = ReportRun._base_manager.filter(status=ReportRun.Status.QUEUED, superseded=False).filter(
-            Q(sent_at=None) | Q(sent_at__lt=now - ReportRun.RESEND_AFTER)
-        )
+        due = ReportRun._base_manager.filter(ReportRun.due_for_sending(now), superseded=False)
         sent = 0
         for run in due.order_by("pk")[:500]:
             send(run)
