@@ -53,3 +53,50 @@ def worst(standings) -> Standing:
     """The worst of some standings, ignoring ``NO_DATA`` (``NO_DATA`` when none has data)."""
     known = [Standing.of(value) for value in standings if Standing.of(value) != Standing.NO_DATA]
     return min(known, key=lambda standing: standing.severity) if known else Standing.NO_DATA
+
+
+class Submission(models.TextChoices):
+    """Where a school's reporting period stands in the cycle, as stored: values saved and still
+    being corrected (``IN_PROGRESS``, or ``RETURNED`` by the state with a comment), ``SUBMITTED``
+    for review (the Lead Partner can no longer change it), ``APPROVED`` (locked until a state lead
+    reopens it with a reason)."""
+
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    APPROVED = "approved", "Approved"
+
+
+class Collection(models.TextChoices):
+    """A requirement's status on the collection calendar (what the due / late table shows): a
+    period not yet submitted is ``DUE`` until its due date, ``LATE`` after it; then as submitted.
+
+    Declared worst first, like ``Standing``."""
+
+    LATE = "late", "Late"
+    RETURNED = Submission.RETURNED.value, Submission.RETURNED.label
+    DUE = "due", "Due"
+    SUBMITTED = Submission.SUBMITTED.value, Submission.SUBMITTED.label
+    APPROVED = Submission.APPROVED.value, Submission.APPROVED.label
+
+    @property
+    def colour(self) -> str:
+        return COLLECTION_COLOURS[self]
+
+
+COLLECTION_COLOURS = {
+    Collection.LATE: STANDING_COLOURS[Standing.OFF_TRACK],
+    Collection.RETURNED: STANDING_COLOURS[Standing.AT_RISK],
+    Collection.DUE: STANDING_COLOURS[Standing.NO_DATA],
+    Collection.SUBMITTED: "#1a5fb4",
+    Collection.APPROVED: STANDING_COLOURS[Standing.ON_TRACK],
+}
+
+
+class Decision(models.TextChoices):
+    """The state's renewal decision on a zone and its Lead Partner."""
+
+    CONTINUE = "continue", "Continue"
+    INTENSIFY = "intensify", "Intensify support"
+    REPLACE_LEAD_PARTNER = "replace_lead_partner", "Replace the Lead Partner"
+    EXIT = "exit", "Exit"

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import VersionedModel
 from core.fields import school_year_field
 from core.tenancy import TenantModel, viewer_manager
 from core.validators import (
@@ -16,20 +18,27 @@ from core.validators import (
 )
 from schools.models import GRADE_ORDER, GRADES
 
-from .choices import Rating
+from .choices import Decision, Rating, Submission
 
 TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
 
 
 class Metric(models.Model):
-    """What schools are measured on, within a range of values and a span of grades (graduation
-    rate only where grade 12 is taught)."""
+    """What schools are measured on (an indicator), within a range of values and a span of grades
+    (graduation rate only where grade 12 is taught). The catalog (``state`` empty: the achievement
+    metrics and the federal 1003(g) SIG leading indicators) applies in every state; a state may add
+    its own indicators, seen and collected in that state only."""
 
     class Unit(models.TextChoices):
         PERCENT = "percent", "Percent"
         COUNT = "count", "Count"
         PER_100 = "per_100", "Per 100 students"
         SCALE_SCORE = "scale_score", "Scale score"
+        MINUTES = "minutes", "Minutes"
+
+    class Kind(models.TextChoices):
+        LAGGING = "lagging", "Achievement (lagging)"
+        LEADING = "leading", "Leading indicator"
 
     class Direction(models.TextChoices):
         HIGHER = "higher", "Higher is better"
@@ -50,6 +59,20 @@ class Metric(models.Model):
         help_text="A school is measured on the metric when it teaches a grade from the lowest to the highest.",
     )
     highest_grade = models.CharField("highest grade it measures", max_length=2, choices=GRADES, default=GRADES[-1][0])
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.LAGGING,
+        help_text="Leading indicators move within a year and foretell achievement; achievement lags.",
+    )
+    state = models.ForeignKey(
+        "zones.State",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_metrics",
+        help_text="The state that added this indicator; empty for the initiative's catalog.",
+    )
 
     objects = viewer_manager()
     history = HistoricalRecords()
@@ -312,3 +335,174 @@ class StatusUpdate(TenantModel):
 
     def __str__(self):
         return f"{self.school} {self.reported_on}: {self.get_rating_display()}"
+
+
+class ReportingPeriod(TenantModel):
+    """A period of a school year a state collects indicators for, and when they are due. With the
+    schools of its operating zones and the indicators that apply to them, it makes the collection
+    calendar's requirements (``accountability.calendar``)."""
+
+    state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="reporting_periods")
+    school_year = school_year_field("school year")
+    period = models.PositiveSmallIntegerField(choices=Measurement.Period.choices)
+    due_on = models.DateField("due date")
+    indicators = models.ManyToManyField(
+        Metric,
+        blank=True,
+        related_name="reporting_periods",
+        help_text="The indicators collected in this period; none chosen: every indicator that applies.",
+    )
+    history = HistoricalRecords(m2m_fields=[indicators])
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "state__zones__lead_partner"
+        collaborator = True
+        multivalued = True
+
+    class Meta:
+        ordering = ["state__name", "-school_year", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "school_year", "period"], name="one_reporting_period_per_state")
+        ]
+
+    def __str__(self):
+        return f"{self.state} {self.school_year} {self.get_period_display()} (due {self.due_on:%b %-d, %Y})"
+
+
+class PeriodSubmission(VersionedModel, TenantModel):
+    """A school's report for one reporting period moving through the cycle (``choices.Submission``):
+    in progress → submitted → approved (locked) or returned (with a comment) → submitted again; an
+    approved period is reopened only by a state lead, with a reason. Each step is a history row."""
+
+    Status = Submission
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="period_submissions")
+    reporting_period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="submissions")
+    status = models.CharField(max_length=20, choices=Submission.choices, default=Submission.IN_PROGRESS)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it was last submitted.")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was first submitted: on time or late against the due date."
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True, help_text="The state's comment when it returned or reopened the period.")
+    times_returned = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "school__district__state"
+        lead_partner = "school__zone__lead_partner"
+        collaborator = True
+
+    class Meta:
+        ordering = ["school__name", "-reporting_period__school_year", "-reporting_period__period"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "reporting_period"], name="one_submission_per_school_period")
+        ]
+
+    def __str__(self):
+        period = self.reporting_period
+        return f"{self.school} {period.school_year} {period.get_period_display()}: {self.get_status_display()}"
+
+
+class RenewalDecision(TenantModel):
+    """The state's decision on a zone at its renewal: continue, intensify, replace the Lead Partner
+    or exit, with the reasons, the date and who decided."""
+
+    Decision = Decision
+
+    zone = models.ForeignKey("zones.Zone", on_delete=models.CASCADE, related_name="renewal_decisions")
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    reasons = models.TextField()
+    decided_on = models.DateField(validators=[validate_not_after_today])
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "zone__state"
+        lead_partner = "zone__lead_partner"
+        collaborator = True
+
+    class Meta:
+        ordering = ["-decided_on", "-created_at"]
+        get_latest_by = ["decided_on", "created_at"]
+
+    def __str__(self):
+        return f"{self.zone} {self.decided_on}: {self.get_decision_display()}"
+
+
+class ExitCriterion(TenantModel):
+    """A condition a state sets for a zone's schools to exit the zone (e.g. their targets met two
+    consecutive school years), evaluated for every zone at its renewal."""
+
+    class Kind(models.TextChoices):
+        TARGETS_MET = "targets_met", "Targets met in consecutive school years"
+        ON_TRACK = "on_track", "Every school on track"
+
+    state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="exit_criteria")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    years = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Consecutive school years (targets met).",
+    )
+    metric = models.ForeignKey(
+        Metric,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Only this metric; empty: every metric with a target.",
+    )
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "state__zones__lead_partner"
+        collaborator = True
+        multivalued = True
+
+    class Meta:
+        ordering = ["state__name", "kind", "pk"]
+        verbose_name_plural = "exit criteria"
+
+    def __str__(self):
+        on = f" ({self.metric})" if self.metric_id else ""
+        if self.kind == self.Kind.TARGETS_MET:
+            return f"Targets met {self.years} consecutive school years{on}"
+        return f"{self.get_kind_display()}{on}"
+
+
+class ReminderDigest(TenantModel):
+    """One reminder mail to one person on one day (the digest of everything due, late or escalated
+    for them): the unique day makes two beats, or a retried task, send it once."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    items = models.PositiveIntegerField(help_text="Requirements the mail listed.")
+    escalated = models.BooleanField(default=False, help_text="The mail copied the state lead on late periods.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = False
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "state", "sent_on"], name="one_reminder_digest_per_day")
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.recipient} on {self.sent_on}"

@@ -10,15 +10,23 @@ School with its district), so the rule can see where it would land:
 =============================================  ===============================================
 permission                                     who
 =============================================  ===============================================
-directory: initiative, funders, metrics,       initiative admin
-Lead Partners, collaborators, engagements,
-states (add/delete), users
+directory: initiative, funders, the metric     initiative admin
+catalog, Lead Partners, collaborators,
+engagements, states (add/delete), users
+a state's own indicators (metrics with a       initiative admin, state lead of the state
+state)
 state profile (change)                         initiative admin, state lead of the state
 a state's initiative fields (change): name,    initiative admin
 codes, selection criteria, network status
 (State.INITIATIVE_FIELDS)
 districts, zones, schools, commitments,        initiative admin, state lead of the state
-expenditures, baselines, targets
+expenditures, baselines, targets, reporting
+periods, exit criteria, renewal decisions
+a school's period submission: enter and        initiative admin, state lead of the state,
+submit (add/change)                            Lead Partner staff of the school's zone
+a period submission: approve, return, reopen   initiative admin, state lead of the state
+(review)
+reminder digests                               initiative admin (the reminder task writes them)
 measurements, status updates                   initiative admin, state lead of the state,
                                                Lead Partner staff of the school's zone (a
                                                state-bound membership: in its state only)
@@ -121,6 +129,16 @@ def uploaded(user, batch) -> bool:
     return user.is_authenticated and batch is not None and batch.uploaded_by_id == user.pk
 
 
+@rules.predicate
+def is_state_lead_for_own_metric(user, metric) -> bool:
+    """A state lead adds and edits the indicators their state added (the catalog is admins')."""
+    if not user.is_authenticated or metric is None:
+        return False
+    if metric is ANYWHERE:
+        return is_a_state_lead(user)
+    return metric.state_id is not None and metric.state_id in user.scope.lead_state_ids
+
+
 manages_state = is_initiative_admin | is_state_lead_for
 reports_on_school = manages_state | is_lead_partner_for_school
 
@@ -133,7 +151,6 @@ def _crud(app_model: str, predicate, actions=("add", "change", "delete")):
 for directory_model in (
     "zones.initiative",
     "funding.funder",
-    "accountability.metric",
     "partners.leadpartner",
     "partners.nationalcollaborator",
     "partners.collaboratorengagement",
@@ -154,8 +171,17 @@ for state_owned_model in (
     "funding.expenditure",
     "accountability.baseline",
     "accountability.target",
+    "accountability.reportingperiod",
+    "accountability.exitcriterion",
+    "accountability.renewaldecision",
 ):
     _crud(state_owned_model, manages_state)
+
+_crud("accountability.metric", is_initiative_admin | is_state_lead_for_own_metric)
+_crud("accountability.periodsubmission", reports_on_school, actions=("add", "change"))
+_crud("accountability.periodsubmission", is_initiative_admin, actions=("delete",))
+rules.add_perm("accountability.review_periodsubmission", manages_state)
+_crud("accountability.reminderdigest", is_initiative_admin)
 
 for school_report_model in ("accountability.measurement", "accountability.statusupdate"):
     _crud(school_report_model, reports_on_school)

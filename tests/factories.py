@@ -8,7 +8,18 @@ import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from factory.django import DjangoModelFactory
 
-from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
+from accountability.models import (
+    Baseline,
+    ExitCriterion,
+    Measurement,
+    Metric,
+    PeriodSubmission,
+    ReminderDigest,
+    RenewalDecision,
+    ReportingPeriod,
+    StatusUpdate,
+    Target,
+)
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from funding.models import Commitment, Expenditure, Funder
 from imports.models import ImportBatch
@@ -247,6 +258,59 @@ class StatusUpdateFactory(DjangoModelFactory):
     reported_on = datetime.date(2010, 11, 1)
     rating = StatusUpdate.Rating.ON_TRACK
     narrative = factory.Faker("paragraph")
+
+
+class ReportingPeriodFactory(DjangoModelFactory):
+    """A state's spring reporting period of 2010-11, due at the end of May."""
+
+    class Meta:
+        model = ReportingPeriod
+        django_get_or_create = ["state", "school_year", "period"]
+
+    state = factory.SubFactory(StateFactory)
+    school_year = "2010-11"
+    period = Measurement.Period.SPRING
+    due_on = datetime.date(2011, 5, 31)
+
+
+class PeriodSubmissionFactory(DjangoModelFactory):
+    """A school's report for its state's reporting period, in progress."""
+
+    class Meta:
+        model = PeriodSubmission
+
+    school = factory.SubFactory(SchoolFactory)
+    reporting_period = factory.LazyAttribute(lambda o: ReportingPeriodFactory(state=o.school.district.state))
+
+
+class RenewalDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = RenewalDecision
+
+    zone = factory.SubFactory(ZoneFactory)
+    decision = RenewalDecision.Decision.CONTINUE
+    reasons = "Targets met on most metrics; leading indicators improving."
+    decided_on = datetime.date(2012, 6, 30)
+    decided_by = factory.SubFactory(UserFactory)
+
+
+class ExitCriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = ExitCriterion
+
+    state = factory.SubFactory(StateFactory)
+    kind = ExitCriterion.Kind.TARGETS_MET
+    years = 2
+
+
+class ReminderDigestFactory(DjangoModelFactory):
+    class Meta:
+        model = ReminderDigest
+
+    recipient = factory.SubFactory(UserFactory)
+    state = factory.SubFactory(StateFactory)
+    sent_on = datetime.date(2011, 5, 24)
+    items = 3
 
 
 def enable_totp(user) -> str:

@@ -12,11 +12,15 @@ from tests.factories import (
     ApiTokenFactory,
     BaselineFactory,
     CollaboratorEngagementFactory,
+    ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
     InvitationFactory,
     LaunchedZoneFactory,
     MeasurementFactory,
+    PeriodSubmissionFactory,
+    ReminderDigestFactory,
+    RenewalDecisionFactory,
     ReportRunFactory,
     SchoolFactory,
     StatusUpdateFactory,
@@ -33,8 +37,9 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 def rows(db):
     """At least one row for every model, so list pages render real rows."""
     school = LaunchedZoneFactory().schools.first()
-    for factory in (BaselineFactory, TargetFactory, MeasurementFactory, StatusUpdateFactory):
+    for factory in (BaselineFactory, TargetFactory, MeasurementFactory, StatusUpdateFactory, PeriodSubmissionFactory):
         factory(school=school)
+    RenewalDecisionFactory(zone=school.zone)
     for factory in (
         ExpenditureFactory,
         CollaboratorEngagementFactory,
@@ -42,6 +47,8 @@ def rows(db):
         ApiTokenFactory,
         ReportRunFactory,
         ImportBatchFactory,
+        ExitCriterionFactory,
+        ReminderDigestFactory,
     ):
         factory()
 

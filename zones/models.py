@@ -2,8 +2,10 @@
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -104,6 +106,44 @@ class State(TenantModel):
     planned_launch_school_year = school_year_field("planned launch school year", blank=True)
     policy_environment_notes = models.TextField(blank=True)
 
+    # The state's accountability settings (its state lead tunes them): when a school's status is
+    # stale, when Lead Partners are reminded and the state lead copied, and the projection's thresholds.
+    stale_after_days = models.PositiveSmallIntegerField(
+        "stale after (days)",
+        default=45,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A school with no status update for this many days is flagged stale.",
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        "remind before due (days)",
+        default=7,
+        validators=[MaxValueValidator(90)],
+        help_text="Lead Partner staff are reminded of a reporting period this many days before it is due.",
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        "copy the state lead after (days late)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A period this many days late is escalated: the state lead is copied on the reminder.",
+    )
+    on_track_share = models.DecimalField(
+        "on track at (share of the needed gain)",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("2.00"))],
+        help_text="A metric is on track when its projection reaches this share of the gain its target asks for.",
+    )
+    at_risk_share = models.DecimalField(
+        "at risk from (share of the needed gain)",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("2.00"))],
+        help_text="Below the on-track share, a metric is at risk from this share (or when its band "
+        "reaches the on-track share); off track below it.",
+    )
+
     # The initiative's decisions about the state: its identity, the selection criteria with their
     # evidence and its network status. Only initiative admins change them ("zones.change_state_initiative_fields").
     INITIATIVE_FIELDS = (
@@ -118,6 +158,15 @@ class State(TenantModel):
         "resource_commitment_evidence",
         "leadership_alignment",
         "leadership_alignment_evidence",
+    )
+
+    # Settings the state lead changes on the state's settings page (the rest are initiative fields or profile).
+    ACCOUNTABILITY_FIELDS = (
+        "stale_after_days",
+        "remind_days_before",
+        "escalate_after_days",
+        "on_track_share",
+        "at_risk_share",
     )
 
     history = HistoricalRecords()
@@ -145,6 +194,8 @@ class State(TenantModel):
             raise ValidationError(
                 {"network_status": "A state is selected only after all three selection criteria are assessed."}
             )
+        if None not in (self.at_risk_share, self.on_track_share) and self.at_risk_share >= self.on_track_share:
+            raise ValidationError({"at_risk_share": "The at-risk share is below the on-track share."})
 
     def changed_initiative_fields(self) -> list[str]:
         """The initiative-owned fields whose value differs from the stored row (all of them for a new state)."""
@@ -212,6 +263,13 @@ class Zone(VersionedModel, TenantModel):
     budget_autonomy = models.BooleanField(default=False)
     autonomy_agreement_date = models.DateField(null=True, blank=True)
     autonomy_agreement_url = models.URLField("autonomy agreement document", blank=True)
+    renewal_on = models.DateField(
+        "renewal decision date",
+        null=True,
+        blank=True,
+        help_text="When the state decides to continue, intensify, replace the Lead Partner or exit; "
+        "the renewal dossier is assembled before it.",
+    )
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
     history = HistoricalRecords(m2m_fields=[districts])

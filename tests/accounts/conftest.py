@@ -15,6 +15,7 @@ from tests.factories import (
     BaselineFactory,
     CollaboratorEngagementFactory,
     CommitmentFactory,
+    ExitCriterionFactory,
     ExpenditureFactory,
     FunderFactory,
     ImportBatchFactory,
@@ -24,6 +25,10 @@ from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     NationalCollaboratorFactory,
+    PeriodSubmissionFactory,
+    ReminderDigestFactory,
+    RenewalDecisionFactory,
+    ReportingPeriodFactory,
     ReportRunFactory,
     StateFactory,
     StatusUpdateFactory,
@@ -56,6 +61,11 @@ class Tenant:
     status_update: object
     report_run: object
     import_batch: object
+    reporting_period: object
+    period_submission: object
+    renewal_decision: object
+    exit_criterion: object
+    reminder_digest: object
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
 
 
@@ -102,6 +112,11 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
             kind="zone_progress", state=state, zone=zone, status="done", file=ContentFile(b"%PDF-1.4", name="run.pdf")
         ),
         import_batch=ImportBatchFactory(state=state, lead_partner=lead_partner),
+        reporting_period=ReportingPeriodFactory(state=state),
+        period_submission=PeriodSubmissionFactory(school=school, comment=f"{marker} review comment"),
+        renewal_decision=RenewalDecisionFactory(zone=zone, reasons=f"{marker} renewal reasons"),
+        exit_criterion=ExitCriterionFactory(state=state),
+        reminder_digest=ReminderDigestFactory(state=state),
     )
 
 

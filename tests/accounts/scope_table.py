@@ -26,6 +26,11 @@ TENANT_MODELS = {
     "statusupdate": "status_update",
     "reportrun": "report_run",  # a zone progress report of the tenant's zone
     "importbatch": "import_batch",  # an import by the tenant's zone's Lead Partner
+    "reportingperiod": "reporting_period",
+    "periodsubmission": "period_submission",
+    "renewaldecision": "renewal_decision",
+    "exitcriterion": "exit_criterion",
+    "reminderdigest": "reminder_digest",  # written by the reminder task; read by the state's staff
 }
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
@@ -48,11 +53,11 @@ READS_OF_TENANT_A = {
     # the zones its Lead Partner leads, their schools and results; no state funding or engagements
     "lead_partner_staff": frozenset(
         {"state", "district", "zone", "school", "baseline", "target", "measurement", "statusupdate"}
-        | {"reportrun", "importbatch"}
+        | {"reportrun", "importbatch", "reportingperiod", "periodsubmission", "renewaldecision", "exitcriterion"}
     ),
     # aggregates of the states it is engaged in, without the schools' narratives (which progress
     # reports quote) or the Lead Partners' imports
-    "collaborator": ALL - {"statusupdate", "reportrun", "importbatch"},
+    "collaborator": ALL - {"statusupdate", "reportrun", "importbatch", "reminderdigest"},
 }
 
 

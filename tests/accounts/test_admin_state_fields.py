@@ -18,6 +18,7 @@ def profile_data(state, **changes):
         "commissioner_email": state.commissioner_email,
         "planned_launch_school_year": state.planned_launch_school_year,
         "policy_environment_notes": state.policy_environment_notes,
+        **{name: getattr(state, name) for name in State.ACCOUNTABILITY_FIELDS},
     }
     return {**data, **changes}
 
