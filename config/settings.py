@@ -8,6 +8,7 @@ SECRET_KEY, DEBUG, ALLOWED_HOSTS as usual. DEBUG defaults to off (secure by defa
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from config.security import static_file_headers
@@ -246,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.maintain_runs",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    "renewal-dossiers": {  # each zone's dossier, assembled before its renewal date
+        "task": "reports.tasks.assemble_renewal_dossiers",
+        "schedule": crontab(hour=5, minute=15),
+        "options": {"expires": 12 * 3600},
     },
 }
 
