@@ -16,16 +16,20 @@ every page, the API, the CSV exports and the reports.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Window
+from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
 
 from core.tenancy import scope_of
-from core.validators import school_year_start
+from core.validators import SCHOOL_YEAR_FIRST_MONTH, school_year_start
+from schools.models import School
+from zones.models import Zone
 
-from .choices import Rating, Standing, worst
+from .choices import Collection, Rating, Standing, worst
 from .models import Baseline, Measurement, Metric, Target
 
 AT_RISK_SHARE = Decimal("0.5")
@@ -180,11 +184,18 @@ class SchoolStanding:
     school *needs attention* (is off track) when its latest rating **or** its projection is off
     track; it is at risk when either is at risk and neither is off track; on track when what is
     known is on track; "no data" with neither a rating nor a projection.
+
+    Stale (``stale``): no status update for more than the school's state's ``stale_after_days``
+    as of ``today``. A school that never had one is stale once its zone has operated that long
+    (since 1 July of its launch school year); a school outside an operating zone (planning, closed,
+    none) is never stale. Counted from the school's latest update whoever may read it, so the flag
+    is the same for every reader (a national collaborator sees that updates are missing, not them).
     """
 
     school: object
     updates: list = field(default_factory=list)  # the latest status updates the reader may see, newest first
     progress: list = field(default_factory=list)  # MetricProgress per metric
+    staleness: "Staleness | None" = None  # what ``stale`` is decided from (``school_standings`` fills it in)
 
     @property
     def latest_update(self):
@@ -217,16 +228,73 @@ class SchoolStanding:
         return min(measured, key=lambda item: (item.status.severity, item.share_of_target or Decimal(0)), default=None)
 
     @property
+    def days_since_update(self) -> int | None:
+        """Days since the school's latest status update (None: never updated)."""
+        staleness = self.staleness
+        if staleness is None or staleness.last_reported_on is None:
+            return None
+        return (staleness.today - staleness.last_reported_on).days
+
+    @property
+    def stale(self) -> bool:
+        """No status update for more than the state's ``stale_after_days`` (see the class docstring)."""
+        staleness = self.staleness
+        if staleness is None:
+            return False
+        if staleness.last_reported_on is not None:
+            return self.days_since_update > staleness.stale_after_days
+        if staleness.operating_since is None:
+            return False
+        return (staleness.today - staleness.operating_since).days > staleness.stale_after_days
+
+    @property
     def off_track_twice(self) -> bool:
         """Rated off track in the last two status updates in a row."""
         return len(self.updates) >= 2 and all(u.rating == Rating.OFF_TRACK for u in self.updates[:2])
 
 
-def school_standings(schools, status_updates, per_school: int = 2) -> list[SchoolStanding]:
-    """A standing per school, in the schools' order; ``status_updates`` are those the reader may
-    see, of which each school keeps its latest ``per_school``.
+@dataclass(frozen=True)
+class Staleness:
+    """What a school's ``stale`` flag is decided from: its state's setting, its latest update
+    (anyone's), since when its zone operates (None: not operating) and the day it is judged on."""
 
-    Five queries: the schools, their progress (three) and their latest status updates.
+    stale_after_days: int
+    last_reported_on: date | None
+    operating_since: date | None
+    today: date
+
+
+def staleness_by_school(schools, today: date | None = None) -> dict[int, Staleness]:
+    """{school id: Staleness}, in one query whatever the number of schools and states: each
+    school's state setting, zone and latest update date come joined to it."""
+    today = today or timezone.localdate()
+    rows = (
+        School.objects.filter(pk__in=[school.pk for school in schools])
+        .order_by()
+        .values_list("pk", "district__state__stale_after_days", "zone__status", "zone__launch_school_year")
+        .annotate(last_reported_on=Max("status_updates__reported_on"))
+    )
+    return {
+        pk: Staleness(
+            stale_after_days=stale_after_days,
+            last_reported_on=last_reported_on,
+            operating_since=date(school_year_start(launch_year), SCHOOL_YEAR_FIRST_MONTH, 1)
+            if status in Zone.OPERATING_STATUSES and launch_year
+            else None,
+            today=today,
+        )
+        for pk, stale_after_days, status, launch_year, last_reported_on in rows
+    }
+
+
+def school_standings(
+    schools, status_updates, per_school: int = 2, *, today: date | None = None
+) -> list[SchoolStanding]:
+    """A standing per school, in the schools' order; ``status_updates`` are those the reader may
+    see, of which each school keeps its latest ``per_school``; ``stale`` is judged as of ``today``.
+
+    Six queries: the schools, their progress (three), their latest status updates and what
+    their staleness is decided from.
     """
     schools = list(schools)
     progress = progress_for_schools(schools)
@@ -234,7 +302,21 @@ def school_standings(schools, status_updates, per_school: int = 2) -> list[Schoo
     updates: dict[int, list] = {}
     for update in latest:
         updates.setdefault(update.school_id, []).append(update)
-    return [SchoolStanding(school, updates.get(school.pk, []), progress.get(school.pk, [])) for school in schools]
+    staleness = staleness_by_school(schools, today)
+    return [
+        SchoolStanding(school, updates.get(school.pk, []), progress.get(school.pk, []), staleness.get(school.pk))
+        for school in schools
+    ]
+
+
+def late_by_school(requirements) -> dict[int, list]:
+    """{school id: its late requirements} among the collection calendar's ``requirements``
+    (``accountability.calendar``): the one definition of a school's late submissions."""
+    late: dict[int, list] = {}
+    for requirement in requirements:
+        if requirement.status == Collection.LATE:
+            late.setdefault(requirement.school.pk, []).append(requirement)
+    return late
 
 
 @dataclass
