@@ -250,7 +250,7 @@ class SchoolDossier:
 
     standing: SchoolStanding  # targets vs latest results (its progress), how it stands
     trends: list[IndicatorTrend]
-    record: SubmissionRecord | None  # the collection calendar's late / returned / approved counts
+    record: SubmissionRecord  # the collection calendar's late / returned / approved counts
     updates: list[StatusUpdate]  # every status update, oldest first: the ratings over time
 
     @property
@@ -283,9 +283,9 @@ class RenewalDossier:
 
 
 def data_not_available(state, schools: list[SchoolDossier], values) -> list[str]:
-    """What the decision lacks, school by school, in words: a targeted metric without a baseline
-    or without a value in its target year, reporting periods due and not approved, a school
-    without targets, status updates gone stale."""
+    """What the decision lacks, school by school, in words: a school without targets, a targeted
+    metric without a baseline or without a value in its target year, reporting periods due and
+    not approved, status updates gone stale (``SchoolStanding.stale``)."""
     gaps = []
     for row in schools:
         school, targeted = row.school, [item for item in row.standing.progress if item.target is not None]
@@ -296,11 +296,12 @@ def data_not_available(state, schools: list[SchoolDossier], values) -> list[str]
                 gaps.append(f"{school}: no baseline for {item.metric}.")
             if item.target_year not in values.get((school.pk, item.metric.pk), {}):
                 gaps.append(f"{school}: no {item.metric} value for {item.target_year}, its target year.")
-        if row.record is not None and row.record.due > row.record.approved:
-            unapproved = row.record.due - row.record.approved
-            gaps.append(f"{school}: {unapproved} of {row.record.due} reporting periods due so far not approved.")
+        if row.record.due > row.record.approved:
+            gaps.append(f"{school}: {row.record.approved} of {row.record.due} reporting periods due so far approved.")
         if row.standing.stale:
-            since = f"since {row.standing.rated_on:%b %-d, %Y}" if row.standing.rated_on else "ever"
+            since = (
+                f"for {row.standing.days_since_update} days" if row.standing.days_since_update is not None else "yet"
+            )
             gaps.append(f"{school}: no status update {since} (expected every {state.stale_after_days} days).")
     return gaps
 
@@ -329,9 +330,7 @@ def renewal_dossier(zone: Zone, *, period: str = "", as_of: date | None = None) 
             IndicatorTrend(metric, list(points))
             for metric, points in groupby(school_rows, key=lambda measurement: measurement.metric)
         ]
-        rows.append(
-            SchoolDossier(standing, trends, records.get(standing.school.pk), updates.get(standing.school.pk, []))
-        )
+        rows.append(SchoolDossier(standing, trends, records[standing.school.pk], updates.get(standing.school.pk, [])))
     return RenewalDossier(
         rollup=rollup,
         period=period or as_of.strftime("%Y-%m"),
