@@ -8,10 +8,12 @@ from tests.factories import (
     BaselineFactory,
     CollaboratorEngagementFactory,
     CommitmentFactory,
+    ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
     MeasurementFactory,
     MetricFactory,
+    RenewalDecisionFactory,
     ReportRunFactory,
     SchoolFactory,
     StateFactory,
@@ -38,6 +40,8 @@ def add_rows(count, state):
         CollaboratorEngagementFactory(state=state)
         ReportRunFactory(state=StateFactory())
         ImportBatchFactory(state=state)
+        RenewalDecisionFactory(zone=zone)
+        ExitCriterionFactory(state=state, metric=metric)
 
 
 def query_counts(client, expected_rows):

@@ -220,3 +220,23 @@ def test_the_portfolio_lists_renewals_due_with_their_latest_decision(aurora, peo
     assert "Aurora Zone</a>" in body and "Exit (" in body
     csv = client.get(reverse("portfolio:portfolio"), {"export": "portfolio"}).content.decode()
     assert f"Aurora Zone {aurora.renewal_on:%Y-%m-%d} Exit" in csv
+
+
+def test_the_state_lead_sets_the_renewal_date_in_the_zone_form(colorado, people, client):
+    zone = colorado.aurora
+    data = {
+        "name": zone.name,
+        "status": zone.status,
+        "lead_partner": zone.lead_partner_id,
+        "launch_school_year": zone.launch_school_year,
+        "districts": [district.pk for district in zone.districts.all()],
+        "schools": [school.pk for school in zone.schools.all()],
+        "renewal_on": "2012-06-30",
+    }
+    client.force_login(people["lead"])
+    response = client.post(reverse("schools:zone_edit", kwargs={"zone_pk": zone.pk}), data)
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert zone.renewal_on == datetime.date(2012, 6, 30)
+    zone_page = client.get(reverse("portfolio:zone_detail", kwargs={"zone_pk": zone.pk})).content.decode()
+    assert 'data-figure="renewal_on" data-value="2012-06-30"' in zone_page
