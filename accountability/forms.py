@@ -9,12 +9,17 @@ AUTONOMY_NOTES = [f"{area}_notes" for area in ("staffing", "scheduling", "curric
 
 
 class MetricValueForm(DomainModelForm):
-    """A form about a school's metric; metrics (and schools, when chosen here) come from the reader's scope."""
+    """A form about a school's metric; metrics (and schools, when chosen here) come from the reader's
+    scope; for a given school, only the catalog and its state's own indicators (the model checks a
+    chosen school against its metric)."""
 
     def __init__(self, *args, user, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "metric" in self.fields:
-            self.fields["metric"].queryset = Metric.objects.visible_to(user)
+            metrics = Metric.objects.visible_to(user)
+            if getattr(self.instance, "school_id", None):
+                metrics = metrics.for_state(self.instance.school.district.state_id)
+            self.fields["metric"].queryset = metrics
         if schools is not None:
             self.fields["school"].queryset = schools
             self.fields["school"].label_from_instance = lambda school: f"{school.name} · {school.zone}"
