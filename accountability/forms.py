@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from web.forms import DomainModelForm
+from zones.models import State
 
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
 
@@ -66,3 +67,39 @@ class TargetForm(MetricValueForm):
         model = Target
         fields = ["metric", "value", "target_school_year"]
         help_texts = {"target_school_year": "The zone's first or second school year."}
+
+
+class IndicatorForm(DomainModelForm):
+    """A state's own indicator (the view sets its state)."""
+
+    parent_fields = ("state",)
+
+    class Meta:
+        model = Metric
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "unit",
+            "direction",
+            "min_value",
+            "max_value",
+            "lowest_grade",
+            "highest_grade",
+            "description",
+        ]
+        labels = {"min_value": "Smallest valid value", "max_value": "Largest valid value"}
+        help_texts = {
+            "code": "A short unique code used in imports and the API, like co-reading-fluency.",
+            "max_value": "Empty: no upper limit (percentages stop at 100).",
+            "description": "What is counted, and how.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class AccountabilitySettingsForm(DomainModelForm):
+    """A state's accountability settings: thresholds of the projection, stale and reminder days."""
+
+    class Meta:
+        model = State
+        fields = list(State.ACCOUNTABILITY_FIELDS)

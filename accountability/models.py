@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
@@ -101,6 +102,12 @@ class Metric(models.Model):
 
     def __str__(self):
         return self.name
+
+    def validate_unique(self, exclude=None):
+        """A code is unique across every state's indicators, also those the viewer cannot see (a
+        duplicate is a validation error, not an IntegrityError)."""
+        with scopes_disabled():
+            super().validate_unique(exclude=exclude)
 
     def state_error(self, school) -> str | None:
         """Why ``school`` is not measured on this metric (another state's own indicator), or None."""

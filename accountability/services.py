@@ -32,6 +32,7 @@ from django.utils.functional import cached_property  # lock-free, unlike functoo
 
 from core.tenancy import scope_of
 from core.validators import school_year_start
+from web.charts import Band
 from zones.models import State
 
 from .choices import Rating, Standing, worst
@@ -45,6 +46,10 @@ AT_RISK_SHARE = State._meta.get_field("at_risk_share").default
 # With only the baseline and one measurement: the band's half-width at the latest measurement,
 # as a share of the needed gain, before it widens toward the target year.
 PRIOR_SPREAD = Decimal("0.10")
+PRIOR_NOTE = (
+    "one measurement since the baseline: no scatter to estimate the band from, so it is a prior "
+    "spread of 10% of the needed gain, widened toward the target year"
+)
 # t quantiles at 0.90 (an 80% two-sided interval) by degrees of freedom; above 30, the next lower
 # tabulated value (slightly wider, never narrower), and the normal quantile beyond 120.
 T_90 = {
@@ -190,6 +195,21 @@ class MetricProgress:
     def band_is_prior(self) -> bool:
         """Whether the band is the prior spread (two points: no scatter to estimate it from)."""
         return self.projection is not None and self.projection.points < 3
+
+    @property
+    def chart_band(self) -> Band | None:
+        """The projection as the school page's chart draws it, from the latest measurement."""
+        if self.projection is None:
+            return None
+        return Band(
+            start=(float(time_of(self.latest_year, self.latest_period)), float(self.latest)),
+            end_time=float(self.target_at),
+            end_label=f"end of {self.target_year}",
+            center=float(self.projection.center),
+            low=float(self.projection.low),
+            high=float(self.projection.high),
+            note=PRIOR_NOTE if self.band_is_prior else "",
+        )
 
     @cached_property
     def status(self) -> Standing:
