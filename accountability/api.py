@@ -39,12 +39,21 @@ def refused_as_api_error():
 
 
 class MetricFilter(filters.FilterSet):
+    state = IdFilter(field_name="state", help_text="A state's own indicators.")
+    catalog = filters.BooleanFilter(
+        field_name="state", lookup_expr="isnull", help_text="true: the initiative's catalog only."
+    )
+
     class Meta:
         model = Metric
-        fields = ["code", "unit", "direction"]
+        fields = ["code", "unit", "direction", "kind", "state", "catalog"]
 
 
 class MetricViewSet(ScopedModelViewSet):
+    """The catalog (achievement metrics and the SIG leading indicators: initiative admins change
+    it) and the own indicators of the states you reach (a state lead adds and changes their
+    state's); another state's indicator does not exist here."""
+
     queryset = Metric.objects.all()
     serializer_class = MetricSerializer
     filterset_class = MetricFilter

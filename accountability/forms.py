@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from web.forms import DomainModelForm
+from zones.models import State
 
 from .models import Baseline, Measurement, Metric, StatusUpdate, Target
 
@@ -9,12 +10,17 @@ AUTONOMY_NOTES = [f"{area}_notes" for area in ("staffing", "scheduling", "curric
 
 
 class MetricValueForm(DomainModelForm):
-    """A form about a school's metric; metrics (and schools, when chosen here) come from the reader's scope."""
+    """A form about a school's metric; metrics (and schools, when chosen here) come from the reader's
+    scope; for a given school, only the catalog and its state's own indicators (the model checks a
+    chosen school against its metric)."""
 
     def __init__(self, *args, user, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "metric" in self.fields:
-            self.fields["metric"].queryset = Metric.objects.visible_to(user)
+            metrics = Metric.objects.visible_to(user)
+            if getattr(self.instance, "school_id", None):
+                metrics = metrics.for_state(self.instance.school.district.state_id)
+            self.fields["metric"].queryset = metrics
         if schools is not None:
             self.fields["school"].queryset = schools
             self.fields["school"].label_from_instance = lambda school: f"{school.name} · {school.zone}"
@@ -61,3 +67,39 @@ class TargetForm(MetricValueForm):
         model = Target
         fields = ["metric", "value", "target_school_year"]
         help_texts = {"target_school_year": "The zone's first or second school year."}
+
+
+class IndicatorForm(DomainModelForm):
+    """A state's own indicator (the view sets its state)."""
+
+    parent_fields = ("state",)
+
+    class Meta:
+        model = Metric
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "unit",
+            "direction",
+            "min_value",
+            "max_value",
+            "lowest_grade",
+            "highest_grade",
+            "description",
+        ]
+        labels = {"min_value": "Smallest valid value", "max_value": "Largest valid value"}
+        help_texts = {
+            "code": "A short unique code used in imports and the API, like co-reading-fluency.",
+            "max_value": "Empty: no upper limit (percentages stop at 100).",
+            "description": "What is counted, and how.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class AccountabilitySettingsForm(DomainModelForm):
+    """A state's accountability settings: thresholds of the projection, stale and reminder days."""
+
+    class Meta:
+        model = State
+        fields = list(State.ACCOUNTABILITY_FIELDS)

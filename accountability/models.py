@@ -4,12 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.fields import school_year_field
-from core.tenancy import TenantModel, viewer_manager
+from core.tenancy import TenantModel, scope_of, viewer_manager
 from core.validators import (
     school_year_start,
     validate_not_after_today,
@@ -21,6 +23,24 @@ from schools.models import GRADE_ORDER, GRADES
 from .choices import Decision, Rating, Submission
 
 TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
+
+
+class MetricQuerySet(models.QuerySet):
+    def visible_to(self, user_or_scope):
+        """The catalog for every member, and the own indicators of the states the viewer reaches
+        (state roles, Lead Partner grants, collaborator engagements); admins read all. Another
+        state's indicator is not there (404)."""
+        scope = scope_of(user_or_scope)
+        if scope.is_admin:
+            return self
+        if not scope.is_member:
+            return self.none()
+        return self.filter(Q(state__isnull=True) | Q(state__in=scope.reach_state_ids))
+
+    def for_state(self, state):
+        """The indicators a school of ``state`` (a State or its id) is measured on: the catalog
+        and that state's own."""
+        return self.filter(Q(state__isnull=True) | Q(state=state))
 
 
 class Metric(models.Model):
@@ -74,7 +94,7 @@ class Metric(models.Model):
         help_text="The state that added this indicator; empty for the initiative's catalog.",
     )
 
-    objects = viewer_manager()
+    objects = viewer_manager(MetricQuerySet)
     history = HistoricalRecords()
 
     class Meta:
@@ -82,6 +102,18 @@ class Metric(models.Model):
 
     def __str__(self):
         return self.name
+
+    def validate_unique(self, exclude=None):
+        """A code is unique across every state's indicators, also those the viewer cannot see (a
+        duplicate is a validation error, not an IntegrityError)."""
+        with scopes_disabled():
+            super().validate_unique(exclude=exclude)
+
+    def state_error(self, school) -> str | None:
+        """Why ``school`` is not measured on this metric (another state's own indicator), or None."""
+        if self.state_id is None or self.state_id == school.district.state_id:
+            return None
+        return f"{self.name} is another state's own indicator; {school} is not measured on it."
 
     @property
     def higher_is_better(self) -> bool:
@@ -179,7 +211,7 @@ class SchoolMetricValue(TenantModel):
     def clean(self):
         super().clean()
         if self.metric_id and self.school_id:
-            problem = self.metric.grade_error(self.school)
+            problem = self.metric.state_error(self.school) or self.metric.grade_error(self.school)
             if problem:
                 raise ValidationError({"metric": problem})
         if self.metric_id and self.value is not None:

@@ -14,18 +14,26 @@ from .services import school_standings
 
 
 class MetricSerializer(ModelCleanSerializer):
+    """A metric or indicator: its unit, direction, valid range, grade span and kind. ``state`` empty:
+    the initiative's catalog (admins change it); else a state's own indicator (its state lead)."""
+
+    grade_span = serializers.CharField(read_only=True, help_text="The grades it measures, in words.")
+
     class Meta:
         model = Metric
         fields = [
             "id",
             "code",
             "name",
+            "kind",
+            "state",
             "unit",
             "direction",
             "min_value",
             "max_value",
             "lowest_grade",
             "highest_grade",
+            "grade_span",
             "description",
         ]
 
@@ -99,8 +107,22 @@ class MetricProgressSerializer(serializers.Serializer):
     target_year = serializers.CharField()
     gain = serializers.DecimalField(max_digits=11, decimal_places=2, allow_null=True)
     share_of_target = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
-    projected = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    status = serializers.ChoiceField(choices=Standing.choices, help_text="The metric's projection.")
+    projected = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="At the end of the target year, on the least-squares line through the baseline and every "
+        "measurement after it.",
+    )
+    band_low = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="The low edge of the projection's 80% band."
+    )
+    band_high = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="The high edge of the projection's 80% band."
+    )
+    status = serializers.ChoiceField(
+        choices=Standing.choices, help_text="The metric's projection, judged with its state's thresholds."
+    )
 
 
 CENT, THOUSANDTH = Decimal("0.01"), Decimal("0.001")
@@ -129,6 +151,8 @@ def metric_progress_data(item) -> dict:
         "gain": _decimal(item.gain, CENT),
         "share_of_target": _decimal(item.share_of_target, THOUSANDTH),
         "projected": _decimal(item.projected, CENT),
+        "band_low": _decimal(item.band_low, CENT),
+        "band_high": _decimal(item.band_high, CENT),
         "status": item.status.value,
     }
 

@@ -1,15 +1,23 @@
 """Progress of schools against their baselines and two-year targets.
 
-For each school and metric: the baseline, the latest measurement, the target, the gain so far
-and a linear projection from the baseline through the latest value to the target year.
+For each school and metric: the baseline, the measurements (the latest of them shown), the target,
+the gain so far and a projection to the target year with an uncertainty band.
 
 Timeline: a measurement in period p of school year Y-(Y+1) sits at Y + p/4 (the end-of-year
 period at Y + 1). The baseline sits at the end of its school year, the target at the end of
 the target school year.
 
-Projection (a Standing, choices.py): on track when the projected value reaches the target, at
-risk when it covers at least half of the needed gain, off track otherwise, no data before any
-measurement after the baseline.
+Projection: the least-squares line through the baseline and every measurement after it, read at
+the end of the target year (with one measurement, the line through the baseline and it). The
+band is the 80% prediction interval there: center ± t(0.90, n−2)·s·√(1 + 1/n + (x₀−x̄)²/Sxx) with
+n ≥ 3 points. Two points leave no scatter to estimate, so the band is a prior spread: 10% of the
+needed gain at the latest measurement, widened in proportion to how far the target lies beyond it
+(``PRIOR_SPREAD``).
+
+Status (a Standing, choices.py), with the school's state's thresholds (``State.on_track_share``,
+``State.at_risk_share``): on track when the projection reaches the on-track share of the needed
+gain; at risk when it reaches the at-risk share, or when the band's optimistic edge reaches the
+on-track share; off track otherwise; no data before any measurement after the baseline.
 
 A school's standing (``SchoolStanding``) is the one read model of how a school stands, used by
 every page, the API, the CSV exports and the reports.
@@ -27,13 +35,76 @@ from django.utils.functional import cached_property  # lock-free, unlike functoo
 from core.tenancy import scope_of
 from core.validators import SCHOOL_YEAR_FIRST_MONTH, school_year_start
 from schools.models import School
-from zones.models import Zone
+from web.charts import Band
+from zones.models import State, Zone
 
 from .choices import Collection, Rating, Standing, worst
 from .models import Baseline, Measurement, Metric, Target
 
-AT_RISK_SHARE = Decimal("0.5")
 PERIODS_PER_YEAR = len(Measurement.Period)
+CENT = Decimal("0.01")
+# Thresholds of a state that has not tuned them (zones.State's defaults).
+ON_TRACK_SHARE = State._meta.get_field("on_track_share").default
+AT_RISK_SHARE = State._meta.get_field("at_risk_share").default
+# With only the baseline and one measurement: the band's half-width at the latest measurement,
+# as a share of the needed gain, before it widens toward the target year.
+PRIOR_SPREAD = Decimal("0.10")
+PRIOR_NOTE = (
+    "one measurement since the baseline: no scatter to estimate the band from, so it is a prior "
+    "spread of 10% of the needed gain, widened toward the target year"
+)
+# t quantiles at 0.90 (an 80% two-sided interval) by degrees of freedom; above 30, the next lower
+# tabulated value (slightly wider, never narrower), and the normal quantile beyond 120.
+T_90 = {
+    1: "3.078", 2: "1.886", 3: "1.638", 4: "1.533", 5: "1.476", 6: "1.440", 7: "1.415", 8: "1.397",
+    9: "1.383", 10: "1.372", 11: "1.363", 12: "1.356", 13: "1.350", 14: "1.345", 15: "1.341",
+    16: "1.337", 17: "1.333", 18: "1.330", 19: "1.328", 20: "1.325", 21: "1.323", 22: "1.321",
+    23: "1.319", 24: "1.318", 25: "1.316", 26: "1.315", 27: "1.314", 28: "1.313", 29: "1.311",
+    30: "1.310", 40: "1.303", 60: "1.296", 120: "1.289",
+}  # fmt: skip
+Z_90 = Decimal("1.282")
+
+
+def t_90(degrees: int) -> Decimal:
+    """The 0.90 quantile of Student's t with ``degrees`` degrees of freedom (≥ 1)."""
+    tabulated = max((df for df in T_90 if df <= degrees), default=1)
+    return Decimal(T_90[tabulated]) if degrees <= 120 else Z_90
+
+
+def time_of(school_year: str, period: int) -> Decimal:
+    """A measurement's place on the timeline, in years (2010-11 fall → 2010.25)."""
+    return Decimal(school_year_start(school_year)) + Decimal(period) / PERIODS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The value a trend reaches at the end of the target year, and the band around it."""
+
+    center: Decimal
+    low: Decimal
+    high: Decimal
+    points: int  # baseline and measurements the line is fitted to
+
+
+def project(points: list[tuple[Decimal, Decimal]], at: Decimal, needed_gain: Decimal) -> Projection:
+    """The least-squares line through ``points`` ((time, value), at least two at distinct times)
+    read at time ``at``, with its 80% prediction band (the module docstring)."""
+    n = len(points)
+    mean_x = sum(x for x, _y in points) / n
+    mean_y = sum(y for _x, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _y in points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
+    center = mean_y + slope * (at - mean_x)
+    if n >= 3:
+        residuals = sum((y - (mean_y + slope * (x - mean_x))) ** 2 for x, y in points)
+        s = (residuals / (n - 2)).sqrt()
+        half = t_90(n - 2) * s * (1 + Decimal(1) / n + (at - mean_x) ** 2 / sxx).sqrt()
+    else:
+        (first, _), (last, _) = sorted(points)
+        half = PRIOR_SPREAD * abs(needed_gain) * max(Decimal(1), (at - first) / (last - first))
+    return Projection(
+        center=center.quantize(CENT), low=(center - half).quantize(CENT), high=(center + half).quantize(CENT), points=n
+    )
 
 
 @dataclass
@@ -47,24 +118,39 @@ class MetricProgress:
     baseline_year: str = ""
     target: Decimal | None = None
     target_year: str = ""
-    latest: Decimal | None = None
-    latest_year: str = ""
-    latest_period: int | None = None
+    # (school year, period, value) of every measurement, in time order
+    measurements: list = field(default_factory=list)
+    on_track_share: Decimal = ON_TRACK_SHARE  # the school's state's thresholds
+    at_risk_share: Decimal = AT_RISK_SHARE
+
+    @property
+    def latest(self) -> Decimal | None:
+        return self.measurements[-1][2] if self.measurements else None
+
+    @property
+    def latest_year(self) -> str:
+        return self.measurements[-1][0] if self.measurements else ""
+
+    @property
+    def latest_period(self) -> int | None:
+        return self.measurements[-1][1] if self.measurements else None
+
+    def _good(self, change: Decimal) -> Decimal:
+        """A change in the metric's good direction (negative: it got worse)."""
+        return change if self.metric.higher_is_better else -change
 
     @cached_property
     def gain(self) -> Decimal | None:
         """Improvement so far in the metric's good direction (negative: it got worse)."""
         if self.baseline is None or self.latest is None:
             return None
-        change = self.latest - self.baseline
-        return change if self.metric.higher_is_better else -change
+        return self._good(self.latest - self.baseline)
 
     @cached_property
     def needed_gain(self) -> Decimal | None:
         if self.baseline is None or self.target is None:
             return None
-        change = self.target - self.baseline
-        return change if self.metric.higher_is_better else -change
+        return self._good(self.target - self.baseline)
 
     @cached_property
     def share_of_target(self) -> Decimal | None:
@@ -73,58 +159,93 @@ class MetricProgress:
             return None
         return (self.gain / self.needed_gain).quantize(Decimal("0.001"))
 
+    @property
+    def target_at(self) -> Decimal | None:
+        return Decimal(school_year_start(self.target_year) + 1) if self.target_year else None
+
+    @property
+    def baseline_at(self) -> Decimal | None:
+        return Decimal(school_year_start(self.baseline_year) + 1) if self.baseline_year else None
+
     @cached_property
+    def projection(self) -> Projection | None:
+        """The trend from the baseline through every measurement after it, at the end of the
+        target year; None without a target or a measurement after the baseline."""
+        if self.baseline is None or self.target is None or not self.target_year or not self.baseline_year:
+            return None
+        start = self.baseline_at
+        after = [(time_of(year, period), value) for year, period, value in self.measurements]
+        points = [(start, self.baseline), *((at, value) for at, value in after if at > start)]
+        if len(points) < 2:
+            return None
+        return project(points, self.target_at, self.needed_gain)
+
+    @property
     def projected(self) -> Decimal | None:
         """The value expected at the end of the target year if the trend holds."""
-        if None in (self.baseline, self.latest, self.target) or not self.target_year:
+        return self.projection.center if self.projection else None
+
+    @property
+    def band_low(self) -> Decimal | None:
+        """The low edge of the 80% band around ``projected`` (lower values)."""
+        return self.projection.low if self.projection else None
+
+    @property
+    def band_high(self) -> Decimal | None:
+        return self.projection.high if self.projection else None
+
+    @property
+    def band_is_prior(self) -> bool:
+        """Whether the band is the prior spread (two points: no scatter to estimate it from)."""
+        return self.projection is not None and self.projection.points < 3
+
+    @property
+    def chart_band(self) -> Band | None:
+        """The projection as the school page's chart draws it, from the latest measurement."""
+        if self.projection is None:
             return None
-        start = Decimal(school_year_start(self.baseline_year) + 1)
-        latest_at = Decimal(school_year_start(self.latest_year)) + Decimal(self.latest_period) / PERIODS_PER_YEAR
-        target_at = Decimal(school_year_start(self.target_year) + 1)
-        if latest_at <= start:
-            return None
-        slope = (self.latest - self.baseline) / (latest_at - start)
-        return (self.baseline + slope * (target_at - start)).quantize(Decimal("0.01"))
+        return Band(
+            start=(float(time_of(self.latest_year, self.latest_period)), float(self.latest)),
+            end_time=float(self.target_at),
+            end_label=f"end of {self.target_year}",
+            center=float(self.projection.center),
+            low=float(self.projection.low),
+            high=float(self.projection.high),
+            note=PRIOR_NOTE if self.band_is_prior else "",
+        )
 
     @cached_property
     def status(self) -> Standing:
-        """The metric's projection."""
-        projected, needed = self.projected, self.needed_gain
-        if projected is None or not needed:
+        """The metric's projection, judged with its state's thresholds."""
+        projection, needed = self.projection, self.needed_gain
+        if projection is None or not needed:
             return Standing.NO_DATA
-        projected_gain = projected - self.baseline if self.metric.higher_is_better else self.baseline - projected
-        share = projected_gain / needed
-        if share >= 1:
+        share = self._good(projection.center - self.baseline) / needed
+        optimistic = max(self._good(projection.low - self.baseline), self._good(projection.high - self.baseline))
+        if share >= self.on_track_share:
             return Standing.ON_TRACK
-        return Standing.AT_RISK if share >= AT_RISK_SHARE else Standing.OFF_TRACK
+        if share >= self.at_risk_share or optimistic / needed >= self.on_track_share:
+            return Standing.AT_RISK
+        return Standing.OFF_TRACK
 
     @property
     def status_label(self) -> str:
         return self.status.label
 
 
-def latest_measurements(schools):
-    """The latest measurement per school and metric, in one query (a window function)."""
-    ranked = (
-        Measurement.objects.filter(school__in=schools)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("school_id"), F("metric_id")],
-                order_by=[F("school_year").desc(), F("period").desc()],
-            )
-        )
-        .filter(rank=1)
-        .order_by()  # the model's ordering (school and metric names) would join and sort every row
-    )
-    return ranked.select_related("metric")
+def measurement_series(schools):
+    """Every measurement of ``schools`` in time order per school and metric, with the thresholds
+    of the school's state joined in: one query whatever the number of schools."""
+    return Measurement.objects.filter(school__in=schools).order_by("school_id", "metric_id", "school_year", "period")
 
 
 METRIC_FIELDS = [field.attname for field in Metric._meta.concrete_fields]
+THRESHOLDS = ["school__district__state__on_track_share", "school__district__state__at_risk_share"]
 
 
 def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
-    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three queries.
+    """{school id: [MetricProgress per metric with a baseline, target or measurement]}. Three
+    queries: baselines, targets, and every measurement (with the state's thresholds).
 
     Rows are read as tuples (the metric's columns joined in), one Metric object per metric: model
     instances per row would cost most of the time for the hundreds of schools of a state.
@@ -135,8 +256,7 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
 
     def items(queryset, *fields):
         """(MetricProgress, values of ``fields``) per row of ``queryset``."""
-        # order_by(): the rows are sorted below; the models' orderings (by school and metric names) cost joins.
-        for school_id, *values in queryset.order_by().values_list("school_id", *fields, *metric_columns):
+        for school_id, *values in queryset.values_list("school_id", *fields, *metric_columns):
             metric_values = values[len(fields) :]
             metric = metrics.get(metric_values[0])
             if metric is None:
@@ -146,12 +266,18 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
                 rows[key] = MetricProgress(school_id=school_id, metric=metric)
             yield rows[key], values[: len(fields)]
 
-    for item, (value, year) in items(Baseline.objects.filter(school__in=schools), "value", "school_year"):
+    # order_by(): the rows are sorted below; the models' orderings (by school and metric names) cost joins.
+    baselines = Baseline.objects.filter(school__in=schools).order_by()
+    for item, (value, year) in items(baselines, "value", "school_year"):
         item.baseline, item.baseline_year = value, year
-    for item, (value, year) in items(Target.objects.filter(school__in=schools), "value", "target_school_year"):
+    for item, (value, year) in items(
+        Target.objects.filter(school__in=schools).order_by(), "value", "target_school_year"
+    ):
         item.target, item.target_year = value, year
-    for item, (value, year, period) in items(latest_measurements(schools), "value", "school_year", "period"):
-        item.latest, item.latest_year, item.latest_period = value, year, period
+    series = items(measurement_series(schools), "value", "school_year", "period", *THRESHOLDS)
+    for item, (value, year, period, on_track_share, at_risk_share) in series:
+        item.measurements.append((year, period, value))
+        item.on_track_share, item.at_risk_share = on_track_share, at_risk_share
     by_school: dict[int, list[MetricProgress]] = {}
     for (school_id, _metric_id), item in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[1].metric.name)):
         by_school.setdefault(school_id, []).append(item)

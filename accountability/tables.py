@@ -56,6 +56,8 @@ PROGRESS = Table(
         Column.of("Target year", "target_year"),
         Column.of("Share of target gained", "share_of_target"),
         Column.of("Projected", "projected"),
+        Column.of("Band low (80%)", "band_low"),
+        Column.of("Band high (80%)", "band_high"),
         Column.of("Status", "status_label"),
     ),
 )

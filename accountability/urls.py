@@ -12,4 +12,13 @@ urlpatterns = [
     path("baselines/<int:baseline_pk>/edit/", views.baseline_edit, name="baseline_edit"),
     path("schools/<int:school_pk>/targets/new/", views.target_create, name="target_create"),
     path("targets/<int:target_pk>/edit/", views.target_edit, name="target_edit"),
+    # A state's own indicators and its accountability settings.
+    path("states/<int:state_pk>/indicators/", views.state_indicators, name="state_indicators"),
+    path("states/<int:state_pk>/indicators/new/", views.indicator_create, name="indicator_create"),
+    path("states/<int:state_pk>/indicators/<int:metric_pk>/edit/", views.indicator_edit, name="indicator_edit"),
+    path(
+        "states/<int:state_pk>/accountability-settings/",
+        views.accountability_settings,
+        name="accountability_settings",
+    ),
 ]

@@ -9,10 +9,18 @@ from partners.models import LeadPartner
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
 from web.tables import csv_export, paginate
+from zones.models import State
 
 from . import recording
-from .forms import BaselineForm, MeasurementForm, StatusUpdateForm, TargetForm
-from .models import StatusUpdate
+from .forms import (
+    AccountabilitySettingsForm,
+    BaselineForm,
+    IndicatorForm,
+    MeasurementForm,
+    StatusUpdateForm,
+    TargetForm,
+)
+from .models import Metric, StatusUpdate
 from .services import school_standings
 from .tables import STANDINGS
 
@@ -141,3 +149,58 @@ def target_create(request, school_pk):
 @login_required
 def target_edit(request, target_pk):
     return _edit(request, target_pk, TargetForm)
+
+
+# A state's own indicators and its accountability settings.
+
+
+@login_required
+def state_indicators(request, state_pk):
+    """The indicators a state's schools are measured on: the catalog (achievement metrics and the
+    SIG leading indicators) and the state's own, which its state lead adds and edits."""
+    state = get_object_or_404(State, pk=state_pk)
+    indicators = Metric.objects.for_state(state).order_by("kind", "name")
+    context = {
+        "state": state,
+        "catalog": [metric for metric in indicators if metric.state_id is None],
+        "own": [metric for metric in indicators if metric.state_id is not None],
+        "can_add": request.user.has_perm("accountability.add_metric", Metric(state=state)),
+    }
+    return render(request, "accountability/indicators.html", context)
+
+
+def _indicator_form_page(request, metric):
+    list_url = reverse("accountability:state_indicators", kwargs={"state_pk": metric.state_id})
+    return object_form_page(
+        request,
+        IndicatorForm(request.POST or None, instance=metric),
+        title=f"New indicator for {metric.state}" if metric.pk is None else f"Edit {metric.state}'s {metric}",
+        cancel_url=list_url,
+        success_url=lambda saved: list_url,
+    )
+
+
+@login_required
+def indicator_create(request, state_pk):
+    state = get_object_or_404(State, pk=state_pk)
+    return _indicator_form_page(request, Metric(state=state, kind=Metric.Kind.LEADING))
+
+
+@login_required
+def indicator_edit(request, state_pk, metric_pk):
+    state = get_object_or_404(State, pk=state_pk)
+    return _indicator_form_page(request, get_object_or_404(Metric.objects.filter(state=state), pk=metric_pk))
+
+
+@login_required
+def accountability_settings(request, state_pk):
+    """The state lead tunes how the state's schools are judged and reminded (``State.ACCOUNTABILITY_FIELDS``)."""
+    state = get_object_or_404(State, pk=state_pk)
+    state_url = reverse("portfolio:state_detail", kwargs={"state_pk": state.pk}) + "#standing-rules"
+    return object_form_page(
+        request,
+        AccountabilitySettingsForm(request.POST or None, instance=state),
+        title=f"{state}'s accountability settings",
+        cancel_url=state_url,
+        success_url=lambda saved: state_url,
+    )

@@ -16,7 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -36,6 +36,25 @@ CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says why and what to do."""
+
+
+# What spreadsheets write for "no value": never a value, and never stored as one.
+NO_VALUE_MARKS = frozenset({"n/a", "na", "n.a.", "-", "–", "—", "none", "null", "nan", "missing", "?", "x"})
+
+
+def read_number(text: str) -> Decimal:
+    """A cell's number (spaces allowed as thousands separators); ValueError saying why otherwise.
+    Values are numbers only: a "no value" mark such as "N/A" or "-" is refused with what to do
+    instead, so it is never read as a value."""
+    if text.strip().lower() in NO_VALUE_MARKS:
+        raise ValueError(f"“{text}” is not a number: leave the cell empty when there is no value.")
+    try:
+        value = Decimal(text.replace(" ", ""))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise ValueError(f"“{text}” is not a number.")
+    return value
 
 
 @dataclass

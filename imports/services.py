@@ -41,7 +41,7 @@ from schools.models import GRADES, School
 from zones.models import District, State, Zone, check_zone_sizes, lock_zones, zone_composition
 
 from .models import ImportBatch, ImportScope
-from .reading import XLSX_SIGNATURE, ImportFileError, Table, read_table, upload_bytes
+from .reading import NO_VALUE_MARKS, XLSX_SIGNATURE, ImportFileError, Table, read_number, read_table, upload_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -135,12 +135,9 @@ def _display(value) -> str:
 
 def _number(text: str, column: str) -> Decimal:
     try:
-        value = Decimal(text.replace(" ", ""))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        raise RowProblem(column, f"“{text}” is not a number.")
-    return value
+        return read_number(text)
+    except ValueError as error:
+        raise RowProblem(column, str(error)) from error
 
 
 def _whole_number(text: str, column: str) -> int:
@@ -309,7 +306,9 @@ class SchoolMetricImporter(Importer):
         for school in schools:
             self.schools[("nces_id", school.nces_id)] = school
             self.schools[("school", str(school.pk))] = school
-        metrics = list(Metric.objects.all())
+        # The catalog and the import's state's own indicators: another state's code is unknown here.
+        state = self.scope.state
+        metrics = list(Metric.objects.for_state(state) if state else Metric.objects.visible_to(self.user))
         self.metrics = {str(metric.pk): metric for metric in metrics}
         for metric in metrics:  # after the ids: a code or name that reads like an id names its own metric
             self.metrics[metric.code.lower()] = metric
@@ -341,7 +340,7 @@ class SchoolMetricImporter(Importer):
     def build(self, cells):
         school = self.school_of(cells)
         metric = self.metrics.get(cells["metric"].lower())
-        if metric is None:
+        if metric is None or metric.state_error(school):
             raise RowProblem("metric", f"Unknown metric “{cells['metric']}”: use a metric code, name or id.")
         value = _number(cells["value"], "value")
         instance = self.model(school=school, metric=metric, value=value)
@@ -466,7 +465,7 @@ def _row_cells(names: list[str], number: int, cells: list[str], importer, plan: 
     values = {}
     for name, cell in zip(names, cells, strict=False):
         text = cell.strip()
-        if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
+        if text.startswith(FORMULA_PREFIXES) and not _is_number(text) and text.lower() not in NO_VALUE_MARKS:
             plan.error(number, name, "This cell holds a formula; enter the value itself.")
         values[name] = text
     for name, is_required in importer.columns.items():

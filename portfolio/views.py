@@ -245,11 +245,12 @@ def zone_renewal(request, zone_pk):
 
 
 def metric_charts(measurements, progress) -> list[str]:
-    """One chart per metric: its measurements over time with the baseline and target lines."""
+    """One chart per metric: its measurements over time with the baseline and target lines, and
+    the projection to the target year in its band."""
     lines = {item.metric.pk: item for item in progress}
     charts = []
     for metric, rows in groupby(measurements, key=lambda measurement: measurement.metric):
-        points = [(f"{row.school_year} {row.get_period_display()}", row.value) for row in rows]
+        points = [(row.time_index, f"{row.school_year} {row.get_period_display()}", row.value) for row in rows]
         line = lines.get(metric.pk)
         charts.append(
             progress_chart(
@@ -257,6 +258,7 @@ def metric_charts(measurements, progress) -> list[str]:
                 points,
                 baseline=line.baseline if line else None,
                 target=line.target if line else None,
+                band=line.chart_band if line else None,
             )
         )
     return charts

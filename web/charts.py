@@ -8,7 +8,9 @@ Policy (``img-src data:``) and in WeasyPrint alike. Each function returns safe `
 import base64
 import copy
 import functools
+import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pygal
@@ -54,25 +56,168 @@ SCRIPT_RE = re.compile(r"<script.*?</script>|<desc\b.*?</desc>", re.DOTALL)
 
 
 def _render(chart) -> str:
-    svg = SCRIPT_RE.sub("", chart.render(is_unicode=True))
-    data = base64.b64encode(svg.encode()).decode()
-    alt = escape(chart.config.title or "Chart")
-    return mark_safe(f'<img class="chart" alt="{alt}" src="data:image/svg+xml;base64,{data}">')
+    return _image(SCRIPT_RE.sub("", chart.render(is_unicode=True)), chart.config.title or "Chart")
 
 
-def progress_chart(title: str, points: list[tuple[str, Decimal]], baseline=None, target=None) -> str:
-    """A metric over time for one school: measurements, with flat baseline and target lines.
+@dataclass(frozen=True)
+class Band:
+    """A projection drawn on a progress chart: from the latest measurement (``start``: time,
+    value) to ``end_time`` (labelled ``end_label``), the center line and the band between ``low``
+    and ``high`` there. ``note`` says how the band was estimated, for the text alternative."""
 
-    ``points`` are (label, value) pairs in time order, e.g. ("2010-11 Fall", Decimal("41.5")).
+    start: tuple[float, float]
+    end_time: float
+    end_label: str
+    center: float
+    low: float
+    high: float
+    note: str = ""
+
+
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 96, 28, 34, 92
+INK, SUBTLE, GRID = CHART_STYLE.foreground, CHART_STYLE.foreground_subtle, "#e3e7ec"
+MEASURED, BASELINE, TARGET, PROJECTED = "#1f5f8b", "#9aa5b1", "#2e8540", "#e07b00"
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering low..high (1, 2, 2.5 or 5 times a power of ten apart)."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    return [first + i * step for i in range(math.ceil((high - first) / step) + 1)]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def progress_chart(
+    title: str,
+    points: list[tuple[float, str, Decimal]],
+    baseline=None,
+    target=None,
+    band: Band | None = None,
+) -> str:
+    """A metric over time for one school: its measurements, flat baseline and target lines and,
+    when there is a projection, the center line to the target year inside its shaded band.
+
+    ``points`` are (time in years, label, value) in time order, e.g. (2010.25, "2010-11 Fall", 41.5).
+    Drawn as plain SVG (the band is an area between two edges, which pygal cannot draw); the
+    image's alt text says in words what the chart shows.
     """
-    chart = _config(pygal.Line, title, x_label_rotation=30, show_minor_x_labels=True, dots_size=3)
-    chart.x_labels = [label for label, _value in points]
-    chart.add("Measured", [float(value) for _label, value in points])
+    values = [float(value) for _time, _label, value in points]
+    levels = [*values, *(float(v) for v in (baseline, target) if v is not None)]
+    times = [float(time) for time, _label, _value in points]
+    if band:
+        levels += [band.low, band.high, band.center]
+        times.append(band.end_time)
+    ticks = _ticks(min(levels), max(levels))
+    y_low, y_high = ticks[0], ticks[-1]
+    t_low, t_high = min(times), max(times)
+    span = (t_high - t_low) or 1.0
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(time: float) -> float:
+        return round(LEFT + (float(time) - t_low) / span * plot_w, 1)
+
+    def y(value: float) -> float:
+        return round(TOP + (y_high - float(value)) / ((y_high - y_low) or 1) * plot_h, 1)
+
+    def text(px, py, content, anchor="middle", size=11, extra=""):
+        return (
+            f'<text x="{px}" y="{py}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
+            f"{escape(content)}</text>"
+        )
+
+    parts = [text(WIDTH / 2, 20, title, size=14)]
+    for tick in ticks:
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick)}" y2="{y(tick)}" stroke="{GRID}"/>')
+        parts.append(text(LEFT - 6, y(tick) + 4, _number(tick), anchor="end"))
+    labels = [(float(time), label) for time, label, _value in points]
+    if band:
+        labels.append((band.end_time, band.end_label))
+    for time, label in labels:
+        parts.append(
+            text(
+                x(time),
+                HEIGHT - BOTTOM + 14,
+                label,
+                anchor="end",
+                extra=f' transform="rotate(-30 {x(time)} {HEIGHT - BOTTOM + 14})"',
+            )
+        )
+    for value, colour, dash in ((baseline, BASELINE, "4 4"), (target, TARGET, "8 4")):
+        if value is not None:
+            parts.append(
+                f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" stroke="{colour}" '
+                f'stroke-width="2" stroke-dasharray="{dash}"/>'
+            )
+    if band:
+        start_x, start_y = x(band.start[0]), y(band.start[1])
+        end_x = x(band.end_time)
+        parts.append(
+            f'<polygon points="{start_x},{start_y} {end_x},{y(band.high)} {end_x},{y(band.low)}" '
+            f'fill="{PROJECTED}" fill-opacity="0.18" stroke="none"/>'
+        )
+        parts.append(
+            f'<line x1="{start_x}" y1="{start_y}" x2="{end_x}" y2="{y(band.center)}" stroke="{PROJECTED}" '
+            f'stroke-width="2" stroke-dasharray="6 3"/>'
+        )
+    if points:
+        line = " ".join(f"{x(time)},{y(value)}" for time, _label, value in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{MEASURED}" stroke-width="2.5"/>')
+        parts += [f'<circle cx="{x(t)}" cy="{y(v)}" r="3.5" fill="{MEASURED}"/>' for t, _label, v in points]
+    legend = [("Measured", MEASURED, "")]
+    legend += [
+        (name, colour, dash)
+        for name, value, colour, dash in (("Baseline", baseline, BASELINE, "4 4"), ("Target", target, TARGET, "8 4"))
+        if value is not None
+    ]
+    if band:
+        legend.append(("Projected (80% band)", PROJECTED, "6 3"))
+    lx, ly = 16, HEIGHT - 12
+    for name, colour, dash in legend:
+        parts.append(
+            f'<line x1="{lx}" x2="{lx + 22}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="2.5"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
+        parts.append(text(lx + 28, ly, name, anchor="start"))
+        lx += 28 + 7 * len(name) + 24
+    alt = _progress_alt(title, points, baseline, target, band)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'font-family="{CHART_STYLE.font_family}"><title>{escape(alt)}</title>'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>{"".join(parts)}</svg>'
+    )
+    return _image(svg, alt)
+
+
+def _progress_alt(title, points, baseline, target, band) -> str:
+    """The chart in words (its text alternative)."""
+    words = [f"{title}."]
+    if points:
+        measured = ", ".join(f"{label}: {_number(float(value))}" for _time, label, value in points)
+        words.append(f"Measured {measured}.")
     if baseline is not None:
-        chart.add("Baseline", [float(baseline)] * len(points), show_dots=False, stroke_style={"dasharray": "4, 4"})
+        words.append(f"Baseline {_number(float(baseline))}.")
     if target is not None:
-        chart.add("Target", [float(target)] * len(points), show_dots=False, stroke_style={"dasharray": "8, 4"})
-    return _render(chart)
+        words.append(f"Target {_number(float(target))}.")
+    if band:
+        words.append(
+            f"Projected {_number(band.center)} by {band.end_label}, "
+            f"80% band {_number(band.low)} to {_number(band.high)}{f' ({band.note})' if band.note else ''}."
+        )
+    return " ".join(words)
+
+
+def _image(svg: str, alt: str) -> str:
+    data = base64.b64encode(svg.encode()).decode()
+    return mark_safe(f'<img class="chart" alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">')
 
 
 FUNDING_STAGES = ("pledged", "committed", "received", "spent")

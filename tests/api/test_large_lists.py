@@ -73,9 +73,7 @@ def tracked(metric, baseline, target, latest, latest_period) -> MetricProgress:
         baseline_year="2009-10",
         target=Decimal(target),
         target_year="2011-12",
-        latest=Decimal(latest),
-        latest_year="2010-11",
-        latest_period=latest_period,
+        measurements=[("2010-11", latest_period, Decimal(latest))],
     )
 
 

@@ -5,7 +5,8 @@ Colorado, as of 2010-12-31 (launch 2010-11, baselines 2009-10, targets 2011-12):
 Aurora Zone (launched): North MS, East MS, West MS.   Denver Zone (planning): Park MS, Lake MS.
 Reading (higher is better), Absence (lower is better). Timeline: baseline at 2010, target at 2012.
 
-North/Reading  30 → 40 (2010-11 end of year, t=2011): slope 10, projected 50, target 50: on track.
+North/Reading  30 → 35 (2010-11 fall, t=2010.25) → 40 (end of year, t=2011): least-squares slope 9.23,
+               projected 49.62 (80% band 34.88–64.35), target 50: at risk (the band reaches it).
 North/Absence  20 → 18 (2010-11 winter, t=2010.5): slope -4, projected 12, needs 10, gets 8: at risk.
 East/Reading   40 → 42 (t=2011): projected 44, needs 20, gets 4: off track.
 West/Reading   25, target 35, no measurement: no data.
