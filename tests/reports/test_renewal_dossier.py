@@ -93,8 +93,8 @@ def test_the_dossier_pdf_holds_the_decision_inputs(colorado, aurora):
     text = pdf_text(services.renewal_dossier_pdf(dossier))
 
     assert "Aurora Zone" in text and "Renewal decision due February 15, 2011" in text
-    # Targets vs latest results (North MS reading: 30 → 40, target 50, projected 50).
-    assert "Reading proficiency 30.00 (2009-10) 40.00 (2010-11) 50.00 (2011-12) 50.00 On track" in text
+    # Targets vs latest results with the projection and its band (North MS reading, conftest.py).
+    assert "Reading proficiency 30.00 (2009-10) 40.00 (2010-11) 50.00 (2011-12) 49.62 (34.88–64.35) At risk" in text
     # The leading-indicator trend.
     assert "North MS: Student attendance rate 2010-11 Fall 91.50 · 2010-11 Winter 93.00" in text
     # The submission record: due, late now, submitted late, returned, approved.
