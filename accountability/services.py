@@ -168,7 +168,7 @@ class MetricProgress:
         return Decimal(school_year_start(self.baseline_year) + 1) if self.baseline_year else None
 
     @cached_property
-    def projection(self) -> Projection | None:
+    def trend(self) -> Projection | None:
         """The trend from the baseline through every measurement after it, at the end of the
         target year; None without a target or a measurement after the baseline."""
         if self.baseline is None or self.target is None or not self.target_year or not self.baseline_year:
@@ -183,45 +183,50 @@ class MetricProgress:
     @property
     def projected(self) -> Decimal | None:
         """The value expected at the end of the target year if the trend holds."""
-        return self.projection.center if self.projection else None
+        return self.trend.center if self.trend else None
 
     @property
     def band_low(self) -> Decimal | None:
         """The low edge of the 80% band around ``projected`` (lower values)."""
-        return self.projection.low if self.projection else None
+        return self.trend.low if self.trend else None
 
     @property
     def band_high(self) -> Decimal | None:
-        return self.projection.high if self.projection else None
+        return self.trend.high if self.trend else None
 
     @property
     def band_is_prior(self) -> bool:
         """Whether the band is the prior spread (two points: no scatter to estimate it from)."""
-        return self.projection is not None and self.projection.points < 3
+        return self.trend is not None and self.trend.points < 3
 
     @property
     def chart_band(self) -> Band | None:
         """The projection as the school page's chart draws it, from the latest measurement."""
-        if self.projection is None:
+        if self.trend is None:
             return None
         return Band(
             start=(float(time_of(self.latest_year, self.latest_period)), float(self.latest)),
             end_time=float(self.target_at),
             end_label=f"end of {self.target_year}",
-            center=float(self.projection.center),
-            low=float(self.projection.low),
-            high=float(self.projection.high),
-            note=PRIOR_NOTE if self.band_is_prior else "",
+            center=float(self.trend.center),
+            low=float(self.trend.low),
+            high=float(self.trend.high),
+            note=self.band_note,
         )
+
+    @property
+    def band_note(self) -> str:
+        """How the band was estimated, when it is the prior spread (shown beside it)."""
+        return PRIOR_NOTE if self.band_is_prior else ""
 
     @cached_property
     def status(self) -> Standing:
         """The metric's projection, judged with its state's thresholds."""
-        projection, needed = self.projection, self.needed_gain
-        if projection is None or not needed:
+        trend, needed = self.trend, self.needed_gain
+        if trend is None or not needed:
             return Standing.NO_DATA
-        share = self._good(projection.center - self.baseline) / needed
-        optimistic = max(self._good(projection.low - self.baseline), self._good(projection.high - self.baseline))
+        share = self._good(trend.center - self.baseline) / needed
+        optimistic = max(self._good(trend.low - self.baseline), self._good(trend.high - self.baseline))
         if share >= self.on_track_share:
             return Standing.ON_TRACK
         if share >= self.at_risk_share or optimistic / needed >= self.on_track_share:

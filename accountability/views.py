@@ -169,12 +169,12 @@ def state_indicators(request, state_pk):
     return render(request, "accountability/indicators.html", context)
 
 
-def _indicator_form_page(request, metric):
-    list_url = reverse("accountability:state_indicators", kwargs={"state_pk": metric.state_id})
+def _indicator_form_page(request, state, metric):
+    list_url = reverse("accountability:state_indicators", kwargs={"state_pk": state.pk})
     return object_form_page(
         request,
         IndicatorForm(request.POST or None, instance=metric),
-        title=f"New indicator for {metric.state}" if metric.pk is None else f"Edit {metric.state}'s {metric}",
+        title=f"New indicator for {state}" if metric.pk is None else f"Edit the indicator {metric}",
         cancel_url=list_url,
         success_url=lambda saved: list_url,
     )
@@ -183,13 +183,15 @@ def _indicator_form_page(request, metric):
 @login_required
 def indicator_create(request, state_pk):
     state = get_object_or_404(State, pk=state_pk)
-    return _indicator_form_page(request, Metric(state=state, kind=Metric.Kind.LEADING))
+    return _indicator_form_page(request, state, Metric(state=state, kind=Metric.Kind.LEADING))
 
 
 @login_required
 def indicator_edit(request, state_pk, metric_pk):
+    """A state's own indicator (its state lead) or one of the catalog its schools are measured on
+    (initiative admins); another state's indicator is not here."""
     state = get_object_or_404(State, pk=state_pk)
-    return _indicator_form_page(request, get_object_or_404(Metric.objects.filter(state=state), pk=metric_pk))
+    return _indicator_form_page(request, state, get_object_or_404(Metric.objects.for_state(state), pk=metric_pk))
 
 
 @login_required

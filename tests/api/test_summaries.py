@@ -92,9 +92,10 @@ def test_totals_count_only_commitments_the_reader_may_see(clients, world, fundin
 
 @pytest.fixture
 def progress(world):
-    """School 0 — reading (higher is better): baseline 30 (2009-10), target 50 (2011-12), latest 40
-    at the end of 2010-11 → projected 50, on track. Chronic absence (lower is better): baseline 25,
-    target 15, latest 23 in winter 2010-11 → projected 17, at risk. School 1 has no data."""
+    """School 0 — reading (higher is better): baseline 30 (2009-10), target 50 (2011-12), 34 in winter
+    and 40 at the end of 2010-11 → projected 49.67 (band 43.60–55.74), at risk. Chronic absence (lower
+    is better): baseline 25, target 15, latest 23 in winter 2010-11 → projected 17, at risk. School 1
+    has no data."""
     school = world.schools[0]
     absence = MetricFactory(code="chronic-absence", name="Chronic absence", direction="lower")
     BaselineFactory(school=school, metric=world.metric, value="30", school_year="2009-10")
@@ -140,6 +141,8 @@ def expected_progress(world, absence):
                 "gain": "2.00",
                 "share_of_target": "0.200",
                 "projected": "17.00",
+                "band_low": "13.00",  # the prior spread: 10% of 10 needed, widened 2 / 0.5 = 4 times
+                "band_high": "21.00",
                 "status": "at_risk",
             },
             {
@@ -155,8 +158,12 @@ def expected_progress(world, absence):
                 "target_year": "2011-12",
                 "gain": "10.00",
                 "share_of_target": "0.500",
-                "projected": "50.00",
-                "status": "on_track",
+                # The least-squares line through 30, 34, 40 at 2010, 2010.5, 2011: slope 10, 49.67 at 2012;
+                # s = √(2/3), t(0.90, 1) = 3.078, √(1 + 1/3 + 1.5² / 0.5) → ± 6.07. Short of 50, the band reaches it.
+                "projected": "49.67",
+                "band_low": "43.60",
+                "band_high": "55.74",
+                "status": "at_risk",
             },
         ],
     }
