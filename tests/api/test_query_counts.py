@@ -11,9 +11,12 @@ from tests.factories import (
     ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
+    LaunchedZoneFactory,
     MeasurementFactory,
     MetricFactory,
+    PeriodSubmissionFactory,
     RenewalDecisionFactory,
+    ReportingPeriodFactory,
     ReportRunFactory,
     SchoolFactory,
     StateFactory,
@@ -38,8 +41,11 @@ def add_rows(count, state):
         commitment = CommitmentFactory(state=state, status="received")
         ExpenditureFactory(commitment=commitment, zone=zone)
         CollaboratorEngagementFactory(state=state)
-        ReportRunFactory(state=StateFactory())
+        run = ReportRunFactory(state=StateFactory())
         ImportBatchFactory(state=state)
+        launched = LaunchedZoneFactory(state=state)  # collected in the state's reporting period
+        PeriodSubmissionFactory(school=launched.schools.first())
+        ReportingPeriodFactory(state=run.state)
         RenewalDecisionFactory(zone=zone)
         ExitCriterionFactory(state=state, metric=metric)
 
