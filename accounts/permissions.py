@@ -38,9 +38,9 @@ invitations (send; list their own scope's)     initiative admin (any role; Lead 
 a state's audit trail (view)                   initiative admin, state lead of the state
 report runs: state progress, commissioner      initiative admin, any state role of the state
 brief (request)
-report runs: zone progress (request)           initiative admin, any state role of the state,
-                                               Lead Partner staff of the zone (bound: in its
-                                               state only)
+report runs: zone progress, renewal dossier    initiative admin, any state role of the state,
+(request; the renewal page reads like the      Lead Partner staff of the zone (bound: in its
+dossier, its decision form is the state's)     state only)
 report runs: portfolio (request)               initiative admin
 an import (apply)                              the person who uploaded it (among the imports
                                                they may read)

@@ -199,7 +199,7 @@ def zone_detail(request, zone_pk):
         "funding": rollup.funding,
         "ratings_hidden": ratings_hidden_from(user, zone.state),
         "can_edit": user.has_perm("zones.change_zone", zone),
-        "decisions": decisions.order_by("-decided_on", "-created_at", "-pk"),
+        "decisions": list(decisions.order_by("-decided_on", "-created_at", "-pk")),  # the history, latest first
         "can_read_dossier": may_read_dossier(user, zone),
         "can_report": any(
             user.has_perm("accountability.add_statusupdate", StatusUpdate(school=row.school)) for row in standings

@@ -1,4 +1,5 @@
-"""Report runs: one row per generated report (a progress report, a commissioner brief or the portfolio)."""
+"""Report runs: one row per generated report (a progress report, a commissioner brief, the portfolio or
+a zone's renewal dossier)."""
 
 import re
 from datetime import timedelta
