@@ -11,9 +11,10 @@ from web.forms import add_model_errors, object_form_page
 from web.tables import csv_export, paginate
 
 from . import recording
+from .calendar import requirements
 from .forms import BaselineForm, MeasurementForm, StatusUpdateForm, TargetForm
 from .models import StatusUpdate
-from .services import school_standings
+from .services import late_by_school, mark_late, school_standings
 from .tables import STANDINGS
 
 
@@ -40,6 +41,7 @@ def _workspace(request, schools, status_form=None, measurement_form=None):
     if not schools and not user.scope.lead_partner_ids:
         raise PermissionDenied
     standings = school_standings(schools, StatusUpdate.objects.all())
+    mark_late(standings, late_by_school(requirements(schools=schools)))
     if response := csv_export(request, "workspace", {"schools": (STANDINGS, standings)}):
         return response
     initial = {"school": request.GET.get("school")}

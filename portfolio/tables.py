@@ -27,6 +27,8 @@ PORTFOLIO = Table(
         Column.of("Share off track", "off_track_share"),
         Column.of("Last status update", "last_update"),
         Column.of("Days since last update", "days_since_update"),
+        Column.of("Late requirements", "late"),
+        Column.of("Stale schools", "stale"),
     ),
 )
 
@@ -49,6 +51,8 @@ ZONES = Table(
         Column.of("Zone-level spent", "funding.spent"),
         Column.of("Match ratio (private per public)", "funding.match_ratio"),
         Column.of("State-level funds spent in zone", "state_level_spent"),
+        Column.of("Late requirements", "late"),
+        Column.of("Stale schools", "stale"),
     ),
 )
 

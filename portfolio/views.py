@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from accountability.models import Baseline, Measurement, StatusUpdate, Target
-from accountability.services import StandingCounts, progress_for_schools, ratings_hidden_from, school_standings
+from accountability.services import (
+    StandingCounts,
+    mark_late,
+    progress_for_schools,
+    ratings_hidden_from,
+    school_standings,
+)
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from funding.models import Commitment, Expenditure
 from funding.services import funding_totals, spending_by_use
@@ -42,9 +48,11 @@ PORTFOLIO_SORTS = {
     "at_risk": ("At risk", lambda row: row.at_risk_share),
     "off_track": ("Off track", lambda row: row.off_track_share),
     "updated": ("Last update", lambda row: row.days_since_update),
+    "late": ("Late", lambda row: row.late),
+    "stale": ("Stale", lambda row: row.stale),
 }
 # "Bad" figures sort worst first on the first click.
-DESCENDING_FIRST = {"at_risk", "off_track"}
+DESCENDING_FIRST = {"at_risk", "off_track", "late", "stale"}
 
 
 def sort_columns(sort: str, keys: dict, descending_first=frozenset()) -> list[tuple[str, str, str, str]]:
@@ -126,6 +134,7 @@ def state_detail(request, state_pk):
     schools = School.objects.filter(district__state=state).select_related("district", "zone")
     standings = sorted(school_standings(schools, StatusUpdate.objects.all()), key=lambda row: not row.needs_attention)
     rollup = state_rollup(state, user)
+    mark_late(standings, rollup.late_requirements)
     engagements = CollaboratorEngagement.objects.filter(state=state).select_related("collaborator")
     commitments = Commitment.objects.filter(state=state).select_related("funder", "state", "zone", "initiative")
     expenditures = Expenditure.objects.filter(state=state).select_related("commitment__funder", "zone", "school")
