@@ -8,6 +8,7 @@ SECRET_KEY, DEBUG, ALLOWED_HOSTS as usual. DEBUG defaults to off (secure by defa
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from config.security import static_file_headers
@@ -246,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.maintain_runs",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Daily reminder digests (accountability.tasks): each is claimed once per person, state and day.
+    "accountability-reminders": {
+        "task": "accountability.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 6 * 3600},
     },
 }
 
