@@ -78,3 +78,25 @@ ENGAGEMENTS = Table(
         Column.of("Description", "description"),
     ),
 )
+
+SCHOOL_LIST = Table(
+    "schools",
+    (
+        Column.of("School", "school.name"),
+        Column.of("NCES id", "school.nces_id"),
+        Column.of("District", "school.district.name"),
+        Column.of("State", "state.name"),
+        Column.of("Zone", "zone.name"),
+        Column.of("Lead Partner", "lead_partner.name"),
+        Column.of("Standing", "standing.standing.label"),
+        Column.of("Projection", "standing.projection.label"),
+        Column.of("Latest rating", "standing.rating.label"),
+        Column.of("Rated on", "standing.rated_on"),
+        Column.of("Days since last update", "standing.days_since_update"),
+        Column("Stale", lambda row: "yes" if row.standing.stale else "no"),
+        Column.of("Late requirements", "late"),
+        Column.of("Renewal date", "zone.renewal_on"),
+        Column.of("Latest renewal decision", "decision.get_decision_display"),
+        Column("Renewal due", lambda row: "yes" if row.renewal_due else "no"),
+    ),
+)

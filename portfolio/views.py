@@ -29,9 +29,10 @@ from web.tables import csv_export, paginate
 from zones.models import District, Initiative, State, Zone
 
 from .audit import state_audit_trail
-from .forms import PortfolioFilterForm
+from .forms import PortfolioFilterForm, SchoolListFilterForm
+from .school_list import school_rows
 from .services import state_timeline
-from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, ZONES
+from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, SCHOOL_LIST, ZONES
 
 # Sortable portfolio columns: query value -> (heading, sort key).
 PORTFOLIO_SORTS = {
@@ -262,3 +263,45 @@ def state_history(request, state_pk):
     if not request.user.has_perm("zones.view_state_history", state):
         raise PermissionDenied
     return render(request, "portfolio/state_history.html", {"state": state, "entries": state_audit_trail(state)})
+
+
+# --- The cross-portfolio school list ---
+
+# Sortable school list columns: query value -> (heading, sort key).
+SCHOOL_SORTS = {
+    "name": ("School", lambda row: row.school.name.lower()),
+    "nces_id": ("NCES id", lambda row: row.school.nces_id),
+    "district": ("District", lambda row: row.school.district.name.lower()),
+    "state": ("State", lambda row: row.state.name),
+    "zone": ("Zone", lambda row: row.zone.name.lower() if row.zone else None),
+    "lead_partner": ("Lead Partner", lambda row: row.lead_partner.name.lower() if row.lead_partner else None),
+    "standing": ("Standing", lambda row: row.standing.standing.severity),
+    "projection": ("Projection", lambda row: row.standing.projection.severity),
+    "rated_on": ("Latest rating", lambda row: row.standing.rated_on),
+    "late": ("Late", lambda row: row.late),
+    "renewal": ("Renewal", lambda row: row.zone.renewal_on if row.zone else None),
+}
+
+
+@require_safe
+@login_required
+def school_list(request):
+    """Every school of every state the user sees, for admins and state staff: search, filters (off
+    track, late, stale, renewal due, state), sortable columns and the filtered rows as CSV."""
+    scope = request.user.scope
+    if not (scope.is_admin or scope.state_ids):
+        raise PermissionDenied
+    filters = SchoolListFilterForm(request.GET or None, label_suffix="")
+    schools = School.objects.order_by("name", "pk")
+    rows = filters.apply(school_rows(filters.filter_schools(schools)))
+    sort = request.GET.get("sort", "standing")
+    rows = sort_rows(rows, sort, SCHOOL_SORTS)
+    if response := csv_export(request, "schools", {"schools": (SCHOOL_LIST, rows)}):
+        return response
+    context = {
+        "rows": paginate(request, rows),
+        "filters": filters,
+        "sort": sort,
+        "sort_columns": sort_columns(sort, SCHOOL_SORTS, {"late"}),
+    }
+    return render(request, "portfolio/school_list.html", context)
