@@ -80,14 +80,14 @@ class PeriodValuesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.indicators = indicators
         for metric in indicators:
-            upper = "no limit" if metric.max_value is None else f"{metric.max_value:g}"
+            upper = "no limit" if metric.max_value is None else f"{metric.max_value.normalize():f}"
             self.fields[self.field_name(metric)] = forms.DecimalField(
                 label=metric.name,
                 required=False,
                 max_digits=10,
                 decimal_places=2,
                 initial=(initial_values or {}).get(metric.pk),
-                help_text=f"{metric.get_unit_display()}, {metric.min_value:g} to {upper}",
+                help_text=f"{metric.get_unit_display()}, {metric.min_value.normalize():f} to {upper}",
                 disabled=read_only,
                 widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
             )
