@@ -12,4 +12,13 @@ urlpatterns = [
     path("baselines/<int:baseline_pk>/edit/", views.baseline_edit, name="baseline_edit"),
     path("schools/<int:school_pk>/targets/new/", views.target_create, name="target_create"),
     path("targets/<int:target_pk>/edit/", views.target_edit, name="target_edit"),
+    # The accountability cycle: the period grid, the review, the collection calendar.
+    path("workspace/period/", views.period_form, name="period_form"),
+    path("submissions/<int:periodsubmission_pk>/", views.submission_detail, name="submission_detail"),
+    path("states/<int:state_pk>/calendar/", views.collection_calendar, name="calendar"),
+    path(
+        "reporting-periods/<int:reportingperiod_pk>/due-date/",
+        views.reporting_period_due_date,
+        name="reporting_period_due_date",
+    ),
 ]
