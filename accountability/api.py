@@ -1,5 +1,6 @@
-"""API v1 endpoints for metrics, baselines, targets, measurements, status updates and per-school
-progress against target (read-only, from accountability.services). A measurement or status update
+"""API v1 endpoints for metrics, baselines, targets, measurements, status updates, per-school
+progress against target (read-only, from accountability.services), renewal decisions (recorded
+through accountability.renewal, like on the renewal page) and exit criteria. A measurement or status update
 is recorded through accountability.recording, like on the pages; the bulk measurement upload is
 the imports pipeline's (imports.api)."""
 
@@ -13,12 +14,15 @@ from schools.api import SchoolFilter
 from schools.models import School
 from web.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
 
-from .models import Baseline, Measurement, Metric, StatusUpdate, Target
+from .models import Baseline, ExitCriterion, Measurement, Metric, RenewalDecision, StatusUpdate, Target
 from .recording import post_status_update, record_measurements
+from .renewal import record_decision
 from .serializers import (
     BaselineSerializer,
+    ExitCriterionSerializer,
     MeasurementSerializer,
     MetricSerializer,
+    RenewalDecisionSerializer,
     SchoolProgressSerializer,
     StatusUpdateSerializer,
     TargetSerializer,
@@ -144,3 +148,50 @@ class SchoolProgressViewSet(ScopedReadOnlyViewSet):
     serializer_class = SchoolProgressSerializer
     filterset_class = SchoolFilter
     ordering_fields = ["id", "name"]
+
+
+# --- Renewal: the state's decisions on zones and its exit criteria ---
+
+
+class RenewalDecisionFilter(filters.FilterSet):
+    zone = IdFilter(field_name="zone")
+    state = IdFilter(field_name="zone__state")
+
+    class Meta:
+        model = RenewalDecision
+        fields = ["zone", "state", "decision"]
+
+
+class RenewalDecisionViewSet(ScopedModelViewSet):
+    """The state's renewal decisions on its zones, newest first. A state lead (or an admin) records
+    one (POST); a decision is a record of its day, never changed or deleted: a new decision follows it."""
+
+    queryset = RenewalDecision.objects.select_related("decided_by")
+    serializer_class = RenewalDecisionSerializer
+    filterset_class = RenewalDecisionFilter
+    ordering_fields = ["id", "decided_on", "created_at"]
+    ordering = ["-decided_on", "-created_at", "-id"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def perform_create(self, serializer):
+        with refused_as_api_error():
+            serializer.instance = record_decision(self.request.user, serializer.candidate)
+
+
+class ExitCriterionFilter(filters.FilterSet):
+    state = IdFilter(field_name="state")
+
+    class Meta:
+        model = ExitCriterion
+        fields = ["state", "kind"]
+
+
+class ExitCriterionViewSet(ScopedModelViewSet):
+    """The exit criteria each state sets for its zones (evaluated in every zone's renewal dossier);
+    a state lead manages their state's."""
+
+    queryset = ExitCriterion.objects.select_related("metric")
+    serializer_class = ExitCriterionSerializer
+    filterset_class = ExitCriterionFilter
+    ordering_fields = ["id", "kind"]
+    ordering = ["state_id", "kind", "id"]

@@ -9,7 +9,7 @@ from schools.models import School
 from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
 
 from .choices import Standing
-from .models import Baseline, Measurement, Metric, StatusUpdate, Target
+from .models import Baseline, ExitCriterion, Measurement, Metric, RenewalDecision, StatusUpdate, Target
 from .services import school_standings
 
 
@@ -185,3 +185,23 @@ class SchoolProgressSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = School
         fields = ["id", "name", "nces_id", "district", "zone", "progress"]
+
+
+# --- Renewal: the state's decisions on zones and its exit criteria ---
+
+
+class RenewalDecisionSerializer(ModelCleanSerializer):
+    """A renewal decision; recorded by ``accountability.renewal.record_decision`` (who decided: the requester)."""
+
+    decided_by = serializers.StringRelatedField(help_text="Who recorded the decision.")
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+
+    class Meta:
+        model = RenewalDecision
+        fields = ["id", "zone", "decision", "decision_label", "reasons", "decided_on", "decided_by", "created_at"]
+
+
+class ExitCriterionSerializer(ModelCleanSerializer):
+    class Meta:
+        model = ExitCriterion
+        fields = ["id", "state", "kind", "years", "metric"]

@@ -38,6 +38,8 @@ router.register("status-updates", accountability.StatusUpdateViewSet)
 router.register("state-funding", funding.StateFundingViewSet, basename="state-funding")
 router.register("zone-funding", funding.ZoneFundingViewSet, basename="zone-funding")
 router.register("school-progress", accountability.SchoolProgressViewSet, basename="school-progress")
+router.register("renewal-decisions", accountability.RenewalDecisionViewSet)
+router.register("exit-criteria", accountability.ExitCriterionViewSet)
 router.register("report-runs", reports.ReportRunViewSet, basename="reportrun")
 router.register("imports", imports.ImportBatchViewSet, basename="importbatch")
 

@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
         "options": {"expires": 6 * 3600},
     },
+    "renewal-dossiers": {  # each zone's dossier, assembled before its renewal date
+        "task": "reports.tasks.assemble_renewal_dossiers",
+        "schedule": crontab(hour=5, minute=15),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---

@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
+from accountability.models import Baseline, ExitCriterion, Measurement, Metric, RenewalDecision, StatusUpdate, Target
 from accounts.models import Membership, Role, User
 from core.validators import school_year_from_start
 from funding.models import Commitment, Expenditure, Funder
@@ -437,6 +437,11 @@ DEMO_LOGINS = [
     ("collaborator", "Carmen", "Ortiz", Role.COLLABORATOR, "collaborator", ERS),
 ]
 
+RENEWAL_REASONS = (
+    "Three of four schools met their reading and math targets; attendance and discipline improved every "
+    "period. Continue with the Lead Partner; revisit Front Range High School's graduation rate next fall."
+)
+
 
 def demo_email(local_part: str) -> str:
     return f"{local_part}@{DEMO_DOMAIN}"
@@ -487,6 +492,7 @@ class DemoLoader:
         self.load_logins()
         self.load_accountability()
         self.load_funding()
+        self.load_renewals()
 
     def load_states(self):
         for facts in STATES:
@@ -762,6 +768,23 @@ class DemoLoader:
                 amount=amount,
                 description=f"{Expenditure.Category(kind).label} — {school or zone}",
             )
+
+    def load_renewals(self):
+        """Each operating zone is up for renewal at the end of its second school year (when its
+        targets fall due); each state's exit criterion is its schools' targets met two years in a
+        row; Colorado's state lead has decided on its first zone."""
+        for state in self.states.values():
+            self.upsert(ExitCriterion, {"state": state, "kind": ExitCriterion.Kind.TARGETS_MET}, years=2)
+        for zone, _schools in self.operating_zones:
+            self.upsert(Zone, {"pk": zone.pk}, renewal_on=D(zone.launch_year_start + 2, 6, 30))
+        zone, _schools = self.operating_zones[0]
+        self.upsert(
+            RenewalDecision,
+            {"zone": zone, "decided_on": D(zone.launch_year_start + 2, 6, 20)},
+            decision=RenewalDecision.Decision.CONTINUE,
+            reasons=RENEWAL_REASONS,
+            decided_by=User.objects.get(email=demo_email("lead.co")),
+        )
 
 
 @transaction.atomic

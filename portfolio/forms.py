@@ -1,6 +1,9 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
+from accountability.models import RenewalDecision
+from web.forms import DomainModelForm
 from zones.models import State
 
 
@@ -69,3 +72,18 @@ class SchoolListFilterForm(forms.Form):
             and (not wanted["stale"] or row.standing.stale)
             and (not wanted["renewal_due"] or row.renewal_due)
         ]
+
+
+class RenewalDecisionForm(DomainModelForm):
+    """The state lead's renewal decision on a zone (recorded by ``accountability.renewal.record_decision``)."""
+
+    class Meta:
+        model = RenewalDecision
+        fields = ["decision", "reasons", "decided_on"]
+        widgets = {"decision": forms.RadioSelect, "reasons": forms.Textarea(attrs={"rows": 5})}
+        labels = {"decided_on": "Decided on"}
+        help_texts = {"reasons": "What the decision rests on: the dossier's results, the exit criteria, the context."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("decided_on", timezone.localdate())

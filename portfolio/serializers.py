@@ -5,7 +5,13 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accountability.serializers import SchoolProgressSchemaSerializer, school_progress_data, standings_by_school
+from accountability.renewal import latest_decisions
+from accountability.serializers import (
+    RenewalDecisionSerializer,
+    SchoolProgressSchemaSerializer,
+    school_progress_data,
+    standings_by_school,
+)
 from funding.serializers import FundingTotalsSerializer
 from partners.models import LeadPartner
 from reports.rollups import state_rollups
@@ -47,6 +53,18 @@ class ZoneSchoolsField(BatchedField):
         ]
 
 
+@extend_schema_field(RenewalDecisionSerializer(allow_null=True))
+class LatestDecisionField(BatchedField):
+    """The zone's latest renewal decision (null before any), read for the page of zones in one query."""
+
+    def compute(self, zones):
+        return latest_decisions([zone.pk for zone in zones])
+
+    def represent(self, zone, decisions):
+        decision = decisions.get(zone.pk)
+        return None if decision is None else RenewalDecisionSerializer(decision, context=self.context).data
+
+
 class ZoneLeadPartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = LeadPartner
@@ -59,6 +77,7 @@ class ZoneSerializer(ModelCleanSerializer):
     schools = ZoneSchoolsField()
     lead_partner_detail = ZoneLeadPartnerSerializer(source="lead_partner", read_only=True, allow_null=True)
     autonomies = serializers.ListField(child=serializers.ChoiceField(choices=Zone.AUTONOMY_AREAS), read_only=True)
+    latest_decision = LatestDecisionField()
 
     class Meta:
         model = Zone
@@ -78,6 +97,8 @@ class ZoneSerializer(ModelCleanSerializer):
             "autonomies",
             "autonomy_agreement_date",
             "autonomy_agreement_url",
+            "renewal_on",
+            "latest_decision",
             "schools",
         ]
 

@@ -29,6 +29,15 @@ PORTFOLIO = Table(
         Column.of("Days since last update", "days_since_update"),
         Column.of("Late requirements", "late"),
         Column.of("Stale schools", "stale"),
+        Column("Renewals due in 90 days", lambda row: len(row.renewals_due)),
+        Column(
+            "Renewals due: zone, date, latest decision",
+            lambda row: "; ".join(
+                f"{item.zone} {item.zone.renewal_on:%Y-%m-%d} "
+                f"{item.latest_decision.get_decision_display() if item.latest_decision else 'no decision yet'}"
+                for item in row.renewals_due
+            ),
+        ),
     ),
 )
 

@@ -1,14 +1,19 @@
-"""The composing pages: home, the portfolio, a state, a zone, a school, a state's audit trail."""
+"""The composing pages: home, the portfolio, a state, a zone (and its renewal), a school, a state's audit trail."""
 
+from collections import defaultdict
 from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from accountability.models import Baseline, Measurement, StatusUpdate, Target
+from accountability.models import Baseline, Measurement, RenewalDecision, StatusUpdate, Target
+from accountability.renewal import RENEWAL_DUE_DAYS, record_decision, renewals_due
 from accountability.services import (
     StandingCounts,
     mark_late,
@@ -17,19 +22,22 @@ from accountability.services import (
     school_standings,
 )
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
+from core.tenancy import state_scope
 from funding.models import Commitment, Expenditure
 from funding.services import funding_totals, spending_by_use
 from funding.tables import COMMITMENTS, EXPENDITURES
 from partners.models import CollaboratorEngagement
 from reports.models import ReportRun
 from reports.rollups import state_rollup, state_rollups
+from reports.services import renewal_dossier
 from schools.models import School
 from web.charts import funding_chart, progress_chart
+from web.forms import add_model_errors
 from web.tables import csv_export, paginate
 from zones.models import District, Initiative, State, Zone
 
 from .audit import state_audit_trail
-from .forms import PortfolioFilterForm, SchoolListFilterForm
+from .forms import PortfolioFilterForm, RenewalDecisionForm, SchoolListFilterForm
 from .school_list import school_rows
 from .services import state_timeline
 from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, SCHOOL_LIST, ZONES
@@ -99,6 +107,11 @@ def home(request):
 def portfolio(request):
     """Every state the user sees: zones, schools, money against targets and the latest ratings."""
     rows = state_rollups(request.user)
+    due = defaultdict(list)
+    for item in renewals_due(zone.zone for row in rows for zone in row.zones):
+        due[item.zone.state_id].append(item)
+    for row in rows:  # read by the renewal column and its CSV (portfolio.tables.PORTFOLIO)
+        row.renewals_due = due[row.state.pk]
     filters = PortfolioFilterForm(request.GET or None, label_suffix="")
     shown = filters.apply(rows) if filters.is_valid() else rows
     sort = request.GET.get("sort", "name")
@@ -122,6 +135,7 @@ def portfolio(request):
         "counts": counts,
         "whole_initiative": request.user.scope.is_admin,
         "ratings_hidden": ratings_hidden_from(request.user),
+        "renewal_due_days": RENEWAL_DUE_DAYS,
     }
     template = "portfolio/_portfolio_table.html" if request.htmx else "portfolio/portfolio.html"
     return render(request, template, context)
@@ -181,6 +195,7 @@ def zone_detail(request, zone_pk):
     updates = StatusUpdate.objects.filter(school__zone=zone).select_related("school", "author")
     rollup = state_rollup(zone.state, user, zone=zone).zones[0]
     standings = rollup.schools
+    decisions = RenewalDecision.objects.filter(zone=zone).select_related("decided_by")
     tables = {"schools": (STANDINGS, standings), "status-updates": (STATUS_UPDATES, updates)}
     if response := csv_export(request, zone.name, tables):
         return response
@@ -194,11 +209,49 @@ def zone_detail(request, zone_pk):
         "funding": rollup.funding,
         "ratings_hidden": ratings_hidden_from(user, zone.state),
         "can_edit": user.has_perm("zones.change_zone", zone),
+        "decisions": decisions.order_by("-decided_on", "-created_at", "-pk"),
+        "can_read_dossier": may_read_dossier(user, zone),
         "can_report": any(
             user.has_perm("accountability.add_statusupdate", StatusUpdate(school=row.school)) for row in standings
         ),
     }
     return render(request, "portfolio/zone_detail.html", context)
+
+
+# --- A zone's renewal: its dossier and the decision ---
+
+
+def may_read_dossier(user, zone) -> bool:
+    """The renewal dossier is read by whoever may request its PDF (the zone's state staff, its Lead Partner)."""
+    return user.has_perm(
+        "reports.add_reportrun", ReportRun(kind=ReportRun.Kind.RENEWAL_DOSSIER, zone=zone, state=zone.state)
+    )
+
+
+@login_required
+def zone_renewal(request, zone_pk):
+    """A zone's renewal dossier, as its PDF says it, and for the state lead the decision form with
+    the exit-criteria checks beside it."""
+    user = request.user
+    zone = get_object_or_404(Zone.objects.select_related("state", "lead_partner"), pk=zone_pk)
+    if not may_read_dossier(user, zone):
+        raise Http404("No renewal dossier here.")
+    may_decide = user.has_perm("accountability.add_renewaldecision", RenewalDecision(zone=zone))
+    if request.method == "POST" and not may_decide:
+        raise PermissionDenied("Only the state records a renewal decision.")
+    form = RenewalDecisionForm(request.POST or None, instance=RenewalDecision(zone=zone)) if may_decide else None
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            decision = record_decision(user, form.instance)
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, f"Recorded the decision on {zone}: {decision.get_decision_display()}.")
+            return redirect(reverse("portfolio:zone_detail", kwargs={"zone_pk": zone.pk}) + "#renewal")
+    runs = ReportRun.objects.current().filter(zone=zone, kind=ReportRun.Kind.RENEWAL_DOSSIER)
+    with state_scope(zone.state_id):  # the whole zone, as the PDF reads it (whoever reaches the page may request it)
+        context = {"zone": zone, "dossier": renewal_dossier(zone), "form": form, "runs": runs}
+        return render(request, "portfolio/zone_renewal.html", context, status=400 if form and form.is_bound else 200)
 
 
 def metric_charts(measurements, progress) -> list[str]:

@@ -69,6 +69,7 @@ class ReportRun(TenantModel):
         ZONE_PROGRESS = "zone_progress", "Zone progress report"
         COMMISSIONER_BRIEF = "commissioner_brief", "Commissioner brief"
         PORTFOLIO = "portfolio", "Portfolio report"
+        RENEWAL_DOSSIER = "renewal_dossier", "Renewal dossier"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -77,6 +78,7 @@ class ReportRun(TenantModel):
         FAILED = "failed", "Failed"
 
     STATE_KINDS = (Kind.STATE_PROGRESS, Kind.COMMISSIONER_BRIEF)
+    ZONE_KINDS = (Kind.ZONE_PROGRESS, Kind.RENEWAL_DOSSIER)
     FINISHED = (Status.DONE, Status.FAILED)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
     # The worker rendering a run renews its heartbeat this often; three missed beats and the run is
@@ -139,7 +141,7 @@ class ReportRun(TenantModel):
     def scope_key_for(kind, state=None, zone=None) -> str:
         if kind == ReportRun.Kind.PORTFOLIO:
             return "portfolio"
-        if kind == ReportRun.Kind.ZONE_PROGRESS:
+        if kind in ReportRun.ZONE_KINDS:
             return f"zone:{zone.pk}"
         return f"state:{state.pk}"
 
@@ -183,10 +185,7 @@ class ReportRun(TenantModel):
         super().clean()
         if self.zone_id and not self.state_id:
             self.state_id = self.zone.state_id
-        needs = {
-            self.Kind.PORTFOLIO: (False, False),
-            self.Kind.ZONE_PROGRESS: (True, True),
-        }.get(self.kind, (True, False))
+        needs = (False, False) if self.kind == self.Kind.PORTFOLIO else (True, self.kind in self.ZONE_KINDS)
         errors = {}
         if needs[0] != bool(self.state_id):
             errors["state"] = "This report is about one state." if needs[0] else "The portfolio covers all states."
@@ -204,11 +203,20 @@ class ReportRun(TenantModel):
         super().save(*args, **kwargs)
 
     @classmethod
+    def default_period(cls, kind, zone=None) -> str:
+        """The month a report is about unless asked: this month; a renewal dossier is about the
+        zone's renewal, so its month is the renewal date's (one dossier per renewal, whenever asked)."""
+        if kind == cls.Kind.RENEWAL_DOSSIER and zone is not None and zone.renewal_on is not None:
+            return zone.renewal_on.strftime("%Y-%m")
+        return current_period()
+
+    @classmethod
     def prepare(cls, kind, *, state=None, zone=None, period=None, requested_by=None) -> "ReportRun":
         """An unsaved, validated run; check permissions against it, then ``submit`` it."""
         if zone is not None:
             state = zone.state
-        run = cls(kind=kind, state=state, zone=zone, period=period or current_period(), requested_by=requested_by)
+        period = period or cls.default_period(kind, zone)
+        run = cls(kind=kind, state=state, zone=zone, period=period, requested_by=requested_by)
         run.full_clean(exclude=["scope_key"])
         return run
 

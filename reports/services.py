@@ -1,4 +1,5 @@
-"""What the reports say: progress per state and zone, the commissioner brief and the portfolio.
+"""What the reports say: progress per state and zone, the commissioner brief, the portfolio and a
+zone's renewal dossier.
 
 The numbers come from the state rollup (``reports.rollups``, which every page and the API read
 too) and their owning services: ``accountability.services`` for how schools stand,
@@ -16,12 +17,15 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accountability.calendar import SubmissionRecord, submission_records
 from accountability.choices import Standing
-from accountability.models import Measurement
+from accountability.models import Measurement, Metric, RenewalDecision, StatusUpdate
+from accountability.renewal import ExitCheck, evaluate_exit_criteria, year_values
 from accountability.services import MetricProgress, SchoolStanding, StandingCounts
 from funding.models import Commitment, Expenditure, Funder
 from funding.services import FundingTotals, funding_totals, funding_totals_by, spending_by_use
@@ -229,6 +233,116 @@ def portfolio_report(*, period: str = "", as_of: date | None = None) -> Portfoli
     )
 
 
+# --- The renewal dossier ---
+
+
+@dataclass
+class IndicatorTrend:
+    """A leading indicator's values at one school, period by period (oldest first)."""
+
+    metric: Metric
+    points: list[Measurement]
+
+
+@dataclass
+class SchoolDossier:
+    """One school's inputs to the renewal decision."""
+
+    standing: SchoolStanding  # targets vs latest results (its progress), how it stands
+    trends: list[IndicatorTrend]
+    record: SubmissionRecord  # the collection calendar's late / returned / approved counts
+    updates: list[StatusUpdate]  # every status update, oldest first: the ratings over time
+
+    @property
+    def school(self):
+        return self.standing.school
+
+
+@dataclass
+class RenewalDossier:
+    """What the state decides a zone's renewal on, per zone and per school: targets vs latest
+    results, leading-indicator trends, submission records, status-update history, spending vs
+    commitments, the exit criteria checked, the decisions so far, and the data not yet available."""
+
+    rollup: ZoneRollup
+    period: str
+    as_of: date
+    schools: list[SchoolDossier]
+    funding: FundingBreakdown
+    checks: list[ExitCheck]
+    not_available: list[str]
+    decisions: list[RenewalDecision]  # newest first
+
+    @property
+    def zone(self) -> Zone:
+        return self.rollup.zone
+
+    @property
+    def latest_decision(self) -> RenewalDecision | None:
+        return self.decisions[0] if self.decisions else None
+
+
+def data_not_available(state, schools: list[SchoolDossier], values) -> list[str]:
+    """What the decision lacks, school by school, in words: a school without targets, a targeted
+    metric without a baseline or without a value in its target year, reporting periods due and
+    not approved, status updates gone stale (``SchoolStanding.stale``)."""
+    gaps = []
+    for row in schools:
+        school, targeted = row.school, [item for item in row.standing.progress if item.target is not None]
+        if not targeted:
+            gaps.append(f"{school}: no targets set.")
+        for item in targeted:
+            if item.baseline is None:
+                gaps.append(f"{school}: no baseline for {item.metric}.")
+            if item.target_year not in values.get((school.pk, item.metric.pk), {}):
+                gaps.append(f"{school}: no {item.metric} value for {item.target_year}, its target year.")
+        if row.record.due > row.record.approved:
+            gaps.append(f"{school}: {row.record.approved} of {row.record.due} reporting periods due so far approved.")
+        if row.standing.stale:
+            since = (
+                f"for {row.standing.days_since_update} days" if row.standing.days_since_update is not None else "yet"
+            )
+            gaps.append(f"{school}: no status update {since} (expected every {state.stale_after_days} days).")
+    return gaps
+
+
+def renewal_dossier(zone: Zone, *, period: str = "", as_of: date | None = None) -> RenewalDossier:
+    """The renewal dossier of ``zone``, read from the state rollup, the collection calendar and the
+    zone's records, within the current scope."""
+    as_of = as_of or timezone.localdate()
+    rollup = state_rollup(zone.state, zone=zone).zones[0]
+    schools = [row.school for row in rollup.schools]
+    measurements = list(
+        Measurement.objects.filter(school__in=schools)
+        .select_related("metric")
+        .order_by("school_id", "metric__name", "metric_id", "school_year", "period")
+    )
+    updates: dict[int, list[StatusUpdate]] = {}
+    for update in StatusUpdate.objects.filter(school__in=schools).order_by("reported_on", "created_at", "pk"):
+        updates.setdefault(update.school_id, []).append(update)
+    records = submission_records(schools, today=as_of)
+    rows = []
+    for standing in rollup.schools:
+        school_rows = [
+            m for m in measurements if m.school_id == standing.school.pk and m.metric.kind == Metric.Kind.LEADING
+        ]
+        trends = [
+            IndicatorTrend(metric, list(points))
+            for metric, points in groupby(school_rows, key=lambda measurement: measurement.metric)
+        ]
+        rows.append(SchoolDossier(standing, trends, records[standing.school.pk], updates.get(standing.school.pk, [])))
+    return RenewalDossier(
+        rollup=rollup,
+        period=period or as_of.strftime("%Y-%m"),
+        as_of=as_of,
+        schools=rows,
+        funding=funding_breakdown(rollup.funding, Commitment.objects.filter(zone=zone), Expenditure.objects.all()),
+        checks=evaluate_exit_criteria(zone, rollup.schools, measurements),
+        not_available=data_not_available(zone.state, rows, year_values(measurements)),
+        decisions=list(RenewalDecision.objects.filter(zone=zone).select_related("decided_by")),
+    )
+
+
 # --- Rendering ---
 
 CSV_PROGRESS_HEADER = [
@@ -317,11 +431,18 @@ def portfolio_pdf(report: PortfolioReport) -> bytes:
     return render_pdf("reports/portfolio_pdf.html", {"report": report, "charts": report.charts()})
 
 
+def renewal_dossier_pdf(dossier: RenewalDossier) -> bytes:
+    return render_pdf("reports/renewal_dossier.html", {"dossier": dossier})
+
+
 def render_run(run: ReportRun) -> tuple[str, bytes]:
     """The file a run produces: (file name, content)."""
     Kind = ReportRun.Kind
     if run.kind == Kind.PORTFOLIO:
         return f"portfolio-{run.period}.pdf", portfolio_pdf(portfolio_report(period=run.period))
+    if run.kind == Kind.RENEWAL_DOSSIER:
+        filename = f"renewal-{run.state.postal_code}-zone{run.zone_id}-{run.period}.pdf"
+        return filename, renewal_dossier_pdf(renewal_dossier(run.zone, period=run.period))
     report = progress_report(state=run.state, zone=run.zone, period=run.period)
     if run.kind == Kind.COMMISSIONER_BRIEF:
         return f"brief-{run.state.postal_code}-{run.period}.pdf", commissioner_brief_pdf(report)

@@ -25,8 +25,9 @@ so a crash mid-render never leaves a half file, let alone one marked done.
 
 The monthly schedule is a django-celery-beat periodic task created by the data migration
 ``reports/migrations/0002_monthly_briefs_schedule.py``; admins can move it in the Django admin.
-``maintain_runs`` is in ``CELERY_BEAT_SCHEDULE`` (config/settings.py). Two beats started by
-mistake are harmless: each run is claimed once, and the monthly briefs take a lock per month.
+``maintain_runs`` and the daily ``assemble_renewal_dossiers`` are in ``CELERY_BEAT_SCHEDULE``
+(config/settings.py). Two beats started by mistake are harmless: each run is claimed once, the
+monthly briefs take a lock per month, and a renewal's dossier is one run per renewal.
 
 Each task runs in an explicit scope of the tenant wall (accounts.scoping): a run's tasks in the
 scope of the run's state (every state for a portfolio run), whether on a worker or eagerly
@@ -38,7 +39,7 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from celery import Task, shared_task
@@ -345,3 +346,25 @@ def send_monthly_briefs(period: str = "") -> list[int]:
             for state in states
         ]
         return [run.pk for run in runs]
+
+
+# A zone's renewal dossier is assembled this many days before its renewal date.
+RENEWAL_DOSSIER_LEAD_DAYS = 60
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
+def assemble_renewal_dossiers(today: str = "") -> list[int]:
+    """Request the renewal dossier of every zone (not closed) whose renewal date is within
+    ``RENEWAL_DOSSIER_LEAD_DAYS`` (daily beat), through the one request use case. A dossier is
+    about its renewal (its month is the renewal date's): asking again, from a second beat or the
+    next day, reuses the current run, so each renewal gets one dossier (a failed one is replaced)."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    with scopes_disabled():  # every state's zones: no one user's wall applies
+        zones = (
+            Zone.objects.filter(renewal_on__gte=day, renewal_on__lte=day + timedelta(days=RENEWAL_DOSSIER_LEAD_DAYS))
+            .exclude(status=Zone.Status.CLOSED)
+            .select_related("state", "lead_partner")
+            .order_by("renewal_on", "pk")
+        )
+        dossier = ReportRun.Kind.RENEWAL_DOSSIER
+        return [requesting.request_report(None, dossier, zone=zone)[0].pk for zone in zones]

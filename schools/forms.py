@@ -50,7 +50,7 @@ class ZoneForm(DomainModelForm):
     )
     parent_fields = ("state",)
     fieldsets = (
-        ("Zone", ("name", "status", "launch_school_year", "lead_partner")),
+        ("Zone", ("name", "status", "launch_school_year", "lead_partner", "renewal_on")),
         ("Districts and schools", ("districts", "schools")),
         (
             "Autonomy agreement",
@@ -77,6 +77,7 @@ class ZoneForm(DomainModelForm):
             "budget_autonomy",
             "autonomy_agreement_date",
             "autonomy_agreement_url",
+            "renewal_on",
         ]
         help_texts = {"launch_school_year": "Like 2010-11; required once the zone launches."}
 

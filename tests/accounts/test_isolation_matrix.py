@@ -82,6 +82,7 @@ NARROWER_PAGES = {
         "a state report covers other zones and quotes narratives",
     ),
     "reports:zone": ({"collaborator"}, "a zone report quotes the Lead Partner's narratives"),
+    "portfolio:zone_renewal": ({"collaborator"}, "a renewal dossier quotes the Lead Partner's ratings"),
 }
 # POSTs a reader (a role without the change permission) may make, with the reason.
 READER_POSTS = {
