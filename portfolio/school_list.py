@@ -4,48 +4,29 @@ Each row is the school's standing (``accountability.services.SchoolStanding``: r
 stale), its late requirements (the collection calendar, marked by ``mark_late`` as on the other
 pages) and its zone's renewal, read in a fixed number of queries whatever the number of schools.
 
-A renewal is due (``renewal_due``) when the zone's renewal date falls within the next
-``RENEWAL_DUE_DAYS``, or has passed with no decision recorded on or after it.
+A renewal is due (``renewal_due``) when it is due by ``accountability.renewal.renewal_due`` (the
+date within the next ``RENEWAL_DUE_DAYS``), or when the date has passed with no decision recorded
+on or after it: an overdue decision is what the admin is looking for.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from accountability import renewal
 from accountability.calendar import requirements
 from accountability.models import RenewalDecision, StatusUpdate
 from accountability.services import SchoolStanding, late_by_school, mark_late, school_standings
 
-RENEWAL_DUE_DAYS = 90
-
-
-def latest_decisions(zones) -> dict[int, RenewalDecision]:
-    """{zone id: its latest renewal decision}, in one query: the one place the list reads decisions."""
-    ranked = (
-        RenewalDecision.objects.filter(zone__in=zones)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("zone_id")],
-                order_by=[F("decided_on").desc(), F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
-        .order_by()
-    )
-    return {decision.zone_id: decision for decision in ranked}
-
 
 def renewal_due(zone, decision: RenewalDecision | None, today: date) -> bool:
-    """Due within ``RENEWAL_DUE_DAYS``, or past with no decision recorded on or after the date."""
+    """Due soon (``accountability.renewal.renewal_due``), or past with no decision on or after the date."""
     if zone is None or zone.renewal_on is None:
         return False
-    if zone.renewal_on >= today:
-        return zone.renewal_on <= today + timedelta(days=RENEWAL_DUE_DAYS)
-    return decision is None or decision.decided_on < zone.renewal_on
+    if zone.renewal_on < today:
+        return decision is None or decision.decided_on < zone.renewal_on
+    return renewal.renewal_due(zone, today)
 
 
 @dataclass
@@ -84,7 +65,7 @@ def school_rows(schools, today: date | None = None) -> list[SchoolRow]:
     standings = school_standings(schools, StatusUpdate.objects.all(), today=today)
     mark_late(standings, late_by_school(requirements(schools=schools, today=today)))
     zones = {school.zone_id for school in schools if school.zone_id}
-    decisions = latest_decisions(zones) if zones else {}
+    decisions = renewal.latest_decisions(zones) if zones else {}
     return [
         SchoolRow(
             row,
