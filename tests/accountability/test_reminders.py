@@ -184,3 +184,26 @@ def test_a_failed_send_releases_the_claim_for_the_next_beat(world, mailoutbox, m
 
     assert run(today) == 2
     assert len(mails_to(mailoutbox, staff)) == 1
+
+
+def test_a_returned_period_is_reminded_until_it_is_submitted_again(world, mailoutbox):
+    period = ReportingPeriodFactory(state=world.home.state, due_on=DUE)
+    returned, *others = world.home.schools
+    submission = PeriodSubmissionFactory(school=returned, reporting_period=period, status=Submission.RETURNED)
+    for school in others:
+        PeriodSubmissionFactory(school=school, reporting_period=period, status=Submission.APPROVED)
+    staff = world.home.users[Role.LEAD_PARTNER_STAFF]
+
+    run(DUE + datetime.timedelta(days=20))
+    (mail,) = mails_to(mailoutbox, staff)
+    assert returned.name in mail.body and "Returned" in mail.body and grid_link(returned, period) in mail.body
+    assert not mails_to(mailoutbox, world.home.users[Role.STATE_LEAD])  # returned is not late: no escalation
+
+    submission.status = Submission.SUBMITTED
+    submission.save()
+    assert run(DUE + datetime.timedelta(days=21)) == 0
+
+
+def test_the_beat_runs_the_reminders_daily(settings):
+    (entry,) = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == send_reminders.name]
+    assert entry["schedule"].hour == {6} and entry["schedule"].minute == {0}
