@@ -7,12 +7,15 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accountability.choices import Submission
 from accounts.models import Role
-from tests.factories import PeriodSubmissionFactory, ReportingPeriodFactory, StatusUpdateFactory
+from tests.factories import PeriodSubmissionFactory, ReportingPeriodFactory, StateFactory, StatusUpdateFactory
+from tests.worlds import grow_state, make_tenant, member
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +101,31 @@ def test_another_states_staff_see_no_flags_of_it(flagged, login):
 
     zone = row_of(page, "data-zone", away.zone.pk)
     assert figure(zone, "late") == 0
+
+
+def test_the_flags_cost_the_same_queries_whatever_the_number_of_late_and_stale_schools(login):
+    tenant = make_tenant("Colorado")
+    ReportingPeriodFactory(state=tenant.state)
+    client = login(member(Role.INITIATIVE_ADMIN))
+    urls = [
+        reverse("portfolio:portfolio"),
+        reverse("portfolio:portfolio") + "?export=portfolio",
+        reverse("portfolio:state_detail", args=[tenant.state.pk]),
+        "/api/v1/portfolio/",
+    ]
+
+    def counts():
+        found = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url, HTTP_ACCEPT="application/json").status_code == 200
+            found[url] = len(queries)
+        return found
+
+    small = counts()
+    for _ in range(2):
+        grow_state(tenant.state)
+        other = StateFactory()
+        grow_state(other)
+        ReportingPeriodFactory(state=other)
+    assert counts() == small
