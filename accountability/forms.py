@@ -1,10 +1,12 @@
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from web.forms import DomainModelForm
 from zones.models import State
 
-from .models import Baseline, Measurement, Metric, StatusUpdate, Target
+from .choices import Collection
+from .models import Baseline, Measurement, Metric, ReportingPeriod, StatusUpdate, Target
 
 AUTONOMY_NOTES = [f"{area}_notes" for area in ("staffing", "scheduling", "curriculum", "budget")]
 
@@ -103,3 +105,142 @@ class AccountabilitySettingsForm(DomainModelForm):
     class Meta:
         model = State
         fields = list(State.ACCOUNTABILITY_FIELDS)
+
+
+# --- The accountability cycle: the period grid, the review, the collection calendar ---------------
+
+
+class PeriodValuesForm(forms.Form):
+    """A school's whole reporting period: one number per indicator it owes (``calendar.indicators_for``).
+
+    Fields are named ``value_<metric pk>``, prefilled with the values recorded for the period; an
+    empty field clears nothing and records nothing. Only the input's shape (a number) is checked
+    here: the range, the grades and the lock are the model's and ``cycle.save_period_values``'s."""
+
+    def __init__(self, *args, indicators, initial_values=None, read_only=False, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for metric in indicators:
+            upper = "no limit" if metric.max_value is None else f"{metric.max_value.normalize():f}"
+            self.fields[self.field_name(metric)] = forms.DecimalField(
+                label=metric.name,
+                required=False,
+                max_digits=10,
+                decimal_places=2,
+                initial=(initial_values or {}).get(metric.pk),
+                help_text=f"{metric.get_unit_display()}, {metric.min_value.normalize():f} to {upper}",
+                disabled=read_only,
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+
+    @staticmethod
+    def field_name(metric) -> str:
+        return f"value_{metric.pk}"
+
+    def groups(self):
+        """[(legend, [(metric, bound field)])]: leading indicators first, then achievement."""
+        kinds = [(Metric.Kind.LEADING, "Leading indicators"), (Metric.Kind.LAGGING, "Achievement")]
+        return [
+            (legend, rows)
+            for kind, legend in kinds
+            if (rows := [(metric, self[self.field_name(metric)]) for metric in self.indicators if metric.kind == kind])
+        ]
+
+    def values(self) -> dict[int, object]:
+        """{metric pk: the number entered, or None}: what ``cycle.save_period_values`` takes."""
+        return {metric.pk: self.cleaned_data.get(self.field_name(metric)) for metric in self.indicators}
+
+    def add_service_errors(self, error) -> None:
+        """A ValidationError of the use case on the fields it names (metric pks or field names), else the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        names = {str(metric.pk): self.field_name(metric) for metric in self.indicators}
+        for key, errors in error.error_dict.items():
+            name = names.get(str(key), key)
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class ReviewForm(forms.Form):
+    """The state lead's step on a submitted or approved period; the comment (a reason to reopen)
+    is required to return or reopen, which ``accountability.cycle`` decides."""
+
+    class Step(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        RETURN = "return", "Return with a comment"
+        REOPEN = "reopen", "Reopen"
+
+    step = forms.ChoiceField(choices=Step.choices, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to return the period (what to correct) or to reopen it (why).",
+    )
+
+
+class CalendarFilterForm(forms.Form):
+    """The collection calendar's filters (a GET form): zone, Lead Partner, status, period."""
+
+    zone = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any zone")
+    lead_partner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any Lead Partner")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Collection.choices])
+    period = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any period")
+
+    def __init__(self, *args, zones, lead_partners, periods, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = zones
+        self.fields["lead_partner"].queryset = lead_partners
+        self.fields["lead_partner"].label = "Lead Partner"
+        self.fields["period"].queryset = periods
+        self.fields["period"].label_from_instance = lambda period: f"{period.school_year} {period.get_period_display()}"
+
+    def apply(self, requirements):
+        """The requirements that match the filters (all of them while the filters are invalid)."""
+        if not self.is_valid():
+            return requirements
+        zone, partner = self.cleaned_data["zone"], self.cleaned_data["lead_partner"]
+        status, period = self.cleaned_data["status"], self.cleaned_data["period"]
+        return [
+            row
+            for row in requirements
+            if (zone is None or row.school.zone_id == zone.pk)
+            and (partner is None or row.school.zone.lead_partner_id == partner.pk)
+            and (not status or row.status == status)
+            and (period is None or row.reporting_period.pk == period.pk)
+        ]
+
+
+class SchoolYearCalendarForm(forms.Form):
+    """A school year's reporting periods for a state, one due date per period (editable)."""
+
+    school_year = forms.CharField(max_length=7, help_text="Like 2011-12.")
+
+    def __init__(self, *args, due_dates, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for period, label in Measurement.Period.choices:
+            self.fields[f"due_{period}"] = forms.DateField(
+                label=f"{label} due date",
+                required=False,
+                initial=due_dates.get(period),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    def due_dates(self) -> dict[int, object]:
+        """{period: due date} for the periods given a date."""
+        return {
+            period: self.cleaned_data[f"due_{period}"]
+            for period in Measurement.Period.values
+            if self.cleaned_data.get(f"due_{period}")
+        }
+
+
+class DueDateForm(DomainModelForm):
+    """A reporting period's due date, changed by the state lead."""
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["due_on"]

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
@@ -324,9 +325,16 @@ class Measurement(SchoolMetricValue):
         return f"{self.metric} measurement for {self.school_year} {self.get_period_display().lower()}"
 
     def edit_link(self) -> tuple[str, str]:
-        """Measurements have no page of their own: they are listed on the school's page."""
-        url = reverse("portfolio:school_detail", kwargs={"school_pk": self.school_id}) + "#measurements"
-        return url, f"See it on {self.school}'s page"
+        """Where the value is corrected: the workspace's grid of its reporting period (when the state
+        collects that period), else the school's page that lists it."""
+        reporting_period = ReportingPeriod.objects.filter(
+            state_id=self.school.district.state_id, school_year=self.school_year, period=self.period
+        ).first()
+        if reporting_period is None:
+            url = reverse("portfolio:school_detail", kwargs={"school_pk": self.school_id}) + "#measurements"
+            return url, f"See it on {self.school}'s page"
+        query = urlencode({"school": self.school_id, "period": reporting_period.pk})
+        return f"{reverse('accountability:period_form')}?{query}#period", "Correct it in the period's form"
 
     @property
     def time_index(self) -> float:
@@ -367,6 +375,20 @@ class StatusUpdate(TenantModel):
 
     def __str__(self):
         return f"{self.school} {self.reported_on}: {self.get_rating_display()}"
+
+    def clean(self):
+        """The same update twice (same school, day, rating and narrative) is a double post, not news."""
+        super().clean()
+        if self.school_id and self.reported_on and self.rating and self.narrative:
+            twins = StatusUpdate.objects.filter(
+                school_id=self.school_id, reported_on=self.reported_on, rating=self.rating, narrative=self.narrative
+            ).exclude(pk=self.pk)
+            if twins.exists():
+                raise ValidationError(
+                    "%(school)s already has this status update for %(day)s (same rating and narrative).",
+                    code="duplicate_status_update",
+                    params={"school": self.school, "day": self.reported_on},
+                )
 
 
 class ReportingPeriod(TenantModel):

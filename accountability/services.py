@@ -327,6 +327,7 @@ class SchoolStanding:
     updates: list = field(default_factory=list)  # the latest status updates the reader may see, newest first
     progress: list = field(default_factory=list)  # MetricProgress per metric
     staleness: "Staleness | None" = None  # what ``stale`` is decided from (``school_standings`` fills it in)
+    late: list = field(default_factory=list)  # its late requirements, where the calendar was read (``mark_late``)
 
     @property
     def latest_update(self):
@@ -448,6 +449,12 @@ def late_by_school(requirements) -> dict[int, list]:
         if requirement.status == Collection.LATE:
             late.setdefault(requirement.school.pk, []).append(requirement)
     return late
+
+
+def mark_late(standings, late: dict[int, list]) -> None:
+    """Give each standing its school's late requirements (from ``late_by_school``)."""
+    for row in standings:
+        row.late = late.get(row.school.pk, [])
 
 
 @dataclass

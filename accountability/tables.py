@@ -61,3 +61,20 @@ PROGRESS = Table(
         Column.of("Status", "status_label"),
     ),
 )
+
+REQUIREMENTS = Table(
+    "calendar",
+    (
+        Column.of("School", "school.name"),
+        Column.of("NCES id", "school.nces_id"),
+        Column.of("Zone", "school.zone.name"),
+        Column.of("Lead Partner", "school.zone.lead_partner.name"),
+        Column.of("School year", "reporting_period.school_year"),
+        Column.of("Period", "reporting_period.get_period_display"),
+        Column.of("Due on", "reporting_period.due_on"),
+        Column.of("Status", "status.label"),
+        Column.of("Entered", "entered"),
+        Column("Required", lambda row: len(row.indicators)),
+        Column.of("Days late", "days_late"),
+    ),
+)

@@ -21,4 +21,13 @@ urlpatterns = [
         views.accountability_settings,
         name="accountability_settings",
     ),
+    # The accountability cycle: the period grid, the review, the collection calendar.
+    path("workspace/period/", views.period_form, name="period_form"),
+    path("submissions/<int:periodsubmission_pk>/", views.submission_detail, name="submission_detail"),
+    path("states/<int:state_pk>/calendar/", views.collection_calendar, name="calendar"),
+    path(
+        "reporting-periods/<int:reportingperiod_pk>/due-date/",
+        views.reporting_period_due_date,
+        name="reporting_period_due_date",
+    ),
 ]

@@ -1,28 +1,40 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.validators import school_year_from_start, school_year_start
 from partners.models import LeadPartner
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
 from web.tables import csv_export, paginate
-from zones.models import State
+from zones.models import State, Zone
 
-from . import recording
+from . import calendar, cycle, recording
+from .choices import Collection, Submission
 from .forms import (
     AccountabilitySettingsForm,
     BaselineForm,
+    CalendarFilterForm,
+    DueDateForm,
     IndicatorForm,
     MeasurementForm,
+    PeriodValuesForm,
+    ReviewForm,
+    SchoolYearCalendarForm,
     StatusUpdateForm,
     TargetForm,
 )
-from .models import Metric, StatusUpdate
-from .services import school_standings
-from .tables import STANDINGS
+from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target
+from .services import late_by_school, mark_late, school_standings
+from .tables import REQUIREMENTS, STANDINGS
 
 
 def reportable_schools(user):
@@ -43,22 +55,34 @@ def _choices(schools):
     return School.objects.filter(pk__in=[school.pk for school in schools]).select_related("zone")
 
 
-def _workspace(request, schools, status_form=None, measurement_form=None):
+def _workspace(request, schools, status_form=None, measurement_form=None, *, period=None, grid=None, status=None):
+    """The workspace page: the user's schools worst standing first, the quick forms, and the period
+    grid of ``period`` (school, reporting period; default: the most urgent)."""
     user = request.user
     if not schools and not user.scope.lead_partner_ids:
         raise PermissionDenied
-    standings = school_standings(schools, StatusUpdate.objects.all())
+    standings = sorted(
+        school_standings(schools, StatusUpdate.objects.all()),
+        key=lambda row: (row.standing.severity, row.school.name),
+    )
+    mark_late(standings, late_by_school(calendar.requirements(schools=schools)))
     if response := csv_export(request, "workspace", {"schools": (STANDINGS, standings)}):
         return response
+    school, reporting_period = period or (_chosen_period(request, schools) if schools else (None, None))
+    if grid is None and reporting_period is not None:
+        grid = _period_grid(request, school, reporting_period)
     initial = {"school": request.GET.get("school")}
     context = {
         "lead_partners": LeadPartner.objects.filter(pk__in=user.scope.lead_partner_ids),
         "standings": paginate(request, standings),
         "status_form": status_form or StatusUpdateForm(user=user, schools=_choices(schools), initial=initial),
         "measurement_form": measurement_form or MeasurementForm(user=user, schools=_choices(schools), initial=initial),
+        "grid": grid,
+        "picker": _picker(schools, school, reporting_period),
+        "today": timezone.localdate(),
     }
     failed = bool(status_form or measurement_form)
-    return render(request, "accountability/workspace.html", context, status=400 if failed else 200)
+    return render(request, "accountability/workspace.html", context, status=status or (400 if failed else 200))
 
 
 @login_required
@@ -91,7 +115,7 @@ def post_status_update(request):
     if failed:
         return failed
     messages.success(request, f"Status update for {update.school} posted: {update.get_rating_display()}.")
-    return redirect(reverse("portfolio:zone_detail", kwargs={"zone_pk": update.school.zone_id}) + "#status-updates")
+    return redirect(f"{reverse('accountability:workspace')}?{urlencode({'school': update.school_id})}#status-form")
 
 
 @login_required
@@ -205,4 +229,307 @@ def accountability_settings(request, state_pk):
         title=f"{state}'s accountability settings",
         cancel_url=state_url,
         success_url=lambda saved: state_url,
+    )
+
+
+# --- The accountability cycle: the period grid, the review, the collection calendar ---------------
+# Pages over accountability.calendar (what is owed, and its status) and accountability.cycle (the
+# use cases: save, submit, approve, return, reopen); the rules live there.
+
+LOCKED_STATUSES = {Submission.SUBMITTED, Submission.APPROVED}
+
+
+def _grid_url(school_pk, period_pk) -> str:
+    return f"{reverse('accountability:period_form')}?{urlencode({'school': school_pk, 'period': period_pk})}"
+
+
+def _most_urgent(requirements):
+    """The requirement to open first: late, then returned, then due (``Collection`` is worst first),
+    the earliest due date first; None when nothing is waiting."""
+    waiting = [row for row in requirements if row.status in (Collection.LATE, Collection.RETURNED, Collection.DUE)]
+    order = list(Collection)
+    return min(waiting, key=lambda row: (order.index(row.status), row.reporting_period.due_on), default=None)
+
+
+def _pk(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _chosen_period(request, schools):
+    """(school, reporting period) the grid shows: those of the query string (another's: 404), else
+    the most urgent requirement of the chosen school or of all the user's schools; (school, None)
+    when nothing is due."""
+    school_pk, period_pk = _pk(request.GET.get("school")), _pk(request.GET.get("period"))
+    by_pk = {school.pk: school for school in schools}
+    if request.GET.get("school") and school_pk not in by_pk:
+        raise Http404("No such school among yours.")
+    school = by_pk.get(school_pk)
+    if period_pk is not None and school is not None:
+        periods = ReportingPeriod.objects.filter(state_id=school.district.state_id)
+        return school, get_object_or_404(periods, pk=period_pk)
+    if request.GET.get("period"):
+        raise Http404("Choose a school and one of its state's reporting periods.")
+    urgent = _most_urgent(calendar.requirements(schools=[school] if school else schools))
+    if urgent is None:
+        return school, None
+    return urgent.school, urgent.reporting_period
+
+
+def _period_grid(request, school, reporting_period, form=None, saved=""):
+    """The grid's context: the indicators ``school`` owes in ``reporting_period``, prefilled with the
+    values recorded, read-only (and why) while submitted or approved or when not the user's to enter."""
+    user = request.user
+    indicators = calendar.indicators_for(school, reporting_period)
+    submission = (
+        PeriodSubmission.objects.filter(school=school, reporting_period=reporting_period)
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    )
+    if submission is not None:
+        submission.school, submission.reporting_period = school, reporting_period
+    may_enter = user.has_perm(
+        "accountability.change_periodsubmission",
+        submission or PeriodSubmission(school=school, reporting_period=reporting_period),
+    )
+    read_only = not may_enter or (submission is not None and submission.status in LOCKED_STATUSES)
+    if form is None:
+        recorded = Measurement.objects.filter(
+            school=school,
+            school_year=reporting_period.school_year,
+            period=reporting_period.period,
+            metric__in=indicators,
+        ).values_list("metric_id", "value")
+        form = PeriodValuesForm(indicators=indicators, initial_values=dict(recorded), read_only=read_only)
+    return {
+        "school": school,
+        "reporting_period": reporting_period,
+        "submission": submission,
+        "form": form,
+        "read_only": read_only,
+        "may_enter": may_enter,
+        "saved": saved,
+        "url": _grid_url(school.pk, reporting_period.pk),
+        "can_review": submission is not None and user.has_perm("accountability.review_periodsubmission", submission),
+    }
+
+
+def _picker(schools, school, reporting_period):
+    """The school/period picker's choices: the user's schools, and their states' reporting periods."""
+    state_ids = {school.district.state_id for school in schools}
+    periods = ReportingPeriod.objects.filter(state_id__in=state_ids).select_related("state")
+    return {
+        "schools": schools,
+        "periods": periods,
+        "school": school,
+        "reporting_period": reporting_period,
+        "states": {school.district.state for school in schools},
+    }
+
+
+@login_required
+def period_form(request):
+    """A school's whole reporting period in one form on the workspace: save (htmx: one request that
+    answers with the grid, errors beside their indicator) or submit it for the state's review."""
+    schools = reportable_schools(request.user)
+    if not schools:
+        raise PermissionDenied
+    school, reporting_period = _chosen_period(request, schools)
+    if request.method != "POST":
+        return _workspace(request, schools, period=(school, reporting_period))
+    if reporting_period is None:
+        raise Http404("Choose a school and one of its state's reporting periods.")
+    grid = _period_grid(request, school, reporting_period)
+    if not grid["may_enter"]:
+        raise PermissionDenied
+    form = PeriodValuesForm(request.POST, indicators=grid["form"].indicators)
+    status = 200
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                submission = cycle.save_period_values(request.user, school, reporting_period, form.values())
+                if "submit" in request.POST:
+                    submission = cycle.submit_period(request.user, submission)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            status = 409 if isinstance(error, cycle.PeriodLocked) else 400
+        else:
+            done = "submitted for review" if submission.status == Submission.SUBMITTED else "saved"
+            saved = f"{school.name}, {reporting_period.school_year} {reporting_period.get_period_display()}: {done}."
+            if not request.htmx:
+                messages.success(request, saved)
+                return redirect(_grid_url(school.pk, reporting_period.pk) + "#period")
+            grid = _period_grid(request, school, reporting_period, saved=saved)
+            return render(request, "accountability/_period_grid.html", {"grid": grid})
+    else:
+        status = 400
+    grid = _period_grid(request, school, reporting_period, form=form)
+    if request.htmx:
+        return render(request, "accountability/_period_grid.html", {"grid": grid}, status=status)
+    return _workspace(request, schools, period=(school, reporting_period), grid=grid, status=status)
+
+
+def _previous(school_year: str, period: int) -> tuple[str, int]:
+    """The period before (``school_year``, ``period``): the end of the year before after the fall."""
+    if period > 1:
+        return school_year, period - 1
+    return school_year_from_start(school_year_start(school_year) - 1), len(Measurement.Period)
+
+
+def _review_rows(submission):
+    """(metric, value, the previous period's value, target) per indicator the period collects."""
+    school, reporting_period = submission.school, submission.reporting_period
+    indicators = calendar.indicators_for(school, reporting_period)
+    before = _previous(reporting_period.school_year, reporting_period.period)
+    values = {}
+    for metric_id, year, period, value in Measurement.objects.filter(
+        school=school,
+        metric__in=indicators,
+        school_year__in={reporting_period.school_year, before[0]},
+        period__in={reporting_period.period, before[1]},
+    ).values_list("metric_id", "school_year", "period", "value"):
+        values[metric_id, year, period] = value
+    targets = dict(Target.objects.filter(school=school, metric__in=indicators).values_list("metric_id", "value"))
+    now = (reporting_period.school_year, reporting_period.period)
+    return [
+        (metric, values.get((metric.pk, *now)), values.get((metric.pk, *before)), targets.get(metric.pk))
+        for metric in indicators
+    ]
+
+
+def _steps(submission):
+    """The submission's history, one line per change of status or comment: who, when, what."""
+    steps, last = [], None
+    for record in submission.history.select_related("history_user").order_by("history_date", "history_id"):
+        key = (record.status, record.comment)
+        if key != last:
+            steps.append(record)
+        last = key
+    return steps
+
+
+REVIEW_STEPS = {
+    ReviewForm.Step.APPROVE: lambda user, submission, comment: cycle.approve_period(user, submission, comment=comment),
+    ReviewForm.Step.RETURN: lambda user, submission, comment: cycle.return_period(user, submission, comment=comment),
+    ReviewForm.Step.REOPEN: lambda user, submission, comment: cycle.reopen_period(user, submission, reason=comment),
+}
+
+
+@login_required
+def submission_detail(request, periodsubmission_pk):
+    """A school's period for review: its values against the period before and the target; the state
+    lead approves, returns (with a comment) or reopens (with a reason) it; everyone reading it sees
+    the steps so far."""
+    submission = get_object_or_404(
+        PeriodSubmission.objects.select_related(
+            "school__district", "school__zone__lead_partner", "reporting_period__state", "submitted_by", "reviewed_by"
+        ),
+        pk=periodsubmission_pk,
+    )
+    user = request.user
+    can_review = user.has_perm("accountability.review_periodsubmission", submission)
+    form, status = ReviewForm(), 200
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            step = form.cleaned_data["step"]
+            try:
+                REVIEW_STEPS[step](user, submission, form.cleaned_data["comment"])
+            except ValidationError as error:
+                add_model_errors(form, error)
+                status = 409 if isinstance(error, cycle.PeriodLocked) else 400
+            else:
+                messages.success(request, f"{submission.school.name}: {ReviewForm.Step(step).label.lower()}.")
+                return redirect("accountability:submission_detail", periodsubmission_pk=submission.pk)
+        else:
+            status = 400
+    context = {
+        "submission": submission,
+        "rows": _review_rows(submission),
+        "steps": _steps(submission),
+        "form": form,
+        "can_review": can_review,
+        "may_enter": user.has_perm("accountability.change_periodsubmission", submission),
+        "grid_url": _grid_url(submission.school_id, submission.reporting_period_id),
+    }
+    return render(request, "accountability/submission_detail.html", context, status=status)
+
+
+def _requirement_link(user, requirement) -> str:
+    """Where a calendar row leads: the review for a state lead (or a reader, read-only) once there is
+    a submission, else the grid for those who enter the values; "" for a reader with nothing yet."""
+    submission, school = requirement.submission, requirement.school
+    if submission is not None and user.has_perm("accountability.review_periodsubmission", submission):
+        return reverse("accountability:submission_detail", kwargs={"periodsubmission_pk": submission.pk})
+    if user.has_perm(
+        "accountability.change_periodsubmission",
+        submission or PeriodSubmission(school=school, reporting_period=requirement.reporting_period),
+    ):
+        return _grid_url(school.pk, requirement.reporting_period.pk)
+    if submission is not None:
+        return reverse("accountability:submission_detail", kwargs={"periodsubmission_pk": submission.pk})
+    return ""
+
+
+@login_required
+def collection_calendar(request, state_pk):
+    """A state's collection calendar: each school's reporting periods, due, late, submitted, returned
+    or approved (Lead Partner staff: their own schools), filtered, paged, as CSV; the state lead
+    also sets up a school year's periods and their due dates here."""
+    user = request.user
+    state = get_object_or_404(State, pk=state_pk)
+    periods = ReportingPeriod.objects.filter(state=state)
+    may_plan = user.has_perm("accountability.add_reportingperiod", ReportingPeriod(state=state))
+    plan_form = SchoolYearCalendarForm(due_dates={})
+    status = 200
+    if request.method == "POST":
+        if not may_plan:
+            raise PermissionDenied
+        plan_form = SchoolYearCalendarForm(request.POST, due_dates={})
+        if plan_form.is_valid():
+            year = plan_form.cleaned_data["school_year"]
+            try:
+                created = cycle.create_school_year_calendar(user, state, year, due_dates=plan_form.due_dates())
+            except ValidationError as error:
+                add_model_errors(plan_form, error)
+            else:
+                messages.success(request, f"{state.name}: {len(created)} reporting periods for {year}.")
+                return redirect("accountability:calendar", state_pk=state.pk)
+        status = 400
+    requirements = calendar.requirements(states=[state])
+    filters = CalendarFilterForm(
+        request.GET or None,
+        zones=Zone.objects.filter(state=state),
+        lead_partners=LeadPartner.objects.filter(zones__state=state).distinct(),
+        periods=periods,
+    )
+    shown = filters.apply(requirements)
+    if response := csv_export(request, f"{state.name} collection", {"calendar": (REQUIREMENTS, shown)}):
+        return response
+    page = paginate(request, shown)
+    context = {
+        "state": state,
+        "filters": filters,
+        "rows": [(row, _requirement_link(user, row)) for row in page],
+        "page": page,
+        "counts": [(choice, sum(1 for row in requirements if row.status == choice)) for choice in Collection],
+        "periods": periods,
+        "may_plan": may_plan,
+        "plan_form": plan_form,
+    }
+    return render(request, "accountability/calendar.html", context, status=status)
+
+
+@login_required
+def reporting_period_due_date(request, reportingperiod_pk):
+    """The state lead moves a reporting period's due date."""
+    reporting_period = get_object_or_404(ReportingPeriod.objects.select_related("state"), pk=reportingperiod_pk)
+    calendar_url = reverse("accountability:calendar", kwargs={"state_pk": reporting_period.state_id})
+    return object_form_page(
+        request,
+        DueDateForm(request.POST or None, instance=reporting_period),
+        title=f"Due date of {reporting_period.school_year} {reporting_period.get_period_display()}",
+        cancel_url=calendar_url,
+        success_url=lambda saved: calendar_url,
     )

@@ -248,6 +248,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Daily reminder digests (accountability.tasks): each is claimed once per person, state and day.
+    "accountability-reminders": {
+        "task": "accountability.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
     "renewal-dossiers": {  # each zone's dossier, assembled before its renewal date
         "task": "reports.tasks.assemble_renewal_dossiers",
         "schedule": crontab(hour=5, minute=15),

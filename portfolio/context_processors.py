@@ -2,7 +2,8 @@ from zones.models import State
 
 
 def navigation(request):
-    """Top navigation for the signed-in user's roles: portfolio, their states, the workspace, invitations."""
+    """Top navigation for the signed-in user's roles: portfolio, their states, the school list, the
+    workspace, invitations."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -12,6 +13,7 @@ def navigation(request):
         "nav": {
             "portfolio": scope.is_admin or len(states) > 1,
             "states": states,
+            "schools": scope.is_admin or bool(scope.state_ids),  # the cross-portfolio school list
             "workspace": scope.is_admin or bool(scope.lead_partner_ids),
             "invitations": scope.is_admin or bool(scope.lead_state_ids),
         }

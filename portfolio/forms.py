@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accountability.models import RenewalDecision
@@ -22,6 +23,54 @@ class PortfolioFilterForm(forms.Form):
             if (not query or query in row.state.name.lower() or query == row.state.postal_code.lower())
             and (not status or row.state.network_status == status)
             and (not self.cleaned_data["off_track"] or row.needs_attention)
+        ]
+
+
+class SchoolListFilterForm(forms.Form):
+    """The cross-portfolio school list's search and filters (``portfolio.school_list``)."""
+
+    q = forms.CharField(
+        label="School, NCES id or district",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    state = forms.ModelChoiceField(
+        label="State", required=False, queryset=State.objects.none(), empty_label="Any state"
+    )
+    off_track = forms.BooleanField(label="Off track", required=False)
+    late = forms.BooleanField(label="Late submissions", required=False)
+    stale = forms.BooleanField(label="Stale updates", required=False)
+    renewal_due = forms.BooleanField(label="Renewal due", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = State.objects.order_by("name")  # the states the reader sees
+
+    def filter_schools(self, schools):
+        """The schools matching the search and the state (in the database, before the rows are read);
+        all of them when the filters are invalid (the form shows why)."""
+        if not self.is_valid():
+            return schools
+        query, state = self.cleaned_data["q"].strip(), self.cleaned_data["state"]
+        if query:
+            schools = schools.filter(
+                Q(name__icontains=query) | Q(nces_id__icontains=query) | Q(district__name__icontains=query)
+            )
+        return schools.filter(district__state=state) if state else schools
+
+    def apply(self, rows):
+        """The rows (``school_list.SchoolRow``) that match every flag asked for."""
+        if not self.is_valid():
+            return rows
+        wanted = self.cleaned_data
+        return [
+            row
+            for row in rows
+            if (not wanted["off_track"] or row.standing.needs_attention)
+            and (not wanted["late"] or row.late)
+            and (not wanted["stale"] or row.standing.stale)
+            and (not wanted["renewal_due"] or row.renewal_due)
         ]
 
 

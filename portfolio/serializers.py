@@ -125,6 +125,8 @@ class RollupSerializer(serializers.Serializer):
     funding = FundingTotalsSerializer(help_text="Commitments made to the state and its zones, spent from them.")
     launch_year = serializers.CharField()
     last_update = serializers.DateField(allow_null=True)
+    late = serializers.IntegerField(help_text="Requirements of the collection calendar past due and not submitted.")
+    stale = serializers.IntegerField(help_text="Schools with no status update for longer than the state allows.")
 
 
 @extend_schema_field(RollupSerializer)
@@ -143,6 +145,8 @@ class RollupField(BatchedField):
             "funding": self.funding_serializer.to_representation(rollup.funding),
             "launch_year": rollup.launch_year,
             "last_update": rollup.last_update.isoformat() if rollup.last_update else None,
+            "late": rollup.late,
+            "stale": rollup.stale,
         }
 
     @cached_property

@@ -27,6 +27,8 @@ PORTFOLIO = Table(
         Column.of("Share off track", "off_track_share"),
         Column.of("Last status update", "last_update"),
         Column.of("Days since last update", "days_since_update"),
+        Column.of("Late requirements", "late"),
+        Column.of("Stale schools", "stale"),
         Column("Renewals due in 90 days", lambda row: len(row.renewals_due)),
         Column(
             "Renewals due: zone, date, latest decision",
@@ -58,6 +60,8 @@ ZONES = Table(
         Column.of("Zone-level spent", "funding.spent"),
         Column.of("Match ratio (private per public)", "funding.match_ratio"),
         Column.of("State-level funds spent in zone", "state_level_spent"),
+        Column.of("Late requirements", "late"),
+        Column.of("Stale schools", "stale"),
     ),
 )
 
@@ -81,5 +85,27 @@ ENGAGEMENTS = Table(
         Column.of("Start", "start_date"),
         Column.of("End", "end_date"),
         Column.of("Description", "description"),
+    ),
+)
+
+SCHOOL_LIST = Table(
+    "schools",
+    (
+        Column.of("School", "school.name"),
+        Column.of("NCES id", "school.nces_id"),
+        Column.of("District", "school.district.name"),
+        Column.of("State", "state.name"),
+        Column.of("Zone", "zone.name"),
+        Column.of("Lead Partner", "lead_partner.name"),
+        Column.of("Standing", "standing.standing.label"),
+        Column.of("Projection", "standing.projection.label"),
+        Column.of("Latest rating", "standing.rating.label"),
+        Column.of("Rated on", "standing.rated_on"),
+        Column.of("Days since last update", "standing.days_since_update"),
+        Column("Stale", lambda row: "yes" if row.standing.stale else "no"),
+        Column.of("Late requirements", "late"),
+        Column.of("Renewal date", "zone.renewal_on"),
+        Column.of("Latest renewal decision", "decision.get_decision_display"),
+        Column("Renewal due", lambda row: "yes" if row.renewal_due else "no"),
     ),
 )

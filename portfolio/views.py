@@ -14,7 +14,13 @@ from django.views.decorators.http import require_safe
 
 from accountability.models import Baseline, Measurement, RenewalDecision, StatusUpdate, Target
 from accountability.renewal import RENEWAL_DUE_DAYS, record_decision, renewals_due
-from accountability.services import StandingCounts, progress_for_schools, ratings_hidden_from, school_standings
+from accountability.services import (
+    StandingCounts,
+    mark_late,
+    progress_for_schools,
+    ratings_hidden_from,
+    school_standings,
+)
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from core.tenancy import state_scope
 from funding.models import Commitment, Expenditure
@@ -31,9 +37,10 @@ from web.tables import csv_export, paginate
 from zones.models import District, Initiative, State, Zone
 
 from .audit import state_audit_trail
-from .forms import PortfolioFilterForm, RenewalDecisionForm
+from .forms import PortfolioFilterForm, RenewalDecisionForm, SchoolListFilterForm
+from .school_list import school_rows
 from .services import state_timeline
-from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, ZONES
+from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, SCHOOL_LIST, ZONES
 
 # Sortable portfolio columns: query value -> (heading, sort key).
 PORTFOLIO_SORTS = {
@@ -50,9 +57,11 @@ PORTFOLIO_SORTS = {
     "at_risk": ("At risk", lambda row: row.at_risk_share),
     "off_track": ("Off track", lambda row: row.off_track_share),
     "updated": ("Last update", lambda row: row.days_since_update),
+    "late": ("Late", lambda row: row.late),
+    "stale": ("Stale", lambda row: row.stale),
 }
 # "Bad" figures sort worst first on the first click.
-DESCENDING_FIRST = {"at_risk", "off_track"}
+DESCENDING_FIRST = {"at_risk", "off_track", "late", "stale"}
 
 
 def sort_columns(sort: str, keys: dict, descending_first=frozenset()) -> list[tuple[str, str, str, str]]:
@@ -140,6 +149,7 @@ def state_detail(request, state_pk):
     schools = School.objects.filter(district__state=state).select_related("district", "zone")
     standings = sorted(school_standings(schools, StatusUpdate.objects.all()), key=lambda row: not row.needs_attention)
     rollup = state_rollup(state, user)
+    mark_late(standings, rollup.late_requirements)
     engagements = CollaboratorEngagement.objects.filter(state=state).select_related("collaborator")
     commitments = Commitment.objects.filter(state=state).select_related("funder", "state", "zone", "initiative")
     expenditures = Expenditure.objects.filter(state=state).select_related("commitment__funder", "zone", "school")
@@ -308,3 +318,45 @@ def state_history(request, state_pk):
     if not request.user.has_perm("zones.view_state_history", state):
         raise PermissionDenied
     return render(request, "portfolio/state_history.html", {"state": state, "entries": state_audit_trail(state)})
+
+
+# --- The cross-portfolio school list ---
+
+# Sortable school list columns: query value -> (heading, sort key).
+SCHOOL_SORTS = {
+    "name": ("School", lambda row: row.school.name.lower()),
+    "nces_id": ("NCES id", lambda row: row.school.nces_id),
+    "district": ("District", lambda row: row.school.district.name.lower()),
+    "state": ("State", lambda row: row.state.name),
+    "zone": ("Zone", lambda row: row.zone.name.lower() if row.zone else None),
+    "lead_partner": ("Lead Partner", lambda row: row.lead_partner.name.lower() if row.lead_partner else None),
+    "standing": ("Standing", lambda row: row.standing.standing.severity),
+    "projection": ("Projection", lambda row: row.standing.projection.severity),
+    "rated_on": ("Latest rating", lambda row: row.standing.rated_on),
+    "late": ("Late", lambda row: row.late),
+    "renewal": ("Renewal", lambda row: row.zone.renewal_on if row.zone else None),
+}
+
+
+@require_safe
+@login_required
+def school_list(request):
+    """Every school of every state the user sees, for admins and state staff: search, filters (off
+    track, late, stale, renewal due, state), sortable columns and the filtered rows as CSV."""
+    scope = request.user.scope
+    if not (scope.is_admin or scope.state_ids):
+        raise PermissionDenied
+    filters = SchoolListFilterForm(request.GET or None, label_suffix="")
+    schools = School.objects.order_by("name", "pk")
+    rows = filters.apply(school_rows(filters.filter_schools(schools)))
+    sort = request.GET.get("sort", "standing")
+    rows = sort_rows(rows, sort, SCHOOL_SORTS)
+    if response := csv_export(request, "schools", {"schools": (SCHOOL_LIST, rows)}):
+        return response
+    context = {
+        "rows": paginate(request, rows),
+        "filters": filters,
+        "sort": sort,
+        "sort_columns": sort_columns(sort, SCHOOL_SORTS, {"late"}),
+    }
+    return render(request, "portfolio/school_list.html", context)

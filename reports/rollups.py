@@ -6,7 +6,9 @@ their owners (``accountability.services.SchoolStanding`` for how each school sta
 ``funding.services`` for the money, by its attribution rule); this module only groups them.
 
 A state's schools are the schools of its zones (every zone, whatever its status); a zone's money
-is its zone-level money, with state-level money spent in it shown apart.
+is its zone-level money, with state-level money spent in it shown apart. Oversight flags: ``late``
+counts the requirements of the collection calendar (``accountability.calendar``) that are late,
+``stale`` the schools whose status is stale (``SchoolStanding.stale``).
 
 It lives in ``reports`` (below ``portfolio`` in the app order) so that the reports rendered by
 tasks and the composing pages read the same rollup.
@@ -18,9 +20,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accountability.calendar import requirements
 from accountability.choices import Standing, worst
 from accountability.models import StatusUpdate
-from accountability.services import SchoolStanding, StandingCounts, school_standings
+from accountability.services import SchoolStanding, StandingCounts, late_by_school, mark_late, school_standings
 from funding.models import Commitment, Expenditure
 from funding.services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
 from schools.models import School
@@ -39,6 +42,21 @@ class ZoneRollup:
     @property
     def counts(self) -> StandingCounts:
         return StandingCounts.of(self.schools)
+
+    @property
+    def late(self) -> int:
+        """Requirements of the zone's schools that are late (past due, not submitted)."""
+        return sum(len(school.late) for school in self.schools)
+
+    @property
+    def late_requirements(self) -> dict:
+        """{school id: its late requirements}, for the schools of the zone that have any."""
+        return {school.school.pk: school.late for school in self.schools if school.late}
+
+    @property
+    def stale(self) -> int:
+        """Schools of the zone whose status is stale."""
+        return sum(school.stale for school in self.schools)
 
     @property
     def standing(self) -> Standing:
@@ -71,6 +89,19 @@ class StateRollup:
     @property
     def school_count(self) -> int:
         return len(self.schools)
+
+    @property
+    def late(self) -> int:
+        return sum(zone.late for zone in self.zones)
+
+    @property
+    def stale(self) -> int:
+        return sum(zone.stale for zone in self.zones)
+
+    @property
+    def late_requirements(self) -> dict:
+        """{school id: its late requirements}, for the schools of every zone of the state."""
+        return {school_id: items for zone in self.zones for school_id, items in zone.late_requirements.items()}
 
     @property
     def launch_year(self) -> str:
@@ -107,10 +138,10 @@ def _readable(queryset, reader):
     return queryset.visible_to(reader) if reader is not None else queryset.all()
 
 
-def state_rollups(reader=None, *, states=None, zones=None) -> list[StateRollup]:
+def state_rollups(reader=None, *, states=None, zones=None, today=None) -> list[StateRollup]:
     """A rollup per state ``reader`` sees (optionally only ``states``, or only the given ``zones``
-    and their states), by state name, everything counted within the reader's reach. A bounded
-    number of queries whatever the number of states.
+    and their states), by state name, everything counted within the reader's reach, late and stale
+    as of ``today``. A bounded number of queries whatever the number of states.
 
     Restricted to ``zones``, a state's money is those zones' money.
     """
@@ -128,11 +159,14 @@ def state_rollups(reader=None, *, states=None, zones=None) -> list[StateRollup]:
     rollups = {state.pk: StateRollup(state) for state in state_rows}
     zone_rows = [zone for zone in zone_rows if zone.state_id in rollups]
     by_zone = {zone.pk: ZoneRollup(zone) for zone in zone_rows}
-    schools = (
+    schools = list(
         _readable(School.objects, reader).filter(zone__in=zone_rows).select_related("zone", "district").order_by("name")
     )
-    for standing in school_standings(schools, _readable(StatusUpdate.objects, reader)):
+    for standing in school_standings(schools, _readable(StatusUpdate.objects, reader), today=today):
         by_zone[standing.school.zone_id].schools.append(standing)
+    late = late_by_school(requirements(schools=schools, today=today))
+    for rollup in by_zone.values():
+        mark_late(rollup.schools, late)
     zone_funding = funding_totals_by("zone", commitments, expenditures)
     state_level = state_level_spent_by_zone(expenditures.filter(zone__in=zone_rows))
     for zone_id, rollup in by_zone.items():

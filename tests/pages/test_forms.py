@@ -104,7 +104,7 @@ def test_a_zone_needs_one_or_two_districts(tenant, lead, free_schools):
     assert response.context["form"].errors["districts"] == ["A zone is established in one or two districts."]
 
 
-def test_lead_partner_posts_a_status_update_and_sees_it_on_the_zone_page(tenant, login):
+def test_lead_partner_posts_a_status_update_and_stays_on_the_workspace(tenant, login):
     client = login(member(Role.LEAD_PARTNER_STAFF, tenant))
     school = tenant.schools[1]
     data = {
@@ -117,11 +117,9 @@ def test_lead_partner_posts_a_status_update_and_sees_it_on_the_zone_page(tenant,
     response = client.post(reverse("accountability:post_status_update"), data, follow=True)
     update = StatusUpdate.objects.get(narrative=data["narrative"])
     assert update.author.scope.lead_partner_ids == {tenant.zone.lead_partner_id}
-    assert response.redirect_chain[-1][0].startswith(
-        reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk})
-    )
-    content = response.content.decode()
-    assert data["narrative"] in content and data["scheduling_notes"] in content
+    assert response.redirect_chain[-1][0].startswith(reverse("accountability:workspace"))
+    zone_page = client.get(reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk})).content.decode()
+    assert data["narrative"] in zone_page and data["scheduling_notes"] in zone_page
 
 
 def test_failed_status_update_keeps_the_input_and_ties_errors_to_fields(tenant, login):

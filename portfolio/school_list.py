@@ -1,0 +1,76 @@
+"""The cross-portfolio school list: every school of every state the reader sees, in one table.
+
+Each row is the school's standing (``accountability.services.SchoolStanding``: rating, projection,
+stale), its late requirements (the collection calendar, marked by ``mark_late`` as on the other
+pages) and its zone's renewal, read in a fixed number of queries whatever the number of schools.
+
+A renewal is due (``renewal_due``) when it is due by ``accountability.renewal.renewal_due`` (the
+date within the next ``RENEWAL_DUE_DAYS``), or when the date has passed with no decision recorded
+on or after it: an overdue decision is what the admin is looking for.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from accountability import renewal
+from accountability.calendar import requirements
+from accountability.models import RenewalDecision, StatusUpdate
+from accountability.services import SchoolStanding, late_by_school, mark_late, school_standings
+
+
+def renewal_due(zone, decision: RenewalDecision | None, today: date) -> bool:
+    """Due soon (``accountability.renewal.renewal_due``), or past with no decision on or after the date."""
+    if zone is None or zone.renewal_on is None:
+        return False
+    if zone.renewal_on < today:
+        return decision is None or decision.decided_on < zone.renewal_on
+    return renewal.renewal_due(zone, today)
+
+
+@dataclass
+class SchoolRow:
+    """A school as the list shows it."""
+
+    standing: SchoolStanding
+    decision: RenewalDecision | None  # the zone's latest renewal decision
+    renewal_due: bool
+
+    @property
+    def school(self):
+        return self.standing.school
+
+    @property
+    def zone(self):
+        return self.school.zone
+
+    @property
+    def state(self):
+        return self.school.district.state
+
+    @property
+    def lead_partner(self):
+        return self.zone.lead_partner if self.zone else None
+
+    @property
+    def late(self) -> int:
+        return len(self.standing.late)
+
+
+def school_rows(schools, today: date | None = None) -> list[SchoolRow]:
+    """A row per school of ``schools`` (a queryset, read in the current scope), in its order."""
+    today = today or timezone.localdate()
+    schools = list(schools.select_related("district__state", "zone__lead_partner"))
+    standings = school_standings(schools, StatusUpdate.objects.all(), today=today)
+    mark_late(standings, late_by_school(requirements(schools=schools, today=today)))
+    zones = {school.zone_id for school in schools if school.zone_id}
+    decisions = renewal.latest_decisions(zones) if zones else {}
+    return [
+        SchoolRow(
+            row,
+            decisions.get(row.school.zone_id),
+            renewal_due(row.school.zone, decisions.get(row.school.zone_id), today),
+        )
+        for row in standings
+    ]

@@ -1,0 +1,101 @@
+"""The Lead Partner workspace as the issue measured it: where a posted update lands, double posts,
+how long ago an update was posted, which school comes first, where a duplicate value is corrected."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accountability.models import Measurement, StatusUpdate
+from accounts.models import Role
+from accounts.tokens import issue_token
+from tests.factories import ReportingPeriodFactory, StatusUpdateFactory
+from tests.worlds import member, membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner(tenant, login):
+    return login(member(Role.LEAD_PARTNER_STAFF, tenant))
+
+
+def update_data(school, **changes):
+    return {
+        "school": school.pk,
+        "reported_on": timezone.localdate().isoformat(),
+        "rating": "at_risk",
+        "narrative": "Attendance dipped after the schedule change.",
+        **changes,
+    }
+
+
+def test_posting_a_status_update_stays_on_the_workspace_with_the_school_kept(tenant, partner):
+    school = tenant.schools[1]
+    response = partner.post(reverse("accountability:post_status_update"), update_data(school), follow=True)
+    url, _status = response.redirect_chain[-1]
+    assert url.startswith(reverse("accountability:workspace"))
+    assert f"school={school.pk}" in url
+    assert response.context["status_form"]["school"].value() == str(school.pk)
+    assert f"Status update for {school} posted" in response.content.decode()
+
+
+def test_the_same_update_twice_the_same_day_is_refused_with_a_clear_error(tenant, partner):
+    school = tenant.schools[1]
+    data = update_data(school)
+    assert partner.post(reverse("accountability:post_status_update"), data).status_code == 302
+    again = partner.post(reverse("accountability:post_status_update"), data)
+    assert again.status_code == 400
+    assert "already has this status update" in again.content.decode()
+    assert StatusUpdate.objects.filter(school=school, narrative=data["narrative"]).count() == 1
+    changed = partner.post(reverse("accountability:post_status_update"), {**data, "rating": "off_track"})
+    assert changed.status_code == 302  # another rating the same day is news
+
+
+def test_the_api_refuses_the_same_update_twice(tenant):
+    _token, key = issue_token(membership(Role.LEAD_PARTNER_STAFF, tenant), "test client")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = {**update_data(tenant.schools[1]), "reported_on": "2011-01-15"}
+    assert client.post("/api/v1/status-updates/", body, format="json").status_code == 201
+    again = client.post("/api/v1/status-updates/", body, format="json")
+    assert again.status_code == 400
+    assert "already has this status update" in again.content.decode()
+
+
+def test_an_update_posted_today_shows_minutes_not_hours_since_midnight(tenant, partner):
+    school = tenant.schools[1]
+    StatusUpdateFactory(school=school, reported_on=timezone.localdate(), rating="on_track")
+    StatusUpdate.objects.filter(school=school, reported_on=timezone.localdate()).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    content = partner.get(reverse("accountability:workspace")).content.decode()
+    assert "posted 1\xa0minute ago" in content
+    assert "hours ago" not in content
+
+
+def test_the_off_track_school_is_listed_first(tenant, partner):
+    # grow_state rates the first school off track; name it last so the old (zone, name) order puts it last
+    off_track = tenant.schools[0]
+    off_track.name = "Zebra Elementary"
+    off_track.save()
+    rows = partner.get(reverse("accountability:workspace")).context["standings"]
+    assert rows[0].school == off_track
+    severities = [row.standing.severity for row in rows]
+    assert severities == sorted(severities)
+
+
+def test_a_duplicate_measurement_links_to_the_grid_of_its_period(tenant, partner):
+    school = tenant.schools[0]
+    metric = school.baselines.get().metric
+    existing = Measurement.objects.get(school=school, metric=metric, period=1)
+    period = ReportingPeriodFactory(
+        state=tenant.state, school_year=existing.school_year, period=1, due_on=datetime.date(2010, 11, 15)
+    )
+    data = {"school": school.pk, "metric": metric.pk, "school_year": existing.school_year, "period": 1, "value": "50"}
+    response = partner.post(reverse("accountability:post_measurement"), data)
+    assert response.status_code == 400
+    grid = f"{reverse('accountability:period_form')}?school={school.pk}&amp;period={period.pk}#period"
+    assert f'<a href="{grid}">' in response.content.decode()
