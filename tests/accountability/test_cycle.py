@@ -323,7 +323,7 @@ def test_the_calendar_reads_the_cycle(c):
     assert submission.first_submitted_at.date() == timezone.now().date()
 
 
-def test_two_first_saves_share_one_submission(c):
+def test_saving_values_reuses_the_schools_submission_for_the_period(c):
     PeriodSubmissionFactory(school=c.school, reporting_period=c.period)
     submission = save_period_values(c.staff, c.school, c.period, c.values(40, 50, 60))
     assert submission.school.period_submissions.count() == 1
