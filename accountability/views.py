@@ -40,7 +40,7 @@ def reportable_schools(user):
     schools = (
         School.objects.all()
         .filter(zone__isnull=False)
-        .select_related("district", "zone__lead_partner")
+        .select_related("district__state", "zone__lead_partner")
         .order_by("zone__name", "name")
     )
     return [
@@ -400,6 +400,8 @@ def _requirement_link(user, requirement) -> str:
     """Where a calendar row leads: the review for a state lead (or a reader, read-only) once there is
     a submission, else the grid for those who enter the values; "" for a reader with nothing yet."""
     submission, school = requirement.submission, requirement.school
+    if submission is not None:
+        submission.school = school  # the permission rules follow it to the state
     if submission is not None and user.has_perm("accountability.review_periodsubmission", submission):
         return reverse("accountability:submission_detail", kwargs={"periodsubmission_pk": submission.pk})
     if user.has_perm(
@@ -438,6 +440,9 @@ def collection_calendar(request, state_pk):
                 return redirect("accountability:calendar", state_pk=state.pk)
         status = 400
     requirements = calendar.requirements(states=[state])
+    partners = LeadPartner.objects.in_bulk({row.school.zone.lead_partner_id for row in requirements})
+    for row in requirements:  # the table names each school's Lead Partner: one query, not one per row
+        row.school.zone.lead_partner = partners.get(row.school.zone.lead_partner_id)
     filters = CalendarFilterForm(
         request.GET or None,
         zones=Zone.objects.filter(state=state),

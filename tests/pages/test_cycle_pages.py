@@ -14,8 +14,14 @@ from accountability import cycle
 from accountability.choices import Submission
 from accountability.models import Measurement, Metric, PeriodSubmission, ReportingPeriod
 from accounts.models import Role
-from tests.factories import MetricFactory, PeriodSubmissionFactory, ReportingPeriodFactory
-from tests.worlds import member
+from tests.factories import (
+    LaunchedZoneFactory,
+    MetricFactory,
+    PeriodSubmissionFactory,
+    ReportingPeriodFactory,
+    StateFactory,
+)
+from tests.worlds import grow_state, make_tenant, member
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +72,9 @@ def grid_url(school, period):
 
 def indicators(period, count, **fields):
     """``count`` indicators chosen for ``period`` (percentages, 0–100)."""
-    metrics = [MetricFactory(name=f"Indicator {index:02d}", kind=Metric.Kind.LEADING, **fields) for index in range(count)]
+    metrics = [
+        MetricFactory(name=f"Indicator {index:02d}", kind=Metric.Kind.LEADING, **fields) for index in range(count)
+    ]
     period.indicators.set(metrics)
     return metrics
 
@@ -173,9 +181,13 @@ def test_submitting_locks_the_grid_and_a_forced_post_is_refused(school, spring, 
 
 
 def test_the_workspace_opens_the_most_urgent_period(tenant, school, partner):
-    late = ReportingPeriodFactory(state=tenant.state, school_year="2010-11", period=1, due_on=datetime.date(2010, 11, 1))
+    late = ReportingPeriodFactory(
+        state=tenant.state, school_year="2010-11", period=1, due_on=datetime.date(2010, 11, 1)
+    )
     returned = ReportingPeriodFactory(state=tenant.state, school_year="2010-11", period=2, due_on=SPRING_DUE)
-    later = ReportingPeriodFactory(state=tenant.state, school_year="2030-31", period=1, due_on=datetime.date(2030, 11, 1))
+    later = ReportingPeriodFactory(
+        state=tenant.state, school_year="2030-31", period=1, due_on=datetime.date(2030, 11, 1)
+    )
     for other in tenant.schools:
         for period in (late, returned, later):
             if period is not late:
@@ -213,7 +225,9 @@ def test_a_state_viewer_cannot_enter_values(tenant, school, spring, login):
 @pytest.fixture
 def submitted(school, spring, partner_user):
     metrics = indicators(spring, 2)
-    submission = cycle.save_period_values(partner_user, school, spring, {metrics[0].pk: Decimal(20), metrics[1].pk: None})
+    submission = cycle.save_period_values(
+        partner_user, school, spring, {metrics[0].pk: Decimal(20), metrics[1].pk: None}
+    )
     return cycle.submit_period(partner_user, submission)
 
 
@@ -234,7 +248,9 @@ def test_returning_needs_a_comment_that_the_lead_partner_then_reads(submitted, s
     assert refused.status_code == 400
     submitted.refresh_from_db()
     assert submitted.status == Submission.SUBMITTED
-    assert lead.post(url, {"step": "return", "comment": "Attendance looks like a count, not a rate."}).status_code == 302
+    assert (
+        lead.post(url, {"step": "return", "comment": "Attendance looks like a count, not a rate."}).status_code == 302
+    )
     submitted.refresh_from_db()
     assert submitted.status == Submission.RETURNED
     page = partner.get(url)
@@ -319,8 +335,6 @@ def test_the_calendar_filters_by_status_and_zone_and_exports_csv(tenant, other_t
 
 
 def test_lead_partner_staff_see_their_schools_on_the_calendar_linked_to_the_grid(tenant, spring, calendar_rows, login):
-    from tests.factories import LaunchedZoneFactory
-
     theirs = LaunchedZoneFactory(state=tenant.state)  # another Lead Partner's zone in the state
     partner = login(member(Role.LEAD_PARTNER_STAFF, tenant))
     page = partner.get(calendar_url(tenant.state))
@@ -329,7 +343,9 @@ def test_lead_partner_staff_see_their_schools_on_the_calendar_linked_to_the_grid
     assert not schools & set(theirs.schools.all())
     assert all(link.startswith(reverse("accountability:period_form")) for _row, link in page.context["rows"])
     assert not page.context["may_plan"]
-    assert partner.post(calendar_url(tenant.state), {"school_year": "2011-12", "due_1": "2011-11-15"}).status_code == 403
+    assert (
+        partner.post(calendar_url(tenant.state), {"school_year": "2011-12", "due_1": "2011-11-15"}).status_code == 403
+    )
 
 
 def test_another_states_calendar_is_not_found(other_tenant, lead, partner):
@@ -350,3 +366,47 @@ def test_the_state_lead_creates_a_school_years_periods_and_moves_a_due_date(tena
     assert lead.post(url, {"due_on": "2012-06-07"}).status_code == 302
     spring.refresh_from_db()
     assert spring.due_on == datetime.date(2012, 6, 7)
+
+
+# --- Constant queries ----------------------------------------------------------------------------
+
+
+def page_queries(client, urls) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+@pytest.mark.parametrize("role", [Role.STATE_LEAD, Role.LEAD_PARTNER_STAFF])
+def test_the_cycle_pages_run_constant_queries_at_two_data_sizes(role, db):
+    tenant = make_tenant("Colorado")
+    fall = ReportingPeriodFactory(state=tenant.state, period=1, due_on=datetime.date(2010, 11, 15))
+    spring = ReportingPeriodFactory(state=tenant.state, period=3, due_on=SPRING_DUE)
+    school = tenant.schools[0]
+    submission = PeriodSubmissionFactory(school=school, reporting_period=fall, status=Submission.SUBMITTED)
+    client = signed_in(member(role, tenant))
+    urls = [
+        calendar_url(tenant.state),
+        calendar_url(tenant.state) + "?export=calendar",
+        calendar_url(tenant.state) + "?status=late",
+        submission_url(submission),
+        reverse("accountability:workspace"),
+        grid_url(school, spring),
+    ]
+    small = page_queries(client, urls)
+
+    # More of everything: zones of the same Lead Partner, periods, submissions, indicators, another state.
+    for zone, schools, _commitment, _expenditure in grow_state(tenant.state, zones=2):
+        zone.lead_partner = tenant.zone.lead_partner
+        zone.save()
+        for other in schools:
+            PeriodSubmissionFactory(school=other, reporting_period=fall, status=Submission.RETURNED)
+    ReportingPeriodFactory(state=tenant.state, school_year="2011-12", period=1, due_on=datetime.date(2011, 11, 15))
+    for index in range(4):
+        MetricFactory(name=f"Leading {index}", kind=Metric.Kind.LEADING)
+    grow_state(StateFactory())
+    assert page_queries(client, urls) == small
