@@ -5,16 +5,73 @@ bulk upload) and spreadsheet imports. Here the reporter is set, the permission t
 each record as it will be saved, and the write (with its history) happens. The records arrive
 validated by the model's own rules (``full_clean``), run by the form, serializer or import plan
 that built them from the input, which also reports the problems in that interface's words.
+
+A school's period that is submitted or approved (``PeriodSubmission``) is locked: every write of
+its measurements locks the period's submission row and is refused with ``PeriodLocked``, so a
+value cannot slip in while the state reviews or after it approved.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Measurement, StatusUpdate
+from .choices import Submission
+from .models import Measurement, PeriodSubmission, StatusUpdate
 
 WRITE_BATCH_SIZE = 500
 MEASUREMENT_FIELDS = ["value", "source"]  # what recording a measurement again may change
+LOCKED_STATUSES = (Submission.SUBMITTED, Submission.APPROVED)
+
+
+class PeriodLocked(ValidationError):
+    """A write into a school's period that is submitted or approved: pages show the message, the
+    API answers 409, imports report the row."""
+
+    def __init__(self, submission: PeriodSubmission):
+        period = submission.reporting_period
+        if submission.status == Submission.APPROVED:
+            what = "approved and locked; a state lead must reopen it first"
+        else:
+            what = "submitted for review and locked until the state returns it"
+        super().__init__(
+            "%(period)s %(school_year)s for %(school)s is %(what)s.",
+            code="locked",
+            params={
+                "period": period.get_period_display(),
+                "school_year": period.school_year,
+                "school": submission.school,
+                "what": what,
+                "submission": submission.pk,
+            },
+        )
+
+
+def period_key(measurement: Measurement) -> tuple:
+    """The school period a measurement belongs to: (school id, school year, period)."""
+    return measurement.school_id, measurement.school_year, measurement.period
+
+
+def lock_open_periods(keys) -> None:
+    """Lock the submissions of these school periods (``period_key``) until the transaction ends,
+    so none is submitted meanwhile, and raise PeriodLocked if one is submitted or approved. Locks
+    every matching row, whatever its status: a submit waits for this write, then sees its values."""
+    keys = set(keys)
+    if not keys:
+        return
+    rows = (
+        PeriodSubmission._base_manager.select_for_update(of=("self",))
+        .filter(
+            school_id__in={school_id for school_id, _year, _period in keys},
+            reporting_period__school_year__in={year for _school_id, year, _period in keys},
+            reporting_period__period__in={period for _school_id, _year, period in keys},
+        )
+        .select_related("school", "reporting_period")
+        .order_by("pk")
+    )
+    for submission in rows:
+        key = (submission.school_id, submission.reporting_period.school_year, submission.reporting_period.period)
+        if key in keys and submission.status in LOCKED_STATUSES:
+            raise PeriodLocked(submission)
 
 
 class RecordedMeanwhile(ValidationError):
@@ -42,18 +99,31 @@ def post_status_update(user, update: StatusUpdate) -> StatusUpdate:
     return update
 
 
-def record_measurements(user, measurements: list[Measurement], *, reason: str = "") -> list[Measurement]:
-    """Save ``measurements`` (validated; new ones, or existing ones with a new value or source) in
-    one transaction: all or none. New ones are recorded by ``user``; the history names the user
-    and ``reason``. Raises PermissionDenied (nothing saved) if any is not the user's to record."""
+def record_measurements(
+    user, measurements: list[Measurement], *, deleted: list[Measurement] = (), reason: str = ""
+) -> list[Measurement]:
+    """Save ``measurements`` (validated; new ones, or existing ones with a new value or source) and
+    delete ``deleted`` in one transaction: all or none. New ones are recorded by ``user``; the
+    history names the user and ``reason``. Raises PermissionDenied if any is not the user's to
+    record or delete, PeriodLocked if any is in a submitted or approved period (nothing saved).
+    Saving costs the same few statements however many there are; each deletion (a value
+    cleared: rare) is a statement and a history row."""
     for measurement in measurements:
         if measurement.pk is None:
             measurement.recorded_by = user
         _check(user, measurement)
+    for measurement in deleted:
+        if not user.has_perm("accountability.delete_measurement", measurement):
+            raise PermissionDenied(f"You may not delete measurements of {measurement.school}.")
     created = [measurement for measurement in measurements if measurement.pk is None]
     updated = [measurement for measurement in measurements if measurement.pk is not None]
     history = {"default_user": user, "default_change_reason": reason[:100] or None}
     with transaction.atomic():
+        lock_open_periods(period_key(measurement) for measurement in [*measurements, *deleted])
+        for measurement in deleted:
+            measurement._history_user = user
+            measurement._change_reason = reason[:100] or None
+            measurement.delete()
         if created:
             try:
                 with transaction.atomic():
