@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.validators import school_year_from_start, school_year_start
+from core.validators import current_school_year, school_year_from_start, school_year_start
 from partners.models import LeadPartner
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
@@ -176,8 +176,6 @@ def target_edit(request, target_pk):
 # Pages over accountability.calendar (what is owed, and its status) and accountability.cycle (the
 # use cases: save, submit, approve, return, reopen); the rules live there.
 
-LOCKED_STATUSES = {Submission.SUBMITTED, Submission.APPROVED}
-
 
 def _grid_url(school_pk, period_pk) -> str:
     return f"{reverse('accountability:period_form')}?{urlencode({'school': school_pk, 'period': period_pk})}"
@@ -231,7 +229,7 @@ def _period_grid(request, school, reporting_period, form=None, saved=""):
         "accountability.change_periodsubmission",
         submission or PeriodSubmission(school=school, reporting_period=reporting_period),
     )
-    read_only = not may_enter or (submission is not None and submission.status in LOCKED_STATUSES)
+    read_only = not may_enter or cycle.is_locked(submission)
     if form is None:
         recorded = Measurement.objects.filter(
             school=school,
@@ -291,7 +289,7 @@ def period_form(request):
                     submission = cycle.submit_period(request.user, submission)
         except ValidationError as error:
             form.add_service_errors(error)
-            status = 409 if isinstance(error, cycle.PeriodLocked) else 400
+            status = _error_status(error)
         else:
             done = "submitted for review" if submission.status == Submission.SUBMITTED else "saved"
             saved = f"{school.name}, {reporting_period.school_year} {reporting_period.get_period_display()}: {done}."
@@ -306,6 +304,11 @@ def period_form(request):
     if request.htmx:
         return render(request, "accountability/_period_grid.html", {"grid": grid}, status=status)
     return _workspace(request, schools, period=(school, reporting_period), grid=grid, status=status)
+
+
+def _error_status(error) -> int:
+    """409 when the period's state forbids the step (locked, or not at that step), else 400."""
+    return 409 if isinstance(error, (cycle.PeriodLocked, cycle.WrongStep)) else 400
 
 
 def _previous(school_year: str, period: int) -> tuple[str, int]:
@@ -378,7 +381,7 @@ def submission_detail(request, periodsubmission_pk):
                 REVIEW_STEPS[step](user, submission, form.cleaned_data["comment"])
             except ValidationError as error:
                 add_model_errors(form, error)
-                status = 409 if isinstance(error, cycle.PeriodLocked) else 400
+                status = _error_status(error)
             else:
                 messages.success(request, f"{submission.school.name}: {ReviewForm.Step(step).label.lower()}.")
                 return redirect("accountability:submission_detail", periodsubmission_pk=submission.pk)
@@ -423,12 +426,14 @@ def collection_calendar(request, state_pk):
     state = get_object_or_404(State, pk=state_pk)
     periods = ReportingPeriod.objects.filter(state=state)
     may_plan = user.has_perm("accountability.add_reportingperiod", ReportingPeriod(state=state))
-    plan_form = SchoolYearCalendarForm(due_dates={})
+    latest = periods.order_by("-school_year").values_list("school_year", flat=True).first()
+    next_year = school_year_from_start(school_year_start(latest) + 1) if latest else current_school_year()
+    plan_form = SchoolYearCalendarForm(school_year=next_year)
     status = 200
     if request.method == "POST":
         if not may_plan:
             raise PermissionDenied
-        plan_form = SchoolYearCalendarForm(request.POST, due_dates={})
+        plan_form = SchoolYearCalendarForm(request.POST, school_year=next_year)
         if plan_form.is_valid():
             year = plan_form.cleaned_data["school_year"]
             try:

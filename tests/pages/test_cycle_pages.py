@@ -226,7 +226,7 @@ def test_a_state_viewer_cannot_enter_values(tenant, school, spring, login):
 def submitted(school, spring, partner_user):
     metrics = indicators(spring, 2)
     submission = cycle.save_period_values(
-        partner_user, school, spring, {metrics[0].pk: Decimal(20), metrics[1].pk: None}
+        partner_user, school, spring, {metrics[0].pk: Decimal(20), metrics[1].pk: Decimal(7)}
     )
     return cycle.submit_period(partner_user, submission)
 
@@ -353,19 +353,24 @@ def test_another_states_calendar_is_not_found(other_tenant, lead, partner):
     assert partner.get(calendar_url(other_tenant.state)).status_code == 404
 
 
-def test_the_state_lead_creates_a_school_years_periods_and_moves_a_due_date(tenant, lead):
-    data = {"school_year": "2011-12", "due_1": "2011-11-15", "due_3": "2012-05-31"}
+def test_the_state_lead_creates_a_school_years_periods_and_moves_a_due_date(tenant, spring, lead):
+    page = lead.get(calendar_url(tenant.state))
+    assert page.context["plan_form"]["due_2"].value() == datetime.date(2012, 2, 15)  # after 2010-11's
+    data = {"school_year": "2011-12", "due_1": "2011-11-01", "due_3": "2012-05-25"}
     assert lead.post(calendar_url(tenant.state), data).status_code == 302
     periods = ReportingPeriod.objects.filter(state=tenant.state, school_year="2011-12").order_by("period")
-    assert [(period.period, period.due_on) for period in periods] == [
-        (1, datetime.date(2011, 11, 15)),
-        (3, datetime.date(2012, 5, 31)),
+    assert [period.due_on for period in periods] == [
+        datetime.date(2011, 11, 1),
+        datetime.date(2012, 2, 15),  # left as proposed
+        datetime.date(2012, 5, 25),
+        datetime.date(2012, 8, 15),
     ]
-    spring = periods[1]
+    spring = periods[2]
     url = reverse("accountability:reporting_period_due_date", kwargs={"reportingperiod_pk": spring.pk})
     assert lead.post(url, {"due_on": "2012-06-07"}).status_code == 302
     spring.refresh_from_db()
     assert spring.due_on == datetime.date(2012, 6, 7)
+    assert lead.post(calendar_url(tenant.state), {**data, "school_year": "2011"}).status_code == 400
 
 
 # --- Constant queries ----------------------------------------------------------------------------
