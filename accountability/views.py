@@ -306,6 +306,11 @@ def period_form(request):
     return _workspace(request, schools, period=(school, reporting_period), grid=grid, status=status)
 
 
+def _label(submission) -> str:
+    period = submission.reporting_period
+    return f"{submission.school.name}, {period.school_year} {period.get_period_display()},"
+
+
 def _error_status(error) -> int:
     """409 when the period's state forbids the step (locked, or not at that step), else 400."""
     return 409 if isinstance(error, (cycle.PeriodLocked, cycle.WrongStep)) else 400
@@ -350,10 +355,19 @@ def _steps(submission):
     return steps
 
 
-REVIEW_STEPS = {
-    ReviewForm.Step.APPROVE: lambda user, submission, comment: cycle.approve_period(user, submission, comment=comment),
-    ReviewForm.Step.RETURN: lambda user, submission, comment: cycle.return_period(user, submission, comment=comment),
-    ReviewForm.Step.REOPEN: lambda user, submission, comment: cycle.reopen_period(user, submission, reason=comment),
+REVIEW_STEPS = {  # step -> (the use case, what the message says happened)
+    ReviewForm.Step.APPROVE: (
+        lambda user, submission, comment: cycle.approve_period(user, submission, comment=comment),
+        "approved: its values are locked",
+    ),
+    ReviewForm.Step.RETURN: (
+        lambda user, submission, comment: cycle.return_period(user, submission, comment=comment),
+        "returned to the Lead Partner with your comment",
+    ),
+    ReviewForm.Step.REOPEN: (
+        lambda user, submission, comment: cycle.reopen_period(user, submission, reason=comment),
+        "reopened: the Lead Partner can correct it",
+    ),
 }
 
 
@@ -376,14 +390,14 @@ def submission_detail(request, periodsubmission_pk):
             raise PermissionDenied
         form = ReviewForm(request.POST)
         if form.is_valid():
-            step = form.cleaned_data["step"]
+            take_step, done = REVIEW_STEPS[form.cleaned_data["step"]]
             try:
-                REVIEW_STEPS[step](user, submission, form.cleaned_data["comment"])
+                take_step(user, submission, form.cleaned_data["comment"])
             except ValidationError as error:
                 add_model_errors(form, error)
                 status = _error_status(error)
             else:
-                messages.success(request, f"{submission.school.name}: {ReviewForm.Step(step).label.lower()}.")
+                messages.success(request, f"{_label(submission)} {done}.")
                 return redirect("accountability:submission_detail", periodsubmission_pk=submission.pk)
         else:
             status = 400
