@@ -213,11 +213,13 @@ def _chosen_period(request, schools):
     return urgent.school, urgent.reporting_period
 
 
-def _period_grid(request, school, reporting_period, form=None, saved=""):
-    """The grid's context: the indicators ``school`` owes in ``reporting_period``, prefilled with the
-    values recorded, read-only (and why) while submitted or approved or when not the user's to enter."""
+def _period_grid(request, school, reporting_period, *, indicators=None, form=None, saved=""):
+    """The grid's context: the indicators ``school`` owes in ``reporting_period`` (when not given),
+    prefilled with the values recorded, read-only (and why) while submitted or approved
+    or when not the user's to enter."""
     user = request.user
-    indicators = calendar.indicators_for(school, reporting_period)
+    if indicators is None:
+        indicators = calendar.indicators_for(school, reporting_period)
     submission = (
         PeriodSubmission.objects.filter(school=school, reporting_period=reporting_period)
         .select_related("submitted_by", "reviewed_by")
@@ -276,10 +278,12 @@ def period_form(request):
         return _workspace(request, schools, period=(school, reporting_period))
     if reporting_period is None:
         raise Http404("Choose a school and one of its state's reporting periods.")
-    grid = _period_grid(request, school, reporting_period)
-    if not grid["may_enter"]:
+    if not request.user.has_perm(
+        "accountability.change_periodsubmission", PeriodSubmission(school=school, reporting_period=reporting_period)
+    ):
         raise PermissionDenied
-    form = PeriodValuesForm(request.POST, indicators=grid["form"].indicators)
+    indicators = calendar.indicators_for(school, reporting_period)
+    form = PeriodValuesForm(request.POST, indicators=indicators)
     status = 200
     if form.is_valid():
         try:
@@ -296,11 +300,11 @@ def period_form(request):
             if not request.htmx:
                 messages.success(request, saved)
                 return redirect(_grid_url(school.pk, reporting_period.pk) + "#period")
-            grid = _period_grid(request, school, reporting_period, saved=saved)
+            grid = _period_grid(request, school, reporting_period, indicators=indicators, saved=saved)
             return render(request, "accountability/_period_grid.html", {"grid": grid})
     else:
         status = 400
-    grid = _period_grid(request, school, reporting_period, form=form)
+    grid = _period_grid(request, school, reporting_period, indicators=indicators, form=form)
     if request.htmx:
         return render(request, "accountability/_period_grid.html", {"grid": grid}, status=status)
     return _workspace(request, schools, period=(school, reporting_period), grid=grid, status=status)
