@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from web.admin import ScopedAdmin
@@ -15,6 +17,7 @@ from .models import (
     StatusUpdate,
     Target,
 )
+from .recording import change_measurement, record_measurements
 
 
 @admin.register(Metric)
@@ -43,8 +46,36 @@ class TargetAdmin(SchoolMetricAdmin):
 
 @admin.register(Measurement)
 class MeasurementAdmin(SchoolMetricAdmin):
+    """Measurements are saved and deleted through ``recording``, like everywhere: one in a
+    submitted or approved period is refused with the reason (the page's message)."""
+
     list_display = ["school", "metric", "school_year", "period", "value", "source"]
     list_filter = ["metric", "school_year", "period"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            change_measurement(request.user, obj)
+        else:
+            record_measurements(request.user, [obj], reason="Recorded in the admin")
+
+    def delete_model(self, request, obj):
+        record_measurements(request.user, [], deleted=[obj], reason="Deleted in the admin")
+
+    def delete_queryset(self, request, queryset):
+        record_measurements(request.user, [], deleted=list(queryset), reason="Deleted in the admin")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._refusal_as_message(request, super().delete_view, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):  # the delete action
+        return self._refusal_as_message(request, super().changelist_view, extra_context)
+
+    def _refusal_as_message(self, request, view, *args):
+        try:
+            return view(request, *args)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(StatusUpdate)

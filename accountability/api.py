@@ -1,24 +1,52 @@
 """API v1 endpoints for metrics, baselines, targets, measurements, status updates and per-school
 progress against target (read-only, from accountability.services). A measurement or status update
 is recorded through accountability.recording, like on the pages; the bulk measurement upload is
-the imports pipeline's (imports.api)."""
+the imports pipeline's (imports.api).
+
+The accountability cycle: reporting periods, period submissions (values saved, then submit,
+approve, return, reopen: ``accountability.cycle``'s use cases) and the collection calendar
+(``accountability.calendar``'s requirements)."""
 
 from contextlib import contextmanager
 
+from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from core.permissions import ANYWHERE
+from core.validators import validate_school_year
 from schools.api import SchoolFilter
 from schools.models import School
-from web.rest import CursorPages, IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.rest import (
+    PROBLEM_CONTENT_TYPE,
+    CursorPages,
+    IdFilter,
+    PageNumberPages,
+    ProblemSerializer,
+    ScopedModelViewSet,
+    ScopedQuerysetMixin,
+    ScopedReadOnlyViewSet,
+)
 
-from .models import Baseline, Measurement, Metric, StatusUpdate, Target
-from .recording import post_status_update, record_measurements
+from . import calendar, cycle
+from .choices import Collection
+from .models import Baseline, Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target
+from .recording import change_measurement, post_status_update, record_measurements
 from .serializers import (
     BaselineSerializer,
+    CommentSerializer,
     MeasurementSerializer,
     MetricSerializer,
+    PeriodSubmissionSerializer,
+    PeriodValuesSerializer,
+    ReasonSerializer,
+    ReportingPeriodSerializer,
+    RequirementSerializer,
     SchoolProgressSerializer,
     StatusUpdateSerializer,
     TargetSerializer,
@@ -110,6 +138,14 @@ class MeasurementViewSet(ScopedModelViewSet):
         with refused_as_api_error():
             serializer.instance = record_measurements(self.request.user, [serializer.candidate])[0]
 
+    def perform_update(self, serializer):
+        with refused_as_api_error():
+            serializer.instance = change_measurement(self.request.user, serializer.candidate)
+
+    def perform_destroy(self, instance):
+        with refused_as_api_error():
+            record_measurements(self.request.user, [], deleted=[instance], reason="Deleted through the API")
+
 
 class StatusUpdateFilter(SchoolRecordFilter):
     reported_after = filters.DateFilter(field_name="reported_on", lookup_expr="gte")
@@ -144,3 +180,179 @@ class SchoolProgressViewSet(ScopedReadOnlyViewSet):
     serializer_class = SchoolProgressSerializer
     filterset_class = SchoolFilter
     ordering_fields = ["id", "name"]
+
+
+class ReportingPeriodFilter(filters.FilterSet):
+    state = IdFilter(field_name="state")
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["state", "school_year", "period"]
+
+
+class ReportingPeriodViewSet(ScopedModelViewSet):
+    """A state's reporting periods and their due dates (set by its state lead or an admin)."""
+
+    queryset = ReportingPeriod.objects.prefetch_related("indicators")
+    serializer_class = ReportingPeriodSerializer
+    filterset_class = ReportingPeriodFilter
+    ordering_fields = ["id", "school_year", "period", "due_on"]
+    ordering = ["state_id", "-school_year", "-period"]
+
+
+class PeriodSubmissionFilter(SchoolRecordFilter):
+    state = IdFilter(field_name="reporting_period__state")
+    school_year = filters.CharFilter(field_name="reporting_period__school_year")
+    period = filters.ChoiceFilter(field_name="reporting_period__period", choices=Measurement.Period.choices)
+
+    class Meta:
+        model = PeriodSubmission
+        fields = ["state", "zone", "school", "status", "school_year", "period"]
+
+
+CYCLE_ERRORS = {
+    400: OpenApiResponse(description="Invalid input (a value out of range, a missing comment or indicator)."),
+    (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        ProblemSerializer, description="The period's status does not allow this step, or it is locked."
+    ),
+}
+
+
+def cycle_step(summary: str, request=None):
+    """A cycle action's documentation: its input, the submission as it stands after, its errors."""
+    return extend_schema(summary=summary, request=request, responses={200: PeriodSubmissionSerializer, **CYCLE_ERRORS})
+
+
+class PeriodSubmissionViewSet(ScopedReadOnlyViewSet):
+    """Each school's report for each reporting period as it moves through the cycle: saved (POST,
+    values by indicator code), submitted, approved (locked) or returned with a comment, reopened
+    with a reason. Saving and submitting: the Lead Partner's staff of the school's zone, the state
+    lead, an admin; approving, returning, reopening: the state lead or an admin."""
+
+    queryset = PeriodSubmission.objects.select_related("reporting_period")
+    serializer_class = PeriodSubmissionSerializer
+    filterset_class = PeriodSubmissionFilter
+    ordering_fields = ["id", "status", "submitted_at"]
+    ordering = ["school_id", "reporting_period_id"]
+
+    @cycle_step("Save a school's values for a reporting period", PeriodValuesSerializer)
+    def create(self, request):
+        if not request.user.has_perm("accountability.add_periodsubmission", ANYWHERE):
+            raise exceptions.PermissionDenied("You may not report on schools.")
+        given = PeriodValuesSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with refused_as_api_error(), values_by_code(given):
+            submission = cycle.save_period_values(
+                request.user, data["school"], data["reporting_period"], data["values"], source=data["source"]
+            )
+        return self._answer(submission)
+
+    @cycle_step("Submit the period for the state's review")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        with refused_as_api_error():
+            return self._answer(cycle.submit_period(request.user, self.get_object()))
+
+    @cycle_step("Approve the submitted period (it locks)", CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        comment = self._given(CommentSerializer)["comment"]
+        with refused_as_api_error():
+            return self._answer(cycle.approve_period(request.user, self.get_object(), comment=comment))
+
+    @cycle_step("Return the submitted period with a comment", CommentSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        comment = self._given(CommentSerializer)["comment"]
+        with refused_as_api_error():
+            return self._answer(cycle.return_period(request.user, self.get_object(), comment=comment))
+
+    @cycle_step("Reopen the approved period, with the reason", ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        reason = self._given(ReasonSerializer)["reason"]
+        with refused_as_api_error():
+            return self._answer(cycle.reopen_period(request.user, self.get_object(), reason=reason))
+
+    def _given(self, serializer_class) -> dict:
+        given = serializer_class(data=request_body(self.request))
+        given.is_valid(raise_exception=True)
+        return given.validated_data
+
+    def _answer(self, submission) -> Response:
+        submission.refresh_from_db()
+        self.etag_object = submission
+        return Response(self.get_serializer(submission).data, status=status.HTTP_200_OK)
+
+
+def request_body(request) -> dict:
+    """The request's body, or an empty one (an action may be posted without a body)."""
+    return request.data if hasattr(request.data, "get") else {}
+
+
+@contextmanager
+def values_by_code(given: PeriodValuesSerializer):
+    """The use case's errors by metric id, as the API's by indicator code under ``values``."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        codes = {str(pk): metric.code for pk, metric in given.metrics_by_id.items()}
+        by_code = {codes.get(key, key): messages for key, messages in error.message_dict.items()}
+        raise serializers.ValidationError({"values": by_code}) from error
+
+
+class CollectionQuery(forms.Form):
+    """The collection calendar's filters (ids of what you may see; others match nothing)."""
+
+    state = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    zone = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    lead_partner = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = forms.ChoiceField(required=False, choices=Collection.choices)
+    school_year = forms.CharField(required=False, validators=[validate_school_year])
+    period = forms.TypedChoiceField(required=False, choices=Measurement.Period.choices, coerce=int)
+
+
+class CollectionViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
+    """The collection calendar: one row per school and reporting period you may see, with the
+    indicators owed, how many have a value and its status (due, late, submitted, returned,
+    approved) today; ordered by due date, then state and school."""
+
+    queryset = ReportingPeriod.objects.all()
+    serializer_class = RequirementSerializer
+    pagination_class = PageNumberPages
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", int, description="A state's id."),
+            OpenApiParameter("zone", int, description="A zone's id."),
+            OpenApiParameter("lead_partner", int, description="A Lead Partner's id: the schools of its zones."),
+            OpenApiParameter("status", str, enum=Collection.values),
+            OpenApiParameter("school_year", str, description="A school year, e.g. 2010-11."),
+            OpenApiParameter("period", int, enum=Measurement.Period.values),
+        ],
+        responses=RequirementSerializer(many=True),
+    )
+    def list(self, request):
+        query = CollectionQuery(request.query_params)
+        if not query.is_valid():
+            raise exceptions.ValidationError(query.errors)
+        wanted = query.cleaned_data
+        periods = ReportingPeriod.objects.all()
+        if wanted["school_year"]:
+            periods = periods.filter(school_year=wanted["school_year"])
+        if wanted["period"]:
+            periods = periods.filter(period=wanted["period"])
+        found = calendar.requirements(
+            states=[wanted["state"]] if wanted["state"] else None,
+            zones=[wanted["zone"]] if wanted["zone"] else None,
+            lead_partner=wanted["lead_partner"],
+            periods=periods.values_list("pk", flat=True) if wanted["school_year"] or wanted["period"] else None,
+        )
+        if wanted["status"]:
+            found = [requirement for requirement in found if requirement.status == wanted["status"]]
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

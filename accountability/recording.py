@@ -51,6 +51,18 @@ def period_key(measurement: Measurement) -> tuple:
     return measurement.school_id, measurement.school_year, measurement.period
 
 
+def submission_key(submission: PeriodSubmission) -> tuple:
+    """The school period a submission is for, as ``period_key`` gives it for a measurement."""
+    return submission.school_id, submission.reporting_period.school_year, submission.reporting_period.period
+
+
+def locked_periods(schools) -> dict[tuple, PeriodSubmission]:
+    """The submitted or approved periods of ``schools`` by ``period_key``: for a check that reports
+    every refused row (an import's dry run) before the write checks again under the lock."""
+    rows = PeriodSubmission.objects.filter(school__in=schools, status__in=LOCKED_STATUSES)
+    return {submission_key(submission): submission for submission in rows.select_related("school", "reporting_period")}
+
+
 def lock_open_periods(keys) -> None:
     """Lock the submissions of these school periods (``period_key``) until the transaction ends,
     so none is submitted meanwhile, and raise PeriodLocked if one is submitted or approved. Locks
@@ -69,8 +81,7 @@ def lock_open_periods(keys) -> None:
         .order_by("pk")
     )
     for submission in rows:
-        key = (submission.school_id, submission.reporting_period.school_year, submission.reporting_period.period)
-        if key in keys and submission.status in LOCKED_STATUSES:
+        if submission_key(submission) in keys and submission.status in LOCKED_STATUSES:
             raise PeriodLocked(submission)
 
 
@@ -145,3 +156,19 @@ def _recorded_meanwhile(created: list[Measurement]) -> ValidationError:
         except ValidationError as error:
             return error
     return ValidationError("These measurements were recorded by someone else at the same time; reload and check them.")
+
+
+def change_measurement(user, measurement: Measurement) -> Measurement:
+    """Save an edited measurement whose key may have changed too (the admin, an API PUT or PATCH):
+    the period it leaves and the one it lands in must both be open. The history names ``user``."""
+    _check(user, measurement)
+    with transaction.atomic():
+        stored = (
+            Measurement._base_manager.filter(pk=measurement.pk)
+            .values_list("school_id", "school_year", "period")
+            .first()
+        )
+        lock_open_periods({period_key(measurement), *([stored] if stored else [])})
+        measurement._history_user = user
+        measurement.save()
+    return measurement

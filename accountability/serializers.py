@@ -1,4 +1,5 @@
-"""API representations of metrics, baselines, targets, measurements, status updates and progress."""
+"""API representations of metrics, baselines, targets, measurements, status updates, progress and the
+accountability cycle (reporting periods, period submissions, the collection calendar)."""
 
 from decimal import Decimal
 
@@ -6,10 +7,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from schools.models import School
-from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
+from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin, VisibleRelationsMixin
 
-from .choices import Standing
-from .models import Baseline, Measurement, Metric, StatusUpdate, Target
+from .choices import Collection, Standing
+from .cycle import is_locked
+from .models import Baseline, Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target
 from .services import school_standings
 
 
@@ -185,3 +187,99 @@ class SchoolProgressSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = School
         fields = ["id", "name", "nces_id", "district", "zone", "progress"]
+
+
+class ReportingPeriodSerializer(ModelCleanSerializer):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "state", "school_year", "period", "due_on", "indicators"]
+        extra_kwargs = {"indicators": {"required": False}}
+
+
+class PeriodSubmissionSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    """Where a school's reporting period stands in the cycle (read: changes go through the actions)."""
+
+    state = serializers.IntegerField(source="reporting_period.state_id", read_only=True)
+    school_year = serializers.CharField(source="reporting_period.school_year", read_only=True)
+    period = serializers.ChoiceField(
+        source="reporting_period.period", choices=Measurement.Period.choices, read_only=True
+    )
+    due_on = serializers.DateField(source="reporting_period.due_on", read_only=True)
+    locked = serializers.SerializerMethodField(help_text="Submitted or approved: its values cannot change.")
+
+    class Meta:
+        model = PeriodSubmission
+        fields = [
+            "id",
+            "school",
+            "reporting_period",
+            "state",
+            "school_year",
+            "period",
+            "due_on",
+            "status",
+            "locked",
+            "submitted_at",
+            "submitted_by",
+            "first_submitted_at",
+            "reviewed_at",
+            "reviewed_by",
+            "comment",
+            "times_returned",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_locked(self, submission) -> bool:
+        return is_locked(submission)
+
+
+class PeriodValuesSerializer(VisibleRelationsMixin, serializers.Serializer):
+    """A school's values for a reporting period, by indicator code (null clears a value)."""
+
+    school = serializers.PrimaryKeyRelatedField(queryset=School.objects.all())
+    reporting_period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
+    values = serializers.DictField(
+        child=serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True),
+        allow_empty=True,
+        help_text="Indicator code → value (null clears it).",
+    )
+    source = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+    def validate_values(self, values):
+        metrics = {metric.code: metric for metric in Metric.objects.filter(code__in=list(values))}
+        unknown = sorted(set(values) - set(metrics))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown indicator codes: {', '.join(unknown)}.")
+        self.metrics_by_id = {metric.pk: metric for metric in metrics.values()}
+        return {metrics[code].pk: value for code, value in values.items()}
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
+
+
+class RequirementSerializer(serializers.Serializer):
+    """One school's report for one reporting period on the collection calendar."""
+
+    school = serializers.IntegerField(source="school.pk")
+    school_name = serializers.CharField(source="school.name")
+    zone = serializers.IntegerField(source="school.zone_id")
+    lead_partner = serializers.IntegerField(source="school.zone.lead_partner_id", allow_null=True)
+    state = serializers.IntegerField(source="reporting_period.state_id")
+    reporting_period = serializers.IntegerField(source="reporting_period.pk")
+    school_year = serializers.CharField(source="reporting_period.school_year")
+    period = serializers.ChoiceField(source="reporting_period.period", choices=Measurement.Period.choices)
+    due_on = serializers.DateField(source="reporting_period.due_on")
+    indicators = serializers.SerializerMethodField(help_text="Codes of the indicators the school owes.")
+    entered = serializers.IntegerField(help_text="Indicators with a value.")
+    status = serializers.ChoiceField(choices=Collection.choices)
+    days_late = serializers.IntegerField()
+    submission = serializers.IntegerField(source="submission.pk", allow_null=True, default=None)
+
+    def get_indicators(self, requirement) -> list[str]:
+        return [metric.code for metric in requirement.indicators]

@@ -17,7 +17,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
+from accountability import cycle as accountability_cycle
+from accountability.models import Baseline, Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target
 from accounts.models import Membership, Role, User
 from core.validators import school_year_from_start
 from funding.models import Commitment, Expenditure, Funder
@@ -425,6 +426,8 @@ RATING_NARRATIVES = {
     "off_track": "Results are flat; staffing vacancies and schedule changes have slowed the turnaround plan.",
 }
 
+RETURN_COMMENT = "Attendance looks higher than the district's October count; check it against the SIS export."
+
 LEAD_PARTNER_OF_COLORADO = "Summit Turnaround Partners"
 ERS = "Education Resource Strategies"
 # (email local part, first name, last name, role, scope kind, scope key)
@@ -486,6 +489,7 @@ class DemoLoader:
         self.load_collaborators()
         self.load_logins()
         self.load_accountability()
+        self.load_collection_calendar()
         self.load_funding()
 
     def load_states(self):
@@ -619,7 +623,7 @@ class DemoLoader:
         return user
 
     def load_accountability(self):
-        metrics = {
+        self.metrics = metrics = {
             facts.code: self.upsert(
                 Metric,
                 {"code": facts.code},
@@ -633,6 +637,7 @@ class DemoLoader:
             )
             for facts in METRICS
         }
+        self.metric_periods = {facts.code: facts.periods for facts in METRICS}
         trajectories = cycle(TRAJECTORY_CYCLE)
         for zone, schools in self.operating_zones:
             for school in schools:
@@ -698,6 +703,70 @@ class DemoLoader:
                 narrative=RATING_NARRATIVES[rating],
                 **notes,
             )
+
+    def load_collection_calendar(self):
+        """Each state's reporting periods for its zones' first two school years, each collecting
+        the indicators the demo measures in it, and each school's report moved through the cycle
+        by the use cases (so the history names who and why): approved, then the last spring
+        approved and the last end of year submitted for review; in Colorado one school's last
+        spring returned with a comment and another's end of year still in progress (late).
+        Submission dates are then set back to the demo's years (every third school a week late)."""
+        admin = User.objects.get(email=demo_email("admin"))
+        zones_by_state = {}
+        for zone, schools in self.operating_zones:
+            zones_by_state.setdefault(zone.state, []).append((zone, schools))
+        colorado = self.states["CO"]
+        for state, zones in zones_by_state.items():
+            reviewer = getattr(
+                Membership.objects.filter(role=Role.STATE_LEAD, state=state).select_related("user").first(),
+                "user",
+                admin,
+            )
+            launch = min(zone.launch_year_start for zone, _schools in zones)
+            periods = []
+            for year in (launch, launch + 1):
+                school_year = school_year_from_start(year)
+                created = accountability_cycle.create_school_year_calendar(admin, state, school_year)
+                self.counts["created"] += len(created)
+                periods += ReportingPeriod.objects.filter(state=state, school_year=school_year).order_by("period")
+            for period in periods:
+                measured = [
+                    metric for metric in self.metrics.values() if period.period in self.metric_periods[metric.code]
+                ]
+                if set(period.indicators.all()) != set(measured):
+                    period.indicators.set(measured)
+            schools = [school for _zone, zone_schools in zones for school in zone_schools]
+            for index, school in enumerate(schools):
+                staff = self.partner_staff[school.zone.lead_partner.name]
+                for period in periods:
+                    if PeriodSubmission.objects.filter(school=school, reporting_period=period).exists():
+                        self.counts["unchanged"] += 1
+                        continue
+                    self.counts["created"] += 1
+                    last_spring = period == periods[-2]
+                    last = period == periods[-1]
+                    late = state == colorado and last and index == 0
+                    returned = state == colorado and last_spring and index == 1
+                    submission = accountability_cycle.save_period_values(staff, school, period, {})
+                    if late:
+                        continue
+                    submission = accountability_cycle.submit_period(staff, submission)
+                    if returned:
+                        submission = accountability_cycle.return_period(reviewer, submission, comment=RETURN_COMMENT)
+                    elif not last:
+                        submission = accountability_cycle.approve_period(reviewer, submission)
+                    self.backdate(submission, period, late_by=7 if index % 3 == 2 else 0)
+
+    def backdate(self, submission, period, *, late_by: int):
+        """Dates in the demo's years: submitted two days before the due date (or ``late_by`` days
+        after it), reviewed a week after that."""
+        submitted = datetime.datetime.combine(
+            period.due_on + datetime.timedelta(days=late_by or -2), datetime.time(15), tzinfo=datetime.UTC
+        )
+        reviewed = submitted + datetime.timedelta(days=7) if submission.reviewed_at else None
+        PeriodSubmission.objects.filter(pk=submission.pk).update(
+            submitted_at=submitted, first_submitted_at=submitted, reviewed_at=reviewed
+        )
 
     def load_funding(self):
         for name, kind, website, postal_code in FUNDERS:

@@ -33,7 +33,7 @@ from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accountability.models import Baseline, Measurement, Metric, Target
-from accountability.recording import RecordedMeanwhile, record_measurements
+from accountability.recording import PeriodLocked, RecordedMeanwhile, locked_periods, period_key, record_measurements
 from core.concurrency import DEADLOCK, UNIQUE_VIOLATION, sqlstate
 from core.permissions import permission_name, write_action
 from core.tenancy import reach_scope
@@ -409,9 +409,23 @@ class MeasurementImporter(SchoolMetricImporter):
     def existing_rows(self, rows):
         return super().existing_rows(rows).filter(school_year__in={row["school_year"] for row in rows})
 
+    def prepare(self, rows):
+        super().prepare(rows)
+        self.locked = locked_periods(set(self.schools.values()))
+
     def set_key_fields(self, measurement, cells):
         measurement.school_year = cells["school_year"]
         measurement.period = int(_choice(cells["period"], Measurement.Period.choices, "period"))
+
+    def build(self, cells):
+        """A row that would change a submitted or approved period is refused with the reason (the
+        write checks the period again under its lock)."""
+        measurement, existing = super().build(cells)
+        locked = self.locked.get(period_key(measurement))
+        changes = existing is None or any(getattr(existing, name) != getattr(measurement, name) for name in self.fields)
+        if locked is not None and changes:
+            raise RowProblem("period", PeriodLocked(locked).messages[0])
+        return measurement, existing
 
     @classmethod
     def save(cls, created, updated, user, reason):

@@ -174,6 +174,27 @@ class WriteConflict(exceptions.APIException):
     default_code = "write_conflict"
 
 
+class StateConflict(exceptions.APIException):
+    """The record's state refuses the change: a locked period, a step its status does not allow."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record's current state does not allow this change."
+    default_code = "state_conflict"
+
+
+# Codes of a Django ValidationError that says the record's state refuses the change (not bad
+# input): a submitted or approved period ("locked"), a cycle step its status does not allow.
+STATE_CONFLICT_CODES = {"locked", "wrong_step"}
+
+
+def state_conflict(exc) -> StateConflict | None:
+    """A Django ValidationError refusing a change because of the record's state, as a 409."""
+    refused = isinstance(exc, DjangoValidationError) and not hasattr(exc, "error_dict")
+    if refused and any(error.code in STATE_CONFLICT_CODES for error in exc.error_list):
+        return StateConflict(" ".join(exc.messages))
+    return None
+
+
 # A transaction that lost a race: deadlock, serialization failure, lock not available.
 RACE_SQLSTATES = {DEADLOCK, SERIALIZATION_FAILURE, LOCK_NOT_AVAILABLE}
 
@@ -181,9 +202,13 @@ RACE_SQLSTATES = {DEADLOCK, SERIALIZATION_FAILURE, LOCK_NOT_AVAILABLE}
 def race_answer(exc):
     """The API exception a write that lost a race (or broke a rule on the locked state) answers
     with, instead of a 500: a stale version → 412, a model rule raised while saving → 400, a
-    unique key or lock that a concurrent write got first → 409. None for anything else."""
+    unique key or lock that a concurrent write got first, or a state that refuses the change (a
+    locked period) → 409. None for anything else."""
     if isinstance(exc, StaleRecord):
         return PreconditionFailed()
+    conflict = state_conflict(exc)
+    if conflict is not None:
+        return conflict
     if isinstance(exc, DjangoValidationError):  # a rule checked on the locked state, while saving
         detail = serializers.as_serializer_error(exc)
         if NON_FIELD_ERRORS in detail:
@@ -224,7 +249,7 @@ class RaceAnswersMixin:
         if answer is not None:
             exc = answer
         response = super().handle_exception(exc)
-        if isinstance(exc, (PreconditionFailed, WriteConflict)):  # RFC 9457 problem details
+        if isinstance(exc, (PreconditionFailed, WriteConflict, StateConflict)):  # RFC 9457 problem details
             response.data = problem_details(response.status_code, response.status_text, str(exc.detail))
             response.content_type = PROBLEM_CONTENT_TYPE
         return response
@@ -463,8 +488,8 @@ ERROR_DESCRIPTIONS = {
     "401": "Not authenticated: send a session cookie or 'Authorization: Bearer <token>'.",
     "403": "Authenticated but not allowed to do this.",
     "404": "No such object among those you may see (or no such page of a list).",
-    "409": "Conflict: other records still refer to this one, or a change made at the same time got there first "
-    "(reload and retry).",
+    "409": "Conflict: other records still refer to this one, a change made at the same time got there first "
+    "(reload and retry), or the record's state refuses it (a submitted or approved period is locked).",
     "412": "Precondition failed: the record changed since the version you sent (If-Match or version); "
     "read it again and reapply your change.",
     "429": "Too many requests for this token or user; retry later.",

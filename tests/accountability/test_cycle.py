@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accountability import cycle
@@ -323,3 +324,27 @@ def test_two_first_saves_share_one_submission(c):
     PeriodSubmissionFactory(school=c.school, reporting_period=c.period)
     submission = save_period_values(c.staff, c.school, c.period, c.values(40, 50, 60))
     assert submission.school.period_submissions.count() == 1
+
+
+def test_the_admin_refuses_to_change_or_delete_a_measurement_of_a_locked_period(c, admin_client):
+    c.submitted()
+    measurement = Measurement.objects.get(school=c.school, metric=c.metrics[0])
+    change = reverse("admin:accountability_measurement_change", args=[measurement.pk])
+    form = {
+        "school": c.school.pk,
+        "metric": measurement.metric_id,
+        "school_year": "2010-11",
+        "period": Measurement.Period.WINTER,  # moving it out of the locked period is a change of it too
+        "value": "12",
+        "source": "",
+    }
+
+    changed = admin_client.post(change, form, follow=True)
+    deleted = admin_client.post(
+        reverse("admin:accountability_measurement_delete", args=[measurement.pk]), {"post": "yes"}, follow=True
+    )
+
+    for response in (changed, deleted):
+        assert "submitted for review and locked" in response.content.decode()
+    measurement.refresh_from_db()
+    assert (measurement.value, measurement.period) == (Decimal("40"), Measurement.Period.FALL)

@@ -1,5 +1,6 @@
 """seed_demo loads the demo initiative from the real facts, validly, and only once."""
 
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -9,6 +10,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 
+from accountability.calendar import requirements
+from accountability.choices import Collection
 from accountability.models import Measurement, StatusUpdate
 from accountability.services import overall_status, progress_for_schools
 from accounts.models import Membership, Role
@@ -142,3 +145,20 @@ def test_the_partner_login_leads_colorados_zones(demo):
     assert set(colorado_zones.values_list("lead_partner", flat=True)) == {partner.pk}
     admin = Membership.objects.get(user__email="admin@demo.zoneportfolio.org").user
     assert admin.is_staff and admin.is_superuser
+
+
+def test_the_demo_calendar_has_approved_late_and_returned_periods_with_their_values(demo):
+    found = requirements()
+    statuses = Counter(requirement.status for requirement in found)
+    (late,) = [requirement for requirement in found if requirement.status == Collection.LATE]
+    (returned,) = [requirement for requirement in found if requirement.status == Collection.RETURNED]
+
+    assert statuses[Collection.APPROVED] > statuses[Collection.SUBMITTED] > 0
+    assert {requirement.reporting_period.state.name for requirement in found} == {
+        name for name, _postal, _fips in SIX_STATES
+    }
+    assert late.submission is not None and late.days_late > 0
+    assert returned.submission.comment and returned.submission.times_returned == 1
+    assert all(requirement.entered == len(requirement.indicators) > 0 for requirement in found)
+    history = returned.submission.history.order_by("history_date", "history_id")
+    assert [row.history_change_reason.split(":")[0] for row in history] == ["Started", "Submitted", "Returned"]
