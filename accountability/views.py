@@ -398,6 +398,8 @@ def submission_detail(request, periodsubmission_pk):
             try:
                 take_step(user, submission, form.cleaned_data["comment"])
             except ValidationError as error:
+                if hasattr(error, "error_dict") and "reason" in error.error_dict:  # reopen's reason is the comment box
+                    error.error_dict["comment"] = error.error_dict.pop("reason")
                 add_model_errors(form, error)
                 status = _error_status(error)
             else:

@@ -270,7 +270,8 @@ def test_approving_locks_and_reopening_needs_a_reason(submitted, school, spring,
     submitted.refresh_from_db()
     assert submitted.status == Submission.APPROVED
     assert partner.get(grid_url(school, spring)).context["grid"]["read_only"]
-    assert lead.post(url, {"step": "reopen", "comment": ""}).status_code == 400
+    refused = lead.post(url, {"step": "reopen", "comment": ""})
+    assert refused.status_code == 400 and "comment" in refused.context["form"].errors
     assert lead.post(url, {"step": "reopen", "comment": "The district corrected its enrollment."}).status_code == 302
     submitted.refresh_from_db()
     assert submitted.status != Submission.APPROVED
