@@ -439,8 +439,8 @@ def _requirement_link(user, requirement) -> str:
 
 @login_required
 def collection_calendar(request, state_pk):
-    """A state's collection calendar: each school's reporting periods, due, late, submitted, returned
-    or approved (Lead Partner staff: their own schools), filtered, paged, as CSV; the state lead
+    """A state's collection calendar: each school's reporting periods, late first, then returned, due,
+    submitted, approved (Lead Partner staff: their own schools), filtered, paged, as CSV; the state lead
     also sets up a school year's periods and their due dates here."""
     user = request.user
     state = get_object_or_404(State, pk=state_pk)
@@ -474,7 +474,8 @@ def collection_calendar(request, state_pk):
         lead_partners=LeadPartner.objects.filter(zones__state=state).distinct(),
         periods=periods,
     )
-    shown = filters.apply(requirements)
+    order = list(Collection)  # worst first: late, returned, due, submitted, approved
+    shown = sorted(filters.apply(requirements), key=lambda row: (order.index(row.status), row.reporting_period.due_on))
     if response := csv_export(request, f"{state.name} collection", {"calendar": (REQUIREMENTS, shown)}):
         return response
     page = paginate(request, shown)

@@ -323,6 +323,15 @@ def test_the_calendar_lists_each_schools_period_with_its_status(tenant, calendar
     assert links[calendar_rows[0]].startswith(reverse("accountability:period_form"))
 
 
+def test_the_calendar_lists_what_is_late_first(tenant, spring, calendar_rows, lead):
+    fall = ReportingPeriodFactory(state=tenant.state, period=1, due_on=datetime.date(2010, 11, 15))
+    for school in calendar_rows:
+        PeriodSubmissionFactory(school=school, reporting_period=fall, status=Submission.APPROVED)
+    rows = [row for row, _link in lead.get(calendar_url(tenant.state)).context["rows"]]
+    assert [row.status for row in rows] == ["late", "submitted", "approved", "approved", "approved", "approved"]
+    assert [row.reporting_period for row in rows] == [spring, spring, fall, fall, fall, spring]  # then by due date
+
+
 def test_the_calendar_filters_by_status_and_zone_and_exports_csv(tenant, other_tenant, calendar_rows, lead):
     page = lead.get(calendar_url(tenant.state), {"status": "late"})
     assert [row.school for row, _link in page.context["rows"]] == [calendar_rows[0]]
