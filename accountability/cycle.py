@@ -224,8 +224,8 @@ def _review(user, submission, *, status, comment, why, allowed_from, allowed) ->
         _require(user, "review", submission)
         if submission.status != allowed_from:
             raise WrongStep(submission, allowed)
-        if status == Submission.RETURNED:
-            submission.times_returned += 1
+        if status == Submission.RETURNED and allowed_from == Submission.SUBMITTED:
+            submission.times_returned += 1  # a return, not a reopen: the submission record counts it
         submission.status, submission.comment = status, comment
         submission.reviewed_at, submission.reviewed_by = timezone.now(), user
         _remember(submission, user, f"{why}: {comment}" if comment else why)

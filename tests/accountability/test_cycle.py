@@ -102,9 +102,10 @@ def test_the_whole_cycle_submit_return_resubmit_approve_lock_reopen(c):
     assert c.stored()[c.metrics[0].pk] == Decimal("38.5")
 
     submission = reopen_period(c.lead, submission, reason="The district corrected its attendance count.")
-    assert (submission.status, submission.comment) == (
+    assert (submission.status, submission.comment, submission.times_returned) == (
         Submission.RETURNED,
         "The district corrected its attendance count.",
+        1,  # the return, not the reopen
     )
     save_period_values(c.staff, c.school, c.period, {c.metrics[0].pk: Decimal("39")})
     assert c.stored()[c.metrics[0].pk] == Decimal("39")

@@ -9,6 +9,7 @@ import pytest
 
 from accountability.choices import Collection, Submission
 from accountability.models import Measurement, PeriodSubmission, ReportingPeriod
+from imports import services
 from tests.factories import MeasurementFactory, MetricFactory, ReportingPeriodFactory
 
 SUBMISSIONS = "/api/v1/period-submissions/"
@@ -188,3 +189,16 @@ def test_the_collection_calendar_lists_requirements_with_their_status(clients, w
     assert {row["school"] for row in late["results"]} == {s.pk for s in world.schools[1:]}
     assert all(row["days_late"] > 0 for row in late["results"])
     assert clients["state_lead"].get("/api/v1/collection/", {"status": "nope"}).status_code == 400
+
+
+def test_a_bulk_upload_into_a_period_locked_after_its_check_is_a_409(clients, world, fall, monkeypatch):
+    """The upload's check saw the period open; the write, on the locked submission row, refuses it."""
+    PeriodSubmission.objects.create(school=world.schools[0], reporting_period=fall, status=Submission.APPROVED)
+    monkeypatch.setattr(services, "locked_periods", lambda schools: {})
+    row = {"school": world.schools[0].pk, "metric": "reading", "school_year": "2010-11", "period": "1", "value": "12"}
+
+    response = clients["lead_partner_staff"].post("/api/v1/measurements/bulk/", [row], format="json")
+
+    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
+    assert "approved and locked" in response.json()["detail"]
+    assert not Measurement.objects.filter(school=world.schools[0]).exists()

@@ -10,8 +10,11 @@ from tests.factories import (
     CommitmentFactory,
     ExpenditureFactory,
     ImportBatchFactory,
+    LaunchedZoneFactory,
     MeasurementFactory,
     MetricFactory,
+    PeriodSubmissionFactory,
+    ReportingPeriodFactory,
     ReportRunFactory,
     SchoolFactory,
     StateFactory,
@@ -36,8 +39,11 @@ def add_rows(count, state):
         commitment = CommitmentFactory(state=state, status="received")
         ExpenditureFactory(commitment=commitment, zone=zone)
         CollaboratorEngagementFactory(state=state)
-        ReportRunFactory(state=StateFactory())
+        run = ReportRunFactory(state=StateFactory())
         ImportBatchFactory(state=state)
+        launched = LaunchedZoneFactory(state=state)  # collected in the state's reporting period
+        PeriodSubmissionFactory(school=launched.schools.first())
+        ReportingPeriodFactory(state=run.state)
 
 
 def query_counts(client, expected_rows):
