@@ -2,10 +2,12 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 
+from core.validators import validate_school_year
 from web.forms import DomainModelForm
 from zones.models import State
 
 from .choices import Collection
+from .cycle import default_due_on
 from .models import Baseline, Measurement, Metric, ReportingPeriod, StatusUpdate, Target
 
 AUTONOMY_NOTES = [f"{area}_notes" for area in ("staffing", "scheduling", "curriculum", "budget")]
@@ -214,20 +216,27 @@ class CalendarFilterForm(forms.Form):
 
 
 class SchoolYearCalendarForm(forms.Form):
-    """A school year's reporting periods for a state, one due date per period (editable)."""
+    """A school year's four reporting periods for a state, each due date prefilled with its default
+    (``cycle.default_due_on``) and editable; an emptied date gets the default."""
 
     school_year = forms.CharField(max_length=7, help_text="Like 2011-12.")
 
-    def __init__(self, *args, due_dates, **kwargs):
+    def __init__(self, *args, school_year, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.fields["school_year"].initial = school_year
         for period, label in Measurement.Period.choices:
             self.fields[f"due_{period}"] = forms.DateField(
                 label=f"{label} due date",
                 required=False,
-                initial=due_dates.get(period),
+                initial=default_due_on(school_year, period),
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
+
+    def clean_school_year(self):
+        year = self.cleaned_data["school_year"].strip()
+        validate_school_year(year)
+        return year
 
     def due_dates(self) -> dict[int, object]:
         """{period: due date} for the periods given a date."""

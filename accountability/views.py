@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.validators import school_year_from_start, school_year_start
+from core.validators import current_school_year, school_year_from_start, school_year_start
 from partners.models import LeadPartner
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
@@ -42,7 +42,7 @@ def reportable_schools(user):
     schools = (
         School.objects.all()
         .filter(zone__isnull=False)
-        .select_related("district", "zone__lead_partner")
+        .select_related("district__state", "zone__lead_partner")
         .order_by("zone__name", "name")
     )
     return [
@@ -236,8 +236,6 @@ def accountability_settings(request, state_pk):
 # Pages over accountability.calendar (what is owed, and its status) and accountability.cycle (the
 # use cases: save, submit, approve, return, reopen); the rules live there.
 
-LOCKED_STATUSES = {Submission.SUBMITTED, Submission.APPROVED}
-
 
 def _grid_url(school_pk, period_pk) -> str:
     return f"{reverse('accountability:period_form')}?{urlencode({'school': school_pk, 'period': period_pk})}"
@@ -275,11 +273,13 @@ def _chosen_period(request, schools):
     return urgent.school, urgent.reporting_period
 
 
-def _period_grid(request, school, reporting_period, form=None, saved=""):
-    """The grid's context: the indicators ``school`` owes in ``reporting_period``, prefilled with the
-    values recorded, read-only (and why) while submitted or approved or when not the user's to enter."""
+def _period_grid(request, school, reporting_period, *, indicators=None, form=None, saved=""):
+    """The grid's context: the indicators ``school`` owes in ``reporting_period`` (when not given),
+    prefilled with the values recorded, read-only (and why) while submitted or approved
+    or when not the user's to enter."""
     user = request.user
-    indicators = calendar.indicators_for(school, reporting_period)
+    if indicators is None:
+        indicators = calendar.indicators_for(school, reporting_period)
     submission = (
         PeriodSubmission.objects.filter(school=school, reporting_period=reporting_period)
         .select_related("submitted_by", "reviewed_by")
@@ -291,7 +291,7 @@ def _period_grid(request, school, reporting_period, form=None, saved=""):
         "accountability.change_periodsubmission",
         submission or PeriodSubmission(school=school, reporting_period=reporting_period),
     )
-    read_only = not may_enter or (submission is not None and submission.status in LOCKED_STATUSES)
+    read_only = not may_enter or cycle.is_locked(submission)
     if form is None:
         recorded = Measurement.objects.filter(
             school=school,
@@ -338,10 +338,12 @@ def period_form(request):
         return _workspace(request, schools, period=(school, reporting_period))
     if reporting_period is None:
         raise Http404("Choose a school and one of its state's reporting periods.")
-    grid = _period_grid(request, school, reporting_period)
-    if not grid["may_enter"]:
+    if not request.user.has_perm(
+        "accountability.change_periodsubmission", PeriodSubmission(school=school, reporting_period=reporting_period)
+    ):
         raise PermissionDenied
-    form = PeriodValuesForm(request.POST, indicators=grid["form"].indicators)
+    indicators = calendar.indicators_for(school, reporting_period)
+    form = PeriodValuesForm(request.POST, indicators=indicators)
     status = 200
     if form.is_valid():
         try:
@@ -351,21 +353,31 @@ def period_form(request):
                     submission = cycle.submit_period(request.user, submission)
         except ValidationError as error:
             form.add_service_errors(error)
-            status = 409 if isinstance(error, cycle.PeriodLocked) else 400
+            status = _error_status(error)
         else:
             done = "submitted for review" if submission.status == Submission.SUBMITTED else "saved"
             saved = f"{school.name}, {reporting_period.school_year} {reporting_period.get_period_display()}: {done}."
             if not request.htmx:
                 messages.success(request, saved)
                 return redirect(_grid_url(school.pk, reporting_period.pk) + "#period")
-            grid = _period_grid(request, school, reporting_period, saved=saved)
+            grid = _period_grid(request, school, reporting_period, indicators=indicators, saved=saved)
             return render(request, "accountability/_period_grid.html", {"grid": grid})
     else:
         status = 400
-    grid = _period_grid(request, school, reporting_period, form=form)
+    grid = _period_grid(request, school, reporting_period, indicators=indicators, form=form)
     if request.htmx:
         return render(request, "accountability/_period_grid.html", {"grid": grid}, status=status)
     return _workspace(request, schools, period=(school, reporting_period), grid=grid, status=status)
+
+
+def _label(submission) -> str:
+    period = submission.reporting_period
+    return f"{submission.school.name}, {period.school_year} {period.get_period_display()},"
+
+
+def _error_status(error) -> int:
+    """409 when the period's state forbids the step (locked, or not at that step), else 400."""
+    return 409 if isinstance(error, (cycle.PeriodLocked, cycle.WrongStep)) else 400
 
 
 def _previous(school_year: str, period: int) -> tuple[str, int]:
@@ -407,10 +419,19 @@ def _steps(submission):
     return steps
 
 
-REVIEW_STEPS = {
-    ReviewForm.Step.APPROVE: lambda user, submission, comment: cycle.approve_period(user, submission, comment=comment),
-    ReviewForm.Step.RETURN: lambda user, submission, comment: cycle.return_period(user, submission, comment=comment),
-    ReviewForm.Step.REOPEN: lambda user, submission, comment: cycle.reopen_period(user, submission, reason=comment),
+REVIEW_STEPS = {  # step -> (the use case, what the message says happened)
+    ReviewForm.Step.APPROVE: (
+        lambda user, submission, comment: cycle.approve_period(user, submission, comment=comment),
+        "approved: its values are locked",
+    ),
+    ReviewForm.Step.RETURN: (
+        lambda user, submission, comment: cycle.return_period(user, submission, comment=comment),
+        "returned to the Lead Partner with your comment",
+    ),
+    ReviewForm.Step.REOPEN: (
+        lambda user, submission, comment: cycle.reopen_period(user, submission, reason=comment),
+        "reopened: the Lead Partner can correct it",
+    ),
 }
 
 
@@ -433,14 +454,16 @@ def submission_detail(request, periodsubmission_pk):
             raise PermissionDenied
         form = ReviewForm(request.POST)
         if form.is_valid():
-            step = form.cleaned_data["step"]
+            take_step, done = REVIEW_STEPS[form.cleaned_data["step"]]
             try:
-                REVIEW_STEPS[step](user, submission, form.cleaned_data["comment"])
+                take_step(user, submission, form.cleaned_data["comment"])
             except ValidationError as error:
+                if hasattr(error, "error_dict") and "reason" in error.error_dict:  # reopen's reason is the comment box
+                    error.error_dict["comment"] = error.error_dict.pop("reason")
                 add_model_errors(form, error)
-                status = 409 if isinstance(error, cycle.PeriodLocked) else 400
+                status = _error_status(error)
             else:
-                messages.success(request, f"{submission.school.name}: {ReviewForm.Step(step).label.lower()}.")
+                messages.success(request, f"{_label(submission)} {done}.")
                 return redirect("accountability:submission_detail", periodsubmission_pk=submission.pk)
         else:
             status = 400
@@ -460,6 +483,8 @@ def _requirement_link(user, requirement) -> str:
     """Where a calendar row leads: the review for a state lead (or a reader, read-only) once there is
     a submission, else the grid for those who enter the values; "" for a reader with nothing yet."""
     submission, school = requirement.submission, requirement.school
+    if submission is not None:
+        submission.school = school  # the permission rules follow it to the state
     if submission is not None and user.has_perm("accountability.review_periodsubmission", submission):
         return reverse("accountability:submission_detail", kwargs={"periodsubmission_pk": submission.pk})
     if user.has_perm(
@@ -474,19 +499,21 @@ def _requirement_link(user, requirement) -> str:
 
 @login_required
 def collection_calendar(request, state_pk):
-    """A state's collection calendar: each school's reporting periods, due, late, submitted, returned
-    or approved (Lead Partner staff: their own schools), filtered, paged, as CSV; the state lead
+    """A state's collection calendar: each school's reporting periods, late first, then returned, due,
+    submitted, approved (Lead Partner staff: their own schools), filtered, paged, as CSV; the state lead
     also sets up a school year's periods and their due dates here."""
     user = request.user
     state = get_object_or_404(State, pk=state_pk)
     periods = ReportingPeriod.objects.filter(state=state)
     may_plan = user.has_perm("accountability.add_reportingperiod", ReportingPeriod(state=state))
-    plan_form = SchoolYearCalendarForm(due_dates={})
+    latest = periods.order_by("-school_year").values_list("school_year", flat=True).first()
+    next_year = school_year_from_start(school_year_start(latest) + 1) if latest else current_school_year()
+    plan_form = SchoolYearCalendarForm(school_year=next_year)
     status = 200
     if request.method == "POST":
         if not may_plan:
             raise PermissionDenied
-        plan_form = SchoolYearCalendarForm(request.POST, due_dates={})
+        plan_form = SchoolYearCalendarForm(request.POST, school_year=next_year)
         if plan_form.is_valid():
             year = plan_form.cleaned_data["school_year"]
             try:
@@ -498,13 +525,17 @@ def collection_calendar(request, state_pk):
                 return redirect("accountability:calendar", state_pk=state.pk)
         status = 400
     requirements = calendar.requirements(states=[state])
+    partners = LeadPartner.objects.in_bulk({row.school.zone.lead_partner_id for row in requirements})
+    for row in requirements:  # the table names each school's Lead Partner: one query, not one per row
+        row.school.zone.lead_partner = partners.get(row.school.zone.lead_partner_id)
     filters = CalendarFilterForm(
         request.GET or None,
         zones=Zone.objects.filter(state=state),
         lead_partners=LeadPartner.objects.filter(zones__state=state).distinct(),
         periods=periods,
     )
-    shown = filters.apply(requirements)
+    order = list(Collection)  # worst first: late, returned, due, submitted, approved
+    shown = sorted(filters.apply(requirements), key=lambda row: (order.index(row.status), row.reporting_period.due_on))
     if response := csv_export(request, f"{state.name} collection", {"calendar": (REQUIREMENTS, shown)}):
         return response
     page = paginate(request, shown)

@@ -12,7 +12,7 @@ from tests.worlds import make_tenant, member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_lead_partner_posts_a_status_update_and_sees_it_on_the_zone_page(page, screenshot):
+def test_lead_partner_posts_a_status_update_stays_on_the_workspace_and_sees_it_on_the_zone_page(page, screenshot):
     tenant = make_tenant("Colorado")
     school = tenant.schools[1]
     log_in(page, verified(member(Role.LEAD_PARTNER_STAFF, tenant)))
@@ -26,11 +26,14 @@ def test_lead_partner_posts_a_status_update_and_sees_it_on_the_zone_page(page, s
     form.get_by_label("Scheduling autonomy notes").fill("Extended day moves to 4:30pm.")
     form.get_by_role("button", name="Post status update").click()
 
+    expect(page.locator(".messages")).to_contain_text(f"Status update for {school.name} posted: At risk.")
+    expect(page.get_by_role("heading", name="Your schools")).to_be_visible()  # still on the workspace
+    expect(page.locator("#status-form").get_by_label("School")).to_have_value(str(school.pk))
+    page.get_by_role("link", name=tenant.zone.name).first.click()
     expect(page.get_by_role("heading", name=tenant.zone.name)).to_be_visible()
     updates = page.locator("#status-updates")
     expect(updates).to_contain_text("family outreach starts Monday")
     expect(updates).to_contain_text("Extended day moves to 4:30pm.")
-    expect(page.locator(".messages")).to_contain_text(f"Status update for {school.name} posted: At risk.")
     assert StatusUpdate.objects.filter(school=school, rating="at_risk").exists()
     screenshot("lead-partner-status-update")
     assert page.console_errors == []

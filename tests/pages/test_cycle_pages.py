@@ -14,8 +14,14 @@ from accountability import cycle
 from accountability.choices import Submission
 from accountability.models import Measurement, Metric, PeriodSubmission, ReportingPeriod
 from accounts.models import Role
-from tests.factories import MetricFactory, PeriodSubmissionFactory, ReportingPeriodFactory
-from tests.worlds import member
+from tests.factories import (
+    LaunchedZoneFactory,
+    MetricFactory,
+    PeriodSubmissionFactory,
+    ReportingPeriodFactory,
+    StateFactory,
+)
+from tests.worlds import grow_state, make_tenant, member
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +72,9 @@ def grid_url(school, period):
 
 def indicators(period, count, **fields):
     """``count`` indicators chosen for ``period`` (percentages, 0–100)."""
-    metrics = [MetricFactory(name=f"Indicator {index:02d}", kind=Metric.Kind.LEADING, **fields) for index in range(count)]
+    metrics = [
+        MetricFactory(name=f"Indicator {index:02d}", kind=Metric.Kind.LEADING, **fields) for index in range(count)
+    ]
     period.indicators.set(metrics)
     return metrics
 
@@ -173,9 +181,13 @@ def test_submitting_locks_the_grid_and_a_forced_post_is_refused(school, spring, 
 
 
 def test_the_workspace_opens_the_most_urgent_period(tenant, school, partner):
-    late = ReportingPeriodFactory(state=tenant.state, school_year="2010-11", period=1, due_on=datetime.date(2010, 11, 1))
+    late = ReportingPeriodFactory(
+        state=tenant.state, school_year="2010-11", period=1, due_on=datetime.date(2010, 11, 1)
+    )
     returned = ReportingPeriodFactory(state=tenant.state, school_year="2010-11", period=2, due_on=SPRING_DUE)
-    later = ReportingPeriodFactory(state=tenant.state, school_year="2030-31", period=1, due_on=datetime.date(2030, 11, 1))
+    later = ReportingPeriodFactory(
+        state=tenant.state, school_year="2030-31", period=1, due_on=datetime.date(2030, 11, 1)
+    )
     for other in tenant.schools:
         for period in (late, returned, later):
             if period is not late:
@@ -213,7 +225,9 @@ def test_a_state_viewer_cannot_enter_values(tenant, school, spring, login):
 @pytest.fixture
 def submitted(school, spring, partner_user):
     metrics = indicators(spring, 2)
-    submission = cycle.save_period_values(partner_user, school, spring, {metrics[0].pk: Decimal(20), metrics[1].pk: None})
+    submission = cycle.save_period_values(
+        partner_user, school, spring, {metrics[0].pk: Decimal(20), metrics[1].pk: Decimal(7)}
+    )
     return cycle.submit_period(partner_user, submission)
 
 
@@ -234,7 +248,9 @@ def test_returning_needs_a_comment_that_the_lead_partner_then_reads(submitted, s
     assert refused.status_code == 400
     submitted.refresh_from_db()
     assert submitted.status == Submission.SUBMITTED
-    assert lead.post(url, {"step": "return", "comment": "Attendance looks like a count, not a rate."}).status_code == 302
+    assert (
+        lead.post(url, {"step": "return", "comment": "Attendance looks like a count, not a rate."}).status_code == 302
+    )
     submitted.refresh_from_db()
     assert submitted.status == Submission.RETURNED
     page = partner.get(url)
@@ -254,7 +270,8 @@ def test_approving_locks_and_reopening_needs_a_reason(submitted, school, spring,
     submitted.refresh_from_db()
     assert submitted.status == Submission.APPROVED
     assert partner.get(grid_url(school, spring)).context["grid"]["read_only"]
-    assert lead.post(url, {"step": "reopen", "comment": ""}).status_code == 400
+    refused = lead.post(url, {"step": "reopen", "comment": ""})
+    assert refused.status_code == 400 and "comment" in refused.context["form"].errors
     assert lead.post(url, {"step": "reopen", "comment": "The district corrected its enrollment."}).status_code == 302
     submitted.refresh_from_db()
     assert submitted.status != Submission.APPROVED
@@ -306,6 +323,15 @@ def test_the_calendar_lists_each_schools_period_with_its_status(tenant, calendar
     assert links[calendar_rows[0]].startswith(reverse("accountability:period_form"))
 
 
+def test_the_calendar_lists_what_is_late_first(tenant, spring, calendar_rows, lead):
+    fall = ReportingPeriodFactory(state=tenant.state, period=1, due_on=datetime.date(2010, 11, 15))
+    for school in calendar_rows:
+        PeriodSubmissionFactory(school=school, reporting_period=fall, status=Submission.APPROVED)
+    rows = [row for row, _link in lead.get(calendar_url(tenant.state)).context["rows"]]
+    assert [row.status for row in rows] == ["late", "submitted", "approved", "approved", "approved", "approved"]
+    assert [row.reporting_period for row in rows] == [spring, spring, fall, fall, fall, spring]  # then by due date
+
+
 def test_the_calendar_filters_by_status_and_zone_and_exports_csv(tenant, other_tenant, calendar_rows, lead):
     page = lead.get(calendar_url(tenant.state), {"status": "late"})
     assert [row.school for row, _link in page.context["rows"]] == [calendar_rows[0]]
@@ -319,8 +345,6 @@ def test_the_calendar_filters_by_status_and_zone_and_exports_csv(tenant, other_t
 
 
 def test_lead_partner_staff_see_their_schools_on_the_calendar_linked_to_the_grid(tenant, spring, calendar_rows, login):
-    from tests.factories import LaunchedZoneFactory
-
     theirs = LaunchedZoneFactory(state=tenant.state)  # another Lead Partner's zone in the state
     partner = login(member(Role.LEAD_PARTNER_STAFF, tenant))
     page = partner.get(calendar_url(tenant.state))
@@ -329,7 +353,9 @@ def test_lead_partner_staff_see_their_schools_on_the_calendar_linked_to_the_grid
     assert not schools & set(theirs.schools.all())
     assert all(link.startswith(reverse("accountability:period_form")) for _row, link in page.context["rows"])
     assert not page.context["may_plan"]
-    assert partner.post(calendar_url(tenant.state), {"school_year": "2011-12", "due_1": "2011-11-15"}).status_code == 403
+    assert (
+        partner.post(calendar_url(tenant.state), {"school_year": "2011-12", "due_1": "2011-11-15"}).status_code == 403
+    )
 
 
 def test_another_states_calendar_is_not_found(other_tenant, lead, partner):
@@ -337,16 +363,65 @@ def test_another_states_calendar_is_not_found(other_tenant, lead, partner):
     assert partner.get(calendar_url(other_tenant.state)).status_code == 404
 
 
-def test_the_state_lead_creates_a_school_years_periods_and_moves_a_due_date(tenant, lead):
-    data = {"school_year": "2011-12", "due_1": "2011-11-15", "due_3": "2012-05-31"}
+def test_the_state_lead_creates_a_school_years_periods_and_moves_a_due_date(tenant, spring, lead):
+    page = lead.get(calendar_url(tenant.state))
+    assert page.context["plan_form"]["due_2"].value() == datetime.date(2012, 2, 15)  # after 2010-11's
+    data = {"school_year": "2011-12", "due_1": "2011-11-01", "due_3": "2012-05-25"}
     assert lead.post(calendar_url(tenant.state), data).status_code == 302
     periods = ReportingPeriod.objects.filter(state=tenant.state, school_year="2011-12").order_by("period")
-    assert [(period.period, period.due_on) for period in periods] == [
-        (1, datetime.date(2011, 11, 15)),
-        (3, datetime.date(2012, 5, 31)),
+    assert [period.due_on for period in periods] == [
+        datetime.date(2011, 11, 1),
+        datetime.date(2012, 2, 15),  # left as proposed
+        datetime.date(2012, 5, 25),
+        datetime.date(2012, 8, 15),
     ]
-    spring = periods[1]
+    spring = periods[2]
     url = reverse("accountability:reporting_period_due_date", kwargs={"reportingperiod_pk": spring.pk})
     assert lead.post(url, {"due_on": "2012-06-07"}).status_code == 302
     spring.refresh_from_db()
     assert spring.due_on == datetime.date(2012, 6, 7)
+    assert lead.post(calendar_url(tenant.state), {**data, "school_year": "2011"}).status_code == 400
+
+
+# --- Constant queries ----------------------------------------------------------------------------
+
+
+def page_queries(client, urls) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+@pytest.mark.parametrize("role", [Role.STATE_LEAD, Role.LEAD_PARTNER_STAFF])
+def test_the_cycle_pages_run_constant_queries_at_two_data_sizes(role, db):
+    tenant = make_tenant("Colorado")
+    fall = ReportingPeriodFactory(state=tenant.state, period=1, due_on=datetime.date(2010, 11, 15))
+    spring = ReportingPeriodFactory(state=tenant.state, period=3, due_on=SPRING_DUE)
+    school = tenant.schools[0]
+    submission = PeriodSubmissionFactory(school=school, reporting_period=fall, status=Submission.SUBMITTED)
+    client = signed_in(member(role, tenant))
+    urls = [
+        calendar_url(tenant.state),
+        calendar_url(tenant.state) + "?export=calendar",
+        calendar_url(tenant.state) + "?status=late",
+        submission_url(submission),
+        reverse("accountability:workspace"),
+        grid_url(school, spring),
+    ]
+    small = page_queries(client, urls)
+
+    # More of everything: zones of the same Lead Partner, periods, submissions, indicators, another state.
+    for zone, schools, _commitment, _expenditure in grow_state(tenant.state, zones=2):
+        zone.lead_partner = tenant.zone.lead_partner
+        zone.save()
+        for other in schools:
+            PeriodSubmissionFactory(school=other, reporting_period=fall, status=Submission.RETURNED)
+    ReportingPeriodFactory(state=tenant.state, school_year="2011-12", period=1, due_on=datetime.date(2011, 11, 15))
+    for index in range(4):
+        MetricFactory(name=f"Leading {index}", kind=Metric.Kind.LEADING)
+    grow_state(StateFactory())
+    assert page_queries(client, urls) == small
