@@ -377,10 +377,15 @@ class StatusUpdate(TenantModel):
         return f"{self.school} {self.reported_on}: {self.get_rating_display()}"
 
     def clean(self):
-        """The same update twice (same school, day, rating and narrative) is a double post, not news."""
         super().clean()
+        self.check_not_posted_twice()
+
+    def check_not_posted_twice(self) -> None:
+        """The same update twice (same school, day, rating and narrative) is a double post, not news.
+        ``recording.post_status_update`` checks it again on the school's locked row, so two clicks
+        at once cannot both pass."""
         if self.school_id and self.reported_on and self.rating and self.narrative:
-            twins = StatusUpdate.objects.filter(
+            twins = StatusUpdate._base_manager.filter(  # every update of the school, whoever reads
                 school_id=self.school_id, reported_on=self.reported_on, rating=self.rating, narrative=self.narrative
             ).exclude(pk=self.pk)
             if twins.exists():

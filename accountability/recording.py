@@ -15,6 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.concurrency import lock_rows
+from schools.models import School
+
 from .choices import Submission
 from .models import Measurement, PeriodSubmission, StatusUpdate
 
@@ -103,10 +106,14 @@ def _check(user, report) -> None:
 
 
 def post_status_update(user, update: StatusUpdate) -> StatusUpdate:
-    """Post ``update`` (validated, unsaved) as ``user``'s: its author is the user."""
+    """Post ``update`` (validated, unsaved) as ``user``'s: its author is the user. The double-post
+    check runs again on the school's locked row: of two identical posts at once, one is refused."""
     update.author = user
     _check(user, update)
-    update.save()
+    with transaction.atomic():
+        lock_rows(School, [update.school_id])
+        update.check_not_posted_twice()
+        update.save()
     return update
 
 
