@@ -540,6 +540,11 @@ class ExitCriterion(TenantModel):
             return f"Targets met {self.years} consecutive school years{on}"
         return f"{self.get_kind_display()}{on}"
 
+    def clean(self):
+        super().clean()
+        if self.metric_id and self.state_id and self.metric.state_id not in (None, self.state_id):
+            raise ValidationError({"metric": f"{self.metric} is another state's own indicator."})
+
 
 class ReminderDigest(TenantModel):
     """One reminder mail to one person on one day (the digest of everything due, late or escalated

@@ -14,6 +14,8 @@ n ≥ 3 points. Two points leave no scatter to estimate, so the band is a prior 
 needed gain at the latest measurement, widened in proportion to how far the target lies beyond it
 (``PRIOR_SPREAD``).
 
+The center and the band stay within the metric's valid range (a percentage never projects past 100).
+
 Status (a Standing, choices.py), with the school's state's thresholds (``State.on_track_share``,
 ``State.at_risk_share``): on track when the projection reaches the on-track share of the needed
 gain; at risk when it reaches the at-risk share, or when the band's optimistic edge reaches the
@@ -23,7 +25,7 @@ A school's standing (``SchoolStanding``) is the one read model of how a school s
 every page, the API, the CSV exports and the reports.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -178,7 +180,14 @@ class MetricProgress:
         points = [(start, self.baseline), *((at, value) for at, value in after if at > start)]
         if len(points) < 2:
             return None
-        return project(points, self.target_at, self.needed_gain)
+        trend = project(points, self.target_at, self.needed_gain)
+        valid = self._valid
+        return replace(trend, center=valid(trend.center), low=valid(trend.low), high=valid(trend.high))
+
+    def _valid(self, value: Decimal) -> Decimal:
+        """``value`` within the metric's valid range: a trend cannot project 112% or a negative count."""
+        value = max(value, self.metric.min_value)
+        return value if self.metric.max_value is None else min(value, self.metric.max_value)
 
     @property
     def projected(self) -> Decimal | None:

@@ -146,3 +146,13 @@ def test_the_school_page_shows_the_band_in_its_table_chart_and_csv(world, login)
     rows = list(csv.DictReader(io.StringIO(client.get(url, {"export": "progress"}).content.decode())))
     row = next(row for row in rows if row["Metric"] == "Reading fluency")
     assert (row["Projected"], row["Band low (80%)"], row["Band high (80%)"]) == ("56.50", "53.67", "59.33")
+
+
+def test_the_projection_and_its_band_stay_within_the_metrics_valid_range():
+    metric = MetricFactory(direction="higher", min_value=0, max_value=100)
+    school = zone_in().schools.first()
+    # 60 at 2010 → 90 at 2011: the line reaches 120 at 2012, its band 114–126: a percentage stops at 100.
+    series(school, metric, "60", "95", ("2010-11", 4, "90"))
+    item = progress_of(school, metric)
+    assert (item.projected, item.band_low, item.band_high) == (D("100"), D("100"), D("100"))
+    assert item.status == "on_track"

@@ -24,6 +24,7 @@ from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     RenewalDecisionFactory,
+    StateFactory,
     StatusUpdateFactory,
     TargetFactory,
 )
@@ -228,3 +229,13 @@ def test_renewals_due_within_ninety_days(zone):
     decision = RenewalDecisionFactory(zone=zone)
     due = renewals_due([zone, later, past, LaunchedZoneFactory()], today=today)
     assert [(item.zone, item.latest_decision) for item in due] == [(zone, decision)]
+
+
+@pytest.mark.django_db
+def test_an_exit_criterion_names_a_catalog_indicator_or_its_own_states():
+    state, other = StateFactory(), StateFactory()
+    own = MetricFactory(state=state)
+    ExitCriterion(state=state, kind=ExitCriterion.Kind.TARGETS_MET, metric=own).full_clean()
+    with pytest.raises(ValidationError) as refused:
+        ExitCriterion(state=other, kind=ExitCriterion.Kind.TARGETS_MET, metric=own).full_clean()
+    assert "another state's own indicator" in str(refused.value)
