@@ -2,16 +2,14 @@
 the lock on every write of measurements, reopen with a reason; who may do each, and the history."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from accountability import cycle
 from accountability.calendar import requirements
@@ -351,37 +349,3 @@ def test_the_admin_refuses_to_change_or_delete_a_measurement_of_a_locked_period(
         assert "submitted for review and locked" in response.content.decode()
     measurement.refresh_from_db()
     assert (measurement.value, measurement.period) == (Decimal("40"), Measurement.Period.FALL)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_a_submit_waits_for_a_write_holding_the_periods_lock_then_sees_its_value():
-    """The write locks the period's submission row: a concurrent submit waits for it to commit and
-    then counts the value it wrote (a read-then-write check would have let it submit without)."""
-    c = Cycle()
-    submission = save_period_values(c.staff, c.school, c.period, c.values(40, 50, 60))
-    last = Measurement.objects.get(school=c.school, metric=c.metrics[2])
-    record_measurements(c.staff, [], deleted=[last])
-    outcome = []
-
-    def submit_meanwhile():
-        try:
-            with scopes_disabled():
-                outcome.append(submit_period(c.staff, submission).status)
-        except ValidationError as error:
-            outcome.append(error.messages[0])
-        finally:
-            connection.close()
-
-    with transaction.atomic():
-        again = Measurement(
-            school=c.school, metric=c.metrics[2], school_year="2010-11", period=Measurement.Period.FALL, value=60
-        )
-        record_measurements(c.staff, [again])
-        submitter = threading.Thread(target=submit_meanwhile)
-        submitter.start()
-        submitter.join(0.5)
-        assert submitter.is_alive()  # waiting for the write's lock
-    submitter.join(10)
-
-    assert outcome == [Submission.SUBMITTED]

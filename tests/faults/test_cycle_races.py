@@ -5,11 +5,20 @@ period at once (some approving, some returning it) exactly one step wins; the ot
 As in test_invariants: CONCURRENT_CLIENTS real HTTP clients against the live server, TRIALS trials."""
 
 import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django_scopes import scopes_disabled
 
 from accountability.choices import Submission
+from accountability.cycle import save_period_values, submit_period
 from accountability.models import Measurement, PeriodSubmission, StatusUpdate
+from accountability.recording import record_measurements
 from accounts.models import Role
 from accounts.tokens import issue_token
+from tests.accountability.test_cycle import Cycle
 from tests.factories import LaunchedZoneFactory, MembershipFactory, MetricFactory, ReportingPeriodFactory
 
 from .conftest import CONCURRENT_CLIENTS, TRIALS, concurrently
@@ -70,3 +79,36 @@ def test_of_state_leads_reviewing_one_period_at_once_exactly_one_step_wins(live_
         PeriodSubmission._base_manager.filter(pk=submission.pk).update(status=Submission.SUBMITTED)
     steps = submission.history.exclude(status=Submission.SUBMITTED).count()
     assert steps == TRIALS, (steps, outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_waits_for_a_write_holding_the_periods_lock_then_sees_its_value():
+    """The write locks the period's submission row: a concurrent submit waits for it to commit and
+    then counts the value it wrote (a read-then-write check would have let it submit without)."""
+    c = Cycle()
+    submission = save_period_values(c.staff, c.school, c.period, c.values(40, 50, 60))
+    last = Measurement.objects.get(school=c.school, metric=c.metrics[2])
+    record_measurements(c.staff, [], deleted=[last])
+    outcome = []
+
+    def submit_meanwhile():
+        try:
+            with scopes_disabled():
+                outcome.append(submit_period(c.staff, submission).status)
+        except ValidationError as error:
+            outcome.append(error.messages[0])
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        again = Measurement(
+            school=c.school, metric=c.metrics[2], school_year="2010-11", period=Measurement.Period.FALL, value=60
+        )
+        record_measurements(c.staff, [again])
+        submitter = threading.Thread(target=submit_meanwhile)
+        submitter.start()
+        submitter.join(0.5)
+        assert submitter.is_alive()  # waiting for the write's lock
+    submitter.join(10)
+
+    assert outcome == [Submission.SUBMITTED]
