@@ -254,7 +254,7 @@ def test_status_updates_and_measurements_are_recorded_without_redis(live_server,
     bearer = {"Authorization": f"Bearer {people['partner_token']}"}
     sessions = [session_for(people["partner"]) for _ in range(CONCURRENT_CLIENTS // 2)]
 
-    def page_post(session):
+    def page_post(number, session):
         def post():
             csrf_cookie, token = workspace_form(live_server.url, session)
             return timed(
@@ -264,7 +264,7 @@ def test_status_updates_and_measurements_are_recorded_without_redis(live_server,
                         "school": school.pk,
                         "reported_on": today,
                         "rating": "on_track",
-                        "narrative": "Posted from the page while Redis was away.",
+                        "narrative": f"Posted from page {number} while Redis was away.",  # not a double post
                         "csrfmiddlewaretoken": token,
                     },
                     headers={"Cookie": cookies(session, csrf_cookie), "Referer": f"{live_server.url}/workspace/"},
@@ -301,7 +301,11 @@ def test_status_updates_and_measurements_are_recorded_without_redis(live_server,
         return post
 
     updates_before, measurements_before = StatusUpdate.objects.count(), Measurement.objects.count()
-    calls = [page_post(session) for session in sessions] + [api_status_update, api_measurement(1), api_measurement(2)]
+    calls = [page_post(number, session) for number, session in enumerate(sessions)] + [
+        api_status_update,
+        api_measurement(1),
+        api_measurement(2),
+    ]
     with cache_at(netloc):
         results = concurrently(calls)
 
