@@ -360,6 +360,8 @@ CSV_PROGRESS_HEADER = [
     "Gain so far",
     "Share of target",
     "Projected",
+    "Band low (80%)",
+    "Band high (80%)",
     "Projection",
     "Last status update",
     "Last rating",
@@ -370,7 +372,7 @@ CSV_PROGRESS_HEADER = [
 def _metric_cells(item: MetricProgress) -> list:
     period = Measurement.Period(item.latest_period).label if item.latest_period else None
     values = (item.baseline, item.baseline_year, item.latest, item.latest_year, period, item.target, item.target_year)
-    values += (item.gain, item.share_of_target, item.projected)
+    values += (item.gain, item.share_of_target, item.projected, item.band_low, item.band_high)
     return [item.metric.name, *values, item.status.label]
 
 
@@ -383,7 +385,8 @@ def _progress_rows(report: ProgressReport):
             for item in school.progress:
                 yield [*place, *_metric_cells(item), *update_cells]
             if not school.progress:
-                yield [*place, *[""] * 11, Standing.NO_DATA.label, *update_cells]
+                blanks = len(CSV_PROGRESS_HEADER) - len(place) - len(update_cells) - 1  # all but the projection
+                yield [*place, *[""] * blanks, Standing.NO_DATA.label, *update_cells]
     totals = report.funding.totals
     stages = ("pledged", "committed", "received", "spent")
     yield []

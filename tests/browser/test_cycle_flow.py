@@ -106,3 +106,23 @@ def test_a_period_goes_from_entry_to_return_to_approval_and_locks(page, screensh
     assert submission.status == Submission.APPROVED and submission.times_returned == 1
     screenshot("cycle-approved-period")
     assert page.console_errors == []
+
+
+def test_a_save_that_is_not_swapped_in_still_says_what_happened(page):
+    """A grid saved after its period was removed answers 404, which htmx does not swap in: the page's
+    alert says so, and what was typed stays in the form."""
+    tenant = make_tenant("Colorado")
+    school = tenant.schools[1]
+    fall = ReportingPeriodFactory(
+        state=tenant.state, school_year="2010-11", period=1, due_on=datetime.date(2010, 11, 15)
+    )
+    fall.indicators.set([school.baselines.get().metric])
+    log_in(page, verified(member(Role.LEAD_PARTNER_STAFF, tenant)))
+    page.goto(f"/workspace/period/?school={school.pk}&period={fall.pk}")
+    grid = page.locator("#period-grid")
+    field = grid.get_by_label(school.baselines.get().metric.name)
+    field.fill("42")
+    fall.delete()  # the state removed the period meanwhile
+    grid.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("no longer here")
+    expect(field).to_have_value("42")

@@ -33,6 +33,8 @@ def test_commissioner_brief(colorado):
     for school in ("North MS", "East MS", "West MS", "Park MS", "Lake MS"):
         assert school in text
     assert "East needs a new principal." in text  # Aurora's latest Lead Partner narrative
+    # East/Reading 40 → 42 by 2011, projected 44 with the prior band: 10% of the needed 20, widened 2× to 2012.
+    assert "(44, 40–48)" in text
     assert "Denver Zone has 2 schools" in text  # a decision needed
     assert "Ohio" not in text
 

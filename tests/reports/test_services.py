@@ -170,6 +170,8 @@ def test_progress_csv(report):
         "Gain so far": "2.00",
         "Share of target": "0.200",
         "Projected": "12.00",
+        "Band low (80%)": "8.00",  # two points: 10% of the needed gain (10), widened 4× to 2012
+        "Band high (80%)": "16.00",
         "Projection": "At risk",
         "Last status update": "2010-11-20",
         "Last rating": "At risk",
