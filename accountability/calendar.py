@@ -71,6 +71,19 @@ def status_of(submission: PeriodSubmission | None, due_on: datetime.date, today:
     return Collection.LATE if today > due_on else Collection.DUE
 
 
+def owes(school, reporting_period) -> bool:
+    """Whether ``school`` owes ``reporting_period``: its zone operates in the period's state and
+    launched by the period's school year. The one rule of who reports; the use cases check it too."""
+    zone = school.zone
+    return (
+        zone is not None
+        and zone.state_id == reporting_period.state_id
+        and zone.status in Zone.OPERATING_STATUSES
+        and zone.launch_year_start is not None
+        and zone.launch_year_start <= school_year_start(reporting_period.school_year)
+    )
+
+
 def _applicable(metrics, school) -> list[Metric]:
     return [metric for metric in metrics if metric.applies_to_grades(school.lowest_grade, school.highest_grade)]
 
@@ -146,10 +159,9 @@ def requirements(
 
     found = []
     for reporting_period in sorted(period_list, key=lambda period: (period.due_on, period.state.name, period.pk)):
-        year_start = school_year_start(reporting_period.school_year)
         candidates = _candidate_indicators(reporting_period, own_by_state, catalog)
         for school in schools_by_state[reporting_period.state_id]:
-            if school.zone.launch_year_start is None or school.zone.launch_year_start > year_start:
+            if not owes(school, reporting_period):
                 continue
             indicators = _applicable(candidates, school)
             with_value = entered[school.pk, reporting_period.school_year, reporting_period.period]

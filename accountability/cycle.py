@@ -17,9 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.validators import school_year_from_start, school_year_start, validate_reported_school_year
-from zones.models import Zone
 
-from .calendar import indicators_for
+from .calendar import indicators_for, owes
 from .choices import Submission
 from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod
 from .recording import LOCKED_STATUSES, PeriodLocked, record_measurements
@@ -107,15 +106,8 @@ def _remember(submission: PeriodSubmission, user, why: str) -> None:
 
 
 def _check_requirement(school, reporting_period) -> None:
-    """The school owes this period: its zone operates in the period's state, launched by then."""
-    zone = school.zone
-    if (
-        zone is None
-        or zone.state_id != reporting_period.state_id
-        or zone.status not in Zone.OPERATING_STATUSES
-        or zone.launch_year_start is None
-        or zone.launch_year_start > school_year_start(reporting_period.school_year)
-    ):
+    """The school owes this period (``calendar.owes``)."""
+    if not owes(school, reporting_period):
         raise ValidationError(
             "%(school)s reports no indicators for %(period)s: it is not in an operating zone of the state then.",
             code="not_required",

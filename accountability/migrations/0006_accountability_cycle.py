@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accountability', '0005_metric_grade_span'),
         ('schools', '0003_version_for_optimistic_concurrency'),
-        ('zones', '0005_accountability_cycle'),
+        ('zones', '0004_accountability_settings_and_renewal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

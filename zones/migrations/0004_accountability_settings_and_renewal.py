@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalstate',
             name='at_risk_share',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.50'), help_text='Below the on-track share, a metric is at risk from this share (or when its band reaches the target); off track below it.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('2.00'))], verbose_name='at risk from (share of the needed gain)'),
+            field=models.DecimalField(decimal_places=2, default=Decimal('0.50'), help_text='Below the on-track share, a metric is at risk from this share (or when its band reaches the on-track share); off track below it.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('2.00'))], verbose_name='at risk from (share of the needed gain)'),
         ),
         migrations.AddField(
             model_name='historicalstate',
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='state',
             name='at_risk_share',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.50'), help_text='Below the on-track share, a metric is at risk from this share (or when its band reaches the target); off track below it.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('2.00'))], verbose_name='at risk from (share of the needed gain)'),
+            field=models.DecimalField(decimal_places=2, default=Decimal('0.50'), help_text='Below the on-track share, a metric is at risk from this share (or when its band reaches the on-track share); off track below it.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('2.00'))], verbose_name='at risk from (share of the needed gain)'),
         ),
         migrations.AddField(
             model_name='state',
