@@ -121,7 +121,9 @@ def requirements(
     (default: today). Ordered by due date, then state and school."""
     today = today or timezone.localdate()
     period_rows = ReportingPeriod.objects.select_related("state").prefetch_related("indicators")
-    school_rows = School.objects.filter(zone__status__in=Zone.OPERATING_STATUSES).select_related("zone", "district")
+    school_rows = School.objects.filter(zone__status__in=Zone.OPERATING_STATUSES).select_related(
+        "zone__lead_partner", "district"
+    )
     if states is not None:
         period_rows = period_rows.filter(state__in=states)
     if periods is not None:

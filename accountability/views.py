@@ -525,9 +525,6 @@ def collection_calendar(request, state_pk):
                 return redirect("accountability:calendar", state_pk=state.pk)
         status = 400
     requirements = calendar.requirements(states=[state])
-    partners = LeadPartner.objects.in_bulk({row.school.zone.lead_partner_id for row in requirements})
-    for row in requirements:  # the table names each school's Lead Partner: one query, not one per row
-        row.school.zone.lead_partner = partners.get(row.school.zone.lead_partner_id)
     filters = CalendarFilterForm(
         request.GET or None,
         zones=Zone.objects.filter(state=state),
