@@ -333,8 +333,7 @@ class Measurement(SchoolMetricValue):
         if reporting_period is None:
             url = reverse("portfolio:school_detail", kwargs={"school_pk": self.school_id}) + "#measurements"
             return url, f"See it on {self.school}'s page"
-        query = urlencode({"school": self.school_id, "period": reporting_period.pk})
-        return f"{reverse('accountability:period_form')}?{query}#period", "Correct it in the period's form"
+        return period_form_url(self.school_id, reporting_period.pk) + "#period", "Correct it in the period's form"
 
     @property
     def time_index(self) -> float:
@@ -394,6 +393,13 @@ class StatusUpdate(TenantModel):
                     code="duplicate_status_update",
                     params={"school": self.school, "day": self.reported_on},
                 )
+
+
+def period_form_url(school_id, reporting_period_id) -> str:
+    """The workspace grid where a school's values for a reporting period are entered (pages, the
+    duplicate-measurement error and the reminder mails link to it)."""
+    query = urlencode({"school": school_id, "period": reporting_period_id})
+    return f"{reverse('accountability:period_form')}?{query}"
 
 
 class ReportingPeriod(TenantModel):

@@ -22,20 +22,18 @@ the next beat sends it again.
 import logging
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from accounts.models import Membership, Role
 
 from .calendar import Requirement, requirements
 from .choices import Collection
-from .models import ReminderDigest
+from .models import ReminderDigest, period_form_url
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +66,7 @@ class ReminderItem:
     @property
     def link(self) -> str:
         """The period grid of this school and period, absolute (the mail is read outside the site)."""
-        query = urlencode({"school": self.school.pk, "period": self.reporting_period.pk})
-        return f"{settings.SITE_URL.rstrip('/')}{reverse('accountability:period_form')}?{query}"
+        return settings.SITE_URL.rstrip("/") + period_form_url(self.school.pk, self.reporting_period.pk)
 
     def sort_key(self):
         """Late first (longest late first), then returned, then due (soonest first)."""

@@ -32,7 +32,7 @@ from .forms import (
     StatusUpdateForm,
     TargetForm,
 )
-from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target
+from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target, period_form_url
 from .services import late_by_school, mark_late, school_standings
 from .tables import REQUIREMENTS, STANDINGS
 
@@ -237,10 +237,6 @@ def accountability_settings(request, state_pk):
 # use cases: save, submit, approve, return, reopen); the rules live there.
 
 
-def _grid_url(school_pk, period_pk) -> str:
-    return f"{reverse('accountability:period_form')}?{urlencode({'school': school_pk, 'period': period_pk})}"
-
-
 def _most_urgent(requirements):
     """The requirement to open first: late, then returned, then due (``Collection`` is worst first),
     the earliest due date first; None when nothing is waiting."""
@@ -308,7 +304,7 @@ def _period_grid(request, school, reporting_period, *, indicators=None, form=Non
         "read_only": read_only,
         "may_enter": may_enter,
         "saved": saved,
-        "url": _grid_url(school.pk, reporting_period.pk),
+        "url": period_form_url(school.pk, reporting_period.pk),
         "can_review": submission is not None and user.has_perm("accountability.review_periodsubmission", submission),
     }
 
@@ -359,7 +355,7 @@ def period_form(request):
             saved = f"{school.name}, {reporting_period.school_year} {reporting_period.get_period_display()}: {done}."
             if not request.htmx:
                 messages.success(request, saved)
-                return redirect(_grid_url(school.pk, reporting_period.pk) + "#period")
+                return redirect(period_form_url(school.pk, reporting_period.pk) + "#period")
             grid = _period_grid(request, school, reporting_period, indicators=indicators, saved=saved)
             return render(request, "accountability/_period_grid.html", {"grid": grid})
     else:
@@ -474,7 +470,7 @@ def submission_detail(request, periodsubmission_pk):
         "form": form,
         "can_review": can_review,
         "may_enter": user.has_perm("accountability.change_periodsubmission", submission),
-        "grid_url": _grid_url(submission.school_id, submission.reporting_period_id),
+        "grid_url": period_form_url(submission.school_id, submission.reporting_period_id),
     }
     return render(request, "accountability/submission_detail.html", context, status=status)
 
@@ -491,7 +487,7 @@ def _requirement_link(user, requirement) -> str:
         "accountability.change_periodsubmission",
         submission or PeriodSubmission(school=school, reporting_period=requirement.reporting_period),
     ):
-        return _grid_url(school.pk, requirement.reporting_period.pk)
+        return period_form_url(school.pk, requirement.reporting_period.pk)
     if submission is not None:
         return reverse("accountability:submission_detail", kwargs={"periodsubmission_pk": submission.pk})
     return ""
