@@ -5,7 +5,8 @@ the exit criteria it set, evaluated on the one read model of how schools stand.
 - ``latest_decisions`` reads each zone's latest decision in one query (the zone page, the
   portfolio, the zone API, the cross-portfolio school list).
 - ``renewal_due`` / ``renewals_due``: a renewal is *due* when its date falls within the next
-  ``RENEWAL_DUE_DAYS`` (the portfolio's renewal column and the "renewal due" filters).
+  ``RENEWAL_DUE_DAYS`` (the portfolio's renewal column); ``awaits_decision`` adds a past date with
+  no decision since (the school list's "renewal due" filter).
 - ``evaluate_exit_criteria`` checks a state's criteria on a zone's standings
   (``services.SchoolStanding``, never recomputed here) and its measurements. Each check is met,
   not met, or not yet known (None) with the data it lacks.
@@ -71,6 +72,16 @@ def renewal_due(zone, today: date | None = None) -> bool:
     """Whether the zone's renewal date falls within the next ``RENEWAL_DUE_DAYS`` (today included)."""
     today = today or timezone.localdate()
     return zone.renewal_on is not None and today <= zone.renewal_on <= today + timedelta(days=RENEWAL_DUE_DAYS)
+
+
+def awaits_decision(zone, decision: RenewalDecision | None, today: date) -> bool:
+    """Whether the zone's renewal needs the state's attention: due soon (``renewal_due``), or past
+    with no decision recorded on or after its date (``decision``: the zone's latest)."""
+    if zone is None or zone.renewal_on is None:
+        return False
+    if zone.renewal_on < today:
+        return decision is None or decision.decided_on < zone.renewal_on
+    return renewal_due(zone, today)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ Each row is the school's standing (``accountability.services.SchoolStanding``: r
 stale), its late requirements (the collection calendar, marked by ``mark_late`` as on the other
 pages) and its zone's renewal, read in a fixed number of queries whatever the number of schools.
 
-A renewal is due (``renewal_due``) when it is due by ``accountability.renewal.renewal_due`` (the
-date within the next ``RENEWAL_DUE_DAYS``), or when the date has passed with no decision recorded
-on or after it: an overdue decision is what the admin is looking for.
+A renewal is due (``accountability.renewal.awaits_decision``) when its date is within the next
+``RENEWAL_DUE_DAYS``, or has passed with no decision recorded on or after it: an overdue decision
+is what the admin is looking for.
 """
 
 from dataclasses import dataclass
@@ -18,15 +18,6 @@ from accountability import renewal
 from accountability.calendar import requirements
 from accountability.models import RenewalDecision, StatusUpdate
 from accountability.services import SchoolStanding, late_by_school, mark_late, school_standings
-
-
-def renewal_due(zone, decision: RenewalDecision | None, today: date) -> bool:
-    """Due soon (``accountability.renewal.renewal_due``), or past with no decision on or after the date."""
-    if zone is None or zone.renewal_on is None:
-        return False
-    if zone.renewal_on < today:
-        return decision is None or decision.decided_on < zone.renewal_on
-    return renewal.renewal_due(zone, today)
 
 
 @dataclass
@@ -70,7 +61,7 @@ def school_rows(schools, today: date | None = None) -> list[SchoolRow]:
         SchoolRow(
             row,
             decisions.get(row.school.zone_id),
-            renewal_due(row.school.zone, decisions.get(row.school.zone_id), today),
+            renewal.awaits_decision(row.school.zone, decisions.get(row.school.zone_id), today),
         )
         for row in standings
     ]
