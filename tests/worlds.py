@@ -16,7 +16,8 @@ from decimal import Decimal
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from accounts.models import Membership, Role
@@ -30,6 +31,7 @@ from tests.factories import (
     MeasurementFactory,
     MembershipFactory,
     MetricFactory,
+    ReportingPeriodFactory,
     StateFactory,
     StatusUpdateFactory,
     TargetFactory,
@@ -121,6 +123,26 @@ class Tenant:
     expenditure: object
     engagement: object
     users: dict = field(default_factory=dict)
+
+
+def grow_with_another_state(state):
+    """``state`` grows by a zone (``grow_state``), and another state appears with its own zone and
+    reporting period: what a page's query count must not follow."""
+    grow_state(state)
+    other = StateFactory()
+    grow_state(other)
+    ReportingPeriodFactory(state=other)
+
+
+def query_counts(client, urls, **headers) -> dict[str, int]:
+    """{url: the queries its page costs} for ``urls`` (each must answer 200)."""
+    found = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, **headers)
+        assert response.status_code == 200, url
+        found[url] = len(queries)
+    return found
 
 
 def make_tenant(name, *, with_users=False) -> Tenant:

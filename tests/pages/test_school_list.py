@@ -8,8 +8,6 @@ import io
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,10 +17,9 @@ from tests.factories import (
     PeriodSubmissionFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
-    StateFactory,
     StatusUpdateFactory,
 )
-from tests.worlds import grow_state, make_tenant, member
+from tests.worlds import grow_with_another_state, make_tenant, member, query_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -124,21 +121,9 @@ def test_constant_queries_at_two_sizes(role, login):
     ReportingPeriodFactory(state=tenant.state)
     client = login(member(role, tenant))
     urls = [URL, URL + "?late=on&stale=on&renewal_due=on&sort=-late", URL + "?q=Demo&export=schools"]
-
-    def counts():
-        found = {}
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            found[url] = len(queries)
-        return found
-
-    small = counts()
+    small = query_counts(client, urls)
     for _ in range(2):
-        grow_state(tenant.state)
-        other = StateFactory()
-        grow_state(other)
-        ReportingPeriodFactory(state=other)
+        grow_with_another_state(tenant.state)
     for zone in tenant.state.zones.all():
         RenewalDecisionFactory(zone=zone)
-    assert counts() == small
+    assert query_counts(client, urls) == small

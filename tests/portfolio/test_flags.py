@@ -7,15 +7,13 @@ import io
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accountability.choices import Submission
 from accounts.models import Role
-from tests.factories import PeriodSubmissionFactory, ReportingPeriodFactory, StateFactory, StatusUpdateFactory
-from tests.worlds import grow_state, make_tenant, member
+from tests.factories import PeriodSubmissionFactory, ReportingPeriodFactory, StatusUpdateFactory
+from tests.worlds import grow_with_another_state, make_tenant, member, query_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -114,18 +112,7 @@ def test_the_flags_cost_the_same_queries_whatever_the_number_of_late_and_stale_s
         "/api/v1/portfolio/",
     ]
 
-    def counts():
-        found = {}
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url, HTTP_ACCEPT="application/json").status_code == 200
-            found[url] = len(queries)
-        return found
-
-    small = counts()
+    small = query_counts(client, urls, HTTP_ACCEPT="application/json")
     for _ in range(2):
-        grow_state(tenant.state)
-        other = StateFactory()
-        grow_state(other)
-        ReportingPeriodFactory(state=other)
-    assert counts() == small
+        grow_with_another_state(tenant.state)
+    assert query_counts(client, urls, HTTP_ACCEPT="application/json") == small
