@@ -21,7 +21,7 @@ from tests.factories import (
     ReportingPeriodFactory,
     StateFactory,
 )
-from tests.worlds import grow_state, make_tenant, member
+from tests.worlds import grow_state, make_tenant, member, query_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -386,16 +386,6 @@ def test_the_state_lead_creates_a_school_years_periods_and_moves_a_due_date(tena
 # --- Constant queries ----------------------------------------------------------------------------
 
 
-def page_queries(client, urls) -> dict[str, int]:
-    counts = {}
-    for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = len(queries)
-    return counts
-
-
 @pytest.mark.parametrize("role", [Role.STATE_LEAD, Role.LEAD_PARTNER_STAFF])
 def test_the_cycle_pages_run_constant_queries_at_two_data_sizes(role, db):
     tenant = make_tenant("Colorado")
@@ -412,7 +402,7 @@ def test_the_cycle_pages_run_constant_queries_at_two_data_sizes(role, db):
         reverse("accountability:workspace"),
         grid_url(school, spring),
     ]
-    small = page_queries(client, urls)
+    small = query_counts(client, urls)
 
     # More of everything: zones of the same Lead Partner, periods, submissions, indicators, another state.
     for zone, schools, _commitment, _expenditure in grow_state(tenant.state, zones=2):
@@ -424,4 +414,4 @@ def test_the_cycle_pages_run_constant_queries_at_two_data_sizes(role, db):
     for index in range(4):
         MetricFactory(name=f"Leading {index}", kind=Metric.Kind.LEADING)
     grow_state(StateFactory())
-    assert page_queries(client, urls) == small
+    assert query_counts(client, urls) == small
