@@ -65,10 +65,11 @@ def _workspace(request, schools, status_form=None, measurement_form=None, *, per
         school_standings(schools, StatusUpdate.objects.all()),
         key=lambda row: (row.standing.severity, row.school.name),
     )
-    mark_late(standings, late_by_school(calendar.requirements(schools=schools)))
+    requirements = calendar.requirements(schools=schools)
+    mark_late(standings, late_by_school(requirements))
     if response := csv_export(request, "workspace", {"schools": (STANDINGS, standings)}):
         return response
-    school, reporting_period = period or (_chosen_period(request, schools) if schools else (None, None))
+    school, reporting_period = period or (_chosen_period(request, schools, requirements) if schools else (None, None))
     if grid is None and reporting_period is not None:
         grid = _period_grid(request, school, reporting_period)
     initial = {"school": request.GET.get("school")}
@@ -249,9 +250,10 @@ def _pk(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-def _chosen_period(request, schools):
+def _chosen_period(request, schools, requirements=None):
     """(school, reporting period) the grid shows: those of the query string (another's: 404), else
-    the most urgent requirement of the chosen school or of all the user's schools; (school, None)
+    the most urgent requirement of the chosen school or of all the user's schools (among
+    ``requirements``, the calendar of ``schools`` when the caller already read it); (school, None)
     when nothing is due."""
     school_pk, period_pk = _pk(request.GET.get("school")), _pk(request.GET.get("period"))
     by_pk = {school.pk: school for school in schools}
@@ -263,7 +265,9 @@ def _chosen_period(request, schools):
         return school, get_object_or_404(periods, pk=period_pk)
     if request.GET.get("period"):
         raise Http404("Choose a school and one of its state's reporting periods.")
-    urgent = _most_urgent(calendar.requirements(schools=[school] if school else schools))
+    if requirements is None:
+        requirements = calendar.requirements(schools=[school] if school else schools)
+    urgent = _most_urgent([row for row in requirements if school is None or row.school.pk == school.pk])
     if urgent is None:
         return school, None
     return urgent.school, urgent.reporting_period
@@ -329,9 +333,9 @@ def period_form(request):
     schools = reportable_schools(request.user)
     if not schools:
         raise PermissionDenied
-    school, reporting_period = _chosen_period(request, schools)
     if request.method != "POST":
-        return _workspace(request, schools, period=(school, reporting_period))
+        return _workspace(request, schools)  # it opens the chosen period, reading the calendar once
+    school, reporting_period = _chosen_period(request, schools)
     if reporting_period is None:
         raise Http404("Choose a school and one of its state's reporting periods.")
     if not request.user.has_perm(
