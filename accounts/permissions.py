@@ -44,6 +44,20 @@ dossier, its decision form is the state's)     state only)
 report runs: portfolio (request)               initiative admin
 an import (apply)                              the person who uploaded it (among the imports
                                                they may read)
+performance contracts, deliverables, contract  initiative admin, state lead of the state
+targets, annual reviews, review evidence
+an issued annual review: respond               initiative admin, Lead Partner staff of the
+                                               contract's Lead Partner
+autonomy terms: add (a request)                initiative admin, state lead, Lead Partner staff
+                                               of the zone
+autonomy terms: change, delete; term changes   initiative admin, state lead of the state
+autonomy check-ins (add)                       initiative admin, state lead, Lead Partner staff
+                                               of the zone
+a proposed change: propose                     initiative admin, state lead, Lead Partner staff
+                                               of the zone, collaborator engaged in the state
+a proposed change: approve or reject (decide)  initiative admin, state lead of the state
+a comment (add)                                any member who reads its subject, at a
+                                               visibility their role reads
 =============================================  ===============================================
 """
 
@@ -66,6 +80,20 @@ def state_id_of(obj) -> int | None:
         if obj is None:
             return None
     return getattr(obj, f"{path[-1]}_id", None)
+
+
+def lead_partner_id_of(obj) -> int | None:
+    """The id of the Lead Partner whose staff may read a tenant-owned object, following its
+    TenantScope ``lead_partner`` path (None when it has none)."""
+    path = getattr(getattr(obj, "TenantScope", None), "lead_partner", None)
+    if obj is None or not path:
+        return None
+    *steps, last = path.split("__")
+    for step in steps:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
 
 
 @rules.predicate
@@ -96,6 +124,37 @@ def is_lead_partner_for_school(user, obj) -> bool:
     if school is None or school.zone_id is None:
         return False
     return user.scope.reaches_partner_in(school.zone.lead_partner_id, state_id_of(school))
+
+
+@rules.predicate
+def is_lead_partner_staff_for(user, obj) -> bool:
+    """obj belongs to a zone its Lead Partner leads (by the object's TenantScope paths), in a state
+    the user's grant covers."""
+    if not user.is_authenticated or obj is None:
+        return False
+    if obj is ANYWHERE:
+        return bool(user.scope.lead_partner_ids)
+    return user.scope.reaches_partner_in(lead_partner_id_of(obj), state_id_of(obj))
+
+
+@rules.predicate
+def is_collaborator_in(user, obj) -> bool:
+    """A national collaborator with an engagement granting access to the object's state now."""
+    if not user.is_authenticated or obj is None:
+        return False
+    if obj is ANYWHERE:
+        return bool(user.scope.collaborator_state_ids)
+    return state_id_of(obj) in user.scope.collaborator_state_ids
+
+
+@rules.predicate
+def is_state_member_for(user, obj) -> bool:
+    """Any state role (lead, viewer, commissioner) in the object's state."""
+    if not user.is_authenticated or obj is None:
+        return False
+    if obj is ANYWHERE:
+        return bool(user.scope.state_ids)
+    return state_id_of(obj) in user.scope.state_ids
 
 
 @rules.predicate
@@ -185,6 +244,36 @@ _crud("accountability.reminderdigest", is_initiative_admin)
 
 for school_report_model in ("accountability.measurement", "accountability.statusupdate"):
     _crud(school_report_model, reports_on_school)
+
+for contract_model in (
+    "contracts.performancecontract",
+    "contracts.contractdeliverable",
+    "contracts.contracttarget",
+    "contracts.annualreview",
+    "contracts.reviewevidence",
+):
+    _crud(contract_model, manages_state)
+# The Lead Partner's written response to an issued review of its own contract.
+rules.add_perm("contracts.respond_annualreview", is_initiative_admin | is_lead_partner_staff_for)
+
+_crud("autonomy.autonomyterm", manages_state, actions=("change", "delete"))
+# A Lead Partner may ask for a term (status requested); granting, contesting, revoking is the state's.
+rules.add_perm("autonomy.add_autonomyterm", manages_state | is_lead_partner_staff_for)
+rules.add_perm("autonomy.add_autonomycheckin", manages_state | is_lead_partner_staff_for)
+_crud("autonomy.autonomycheckin", is_initiative_admin, actions=("change", "delete"))
+rules.add_perm("autonomy.add_autonomytermchange", manages_state)  # written by the ledger's use cases
+_crud("autonomy.autonomytermchange", is_initiative_admin, actions=("change", "delete"))
+
+rules.add_perm("proposals.add_changeproposal", manages_state | is_lead_partner_staff_for | is_collaborator_in)
+rules.add_perm("proposals.decide_changeproposal", manages_state)
+_crud("proposals.changeproposal", is_initiative_admin, actions=("change", "delete"))
+
+# Anyone who reads a subject may comment on it, at a visibility their role reads (the comments
+# app's services check the level); resolving a needs-action comment: see comments.services.
+rules.add_perm(
+    "comments.add_comment", manages_state | is_state_member_for | is_lead_partner_staff_for | is_collaborator_in
+)
+_crud("comments.comment", is_initiative_admin, actions=("change", "delete"))
 
 rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
 rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)

@@ -17,4 +17,8 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("funding.urls")),
     path("", include("accountability.urls")),
+    path("", include("contracts.urls")),
+    path("", include("autonomy.urls")),
+    path("", include("proposals.urls")),
+    path("", include("comments.urls")),
 ]

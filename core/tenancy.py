@@ -9,6 +9,8 @@ collaborator:
         state = "district__state"          # path to the owning state (required)
         lead_partner = "zone__lead_partner"  # path to the Lead Partner whose staff may read it
         collaborator = True                 # collaborators read it in states they are engaged in
+        lead_partner_when = Q(status="issued")  # optional: only such rows for Lead Partner staff
+        collaborator_when = Q(...)          # optional: only such rows for collaborators
         multivalued = False                 # paths cross a to-many relation (dedupe needed)
 
 Who sees what:
@@ -130,11 +132,12 @@ class TenantQuerySet(models.QuerySet):
             q |= Q(**{f"{rules.state}__in": scope.state_ids})
         lead_partner_path = getattr(rules, "lead_partner", None)
         if lead_partner_path:
+            partner_when = getattr(rules, "lead_partner_when", Q())
             for lead_partner_id, state_id in scope.lead_partner_grants:
-                grant = Q(**{lead_partner_path: lead_partner_id})
+                grant = Q(**{lead_partner_path: lead_partner_id}) & partner_when
                 q |= grant if state_id is None else grant & Q(**{rules.state: state_id})
         if scope.collaborator_state_ids and getattr(rules, "collaborator", False):
-            q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids})
+            q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids}) & getattr(rules, "collaborator_when", Q())
         if getattr(rules, "multivalued", False):
             return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
         return self.filter(q)

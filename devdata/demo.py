@@ -36,6 +36,8 @@ from partners.models import CollaboratorEngagement, LeadPartner, NationalCollabo
 from schools.models import School
 from zones.models import CriterionRating, District, Initiative, State, Zone
 
+from . import demo_autonomy, demo_comments, demo_contracts, demo_proposals
+
 D = datetime.date
 MET, PARTIAL = CriterionRating.MET, CriterionRating.PARTIAL
 DEMO_PASSWORD = "zone-demo-2010"
@@ -507,6 +509,10 @@ class DemoLoader:
         self.load_collection_calendar()
         self.load_funding()
         self.load_renewals()
+        # Lead Partners and autonomy, in dependency order (the ledger cites reviews; comments sit
+        # on reviews, and proposals on schools and commitments).
+        for part in (demo_contracts, demo_autonomy, demo_proposals, demo_comments):
+            part.load(self)
 
     def load_states(self):
         for facts in STATES:

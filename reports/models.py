@@ -71,6 +71,7 @@ class ReportRun(TenantModel):
         COMMISSIONER_BRIEF = "commissioner_brief", "Commissioner brief"
         PORTFOLIO = "portfolio", "Portfolio report"
         RENEWAL_DOSSIER = "renewal_dossier", "Renewal dossier"
+        ANNUAL_REVIEW = "annual_review", "Lead Partner annual review"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -95,6 +96,9 @@ class ReportRun(TenantModel):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     state = models.ForeignKey("zones.State", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(
+        "contracts.AnnualReview", null=True, blank=True, on_delete=models.CASCADE, related_name="report_runs"
+    )
     scope_key = models.CharField(max_length=40, editable=False, help_text="kind's scope, e.g. state:4")
     period = models.CharField(max_length=7, validators=[validate_period], help_text="The month reported on.")
     requested_by = models.ForeignKey(

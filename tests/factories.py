@@ -21,9 +21,13 @@ from accountability.models import (
     Target,
 )
 from accounts.models import ApiToken, Invitation, Membership, Role, User
+from autonomy.models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
+from comments.models import Comment
+from contracts.models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
 from funding.models import Commitment, Expenditure, Funder
 from imports.models import ImportBatch
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
+from proposals.models import ChangeProposal
 from reports.models import ReportRun
 from schools.models import School
 from zones.models import District, Initiative, State, Zone
@@ -388,3 +392,127 @@ class ImportBatchFactory(DjangoModelFactory):
     original_name = "measurements.csv"
     uploaded_by = factory.SubFactory(UserFactory)
     summary = factory.LazyFunction(lambda: {"counts": {"create": 0, "update": 0, "skip": 0, "errors": 0}})
+
+
+class PerformanceContractFactory(DjangoModelFactory):
+    class Meta:
+        model = PerformanceContract
+
+    zone = factory.SubFactory(LaunchedZoneFactory)
+    lead_partner = factory.SelfAttribute("zone.lead_partner")
+    status = PerformanceContract.Status.ACTIVE
+    starts_on = datetime.date(2010, 7, 1)
+    ends_on = datetime.date(2013, 6, 30)
+    signed_on = datetime.date(2010, 6, 15)
+    renewal_conditions = "Renewed for two years when every school meets its first-year targets."
+    termination_conditions = "Terminated when two consecutive annual reviews do not meet expectations."
+
+
+class ContractDeliverableFactory(DjangoModelFactory):
+    class Meta:
+        model = ContractDeliverable
+
+    contract = factory.SubFactory(PerformanceContractFactory)
+    title = factory.Sequence(lambda n: f"Deliverable {n}")
+    due_on = datetime.date(2010, 9, 30)
+
+
+class ContractTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = ContractTarget
+
+    contract = factory.SubFactory(PerformanceContractFactory)
+    metric = factory.SubFactory(MetricFactory)
+    level = Decimal("50.00")
+    school_year = "2011-12"
+
+
+class AnnualReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = AnnualReview
+
+    contract = factory.SubFactory(PerformanceContractFactory)
+    school_year = "2010-11"
+    status = AnnualReview.Status.ISSUED
+    reviewer = factory.SubFactory(UserFactory)
+    academic_rating = AnnualReview.Rating.MEETS
+    academic_narrative = "Reading proficiency rose at two of three schools."
+    operational_rating = AnnualReview.Rating.APPROACHING
+    operational_narrative = "Two reporting periods were submitted late."
+    financial_rating = AnnualReview.Rating.MEETS
+    financial_narrative = "Spending tracked the commitments."
+    issued_at = factory.LazyFunction(lambda: datetime.datetime(2011, 7, 15, tzinfo=datetime.UTC))
+
+
+class ReviewEvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewEvidence
+
+    review = factory.SubFactory(AnnualReviewFactory)
+    part = AnnualReview.Part.ACADEMIC
+    title = "State assessment results"
+    url = "https://example.org/results.pdf"
+
+
+class AutonomyTermFactory(DjangoModelFactory):
+    class Meta:
+        model = AutonomyTerm
+
+    zone = factory.SubFactory(LaunchedZoneFactory)
+    area = AutonomyTerm.Area.PEOPLE
+    power = AutonomyTerm.Power.HIRING
+    description = "The zone hires its own teachers."
+    source = AutonomyTerm.Source.MOU_CLAUSE
+    source_reference = "MOU §4.2"
+    status = AutonomyTerm.Status.GRANTED
+    effective_from = datetime.date(2010, 7, 1)
+
+
+class AutonomyCheckInFactory(DjangoModelFactory):
+    class Meta:
+        model = AutonomyCheckIn
+
+    term = factory.SubFactory(AutonomyTermFactory)
+    practice = AutonomyCheckIn.Practice.PARTLY
+    note = "Granted hiring authority, but the district placed 4 teachers."
+    observed_on = datetime.date(2010, 10, 1)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class AutonomyTermChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = AutonomyTermChange
+
+    term = factory.SubFactory(AutonomyTermFactory)
+    from_status = AutonomyTerm.Status.REQUESTED
+    to_status = AutonomyTerm.Status.GRANTED
+    reason = "Granted in the signed MOU."
+    effective_on = datetime.date(2010, 7, 1)
+    changed_by = factory.SubFactory(UserFactory)
+
+
+class ChangeProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = ChangeProposal
+
+    school = factory.SubFactory(SchoolFactory)
+    zone = factory.SelfAttribute("school.zone")
+    state = factory.SelfAttribute("school.district.state")
+    kind = ChangeProposal.Kind.SCHOOL_STATUS
+    before = factory.LazyAttribute(lambda proposal: {"turnaround_status": proposal.school.turnaround_status})
+    after = {"turnaround_status": School.TurnaroundStatus.EXITED}
+    reason = "Met its exit targets two years running."
+    proposed_by = factory.SubFactory(UserFactory)
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    school = factory.SubFactory(SchoolFactory)
+    zone = factory.SelfAttribute("school.zone")
+    state = factory.SelfAttribute("school.district.state")
+    subject = Comment.Subject.SCHOOL
+    author = factory.SubFactory(UserFactory)
+    body = factory.Faker("sentence")
+    visibility = Comment.Visibility.EVERYONE

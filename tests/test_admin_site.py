@@ -10,8 +10,14 @@ from django.urls import reverse
 from schools.models import School
 from tests.factories import (
     ApiTokenFactory,
+    AutonomyCheckInFactory,
+    AutonomyTermChangeFactory,
     BaselineFactory,
+    ChangeProposalFactory,
     CollaboratorEngagementFactory,
+    CommentFactory,
+    ContractDeliverableFactory,
+    ContractTargetFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
@@ -22,6 +28,7 @@ from tests.factories import (
     ReminderDigestFactory,
     RenewalDecisionFactory,
     ReportRunFactory,
+    ReviewEvidenceFactory,
     SchoolFactory,
     StatusUpdateFactory,
     TargetFactory,
@@ -40,6 +47,11 @@ def rows(db):
     for factory in (BaselineFactory, TargetFactory, MeasurementFactory, StatusUpdateFactory, PeriodSubmissionFactory):
         factory(school=school)
     RenewalDecisionFactory(zone=school.zone)
+    for factory in (ChangeProposalFactory, CommentFactory):
+        factory(school=school)
+    for factory in (ContractDeliverableFactory, ContractTargetFactory, ReviewEvidenceFactory):
+        factory()
+    AutonomyCheckInFactory(term=AutonomyTermChangeFactory().term)
     for factory in (
         ExpenditureFactory,
         CollaboratorEngagementFactory,

@@ -9,12 +9,21 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 
 from accounts.models import Role
+from comments.models import Comment
 from funding.models import Commitment
 from tests.factories import (
+    AnnualReviewFactory,
     ApiTokenFactory,
+    AutonomyCheckInFactory,
+    AutonomyTermChangeFactory,
+    AutonomyTermFactory,
     BaselineFactory,
+    ChangeProposalFactory,
     CollaboratorEngagementFactory,
+    CommentFactory,
     CommitmentFactory,
+    ContractDeliverableFactory,
+    ContractTargetFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
     FunderFactory,
@@ -25,11 +34,13 @@ from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     NationalCollaboratorFactory,
+    PerformanceContractFactory,
     PeriodSubmissionFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
     ReportRunFactory,
+    ReviewEvidenceFactory,
     StateFactory,
     StatusUpdateFactory,
     TargetFactory,
@@ -66,6 +77,19 @@ class Tenant:
     renewal_decision: object
     exit_criterion: object
     reminder_digest: object
+    contract: object
+    deliverable: object
+    contract_target: object
+    annual_review: object
+    review_evidence: object
+    autonomy_term: object
+    autonomy_check_in: object
+    autonomy_term_change: object
+    change_proposal: object
+    comment: object  # visible to everyone who reads the school
+    # the other visibility levels of a comment on the same school (tests/comments read them per role)
+    partner_comment: object
+    state_only_comment: object
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
 
 
@@ -91,6 +115,16 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
     )
     expenditure = ExpenditureFactory(commitment=commitment, zone=zone, description=f"{marker} spending")
     metric = MetricFactory(code=f"metric-{postal_code.lower()}", name=f"Metric {postal_code}")
+    contract = PerformanceContractFactory(
+        zone=zone, lead_partner=lead_partner, renewal_conditions=f"{marker} renewal conditions"
+    )
+    annual_review = AnnualReviewFactory(contract=contract, academic_narrative=f"{marker} review narrative")
+    autonomy_term = AutonomyTermFactory(zone=zone, description=f"{marker} hiring term")
+    status_update = StatusUpdateFactory(school=school, narrative=f"{marker} narrative")
+
+    def comment(visibility, text):
+        return CommentFactory(school=school, zone=zone, state=state, visibility=visibility, body=f"{marker} {text}")
+
     return Tenant(
         marker=marker,
         state=state,
@@ -107,7 +141,7 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         baseline=BaselineFactory(school=school, metric=metric, source=f"{marker} baseline source"),
         target=TargetFactory(school=school, metric=metric),
         measurement=MeasurementFactory(school=school, metric=metric, source=f"{marker} measurement source"),
-        status_update=StatusUpdateFactory(school=school, narrative=f"{marker} narrative"),
+        status_update=status_update,
         report_run=ReportRunFactory(
             kind="zone_progress", state=state, zone=zone, status="done", file=ContentFile(b"%PDF-1.4", name="run.pdf")
         ),
@@ -117,6 +151,18 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         renewal_decision=RenewalDecisionFactory(zone=zone, reasons=f"{marker} renewal reasons"),
         exit_criterion=ExitCriterionFactory(state=state),
         reminder_digest=ReminderDigestFactory(state=state),
+        contract=contract,
+        deliverable=ContractDeliverableFactory(contract=contract, title=f"{marker} deliverable"),
+        contract_target=ContractTargetFactory(contract=contract, metric=metric),
+        annual_review=annual_review,
+        review_evidence=ReviewEvidenceFactory(review=annual_review, title=f"{marker} evidence"),
+        autonomy_term=autonomy_term,
+        autonomy_check_in=AutonomyCheckInFactory(term=autonomy_term, note=f"{marker} check-in note"),
+        autonomy_term_change=AutonomyTermChangeFactory(term=autonomy_term, reason=f"{marker} change reason"),
+        change_proposal=ChangeProposalFactory(school=school, reason=f"{marker} proposal reason"),
+        comment=comment(Comment.Visibility.EVERYONE, "open comment"),
+        partner_comment=comment(Comment.Visibility.PARTNER_AND_STATE, "partner comment"),
+        state_only_comment=comment(Comment.Visibility.STATE_STAFF, "state-only comment"),
     )
 
 

@@ -31,6 +31,16 @@ TENANT_MODELS = {
     "renewaldecision": "renewal_decision",
     "exitcriterion": "exit_criterion",
     "reminderdigest": "reminder_digest",  # written by the reminder task; read by the state's staff
+    "performancecontract": "contract",
+    "contractdeliverable": "deliverable",
+    "contracttarget": "contract_target",
+    "annualreview": "annual_review",  # issued (a draft is hidden from the Lead Partner: tests/contracts)
+    "reviewevidence": "review_evidence",
+    "autonomyterm": "autonomy_term",
+    "autonomycheckin": "autonomy_check_in",
+    "autonomytermchange": "autonomy_term_change",
+    "changeproposal": "change_proposal",
+    "comment": "comment",  # visible to everyone; the narrower levels: tests/comments
 }
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
@@ -54,10 +64,17 @@ READS_OF_TENANT_A = {
     "lead_partner_staff": frozenset(
         {"state", "district", "zone", "school", "baseline", "target", "measurement", "statusupdate"}
         | {"reportrun", "importbatch", "reportingperiod", "periodsubmission", "renewaldecision", "exitcriterion"}
+        # its own contracts and issued reviews, its zones' autonomy ledger, proposals and comments
+        | {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
+        | {"autonomyterm", "autonomycheckin", "autonomytermchange", "changeproposal", "comment"}
     ),
     # aggregates of the states it is engaged in, without the schools' narratives (which progress
     # reports quote) or the Lead Partners' imports
-    "collaborator": ALL - {"statusupdate", "reportrun", "importbatch", "reminderdigest"},
+    # (nor the Lead Partner's contracts, reviews and check-ins)
+    "collaborator": ALL
+    - {"statusupdate", "reportrun", "importbatch", "reminderdigest"}
+    - {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
+    - {"autonomycheckin"},
 }
 
 

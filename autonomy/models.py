@@ -1,0 +1,114 @@
+"""The autonomy ledger: a zone's terms of autonomy per area, each with its legal source, status,
+effective dates and evidence; the Lead Partner's check-ins on whether a term holds in practice;
+and every change of a term's status with its reason and the decision that caused it."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from core.concurrency import VersionedModel
+from core.tenancy import TenantModel
+from core.validators import validate_single_line_text
+
+from .choices import Area, LegalSource, Power, Practice, TermStatus
+
+
+class AutonomyTerm(VersionedModel, TenantModel):
+    """One power a zone holds (or asked for, or lost) under a legal source."""
+
+    Area = Area
+    Power = Power
+    Source = LegalSource
+    Status = TermStatus
+
+    zone = models.ForeignKey("zones.Zone", on_delete=models.CASCADE, related_name="autonomy_terms")
+    area = models.CharField(max_length=20, choices=Area.choices)
+    power = models.CharField(max_length=30, choices=Power.choices)
+    description = models.TextField(blank=True, help_text="What exactly the zone may decide.")
+    source = models.CharField("legal source", max_length=30, choices=LegalSource.choices, blank=True)
+    source_reference = models.CharField(
+        "clause or article", max_length=200, blank=True, validators=[validate_single_line_text]
+    )
+    status = models.CharField(max_length=20, choices=TermStatus.choices, default=TermStatus.REQUESTED)
+    effective_from = models.DateField(null=True, blank=True)
+    effective_until = models.DateField(null=True, blank=True)
+    evidence_url = models.URLField("evidence link", blank=True)
+    evidence = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "zone__state"
+        lead_partner = "zone__lead_partner"
+        collaborator = True
+
+    class Meta:
+        ordering = ["zone", "area", "power"]
+
+    def __str__(self):
+        return f"{self.zone}: {self.get_power_display()} ({self.get_status_display().lower()})"
+
+
+class AutonomyCheckIn(TenantModel):
+    """A Lead Partner's report on whether a term holds in practice ("granted hiring authority, but
+    the district placed 4 teachers")."""
+
+    Practice = Practice
+
+    term = models.ForeignKey(AutonomyTerm, on_delete=models.CASCADE, related_name="check_ins")
+    practice = models.CharField(max_length=20, choices=Practice.choices)
+    note = models.TextField()
+    observed_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "term__zone__state"
+        lead_partner = "term__zone__lead_partner"
+
+    class Meta:
+        ordering = ["-observed_on", "-created_at"]
+
+    def __str__(self):
+        return f"{self.term}: {self.get_practice_display().lower()} on {self.observed_on}"
+
+
+class AutonomyTermChange(TenantModel):
+    """A change of a term's status, with its reason and what caused it: a Lead Partner's check-in,
+    an annual review or a renewal decision (earned autonomy). Written by the ledger's use cases,
+    never edited."""
+
+    term = models.ForeignKey(AutonomyTerm, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=20, choices=TermStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=TermStatus.choices)
+    reason = models.TextField()
+    effective_on = models.DateField()
+    check_in = models.ForeignKey(AutonomyCheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    annual_review = models.ForeignKey(
+        "contracts.AnnualReview", null=True, blank=True, on_delete=models.PROTECT, related_name="autonomy_changes"
+    )
+    renewal_decision = models.ForeignKey(
+        "accountability.RenewalDecision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="autonomy_changes",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "term__zone__state"
+        lead_partner = "term__zone__lead_partner"
+        collaborator = True
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.term.get_power_display()}: {self.from_status or 'new'} → {self.to_status}"

@@ -1,0 +1,73 @@
+"""Threaded comments on a school, zone, status update, annual review or period submission, each
+visible to a level of readers (``choices.Visibility``); a "needs action" comment has an owner and
+stays open until resolved."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from core.tenancy import TenantModel
+
+from .choices import Subject, Visibility
+
+
+class Comment(TenantModel):
+    Visibility = Visibility
+    Subject = Subject
+
+    # Where the comment sits for scoping: its state and, when the subject belongs to one, the zone
+    # (whose Lead Partner's staff may read it, by visibility).
+    state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="comments")
+    zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    subject = models.CharField(max_length=30, choices=Subject.choices)
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    status_update = models.ForeignKey(
+        "accountability.StatusUpdate", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    period_submission = models.ForeignKey(
+        "accountability.PeriodSubmission", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    annual_review = models.ForeignKey(
+        "contracts.AnnualReview", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.EVERYONE)
+    needs_action = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_comments",
+        help_text="Who must act on a needs-action comment.",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "zone__lead_partner"
+        # Lead Partner staff never read state-only comments, nor comments on a review still in draft.
+        lead_partner_when = ~Q(visibility=Visibility.STATE_STAFF) & (
+            Q(annual_review__isnull=True) | Q(annual_review__status="issued")
+        )
+        collaborator = True
+        # Collaborators read only comments open to everyone, on what they read (not status updates'
+        # narratives nor reviews).
+        collaborator_when = Q(visibility=Visibility.EVERYONE, status_update__isnull=True, annual_review__isnull=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["owner", "needs_action", "resolved_at"])]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.get_subject_display().lower()}"
