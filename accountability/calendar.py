@@ -183,13 +183,14 @@ def requirements(
     return found
 
 
-def submission_records(schools, today=None) -> dict[int, SubmissionRecord]:
-    """Each school's submission record (by school id) over all its requirements: ``due`` counts
-    those whose due date has come by ``today``; the others count submissions as they stand."""
+def submission_records(schools, today=None, periods=None) -> dict[int, SubmissionRecord]:
+    """Each school's submission record (by school id) over all its requirements (or those of
+    ``periods``, e.g. one school year's): ``due`` counts those whose due date has come by
+    ``today``; the others count submissions as they stand."""
     today = today or timezone.localdate()
     school_ids = [getattr(school, "pk", school) for school in schools]
     records = {school_id: SubmissionRecord() for school_id in school_ids}
-    for requirement in requirements(schools=school_ids, today=today):
+    for requirement in requirements(schools=school_ids, periods=periods, today=today):
         record = records[requirement.school.pk]
         submission = requirement.submission
         if requirement.reporting_period.due_on <= today:

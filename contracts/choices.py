@@ -9,6 +9,10 @@ class ContractStatus(models.TextChoices):
     ENDED = "ended", "Ended"
     TERMINATED = "terminated", "Terminated"
 
+    @property
+    def colour(self) -> str:
+        return CONTRACT_COLOURS[self]
+
 
 class ReviewStatus(models.TextChoices):
     """A review is written as a draft (the state's only), then issued to the Lead Partner, who
@@ -42,4 +46,33 @@ REVIEW_RATING_COLOURS = {
     ReviewRating.MEETS: "#2e8540",
     ReviewRating.APPROACHING: "#e07b00",
     ReviewRating.DOES_NOT_MEET: "#b3261e",
+}
+
+
+class DeliverableStatus(models.TextChoices):
+    """Where a deliverable stands on a day: delivered (on time or late), still due, or overdue.
+    Declared worst first."""
+
+    OVERDUE = "overdue", "Overdue"
+    DUE = "due", "Due"
+    DELIVERED_LATE = "delivered_late", "Delivered late"
+    DELIVERED = "delivered", "Delivered"
+
+    @property
+    def colour(self) -> str:
+        return DELIVERABLE_COLOURS[self]
+
+
+DELIVERABLE_COLOURS = {
+    DeliverableStatus.OVERDUE: "#b3261e",
+    DeliverableStatus.DUE: "#9aa5b1",
+    DeliverableStatus.DELIVERED_LATE: "#e07b00",
+    DeliverableStatus.DELIVERED: "#2e8540",
+}
+
+CONTRACT_COLOURS = {
+    ContractStatus.DRAFT: "#9aa5b1",
+    ContractStatus.ACTIVE: "#2e8540",
+    ContractStatus.ENDED: "#5b6b7b",
+    ContractStatus.TERMINATED: "#b3261e",
 }

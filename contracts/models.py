@@ -1,22 +1,45 @@
 """A Lead Partner's performance contract for a zone (term, deliverables, performance targets,
 renewal and termination conditions, the signed document) and its annual performance reviews."""
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accountability.models import Metric
 from core.concurrency import VersionedModel
 from core.fields import school_year_field
 from core.tenancy import TenantModel
-from core.validators import validate_single_line_text
+from core.validators import school_year_start, validate_single_line_text
 from web.files import private_storage, unguessable_name
 
-from .choices import ContractStatus, ReviewPart, ReviewRating, ReviewStatus
+from .choices import ContractStatus, DeliverableStatus, ReviewPart, ReviewRating, ReviewStatus
+
+# A term runs from one to six years (typically three to five).
+SHORTEST_TERM_YEARS, LONGEST_TERM_YEARS = 1, 6
 
 
 def contract_document_path(contract, filename: str) -> str:
-    return f"contracts/{unguessable_name(filename)}"
+    return unguessable_name("contracts", filename)
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def school_year_span(school_year: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a school year (1 July to 30 June)."""
+    start = school_year_start(school_year)
+    return datetime.date(start, 7, 1), datetime.date(start + 1, 6, 30)
 
 
 class PerformanceContract(VersionedModel, TenantModel):
@@ -54,6 +77,59 @@ class PerformanceContract(VersionedModel, TenantModel):
     def __str__(self):
         return f"{self.lead_partner} — {self.zone} ({self.starts_on:%Y}–{self.ends_on:%Y})"
 
+    def get_absolute_url(self):
+        return reverse("contracts:contract_detail", kwargs={"performancecontract_pk": self.pk})
+
+    @property
+    def status_choice(self) -> ContractStatus:
+        return ContractStatus(self.status)
+
+    def covers(self, school_year: str) -> bool:
+        """Whether the term overlaps ``school_year``."""
+        first, last = school_year_span(school_year)
+        return first <= self.ends_on and last >= self.starts_on
+
+    def get_constraints(self):
+        """``clean`` checks both constraints first, with messages that say what to do (the
+        database still enforces them for concurrent writes)."""
+        covered = {"one_active_contract_per_zone", "contract_ends_after_start"}
+        return [
+            (model, [constraint for constraint in constraints if constraint.name not in covered])
+            for model, constraints in super().get_constraints()
+        ]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on:
+            if self.ends_on <= self.starts_on:
+                errors["ends_on"] = "The term ends after it starts."
+            elif self.ends_on < years_after(self.starts_on, SHORTEST_TERM_YEARS) - datetime.timedelta(days=1):
+                errors["ends_on"] = f"A term lasts at least {SHORTEST_TERM_YEARS} year (typically 3 to 5)."
+            elif self.ends_on > years_after(self.starts_on, LONGEST_TERM_YEARS):
+                errors["ends_on"] = f"A term lasts at most {LONGEST_TERM_YEARS} years (typically 3 to 5)."
+        if self.signed_on and self.ends_on and self.signed_on > self.ends_on:
+            errors["signed_on"] = "The contract is signed before its term ends."
+        if self.status == ContractStatus.ACTIVE and self.zone_id:
+            if self.lead_partner_id and self.zone.lead_partner_id != self.lead_partner_id:
+                errors["lead_partner"] = (
+                    f"An active contract binds the zone's Lead Partner ({self.zone.lead_partner or 'none chosen'})."
+                )
+            active = self.active_in_zone()
+            if active is not None:
+                errors["status"] = ValidationError(
+                    "%(zone)s already has an active contract (%(existing)s): end or terminate it first.",
+                    code="one_active",
+                    params={"zone": self.zone, "existing": active},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def active_in_zone(self) -> "PerformanceContract | None":
+        """The zone's other active contract, whoever may read it."""
+        others = PerformanceContract._base_manager.filter(zone_id=self.zone_id, status=ContractStatus.ACTIVE)
+        return others.exclude(pk=self.pk).select_related("lead_partner", "zone").first()
+
 
 class ContractDeliverable(TenantModel):
     """Something the Lead Partner promised by a date."""
@@ -75,6 +151,32 @@ class ContractDeliverable(TenantModel):
 
     def __str__(self):
         return f"{self.title} (due {self.due_on})"
+
+    def status_on(self, day: datetime.date) -> DeliverableStatus:
+        """Delivered (on time or late), due, or overdue on ``day``: the one rule every badge,
+        count and export reads."""
+        if self.delivered_on is not None:
+            return DeliverableStatus.DELIVERED if self.delivered_on <= self.due_on else DeliverableStatus.DELIVERED_LATE
+        return DeliverableStatus.OVERDUE if day > self.due_on else DeliverableStatus.DUE
+
+    @property
+    def status(self) -> DeliverableStatus:
+        return self.status_on(timezone.localdate())
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        contract = self.contract if self.contract_id else None
+        if contract is not None and self.due_on and not contract.starts_on <= self.due_on <= contract.ends_on:
+            errors["due_on"] = (
+                f"A deliverable falls due within the contract's term ({contract.starts_on} to {contract.ends_on})."
+            )
+        if self.delivered_on and self.delivered_on > timezone.localdate():
+            errors["delivered_on"] = "A delivery date cannot be in the future."
+        if contract is not None and self.delivered_on and self.delivered_on < contract.starts_on:
+            errors["delivered_on"] = "A deliverable is delivered after the term starts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ContractTarget(TenantModel):
@@ -99,6 +201,34 @@ class ContractTarget(TenantModel):
 
     def __str__(self):
         return f"{self.metric}: {self.level} by {self.school_year}"
+
+    @property
+    def target(self):
+        """The level, under the name ``accountability.renewal.meets`` reads."""
+        return self.level
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        contract = self.contract if self.contract_id else None
+        if contract is not None and self.metric_id:
+            state = contract.zone.state_id
+            if not Metric.objects.for_state(state).filter(pk=self.metric_id).exists():
+                errors["metric"] = (
+                    f"{self.metric} is another state's own indicator; {contract.zone} is not measured on it."
+                )
+            elif self.level is not None and (problem := self.metric.range_error(self.level)):
+                errors["level"] = problem
+        if contract is not None and self.school_year and not errors.get("school_year"):
+            try:
+                inside = contract.covers(self.school_year)
+            except ValueError:
+                inside = True  # the field's own validator reports a malformed year
+            if not inside:
+                term = f"{contract.starts_on:%Y}–{contract.ends_on:%Y}"
+                errors["school_year"] = f"The school year falls outside the contract's term ({term})."
+        if errors:
+            raise ValidationError(errors)
 
 
 class AnnualReview(VersionedModel, TenantModel):
@@ -143,6 +273,49 @@ class AnnualReview(VersionedModel, TenantModel):
 
     def __str__(self):
         return f"{self.contract.lead_partner} in {self.contract.zone}: review {self.school_year}"
+
+    def get_absolute_url(self):
+        return reverse("contracts:review_detail", kwargs={"annualreview_pk": self.pk})
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == ReviewStatus.ISSUED
+
+    def rating_of(self, part) -> ReviewRating | None:
+        value = getattr(self, f"{ReviewPart(part).value}_rating")
+        return ReviewRating(value) if value else None
+
+    @property
+    def ratings(self) -> dict:
+        """{part value: its ReviewRating or None}, for templates."""
+        return {part.value: self.rating_of(part) for part in ReviewPart}
+
+    def narrative_of(self, part) -> str:
+        return getattr(self, f"{ReviewPart(part).value}_narrative")
+
+    def unrated_parts(self) -> list[ReviewPart]:
+        return [part for part in ReviewPart if self.rating_of(part) is None]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.contract_id and self.school_year:
+            try:
+                inside = self.contract.covers(self.school_year)
+            except ValueError:
+                inside = True  # the field's own validator reports a malformed year
+            if not inside:
+                errors["school_year"] = (
+                    f"The contract's term ({self.contract.starts_on:%Y}–{self.contract.ends_on:%Y}) "
+                    "does not cover this school year."
+                )
+        if self.status == ReviewStatus.ISSUED:
+            for part in self.unrated_parts():
+                errors[f"{part.value}_rating"] = f"Rate the {part.label.lower()} part before the review is issued."
+        elif self.response:
+            errors["response"] = "The Lead Partner responds to an issued review."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReviewEvidence(TenantModel):
