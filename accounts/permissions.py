@@ -41,6 +41,9 @@ brief (request)
 report runs: zone progress, renewal dossier    initiative admin, any state role of the state,
 (request; the renewal page reads like the      Lead Partner staff of the zone (bound: in its
 dossier, its decision form is the state's)     state only)
+report runs: an annual review (request)        initiative admin, any state role of the state,
+                                               Lead Partner staff of the contract's Lead
+                                               Partner once the review is issued
 report runs: portfolio (request)               initiative admin
 an import (apply)                              the person who uploaded it (among the imports
                                                they may read)
@@ -174,11 +177,15 @@ def may_invite(user, invitation) -> bool:
 
 @rules.predicate
 def may_request_report(user, run) -> bool:
-    """State staff report on their state; Lead Partner staff on their own zones. The portfolio is admins'."""
+    """State staff report on their state; Lead Partner staff on their own zones, and on an issued
+    review of their own contract. The portfolio is admins'."""
     if not user.is_authenticated or run is None or not run.state_id:
         return False
     if run.state_id in user.scope.state_ids:
         return True
+    if run.review_id is not None:
+        review = run.review
+        return review.is_issued and user.scope.reaches_partner_in(review.contract.lead_partner_id, run.state_id)
     return bool(run.zone_id) and user.scope.reaches_partner_in(run.zone.lead_partner_id, run.zone.state_id)
 
 

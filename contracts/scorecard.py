@@ -32,6 +32,7 @@ from core.tenancy import state_scope
 from funding.models import Commitment, Expenditure
 from funding.services import ZERO, FundingTotals, funding_totals, state_level_spent_by_zone
 
+from .choices import ReviewPart
 from .models import school_year_span
 
 SHARE = Decimal("0.001")
@@ -218,3 +219,25 @@ def review_scorecard(contract, school_year: str, *, as_of: date | None = None) -
             funding=funding_totals(commitments, Expenditure.objects.all()),
             state_level_spent=state_level_spent_by_zone(Expenditure.objects.filter(zone=zone)).get(zone.pk, ZERO),
         )
+
+
+def review_figures(review) -> dict:
+    """What a review shows (page, PDF, API): the frozen scorecard of an issued review, the live
+    one of a draft."""
+    if review.is_issued and review.scorecard:
+        return review.scorecard
+    return review_scorecard(review.contract, review.school_year).as_dict()
+
+
+def review_parts(review) -> list[dict]:
+    """Per part: its rating (or None), narrative and evidence links."""
+    evidence = list(review.evidence.all())
+    return [
+        {
+            "part": part,
+            "rating": review.rating_of(part),
+            "narrative": review.narrative_of(part),
+            "evidence": [item for item in evidence if item.part == part],
+        }
+        for part in ReviewPart
+    ]

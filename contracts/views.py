@@ -33,7 +33,7 @@ from .forms import (
 )
 from .models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract
 from .records import compare_lead_partners, deliverable_records
-from .scorecard import review_scorecard
+from .scorecard import review_figures, review_parts
 from .tables import COMPARISON
 
 CONTRACTS = PerformanceContract.objects.select_related("zone__state", "lead_partner")
@@ -223,38 +223,18 @@ def review_start(request, performancecontract_pk):
     )
 
 
-def _scorecard_of(review: AnnualReview) -> dict:
-    """The frozen scorecard of an issued review; the live one of a draft."""
-    if review.is_issued and review.scorecard:
-        return review.scorecard
-    return review_scorecard(review.contract, review.school_year).as_dict()
-
-
 @login_required
 def review_detail(request, annualreview_pk):
     review = get_object_or_404(REVIEWS, pk=annualreview_pk)
     user = request.user
     context = {
         "review": review,
-        "card": _scorecard_of(review),
-        "parts": _parts(review),
+        "card": review_figures(review),
+        "parts": review_parts(review),
         "can_edit": not review.is_issued and user.has_perm("contracts.change_annualreview", review),
         "can_respond": review.is_issued and user.has_perm("contracts.respond_annualreview", review),
     }
     return render(request, "contracts/review_detail.html", context)
-
-
-def _parts(review: AnnualReview) -> list[dict]:
-    evidence = list(review.evidence.all())
-    return [
-        {
-            "part": part,
-            "rating": review.rating_of(part),
-            "narrative": review.narrative_of(part),
-            "evidence": [item for item in evidence if item.part == part],
-        }
-        for part in ReviewPart
-    ]
 
 
 @login_required
@@ -282,8 +262,8 @@ def review_edit(request, annualreview_pk):
         "review": review,
         "form": form,
         "evidence_form": EvidenceForm(instance=_new_evidence(review)),
-        "parts": _parts(review),
-        "card": _scorecard_of(review),
+        "parts": review_parts(review),
+        "card": review_figures(review),
     }
     return render(request, "contracts/review_edit.html", context, status=400 if form.is_bound else 200)
 

@@ -9,6 +9,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
+from contracts.models import AnnualReview
 from web.rest import ScopedQuerysetMixin
 from zones.models import State, Zone
 
@@ -27,6 +28,9 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 class ReportRunSerializer(serializers.ModelSerializer):
     state = ScopedPrimaryKeyField(queryset=State.objects.all(), required=False, allow_null=True)
     zone = ScopedPrimaryKeyField(queryset=Zone.objects.all(), required=False, allow_null=True)
+    review = ScopedPrimaryKeyField(
+        queryset=AnnualReview.objects.all(), required=False, allow_null=True, help_text="An annual review's PDF."
+    )
     period = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM; default: this month")
     force = serializers.BooleanField(write_only=True, default=False, help_text="Replace this month's run.")
     requested_by = serializers.StringRelatedField()
@@ -42,6 +46,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "kind",
             "state",
             "zone",
+            "review",
             "period",
             "force",
             "status",
@@ -66,7 +71,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
         return ReportRun.UNAVAILABLE if run.is_unsent else None
 
     def create(self, validated_data):
-        scope = {key: validated_data.get(key) for key in ("state", "zone", "period")}
+        scope = {key: validated_data.get(key) for key in ("state", "zone", "period", "review")}
         try:
             run, created = request_report(
                 self.context["request"].user, validated_data["kind"], force=validated_data["force"], **scope

@@ -1,5 +1,6 @@
 from django import forms
 
+from contracts.models import AnnualReview
 from zones.models import State, Zone
 
 from .models import ReportRun, validate_period
@@ -11,6 +12,7 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(choices=ReportRun.Kind.choices)
     state = forms.ModelChoiceField(queryset=State.objects.none(), required=False)
     zone = forms.ModelChoiceField(queryset=Zone.objects.none(), required=False)
+    review = forms.ModelChoiceField(queryset=AnnualReview.objects.none(), required=False)
     period = forms.CharField(validators=[validate_period], required=False, help_text="YYYY-MM; default: this month")
     force = forms.BooleanField(required=False, help_text="Make a fresh run even if this month's exists.")
 
@@ -18,3 +20,4 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["state"].queryset = State.objects.visible_to(user)
         self.fields["zone"].queryset = Zone.objects.visible_to(user).select_related("state")
+        self.fields["review"].queryset = AnnualReview.objects.visible_to(user).select_related("contract__zone__state")

@@ -40,8 +40,8 @@ def report_upload_to(run, filename: str) -> str:
 
 
 class ReportRunQuerySet(TenantQuerySet):
-    def for_scope(self, kind: str, state=None, zone=None, period: str = ""):
-        return self.filter(kind=kind, scope_key=ReportRun.scope_key_for(kind, state, zone), period=period)
+    def for_scope(self, kind: str, state=None, zone=None, period: str = "", review=None):
+        return self.filter(kind=kind, scope_key=ReportRun.scope_key_for(kind, state, zone, review), period=period)
 
     def current(self):
         return self.filter(superseded=False)
@@ -129,6 +129,10 @@ class ReportRun(TenantModel):
     class TenantScope:
         state = "state"  # portfolio runs have no state: only initiative admins see them
         lead_partner = "zone__lead_partner"
+        # A review's PDF: only of an issued review (made after it was issued), of the contract's own Lead Partner.
+        lead_partner_when = Q(review=None) | Q(
+            scope_key__endswith=":issued", review__contract__lead_partner=F("zone__lead_partner")
+        )
         collaborator = False  # briefs quote the Lead Partners' narratives
 
     class Meta:
@@ -143,16 +147,18 @@ class ReportRun(TenantModel):
         return f"{self.get_kind_display()} — {self.scope_label} — {self.period}"
 
     @staticmethod
-    def scope_key_for(kind, state=None, zone=None) -> str:
+    def scope_key_for(kind, state=None, zone=None, review=None) -> str:
         if kind == ReportRun.Kind.PORTFOLIO:
             return "portfolio"
+        if kind == ReportRun.Kind.ANNUAL_REVIEW:
+            return f"review:{review.pk}:{review.status}"  # a draft's PDF and the issued one are two reports
         if kind in ReportRun.ZONE_KINDS:
             return f"zone:{zone.pk}"
         return f"state:{state.pk}"
 
     @property
     def scope_label(self) -> str:
-        return str(self.zone or self.state or "All states")
+        return str(self.review or self.zone or self.state or "All states")
 
     @property
     def is_finished(self) -> bool:
@@ -192,6 +198,12 @@ class ReportRun(TenantModel):
             self.state_id = self.zone.state_id
         needs = (False, False) if self.kind == self.Kind.PORTFOLIO else (True, self.kind in self.ZONE_KINDS)
         errors = {}
+        if (self.kind == self.Kind.ANNUAL_REVIEW) != bool(self.review_id):
+            errors["review"] = "Choose the review." if self.review_id is None else "Only a review's report has one."
+        if self.review_id:
+            needs = (True, True)
+            if self.zone_id != self.review.contract.zone_id:
+                errors["zone"] = "The review is of another zone."
         if needs[0] != bool(self.state_id):
             errors["state"] = "This report is about one state." if needs[0] else "The portfolio covers all states."
         if needs[1] != bool(self.zone_id):
@@ -204,7 +216,7 @@ class ReportRun(TenantModel):
     def save(self, *args, **kwargs):
         if self.zone_id and not self.state_id:
             self.state_id = self.zone.state_id
-        self.scope_key = self.scope_key_for(self.kind, self.state, self.zone)
+        self.scope_key = self.scope_key_for(self.kind, self.state, self.zone, self.review)
         super().save(*args, **kwargs)
 
     @classmethod
@@ -216,12 +228,15 @@ class ReportRun(TenantModel):
         return current_period()
 
     @classmethod
-    def prepare(cls, kind, *, state=None, zone=None, period=None, requested_by=None) -> "ReportRun":
-        """An unsaved, validated run; check permissions against it, then ``submit`` it."""
+    def prepare(cls, kind, *, state=None, zone=None, period=None, requested_by=None, review=None) -> "ReportRun":
+        """An unsaved, validated run; check permissions against it, then ``submit`` it. A review's
+        run is about the review's zone."""
+        if review is not None:
+            zone = review.contract.zone
         if zone is not None:
             state = zone.state
         period = period or cls.default_period(kind, zone)
-        run = cls(kind=kind, state=state, zone=zone, period=period, requested_by=requested_by)
+        run = cls(kind=kind, state=state, zone=zone, period=period, requested_by=requested_by, review=review)
         run.full_clean(exclude=["scope_key"])
         return run
 
@@ -233,7 +248,7 @@ class ReportRun(TenantModel):
         run is current.
         """
         self.email_commissioners = email_commissioners
-        same_report = ReportRun.objects.current().for_scope(self.kind, self.state, self.zone, self.period)
+        same_report = ReportRun.objects.current().for_scope(self.kind, self.state, self.zone, self.period, self.review)
         with transaction.atomic():
             existing = same_report.select_for_update().first()
             if existing is not None:

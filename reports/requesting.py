@@ -34,13 +34,15 @@ class TooManyForcedRenders(Exception):
 
 
 def request_report(
-    user, kind, *, state=None, zone=None, period=None, force=False, email_commissioners=False
+    user, kind, *, state=None, zone=None, period=None, force=False, email_commissioners=False, review=None
 ) -> tuple[ReportRun, bool]:
     """Queue a report for ``user``, or reuse this month's run of it: (run, created).
 
     The run is sent to the report service once the caller's transaction commits; when the service
     is unreachable it is saved unsent (``run.is_unsent``: the answer says so) and sent when the
     service is back. Asking again for a run left unsent sends it again.
+
+    ``review``: the annual review an annual-review run is about (its zone and state follow).
 
     ``user`` None is the monthly schedule, which acts for no one (no permission to check, no
     forcing). ``email_commissioners`` (commissioner briefs) emails the state's commissioners a link
@@ -49,7 +51,7 @@ def request_report(
     Raises ValidationError (scope or month), PermissionDenied (not the user's to request) and
     TooManyForcedRenders (forced again within the interval).
     """
-    run = ReportRun.prepare(kind, state=state, zone=zone, period=period, requested_by=user)
+    run = ReportRun.prepare(kind, state=state, zone=zone, period=period, requested_by=user, review=review)
     if user is not None:
         if not user.has_perm("reports.add_reportrun", run):
             raise PermissionDenied("You may not request this report.")
@@ -65,7 +67,8 @@ def request_report(
 
 def _claim_forced_render(user, run: ReportRun) -> None:
     """Take the user's one forced render of this report for the interval, or raise TooManyForcedRenders."""
-    key = f"reports:forced:{user.pk}:{run.kind}:{ReportRun.scope_key_for(run.kind, run.state, run.zone)}:{run.period}"
+    scope_key = ReportRun.scope_key_for(run.kind, run.state, run.zone, run.review)
+    key = f"reports:forced:{user.pk}:{run.kind}:{scope_key}:{run.period}"
     interval = int(FORCED_RENDER_INTERVAL.total_seconds())
     if not cache.add(key, time.time() + interval, interval):
         raise TooManyForcedRenders(max(1, math.ceil((cache.get(key) or 0) - time.time())))

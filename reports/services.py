@@ -1,5 +1,5 @@
-"""What the reports say: progress per state and zone, the commissioner brief, the portfolio and a
-zone's renewal dossier.
+"""What the reports say: progress per state and zone, the commissioner brief, the portfolio, a
+zone's renewal dossier and a Lead Partner's annual review (``contracts.scorecard``'s figures).
 
 The numbers come from the state rollup (``reports.rollups``, which every page and the API read
 too) and their owning services: ``accountability.services`` for how schools stand,
@@ -27,6 +27,8 @@ from accountability.choices import Standing
 from accountability.models import Measurement, Metric, RenewalDecision, StatusUpdate
 from accountability.renewal import ExitCheck, evaluate_exit_criteria, year_values
 from accountability.services import MetricProgress, SchoolStanding, StandingCounts
+from contracts.models import AnnualReview
+from contracts.scorecard import review_figures, review_parts
 from funding.models import Commitment, Expenditure, Funder
 from funding.services import FundingTotals, funding_totals, funding_totals_by, spending_by_use
 from web.charts import funding_chart, rating_chart
@@ -438,9 +440,19 @@ def renewal_dossier_pdf(dossier: RenewalDossier) -> bytes:
     return render_pdf("reports/renewal_dossier.html", {"dossier": dossier})
 
 
+def annual_review_pdf(review: AnnualReview) -> bytes:
+    """The review as its page shows it (the frozen scorecard once issued), without its comments."""
+    context = {"review": review, "card": review_figures(review), "parts": review_parts(review)}
+    return render_pdf("reports/annual_review.html", context)
+
+
 def render_run(run: ReportRun) -> tuple[str, bytes]:
     """The file a run produces: (file name, content)."""
     Kind = ReportRun.Kind
+    if run.kind == Kind.ANNUAL_REVIEW:
+        review = run.review
+        filename = f"review-{run.state.postal_code}-zone{run.zone_id}-{review.school_year}-{review.status}.pdf"
+        return filename, annual_review_pdf(review)
     if run.kind == Kind.PORTFOLIO:
         return f"portfolio-{run.period}.pdf", portfolio_pdf(portfolio_report(period=run.period))
     if run.kind == Kind.RENEWAL_DOSSIER:

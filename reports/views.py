@@ -71,7 +71,7 @@ def request_report(request):
     form = ReportRequestForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        scope = {"state": data["state"], "zone": data["zone"], "period": data["period"]}
+        scope = {"state": data["state"], "zone": data["zone"], "period": data["period"], "review": data["review"]}
         try:
             run, _created = requesting.request_report(request.user, data["kind"], force=data["force"], **scope)
         except ValidationError as error:
