@@ -243,8 +243,7 @@ def review_edit(request, annualreview_pk):
     review = get_object_or_404(REVIEWS, pk=annualreview_pk)
     _require(request, "contracts.change_annualreview", review)
     if review.is_issued:
-        messages.info(request, "This review was issued: it is final.")
-        return redirect(review)
+        return render(request, "contracts/review_final.html", {"review": review}, status=409 if request.POST else 200)
     form = ReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         try:

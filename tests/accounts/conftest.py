@@ -116,7 +116,10 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
     expenditure = ExpenditureFactory(commitment=commitment, zone=zone, description=f"{marker} spending")
     metric = MetricFactory(code=f"metric-{postal_code.lower()}", name=f"Metric {postal_code}")
     contract = PerformanceContractFactory(
-        zone=zone, lead_partner=lead_partner, renewal_conditions=f"{marker} renewal conditions"
+        zone=zone,
+        lead_partner=lead_partner,
+        renewal_conditions=f"{marker} renewal conditions",
+        document=ContentFile(b"%PDF-1.4", name="contract.pdf"),
     )
     annual_review = AnnualReviewFactory(contract=contract, academic_narrative=f"{marker} review narrative")
     autonomy_term = AutonomyTermFactory(zone=zone, description=f"{marker} hiring term")
