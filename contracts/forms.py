@@ -10,7 +10,7 @@ from web.forms import DomainModelForm
 from .choices import ReviewPart
 from .models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
 
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024  # a signed contract, scanned
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024  # a signed contract, scanned (the site takes uploads up to 5 MB)
 PDF_MAGIC = b"%PDF-"
 
 

@@ -7,6 +7,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -247,9 +248,10 @@ def review_edit(request, annualreview_pk):
     form = ReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_review(request.user, form.instance)
-            if "issue" in request.POST:
-                services.issue_review(request.user, saved)
+            with transaction.atomic():  # "Issue review" saves the input only if the review is issued
+                saved = services.save_review(request.user, form.instance)
+                if "issue" in request.POST:
+                    services.issue_review(request.user, saved)
         except ValidationError as error:
             add_model_errors(form, error)
             if "version" in form.fields:
