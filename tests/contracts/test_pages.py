@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from contracts import services
 from contracts.forms import DOCUMENT_MAX_BYTES
-from contracts.models import AnnualReview, PerformanceContract
+from contracts.models import PerformanceContract
 from tests.factories import AnnualReviewFactory, PerformanceContractFactory
 from tests.worlds import grow_with_another_state, query_counts
 
