@@ -1,6 +1,8 @@
 """The contract and review forms. The rules are the models' (``clean``) and the use cases'
 (contracts.services); a form only shapes the input and bounds the uploaded document."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -50,7 +52,11 @@ class ContractForm(DomainModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
+        # A plain file input: a private file has no URL to show (the contract page downloads it).
+        self.fields["document"].widget = forms.FileInput(attrs={"accept": "application/pdf,.pdf"})
+        if self.instance.document:
+            name = PurePath(self.instance.document.name).name
+            self.fields["document"].help_text += f" On file: {name}; choose a file only to replace it."
         if self.instance.pk is None and self.instance.zone_id and not self.initial.get("lead_partner"):
             self.initial["lead_partner"] = self.instance.zone.lead_partner_id
 

@@ -64,6 +64,8 @@ def test_the_state_lead_creates_a_contract_with_a_signed_pdf(colorado, login):
     download = client.get(contract_url(contract, "contract_document"))
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 signed"
     assert download["Cache-Control"] == "private, no-store"
+    edit = client.get(contract_url(contract, "contract_edit")).content.decode()
+    assert "On file: signed.pdf" in edit
     activate = client.post(contract_url(contract, "contract_step"), {"step": "activate"}, follow=True)
     assert "already has an active contract" in activate.content.decode()
 
