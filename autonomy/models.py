@@ -59,8 +59,6 @@ class AutonomyTerm(VersionedModel, TenantModel):
 
     def clean(self):
         super().clean()
-        if self.power and not self.area:
-            self.area = POWER_AREAS[Power(self.power)]
         errors = {}
         if self.power and self.area and POWER_AREAS[Power(self.power)] != self.area:
             errors["power"] = (

@@ -40,7 +40,6 @@ class ZoneTermSerializer(serializers.ModelSerializer):
             "effective_from",
             "effective_until",
         ]
-        read_only_fields = fields
 
 
 class AutonomyTermSerializer(ModelCleanSerializer):
@@ -78,7 +77,6 @@ class AutonomyTermSerializer(ModelCleanSerializer):
             "evidence",
             "reason",
         ]
-        extra_kwargs = {"area": {"required": False}}
 
     def validate(self, attrs):
         if self.instance is not None:
