@@ -31,6 +31,14 @@ def may_set_status(user, term: AutonomyTerm) -> bool:
     return user.has_perm("autonomy.change_autonomyterm", term)
 
 
+def check_may_record_status(term: AutonomyTerm, user) -> None:
+    """A new term in another status than requested is the state's to record (ValidationError)."""
+    if term.status != TermStatus.REQUESTED and not may_set_status(user, term):
+        raise ValidationError(
+            {"status": "A Lead Partner requests a term; the state decides whether it is granted."}, code="request_only"
+        )
+
+
 def _remember(obj, user, why: str) -> None:
     """Who and why, for the history row the next save writes."""
     obj._history_user = user
@@ -45,10 +53,7 @@ def create_term(term: AutonomyTerm, *, by, reason: str = "") -> AutonomyTerm:
     Raises PermissionDenied or ValidationError."""
     if not by.has_perm("autonomy.add_autonomyterm", term):
         raise PermissionDenied(f"You may not add autonomy terms for {term.zone}.")
-    if term.status != TermStatus.REQUESTED and not may_set_status(by, term):
-        raise ValidationError(
-            {"status": "A Lead Partner requests a term; the state decides whether it is granted."}, code="request_only"
-        )
+    check_may_record_status(term, by)
     term.full_clean()
     reason = reason.strip() or CREATED_REASONS[TermStatus(term.status)]
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """API representations of the autonomy ledger: terms (created through ``ledger.create_term``, their
 status changed only through ``ledger.change_term_status``), check-ins and status changes."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accountability.models import RenewalDecision
@@ -8,6 +9,7 @@ from contracts.models import AnnualReview
 from web.rest import ModelCleanSerializer
 
 from .choices import TermStatus
+from .ledger import check_may_record_status
 from .models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
 
 STATUS_THROUGH_ACTION = (
@@ -79,6 +81,12 @@ class AutonomyTermSerializer(ModelCleanSerializer):
         ]
 
     def validate(self, attrs):
+        if self.instance is None and attrs.get("zone") is not None:
+            candidate = AutonomyTerm(zone=attrs["zone"], status=attrs.get("status", TermStatus.REQUESTED))
+            try:
+                check_may_record_status(candidate, self.context["request"].user)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.message_dict) from error
         if self.instance is not None:
             if "status" in attrs and attrs["status"] != self.instance.status:
                 raise serializers.ValidationError({"status": STATUS_THROUGH_ACTION})
