@@ -75,3 +75,14 @@ class Practice(models.TextChoices):
     HOLDS = "holds", "Holds in practice"
     PARTLY = "partly", "Holds only in part"
     DOES_NOT_HOLD = "does_not_hold", "Does not hold"
+
+    @property
+    def colour(self) -> str:
+        return PRACTICE_COLOURS[self]
+
+
+PRACTICE_COLOURS = {
+    Practice.HOLDS: "#2e8540",
+    Practice.PARTLY: "#e07b00",
+    Practice.DOES_NOT_HOLD: "#b3261e",
+}

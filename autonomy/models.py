@@ -3,14 +3,20 @@ effective dates and evidence; the Lead Partner's check-ins on whether a term hol
 and every change of a term's status with its reason and the decision that caused it."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS as NON_FIELD
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.tenancy import TenantModel
 from core.validators import validate_single_line_text
 
-from .choices import Area, LegalSource, Power, Practice, TermStatus
+from .choices import POWER_AREAS, Area, LegalSource, Power, Practice, TermStatus
+
+NEEDS_SOURCE = (TermStatus.GRANTED, TermStatus.CONTESTED)  # a term the zone holds (or held) rests on a legal source
+CHECKED_IN = (TermStatus.GRANTED, TermStatus.CONTESTED)  # terms whose practice a Lead Partner reports on
 
 
 class AutonomyTerm(VersionedModel, TenantModel):
@@ -47,6 +53,27 @@ class AutonomyTerm(VersionedModel, TenantModel):
     def __str__(self):
         return f"{self.zone}: {self.get_power_display()} ({self.get_status_display().lower()})"
 
+    @property
+    def status_colour(self) -> str:
+        return TermStatus(self.status).colour
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.power and self.area and POWER_AREAS[Power(self.power)] != self.area:
+            errors["power"] = (
+                f"{self.get_power_display()} belongs to the {POWER_AREAS[Power(self.power)].label} area, "
+                f"not {self.get_area_display()}."
+            )
+        if self.effective_from and self.effective_until and self.effective_until <= self.effective_from:
+            errors["effective_until"] = "A term ends after it takes effect."
+        if self.status in NEEDS_SOURCE and not self.source:
+            errors["source"] = f"A {self.get_status_display().lower()} term names its legal source."
+        if self.status == TermStatus.GRANTED and not self.effective_from:
+            errors["effective_from"] = "A granted term says from when it takes effect."
+        if errors:
+            raise ValidationError(errors)
+
 
 class AutonomyCheckIn(TenantModel):
     """A Lead Partner's report on whether a term holds in practice ("granted hiring authority, but
@@ -73,6 +100,23 @@ class AutonomyCheckIn(TenantModel):
 
     def __str__(self):
         return f"{self.term}: {self.get_practice_display().lower()} on {self.observed_on}"
+
+    @property
+    def practice_colour(self) -> str:
+        return Practice(self.practice).colour
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.observed_on and self.observed_on > timezone.localdate():
+            errors["observed_on"] = "A check-in reports what was observed: the date cannot be in the future."
+        if self.term_id and self.term.status not in CHECKED_IN:
+            errors[NON_FIELD] = (
+                f"Check-ins report whether a granted term holds in practice; this term is "
+                f"{self.term.get_status_display().lower()}."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class AutonomyTermChange(TenantModel):
@@ -111,4 +155,5 @@ class AutonomyTermChange(TenantModel):
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self):
-        return f"{self.term.get_power_display()}: {self.from_status or 'new'} → {self.to_status}"
+        before = TermStatus(self.from_status).label if self.from_status else "new"
+        return f"{self.term.get_power_display()}: {before} → {TermStatus(self.to_status).label}"

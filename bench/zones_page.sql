@@ -69,8 +69,7 @@ zone_districts AS (
 )
 -- One row per zone, school and metric (a zone without schools or a school without metrics once).
 SELECT page.id AS zone_id, page.state_id, page.name AS zone_name, page.status AS zone_status,
-       page.launch_school_year, page.lead_partner_id, page.staffing_autonomy, page.scheduling_autonomy,
-       page.curriculum_autonomy, page.budget_autonomy, page.autonomy_agreement_date, page.autonomy_agreement_url,
+       page.launch_school_year, page.lead_partner_id, page.autonomy_agreement_date, page.autonomy_agreement_url,
        lp.name AS lead_partner_name, lp.kind AS lead_partner_kind, zd.districts,
        sc.id AS school_id, sc.name AS school_name, sc.nces_id, sc.district_id, sc.enrollment, sc.turnaround_status,
        -- a school is as good as its weakest metric with data

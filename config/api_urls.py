@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability
 from contracts import api as contracts
+from autonomy import api as autonomy
 from funding import api as funding
 from imports import api as imports
 from partners import api as partners
@@ -46,12 +47,16 @@ router.register("renewal-decisions", accountability.RenewalDecisionViewSet)
 router.register("exit-criteria", accountability.ExitCriterionViewSet)
 router.register("report-runs", reports.ReportRunViewSet, basename="reportrun")
 router.register("imports", imports.ImportBatchViewSet, basename="importbatch")
-# contracts
+# Lead Partner contracts and annual reviews.
 router.register("contracts", contracts.PerformanceContractViewSet)
 router.register("contract-deliverables", contracts.ContractDeliverableViewSet)
 router.register("contract-targets", contracts.ContractTargetViewSet)
 router.register("annual-reviews", contracts.AnnualReviewViewSet)
 router.register("review-evidence", contracts.ReviewEvidenceViewSet)
+# The autonomy ledger.
+router.register("autonomy-terms", autonomy.AutonomyTermViewSet)
+router.register("autonomy-check-ins", autonomy.AutonomyCheckInViewSet)
+router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

@@ -347,6 +347,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"ImportKindEnum": "imports.models.ImportBatch.Kind", "ImportStatusEnum": "imports.models.ImportBatch.Status"}
 )
+# The autonomy ledger's vocabularies.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {"TermStatusEnum": "autonomy.choices.TermStatus", "LegalSourceEnum": "autonomy.choices.LegalSource"}
+)
 
 LOGGING = {
     "version": 1,

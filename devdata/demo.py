@@ -186,7 +186,6 @@ ZONES = [
         "lead_partner": "Summit Turnaround Partners",
         "status": Zone.Status.LAUNCHED,
         "launch": "2010-11",
-        "autonomies": "staffing scheduling curriculum budget",
         "agreement": D(2010, 6, 15),
         "schools": [
             ("089910100011", "Aspen Ridge Elementary", "K-5", 420, "I"),
@@ -201,7 +200,6 @@ ZONES = [
         "lead_partner": "Summit Turnaround Partners",
         "status": Zone.Status.LAUNCHED,
         "launch": "2010-11",
-        "autonomies": "staffing scheduling",
         "agreement": D(2010, 7, 20),
         "schools": [
             ("089910200021", "Canyon Elementary", "K-5", 380, "I"),
@@ -215,7 +213,6 @@ ZONES = [
         "lead_partner": "First State School Partners",
         "status": Zone.Status.LAUNCHED,
         "launch": "2010-11",
-        "autonomies": "staffing scheduling curriculum budget",
         "agreement": D(2010, 8, 2),
         "schools": [
             ("109910100031", "Millrace Elementary", "K-5", 450, "I"),
@@ -230,7 +227,6 @@ ZONES = [
         "lead_partner": "Prairie Learning Network",
         "status": Zone.Status.LAUNCHED,
         "launch": "2011-12",
-        "autonomies": "scheduling curriculum",
         "agreement": D(2011, 6, 1),
         "schools": [
             ("179910100041", "Bluestem Elementary", "K-5", 400, "I"),
@@ -244,7 +240,6 @@ ZONES = [
         "lead_partner": "Kaskaskia Valley Office of School Turnaround",
         "status": Zone.Status.LAUNCHED,
         "launch": "2011-12",
-        "autonomies": "staffing scheduling budget",
         "agreement": D(2011, 7, 12),
         "schools": [
             ("179910200051", "Lockmaster Elementary", "K-5", 330, "I"),
@@ -259,7 +254,6 @@ ZONES = [
         "lead_partner": "Gulf Coast Achievement Partners",
         "status": Zone.Status.EXTENDED,
         "launch": "2010-11",
-        "autonomies": "staffing scheduling curriculum budget",
         "agreement": D(2010, 6, 30),
         "schools": [
             ("229910100061", "Cypress Landing Elementary", "PK-5", 470, "I"),
@@ -275,7 +269,6 @@ ZONES = [
         "lead_partner": "Commonwealth Turnaround Collaborative",
         "status": Zone.Status.LAUNCHED,
         "launch": "2011-12",
-        "autonomies": "staffing scheduling curriculum",
         "agreement": D(2011, 5, 20),
         "schools": [
             ("259910100071", "Mill Pond Elementary", "K-5", 410, "I"),
@@ -290,7 +283,6 @@ ZONES = [
         "lead_partner": "Commonwealth Turnaround Collaborative",
         "status": Zone.Status.PLANNING,
         "launch": "2012-13",
-        "autonomies": "scheduling",
         "agreement": None,
         "schools": [
             ("259910100075", "Loom Works Middle School", "6-8", 500, "I"),
@@ -303,7 +295,6 @@ ZONES = [
         "lead_partner": "Hudson Harbor Office of Zone Schools",
         "status": Zone.Status.LAUNCHED,
         "launch": "2010-11",
-        "autonomies": "staffing scheduling curriculum budget",
         "agreement": D(2010, 6, 25),
         "schools": [
             ("369910100081", "Harbor View Elementary", "PK-5", 520, "I"),
@@ -319,7 +310,6 @@ ZONES = [
         "lead_partner": "Empire Learning Partners",
         "status": Zone.Status.LAUNCHED,
         "launch": "2010-11",
-        "autonomies": "scheduling curriculum",
         "agreement": D(2010, 8, 16),
         "schools": [
             ("369910200091", "Erie Canal Elementary", "K-5", 370, "I"),
@@ -558,7 +548,6 @@ class DemoLoader:
         """Zones are created in planning, given their districts and schools, then launched."""
         for facts in ZONES:
             state = self.states[facts["state"]]
-            autonomies = facts["autonomies"].split()
             slug = facts["name"].lower().replace(" ", "-")
             zone = self.upsert(
                 Zone,
@@ -568,7 +557,6 @@ class DemoLoader:
                 autonomy_agreement_date=facts["agreement"],
                 autonomy_agreement_url=(f"https://{DEMO_DOMAIN}/agreements/{slug}.pdf" if facts["agreement"] else ""),
                 is_demo=True,
-                **{f"{area}_autonomy": area in autonomies for area in Zone.AUTONOMY_AREAS},
             )
             school_districts = {self.districts[nces_id[:7]] for nces_id, *_ in facts["schools"]}
             zone.districts.set(school_districts)
@@ -714,7 +702,8 @@ class DemoLoader:
     def load_status_updates(self, zone, school, trajectory):
         """Two reports a year from the Lead Partner's staff, in November and March."""
         launch = zone.launch_year_start
-        notes = {f"{area}_notes": f"Using the zone's {area} autonomy." for area in zone.autonomies}
+        agreed = demo_autonomy.AGREEMENTS[zone.name]
+        notes = {f"{area}_notes": f"Using the zone's {area} autonomy." for area in agreed}
         for reported_on in (D(launch, 11, 15), D(launch + 1, 3, 15), D(launch + 1, 11, 15), D(launch + 2, 3, 15)):
             rating = "on_track" if reported_on.year == launch else trajectory
             self.upsert(

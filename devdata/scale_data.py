@@ -35,6 +35,8 @@ from django.utils.text import slugify
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import ApiToken, Invitation, Membership, Role, User
+from autonomy.choices import LegalSource, Power, TermStatus
+from autonomy.models import AutonomyTerm, AutonomyTermChange
 from core.validators import school_year_from_start
 from funding.models import Commitment, Expenditure, Funder
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
@@ -332,6 +334,7 @@ class ScaleDataGenerator:
         """Even zones go to the national partners in turn; odd ones to local partners, two each."""
         local_partners, zones, zone_districts = [], [], []
         self.zone_plan = []  # (zone, [district, ...], launch start year)
+        granted = []  # (zone, powers its autonomy agreement grants)
         for state in self.state_objects:
             districts = self.districts_of[state.pk]
             for n in range(self.zones_per_state):
@@ -361,14 +364,17 @@ class ScaleDataGenerator:
                     lead_partner=partner,
                     status=Zone.Status.EXTENDED if self.rng.random() < 0.2 else Zone.Status.LAUNCHED,
                     launch_school_year=school_year(launch),
-                    staffing_autonomy=True,
-                    scheduling_autonomy=self.rng.random() < 0.8,
-                    curriculum_autonomy=self.rng.random() < 0.7,
-                    budget_autonomy=self.rng.random() < 0.5,
-                    autonomy_agreement_date=datetime.date(launch, 5, 1)
-                    + datetime.timedelta(days=self.rng.randrange(60)),
+                )
+                powers = [Power.STAFFING] + [
+                    power
+                    for power, share in ((Power.SCHEDULE, 0.8), (Power.CURRICULUM, 0.7), (Power.BUDGET, 0.5))
+                    if self.rng.random() < share
+                ]
+                zone.autonomy_agreement_date = datetime.date(launch, 5, 1) + datetime.timedelta(
+                    days=self.rng.randrange(60)
                 )
                 zones.append(zone)
+                granted.append((zone, powers))
                 self.zone_plan.append((zone, zone_districts_here, launch))
         if local_partners:
             self._bulk("lead partners (local)", local_partners)
@@ -381,6 +387,38 @@ class ScaleDataGenerator:
             for district in districts
         ]
         self._bulk("zone districts", zone_districts)
+        self._autonomy(granted)
+
+    def _autonomy(self, granted):
+        """Each zone's autonomy agreement as granted terms of the ledger, each with its first change."""
+        terms = self._bulk(
+            "autonomy terms",
+            [
+                AutonomyTerm(
+                    zone=zone,
+                    area=power.area,
+                    power=power,
+                    source=LegalSource.MOU_CLAUSE,
+                    source_reference="Autonomy agreement",
+                    status=TermStatus.GRANTED,
+                    effective_from=zone.autonomy_agreement_date,
+                )
+                for zone, powers in granted
+                for power in powers
+            ],
+        )
+        self._bulk(
+            "autonomy term changes",
+            [
+                AutonomyTermChange(
+                    term=term,
+                    to_status=TermStatus.GRANTED,
+                    reason="Granted in the autonomy agreement",
+                    effective_on=term.effective_from,
+                )
+                for term in terms
+            ],
+        )
 
     def _partner_staff(self, partners):
         """One staff member per Lead Partner (no usable password): the author of its status updates."""
@@ -597,6 +635,8 @@ def clear_scale_data() -> dict:
         Baseline.objects.filter(school__in=schools),
         StatusUpdate.objects.filter(school__in=schools),
         schools,
+        AutonomyTermChange.objects.filter(term__zone__state__in=states),
+        AutonomyTerm.objects.filter(zone__state__in=states),
         Zone.districts.through.objects.filter(zone__state__in=states),
         Zone.objects.filter(state__in=states),
         partners,

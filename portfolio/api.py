@@ -23,7 +23,7 @@ class ZoneFilter(filters.FilterSet):
 
 class ZoneViewSet(ScopedModelViewSet):
     """Zones with their schools (and each school's progress against target), Lead Partner and
-    autonomies. A page of zones costs the same few queries whatever its size."""
+    autonomy terms (read-only here). A page of zones costs the same few queries whatever its size."""
 
     queryset = Zone.objects.select_related("lead_partner").prefetch_related(
         "districts", Prefetch("schools", queryset=School.objects.order_by("name"))

@@ -1,5 +1,5 @@
-"""The zone as the API shows it: its schools with their progress, its Lead Partner and autonomies
-(a composed read: zones, schools, partners and accountability)."""
+"""The zone as the API shows it: its schools with their progress, its Lead Partner and its autonomy
+terms (a composed read: zones, schools, partners, accountability and the autonomy ledger)."""
 
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +12,8 @@ from accountability.serializers import (
     school_progress_data,
     standings_by_school,
 )
+from autonomy.serializers import ZoneTermSerializer
+from autonomy.services import ledger_summary
 from funding.serializers import FundingTotalsSerializer
 from partners.models import LeadPartner
 from reports.rollups import state_rollups
@@ -65,6 +67,18 @@ class LatestDecisionField(BatchedField):
         return None if decision is None else RenewalDecisionSerializer(decision, context=self.context).data
 
 
+@extend_schema_field(ZoneTermSerializer(many=True))
+class AutonomyTermsField(BatchedField):
+    """The zone's autonomy terms (read-only; changed through /autonomy-terms/), contested first,
+    read for the page of zones from the ledger in one query."""
+
+    def compute(self, zones):
+        return ledger_summary([zone.pk for zone in zones], history=False)
+
+    def represent(self, zone, summary):
+        return ZoneTermSerializer([row.term for row in summary.for_zone(zone.pk)], many=True).data
+
+
 class ZoneLeadPartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = LeadPartner
@@ -72,11 +86,11 @@ class ZoneLeadPartnerSerializer(serializers.ModelSerializer):
 
 
 class ZoneSerializer(ModelCleanSerializer):
-    """A zone with its schools (and their progress), its Lead Partner and its autonomies."""
+    """A zone with its schools (and their progress), its Lead Partner and its autonomy terms."""
 
     schools = ZoneSchoolsField()
     lead_partner_detail = ZoneLeadPartnerSerializer(source="lead_partner", read_only=True, allow_null=True)
-    autonomies = serializers.ListField(child=serializers.ChoiceField(choices=Zone.AUTONOMY_AREAS), read_only=True)
+    autonomy_terms = AutonomyTermsField()
     latest_decision = LatestDecisionField()
 
     class Meta:
@@ -90,11 +104,7 @@ class ZoneSerializer(ModelCleanSerializer):
             "launch_school_year",
             "lead_partner",
             "lead_partner_detail",
-            "staffing_autonomy",
-            "scheduling_autonomy",
-            "curriculum_autonomy",
-            "budget_autonomy",
-            "autonomies",
+            "autonomy_terms",
             "autonomy_agreement_date",
             "autonomy_agreement_url",
             "renewal_on",

@@ -53,7 +53,6 @@ ZONES = Table(
         Column.of("At risk", "counts.at_risk"),
         Column.of("Off track", "counts.off_track"),
         Column.of("No data", "counts.no_data"),
-        Column("Autonomies", lambda row: ", ".join(row.zone.autonomies)),
         Column.of("Zone-level pledged", "funding.pledged"),
         Column.of("Zone-level committed", "funding.committed"),
         Column.of("Zone-level received", "funding.received"),

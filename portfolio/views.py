@@ -22,6 +22,7 @@ from accountability.services import (
     school_standings,
 )
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
+from autonomy.services import ledger_summary
 from core.tenancy import state_scope
 from funding.models import Commitment, Expenditure
 from funding.services import funding_totals, spending_by_use
@@ -175,6 +176,7 @@ def state_detail(request, state_pk):
         "funding": rollup.funding,
         "spending": spending_by_use(rollup.funding),
         "timeline": state_timeline(state, [zone.zone for zone in rollup.zones]),
+        "autonomy": ledger_summary([row.zone.pk for row in rollup.zones], history=False),
         "ratings_hidden": ratings_hidden_from(user, state),
         "can_add_zone": user.has_perm("zones.add_zone", Zone(state=state)),
         "can_add_school": user.has_perm("schools.add_school", School(district=District(state=state))),
@@ -202,7 +204,7 @@ def zone_detail(request, zone_pk):
     context = {
         "zone": zone,
         "districts": District.objects.filter(zones=zone),
-        "autonomy": [(area, area in zone.autonomies) for area in Zone.AUTONOMY_AREAS],
+        "autonomy": ledger_summary([zone.pk], history=False),
         "standings": standings,
         "updates": paginate(request, updates, "updates_page", per_page=10),
         "rollup": rollup,

@@ -54,14 +54,7 @@ class ZoneForm(DomainModelForm):
         ("Districts and schools", ("districts", "schools")),
         (
             "Autonomy agreement",
-            (
-                "staffing_autonomy",
-                "scheduling_autonomy",
-                "curriculum_autonomy",
-                "budget_autonomy",
-                "autonomy_agreement_date",
-                "autonomy_agreement_url",
-            ),
+            ("autonomy_agreement_date", "autonomy_agreement_url"),
         ),
     )
 
@@ -71,15 +64,14 @@ class ZoneForm(DomainModelForm):
             "name",
             "lead_partner",
             "launch_school_year",
-            "staffing_autonomy",
-            "scheduling_autonomy",
-            "curriculum_autonomy",
-            "budget_autonomy",
             "autonomy_agreement_date",
             "autonomy_agreement_url",
             "renewal_on",
         ]
-        help_texts = {"launch_school_year": "Like 2010-11; required once the zone launches."}
+        help_texts = {
+            "launch_school_year": "Like 2010-11; required once the zone launches.",
+            "autonomy_agreement_url": "The signed agreement; its terms are kept in the zone's autonomy ledger.",
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -108,9 +108,6 @@ class ZoneFactory(DjangoModelFactory):
     lead_partner = factory.SubFactory(LeadPartnerFactory)
     status = Zone.Status.PLANNING
     launch_school_year = "2010-11"
-    staffing_autonomy = True
-    scheduling_autonomy = True
-    curriculum_autonomy = True
 
     @factory.post_generation
     def districts(obj, create, extracted, **kwargs):

@@ -257,10 +257,7 @@ class Zone(VersionedModel, TenantModel):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
     launch_school_year = school_year_field("launch school year", blank=True)
-    staffing_autonomy = models.BooleanField(default=False)
-    scheduling_autonomy = models.BooleanField(default=False)
-    curriculum_autonomy = models.BooleanField(default=False)
-    budget_autonomy = models.BooleanField(default=False)
+    # The agreement the zone's autonomy terms rest on (the ledger: autonomy.AutonomyTerm).
     autonomy_agreement_date = models.DateField(null=True, blank=True)
     autonomy_agreement_url = models.URLField("autonomy agreement document", blank=True)
     renewal_on = models.DateField(
@@ -279,19 +276,12 @@ class Zone(VersionedModel, TenantModel):
         lead_partner = "lead_partner"
         collaborator = True
 
-    AUTONOMY_AREAS = ("staffing", "scheduling", "curriculum", "budget")
-
     class Meta:
         ordering = ["state__name", "name"]
         constraints = [models.UniqueConstraint(fields=["state", "name"], name="unique_zone_name_per_state")]
 
     def __str__(self):
         return self.name
-
-    @property
-    def autonomies(self) -> list[str]:
-        """The autonomy areas the zone holds under its agreement."""
-        return [area for area in self.AUTONOMY_AREAS if getattr(self, f"{area}_autonomy")]
 
     @property
     def launch_year_start(self) -> int | None:

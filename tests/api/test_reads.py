@@ -3,7 +3,8 @@ state's object is a 404, whether asked for directly or by filter."""
 
 import pytest
 
-from tests.factories import FunderFactory, UserFactory
+from autonomy.models import AutonomyTerm
+from tests.factories import AutonomyTermFactory, FunderFactory, UserFactory
 from web.rest import PageNumberPages
 
 ROLES = ["admin", "state_lead", "state_viewer", "commissioner", "lead_partner_staff", "collaborator"]
@@ -72,6 +73,7 @@ def test_anonymous_is_refused(world, client):
 
 
 def test_zone_list_has_schools_lead_partner_autonomy_and_progress(clients, world):
+    term = AutonomyTermFactory(zone=world.zone, status=AutonomyTerm.Status.CONTESTED)
     response = clients["state_viewer"].get("/api/v1/zones/")
     [zone] = response.json()["results"]
     assert zone["id"] == world.zone.pk
@@ -80,7 +82,22 @@ def test_zone_list_has_schools_lead_partner_autonomy_and_progress(clients, world
         "name": world.zone.lead_partner.name,
         "kind": "independent",
     }
-    assert zone["autonomies"] == ["staffing", "scheduling", "curriculum"]
+    assert zone["autonomy_terms"] == [
+        {
+            "id": term.pk,
+            "area": "people",
+            "area_label": "People",
+            "power": "hiring",
+            "power_label": "Hiring",
+            "status": "contested",
+            "status_label": "Contested",
+            "source": "mou_clause",
+            "source_label": "MOU clause",
+            "source_reference": "MOU §4.2",
+            "effective_from": "2010-07-01",
+            "effective_until": None,
+        }
+    ]
     assert sorted(s["id"] for s in zone["schools"]) == [s.pk for s in world.schools]
     assert all(s["progress"]["standing"] == "no_data" and s["progress"]["metrics"] == [] for s in zone["schools"])
 

@@ -6,6 +6,7 @@ from django.db.models import Count, F
 
 from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
 from accounts.models import Membership
+from autonomy.models import AutonomyTerm
 from devdata.scale_data import INITIATIVE_NAME, ScaleDataError, ScaleDataGenerator, clear_scale_data
 from funding.models import Commitment, Expenditure, Funder
 from partners.models import CollaboratorEngagement, LeadPartner
@@ -31,10 +32,10 @@ def snapshot():
                 "status",
                 "launch_school_year",
                 "lead_partner__name",
-                "budget_autonomy",
                 "districts__nces_lea_id",
             )
         ),
+        "autonomy": rows(AutonomyTerm.objects.values_list("zone__name", "power", "status", "effective_from")),
         "schools": rows(
             School.objects.values_list(
                 "nces_id", "name", "zone__name", "lowest_grade", "enrollment", "improvement_tier"

@@ -36,7 +36,6 @@ def zone_data(district, schools, **changes):
         "launch_school_year": "2011-12",
         "districts": [district.pk],
         "schools": [school.pk for school in schools],
-        "staffing_autonomy": "on",
     }
     return {**data, **changes}
 
