@@ -13,6 +13,7 @@ from funding import api as funding
 from imports import api as imports
 from partners import api as partners
 from portfolio import api as portfolio
+from proposals import api as proposals
 from reports import api as reports
 from schools import api as schools
 from zones import api as zones
@@ -45,6 +46,8 @@ router.register("renewal-decisions", accountability.RenewalDecisionViewSet)
 router.register("exit-criteria", accountability.ExitCriterionViewSet)
 router.register("report-runs", reports.ReportRunViewSet, basename="reportrun")
 router.register("imports", imports.ImportBatchViewSet, basename="importbatch")
+# proposals
+router.register("change-proposals", proposals.ChangeProposalViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

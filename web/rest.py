@@ -185,7 +185,7 @@ class StateConflict(exceptions.APIException):
 
 # Codes of a Django ValidationError that says the record's state refuses the change (not bad
 # input): a submitted or approved period ("locked"), a cycle step its status does not allow.
-STATE_CONFLICT_CODES = {"locked", "wrong_step"}
+STATE_CONFLICT_CODES = {"locked", "wrong_step", "changed_since_proposed"}
 
 
 def state_conflict(exc) -> StateConflict | None:
