@@ -243,11 +243,17 @@ def withdraw(proposal: ChangeProposal, *, by, version=None) -> ChangeProposal:
     return locked
 
 
-def may_propose_correction(user, measurement: Measurement, locked: bool) -> bool:
-    """Show "Propose a correction" for a measurement of a locked period to someone who may propose it."""
-    if not locked:
+def may_propose(user, kind: str, target) -> bool:
+    """Offer "Propose a change" to someone who may propose it and may not make it directly (for
+    a correction: the caller shows it on values of locked periods only)."""
+    proposal = new_proposal(kind, target, user)
+    if not user.has_perm("proposals.add_changeproposal", proposal):
         return False
-    proposal = new_proposal(ProposalKind.MEASUREMENT_CORRECTION, measurement, user)
-    return user.has_perm("proposals.add_changeproposal", proposal) and not user.has_perm(
-        "proposals.decide_changeproposal", proposal
-    )
+    if user.has_perm("proposals.decide_changeproposal", proposal):
+        return False
+    return kind == ProposalKind.MEASUREMENT_CORRECTION or not user.has_perm(DIRECT_PERMISSIONS[kind], target)
+
+
+def pending_count(state) -> int:
+    """The proposals waiting for the state lead's decision (the state page's line)."""
+    return ChangeProposal.objects.filter(state=state, status=ProposalStatus.PENDING).count()
