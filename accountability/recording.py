@@ -8,7 +8,9 @@ that built them from the input, which also reports the problems in that interfac
 
 A school's period that is submitted or approved (``PeriodSubmission``) is locked: every write of
 its measurements locks the period's submission row and is refused with ``PeriodLocked``, so a
-value cannot slip in while the state reviews or after it approved.
+value cannot slip in while the state reviews or after it approved. The one way past the lock is a
+correction the state lead approved (proposals.services.approve): ``record_measurements`` with the
+approved proposal as ``correction`` writes that one measurement into its locked period.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,10 +68,11 @@ def locked_periods(schools) -> dict[tuple, PeriodSubmission]:
     return {submission_key(submission): submission for submission in rows.select_related("school", "reporting_period")}
 
 
-def lock_open_periods(keys) -> None:
+def lock_open_periods(keys, *, corrected=None) -> None:
     """Lock the submissions of these school periods (``period_key``) until the transaction ends,
-    so none is submitted meanwhile, and raise PeriodLocked if one is submitted or approved. Locks
-    every matching row, whatever its status: a submit waits for this write, then sees its values."""
+    so none is submitted meanwhile, and raise PeriodLocked if one is submitted or approved (but
+    ``corrected``, the period of an approved correction). Locks every matching row, whatever its
+    status: a submit waits for this write, then sees its values."""
     keys = set(keys)
     if not keys:
         return
@@ -84,7 +87,8 @@ def lock_open_periods(keys) -> None:
         .order_by("pk")
     )
     for submission in rows:
-        if submission_key(submission) in keys and submission.status in LOCKED_STATUSES:
+        key = submission_key(submission)
+        if key in keys and key != corrected and submission.status in LOCKED_STATUSES:
             raise PeriodLocked(submission)
 
 
@@ -118,14 +122,18 @@ def post_status_update(user, update: StatusUpdate) -> StatusUpdate:
 
 
 def record_measurements(
-    user, measurements: list[Measurement], *, deleted: list[Measurement] = (), reason: str = ""
+    user, measurements: list[Measurement], *, deleted: list[Measurement] = (), reason: str = "", correction=None
 ) -> list[Measurement]:
     """Save ``measurements`` (validated; new ones, or existing ones with a new value or source) and
     delete ``deleted`` in one transaction: all or none. New ones are recorded by ``user``; the
     history names the user and ``reason``. Raises PermissionDenied if any is not the user's to
     record or delete, PeriodLocked if any is in a submitted or approved period (nothing saved).
     Saving costs the same few statements however many there are; each deletion (a value
-    cleared: rare) is a statement and a history row."""
+    cleared: rare) is a statement and a history row.
+
+    ``correction``: an approved proposed correction (proposals.ChangeProposal) of the one
+    measurement saved here; that measurement's period may be locked."""
+    corrected = _corrected_period(correction, measurements, deleted)
     for measurement in measurements:
         if measurement.pk is None:
             measurement.recorded_by = user
@@ -137,7 +145,7 @@ def record_measurements(
     updated = [measurement for measurement in measurements if measurement.pk is not None]
     history = {"default_user": user, "default_change_reason": reason[:100] or None}
     with transaction.atomic():
-        lock_open_periods(period_key(measurement) for measurement in [*measurements, *deleted])
+        lock_open_periods((period_key(measurement) for measurement in [*measurements, *deleted]), corrected=corrected)
         for measurement in deleted:
             measurement._history_user = user
             measurement._change_reason = reason[:100] or None
@@ -151,6 +159,17 @@ def record_measurements(
         if updated:
             bulk_update_with_history(updated, Measurement, MEASUREMENT_FIELDS, batch_size=WRITE_BATCH_SIZE, **history)
     return measurements
+
+
+def _corrected_period(correction, measurements, deleted) -> tuple | None:
+    """The period an approved correction may write into while it is locked: only the period of
+    the one existing measurement the correction names, nothing else in the same call."""
+    if correction is None:
+        return None
+    approved = correction.status == "approved" and correction.decided_by_id is not None
+    if not approved or deleted or [m.pk for m in measurements] != [correction.measurement_id]:
+        raise PermissionDenied("Only an approved correction of this measurement passes the period lock.")
+    return period_key(measurements[0])
 
 
 def _recorded_meanwhile(created: list[Measurement]) -> ValidationError:

@@ -15,6 +15,7 @@ from funding import api as funding
 from imports import api as imports
 from partners import api as partners
 from portfolio import api as portfolio
+from proposals import api as proposals
 from reports import api as reports
 from schools import api as schools
 from zones import api as zones
@@ -57,6 +58,8 @@ router.register("review-evidence", contracts.ReviewEvidenceViewSet)
 router.register("autonomy-terms", autonomy.AutonomyTermViewSet)
 router.register("autonomy-check-ins", autonomy.AutonomyCheckInViewSet)
 router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
+# proposals
+router.register("change-proposals", proposals.ChangeProposalViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

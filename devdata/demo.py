@@ -42,6 +42,7 @@ D = datetime.date
 MET, PARTIAL = CriterionRating.MET, CriterionRating.PARTIAL
 DEMO_PASSWORD = "zone-demo-2010"
 DEMO_DOMAIN = "demo.zoneportfolio.org"
+DEMO_REASON = "Demo data"  # the reason of each status the demo sets
 
 INITIATIVE = {
     "name": "Partnership Zone Initiative",
@@ -484,6 +485,7 @@ class DemoLoader:
             for name, value in changed.items():
                 setattr(obj, name, value)
             self.counts["updated"] += 1
+        obj._change_reason = DEMO_REASON  # a status that changes changes with a reason (core.reasons)
         obj.full_clean()
         obj.save()
         return obj
@@ -564,6 +566,7 @@ class DemoLoader:
             schools = [self.load_school(zone, operating, *school) for school in facts["schools"]]
             if zone.status != facts["status"]:
                 zone.status = facts["status"]
+                zone._change_reason = DEMO_REASON
                 zone.full_clean()
                 zone.save()
             if operating:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from web.admin import ScopedAdmin
+from web.admin import ChangeReasonAdminForm, ScopedAdmin
 
 from .models import Commitment, Expenditure, Funder
 
@@ -15,6 +15,7 @@ class FunderAdmin(SimpleHistoryAdmin):
 
 @admin.register(Commitment)
 class CommitmentAdmin(ScopedAdmin):
+    form = ChangeReasonAdminForm
     list_display = ["funder", "recipient_level", "state", "zone", "amount", "source", "status", "pledged_on"]
     list_filter = ["status", "source", "recipient_level", "state"]
     list_select_related = ["funder", "state", "zone", "initiative"]

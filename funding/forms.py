@@ -1,17 +1,17 @@
 from schools.models import School
-from web.forms import DomainModelForm
+from web.forms import ChangeReasonForm, DomainModelForm
 from zones.models import Zone
 
 from .models import Commitment, Expenditure, Funder
 
 
-class CommitmentForm(DomainModelForm):
+class CommitmentForm(ChangeReasonForm, DomainModelForm):
     """A commitment to a state or to one of its zones. Public or private follows from the funder;
     the funders offered are those that may fund the state (not another state's funds)."""
 
     fieldsets = (
         ("Commitment", ("funder", "amount", "description", "recipient_level", "zone")),
-        ("Status", ("status", "pledged_on", "committed_on", "received_on", "expected_by")),
+        ("Status", ("status", "change_reason", "pledged_on", "committed_on", "received_on", "expected_by")),
         ("Period the money covers", ("period_start", "period_end")),
     )
 

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.fields import money_field
+from core.reasons import ReasonedStatusModel
 from core.tenancy import DirectoryQuerySet, TenantModel, viewer_manager
 from core.validators import validate_not_after_today, validate_single_line_text
 
@@ -88,11 +89,12 @@ class Funder(models.Model):
             self.commitments.exclude(source=self.source).update(source=self.source)
 
 
-class Commitment(VersionedModel, TenantModel):
+class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
     """Money a funder puts toward the initiative, a state or a zone.
 
-    Status moves forward only: pledged → committed → received. Totals count a commitment at
-    every stage it has reached (a received commitment is also committed and pledged).
+    Status moves forward only: pledged → committed → received, each step with its reason
+    (core.reasons). Totals count a commitment at every stage it has reached (a received commitment
+    is also committed and pledged).
     """
 
     class RecipientLevel(models.TextChoices):
@@ -244,8 +246,8 @@ class Commitment(VersionedModel, TenantModel):
             errors["received_on"] = "Money is received on or after the day it is committed."
         return errors
 
-    def advance(self, status: str, on) -> None:
-        """Move the commitment one or more steps forward, dating each step reached."""
+    def advance(self, status: str, on, *, reason: str) -> None:
+        """Move the commitment one or more steps forward, dating each step reached, for ``reason``."""
         if self.STATUS_ORDER.index(status) <= self.STATUS_ORDER.index(self.status):
             raise ValidationError({"status": f"The commitment is already {self.get_status_display().lower()}."})
         if status in (self.Status.COMMITTED, self.Status.RECEIVED) and not self.committed_on:
@@ -253,6 +255,7 @@ class Commitment(VersionedModel, TenantModel):
         if status == self.Status.RECEIVED:
             self.received_on = on
         self.status = status
+        self._change_reason = reason
         self.full_clean()
         self.save()
 

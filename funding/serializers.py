@@ -4,7 +4,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin
+from web.rest import BatchedField, ChangeReasonSerializerMixin, ModelCleanSerializer, SparseFieldsMixin
 from zones.models import State, Zone
 
 from .models import Commitment, Expenditure, Funder, Source
@@ -17,7 +17,7 @@ class FunderSerializer(ModelCleanSerializer):
         fields = ["id", "name", "kind", "website", "state"]
 
 
-class CommitmentSerializer(ModelCleanSerializer):
+class CommitmentSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
     source = serializers.ChoiceField(
         choices=Source.choices,
         required=False,

@@ -6,6 +6,8 @@ from accountability.models import RenewalDecision
 from web.forms import DomainModelForm
 from zones.models import State
 
+from .audit import AuditFilter
+
 
 class PortfolioFilterForm(forms.Form):
     q = forms.CharField(label="State", required=False, widget=forms.TextInput(attrs={"type": "search"}))
@@ -87,3 +89,23 @@ class RenewalDecisionForm(DomainModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("decided_on", timezone.localdate())
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters: kind of object, its name, one object, the person who changed it."""
+
+    kind = forms.ChoiceField(label="Kind of object", required=False)
+    name = forms.CharField(
+        label="Object name", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    object = forms.RegexField(regex=r"^[a-z_]+\.[a-z]+:\d{1,18}$", required=False, widget=forms.HiddenInput)
+    person = forms.CharField(label="Changed by", required=False, max_length=200, help_text="Part of a name or email.")
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any kind"), *kinds]
+
+    def audit_filter(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return AuditFilter(**{name: (data.get(name) or "").strip() for name in ("kind", "name", "object", "person")})

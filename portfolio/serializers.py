@@ -18,7 +18,7 @@ from funding.serializers import FundingTotalsSerializer
 from partners.models import LeadPartner
 from reports.rollups import state_rollups
 from schools.models import School
-from web.rest import BatchedField, ModelCleanSerializer
+from web.rest import BatchedField, ChangeReasonSerializerMixin, ModelCleanSerializer
 from zones.models import State, Zone
 
 
@@ -85,7 +85,7 @@ class ZoneLeadPartnerSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind"]
 
 
-class ZoneSerializer(ModelCleanSerializer):
+class ZoneSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
     """A zone with its schools (and their progress), its Lead Partner and its autonomy terms."""
 
     schools = ZoneSchoolsField()

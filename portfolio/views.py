@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from accountability.models import Baseline, Measurement, RenewalDecision, StatusUpdate, Target
+from accountability.recording import locked_periods, period_key
 from accountability.renewal import RENEWAL_DUE_DAYS, record_decision, renewals_due
 from accountability.services import (
     StandingCounts,
@@ -28,17 +29,20 @@ from funding.models import Commitment, Expenditure
 from funding.services import funding_totals, spending_by_use
 from funding.tables import COMMITMENTS, EXPENDITURES
 from partners.models import CollaboratorEngagement
+from proposals.choices import ProposalKind
+from proposals.services import may_propose, pending_count
 from reports.models import ReportRun
 from reports.rollups import state_rollup, state_rollups
 from reports.services import renewal_dossier
 from schools.models import School
 from web.charts import funding_chart, progress_chart
+from web.csv_export import csv_response
 from web.forms import add_model_errors
 from web.tables import csv_export, paginate
 from zones.models import District, Initiative, State, Zone
 
-from .audit import state_audit_trail
-from .forms import PortfolioFilterForm, RenewalDecisionForm, SchoolListFilterForm
+from . import audit
+from .forms import AuditFilterForm, PortfolioFilterForm, RenewalDecisionForm, SchoolListFilterForm
 from .school_list import school_rows
 from .services import state_timeline
 from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, SCHOOL_LIST, ZONES
@@ -186,6 +190,8 @@ def state_detail(request, state_pk):
             "reports.add_reportrun", ReportRun(kind=ReportRun.Kind.COMMISSIONER_BRIEF, state=state)
         ),
         "can_add_expenditure": user.has_perm("funding.add_expenditure", Expenditure(state=state)),
+        "can_propose_commitment": may_propose(user, ProposalKind.COMMITMENT_STATUS, Commitment(state=state)),
+        "pending_proposals": pending_count(state) if user.has_perm("proposals.decide_changeproposal", state) else None,
     }
     return render(request, "portfolio/state_detail.html", context)
 
@@ -296,6 +302,10 @@ def school_detail(request, school_pk):
     if response := csv_export(request, school.name, tables):
         return response
     measurements = list(measurements)
+    if may_propose(user, ProposalKind.MEASUREMENT_CORRECTION, Measurement(school=school)):
+        locked = locked_periods([school])  # a locked period's value is corrected by a proposal
+        for measurement in measurements:
+            measurement.correctable = period_key(measurement) in locked
     context = {
         "school": school,
         "progress": progress,
@@ -305,6 +315,7 @@ def school_detail(request, school_pk):
         "baselines": Baseline.objects.filter(school=school).select_related("metric"),
         "targets": Target.objects.filter(school=school).select_related("metric"),
         "can_edit": user.has_perm("schools.change_school", school),
+        "can_propose_status": may_propose(user, ProposalKind.SCHOOL_STATUS, school),
         "can_add_baseline": user.has_perm("accountability.add_baseline", Baseline(school=school)),
         "can_report": user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school)),
         "ratings_hidden": ratings_hidden_from(user, school.district.state),
@@ -315,11 +326,29 @@ def school_detail(request, school_pk):
 @require_safe
 @login_required
 def state_history(request, state_pk):
-    """Who changed what in a state, field by field (initiative admins and the state's lead)."""
+    """Who changed what in a state and why, field by field, filtered by object and person, a page
+    at a time or as CSV (initiative admins and the state's lead)."""
     state = get_object_or_404(State, pk=state_pk)
     if not request.user.has_perm("zones.view_state_history", state):
         raise PermissionDenied
-    return render(request, "portfolio/state_history.html", {"state": state, "entries": state_audit_trail(state)})
+    form = AuditFilterForm(request.GET or None, kinds=audit.kind_choices())
+    filters = form.audit_filter()
+    if request.GET.get("export") == "csv":
+        entries, _more = audit.state_audit_trail(state, filters, per_page=audit.CSV_ROWS)
+        return csv_response(f"{state.name} audit trail.csv", audit.CSV_HEADER, audit.csv_rows(entries))
+    page = (form.cleaned_data.get("page") if form.is_bound and form.is_valid() else None) or 1
+    entries, more = audit.state_audit_trail(state, filters, page=page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "state": state,
+        "entries": entries,
+        "form": form,
+        "page": page,
+        "has_more": more,
+        "query": query.urlencode(),
+    }
+    return render(request, "portfolio/state_history.html", context)
 
 
 # --- The cross-portfolio school list ---

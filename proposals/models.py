@@ -4,6 +4,7 @@ and the state lead's decision. Approving applies it through the owning app's use
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
@@ -57,6 +58,24 @@ class ChangeProposal(VersionedModel, TenantModel):
 
     class Meta:
         ordering = ["-proposed_at", "-pk"]
+        # At most one pending proposal per changed object and kind: a second one waits for the decision.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=Q(status=ProposalStatus.PENDING, kind=ProposalKind.SCHOOL_STATUS),
+                name="one_pending_school_status_proposal",
+            ),
+            models.UniqueConstraint(
+                fields=["measurement"],
+                condition=Q(status=ProposalStatus.PENDING, kind=ProposalKind.MEASUREMENT_CORRECTION),
+                name="one_pending_measurement_correction",
+            ),
+            models.UniqueConstraint(
+                fields=["commitment"],
+                condition=Q(status=ProposalStatus.PENDING, kind=ProposalKind.COMMITMENT_STATUS),
+                name="one_pending_commitment_status_proposal",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display().lower()})"

@@ -2,13 +2,13 @@ from django import forms
 from django.db.models import Q
 
 from partners.models import LeadPartner
-from web.forms import DomainModelForm
+from web.forms import ChangeReasonForm, DomainModelForm
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, District, Zone
 
 from .models import School
 
 
-class SchoolForm(DomainModelForm):
+class SchoolForm(ChangeReasonForm, DomainModelForm):
     class Meta:
         model = School
         fields = [
@@ -29,7 +29,7 @@ class SchoolForm(DomainModelForm):
         self.fields["zone"].queryset = Zone.objects.visible_to(user).filter(state=state)
 
 
-class ZoneForm(DomainModelForm):
+class ZoneForm(ChangeReasonForm, DomainModelForm):
     """A zone with its districts and schools; the status is applied once its schools are in place."""
 
     status = forms.ChoiceField(
@@ -50,7 +50,7 @@ class ZoneForm(DomainModelForm):
     )
     parent_fields = ("state",)
     fieldsets = (
-        ("Zone", ("name", "status", "launch_school_year", "lead_partner", "renewal_on")),
+        ("Zone", ("name", "status", "change_reason", "launch_school_year", "lead_partner", "renewal_on")),
         ("Districts and schools", ("districts", "schools")),
         (
             "Autonomy agreement",

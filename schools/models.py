@@ -6,6 +6,7 @@ from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
+from core.reasons import ReasonedStatusModel
 from core.tenancy import TenantModel
 from core.validators import validate_nces_school_id, validate_single_line_text
 from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone, check_zone_sizes, lock_zones
@@ -14,7 +15,9 @@ GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for 
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}
 
 
-class School(VersionedModel, TenantModel):
+class School(ReasonedStatusModel, VersionedModel, TenantModel):
+    reasoned_field = "turnaround_status"  # changed only with a reason (core.reasons)
+
     class ImprovementTier(models.TextChoices):
         TIER_I = "I", "Tier I"
         TIER_II = "II", "Tier II"

@@ -1,11 +1,11 @@
 """API representation of schools."""
 
-from web.rest import ModelCleanSerializer
+from web.rest import ChangeReasonSerializerMixin, ModelCleanSerializer
 
 from .models import School
 
 
-class SchoolSerializer(ModelCleanSerializer):
+class SchoolSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
     class Meta:
         model = School
         fields = [

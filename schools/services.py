@@ -6,7 +6,7 @@ from zones.models import Zone, zone_composition
 
 
 @transaction.atomic
-def _save_zone(zone: Zone, status: str, districts, schools) -> Zone:
+def _save_zone(zone: Zone, status: str, districts, schools, is_new: bool) -> Zone:
     zone.validate_districts(districts)
     # The zone and the zones its new schools come from are locked (pk order) for the whole change;
     # the size rule is checked once on the result, on that locked state.
@@ -22,6 +22,8 @@ def _save_zone(zone: Zone, status: str, districts, schools) -> Zone:
                 school.zone = zone
                 school.full_clean()
                 school.save()
+        if is_new and not zone.change_reason():
+            zone._change_reason = "Created"  # a new zone's first status is no change of status
         zone.status = status
         zone.full_clean()
         zone.save()
@@ -33,12 +35,13 @@ def save_zone(zone: Zone, status: str, districts, schools) -> Zone:
 
     The zone keeps its current status while its schools change, and its rules (a launched zone
     holds 3–5 schools, has a Lead Partner and a launch year) are checked on the result; any
-    ValidationError rolls the whole change back.
+    ValidationError rolls the whole change back. A change of an existing zone's status needs its
+    reason on the zone (``zone._change_reason``, core.reasons).
     """
     is_new = zone.pk is None
     previous_status = zone.status
     try:
-        return _save_zone(zone, status, list(districts), list(schools))
+        return _save_zone(zone, status, list(districts), list(schools), is_new)
     except Exception:
         zone.status = previous_status
         if is_new:

@@ -141,6 +141,7 @@ class LaunchedZoneFactory(ZoneFactory):
         for _ in range(extracted if extracted is not None else 3):
             SchoolFactory(district=district, zone=obj)
         obj.status = Zone.Status.LAUNCHED
+        obj._change_reason = "Launched with its schools"
         obj.full_clean()
         obj.save()
 

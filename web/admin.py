@@ -1,6 +1,7 @@
 """The admin base for tenant-owned models: rows, choices and changes kept to the user's scope."""
 
 import rules
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,8 @@ from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.permissions import permission_name
+
+from .forms import ChangeReasonForm
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -81,3 +84,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if not self._allowed(request, "change" if change else "add", obj):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+class ChangeReasonAdminForm(ChangeReasonForm, forms.ModelForm):
+    """The admin form of a model whose status changes only with a reason (core.reasons): the
+    admin asks "Reason for the change" like the pages do."""

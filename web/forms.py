@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from core.concurrency import StaleRecord, VersionedModel
 from core.permissions import permission_name, write_action
+from core.reasons import REASON_HELP, REASON_LABEL, REASON_MAX_LENGTH
 
 
 class DomainModelForm(forms.ModelForm):
@@ -62,6 +63,28 @@ class DomainModelForm(forms.ModelForm):
             current = type(self.instance)._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
             self.data = self.data.copy()
             self.data[self.add_prefix("version")] = current.first() or self.instance.version
+
+
+class ChangeReasonForm(forms.Form):
+    """Mixed into the model form of a model whose status changes only with a reason
+    (core.reasons): asks "Reason for the change", required only when the status changes, and
+    hands it to the instance for its history row."""
+
+    change_reason = forms.CharField(
+        label=REASON_LABEL, required=False, max_length=REASON_MAX_LENGTH, help_text=REASON_HELP
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get(self.instance.reasoned_field)
+        if status is not None and self.instance.status_changes(status) and not cleaned.get("change_reason"):
+            self.add_error("change_reason", "Give the reason for changing the status.")
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.cleaned_data.get("change_reason"):
+            self.instance._change_reason = self.cleaned_data["change_reason"]
 
 
 def add_model_errors(form, error: ValidationError) -> None:

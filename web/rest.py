@@ -34,6 +34,7 @@ from core.concurrency import (
     sqlstate,
 )
 from core.permissions import ANYWHERE, permission_name
+from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -184,7 +185,7 @@ class StateConflict(exceptions.APIException):
 
 # Codes of a Django ValidationError that says the record's state refuses the change (not bad
 # input): a submitted or approved period ("locked"), a cycle step its status does not allow.
-STATE_CONFLICT_CODES = {"locked", "wrong_step"}
+STATE_CONFLICT_CODES = {"locked", "wrong_step", "changed_since_proposed"}
 
 
 def state_conflict(exc) -> StateConflict | None:
@@ -401,6 +402,28 @@ class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers
 
     def update(self, instance, validated_data):
         return self._save_candidate(validated_data)
+
+
+class ChangeReasonSerializerMixin:
+    """For a model whose status changes only with a reason (core.reasons): a write-only ``reason``,
+    required (400) when the write changes the status, kept in the change's history row."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["reason"] = serializers.CharField(
+            write_only=True, required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, help_text=REASON_HELP
+        )
+        return fields
+
+    def validate(self, attrs):
+        reason = attrs.pop("reason", "").strip()
+        status = attrs.get(self.Meta.model.reasoned_field)
+        if self.instance is not None and status is not None and self.instance.status_changes(status) and not reason:
+            raise serializers.ValidationError({"reason": ["Give the reason for changing the status."]})
+        attrs = super().validate(attrs)
+        if reason:
+            self.candidate._change_reason = reason
+        return attrs
 
 
 class ScopedQuerysetMixin:

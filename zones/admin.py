@@ -1,10 +1,9 @@
-from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from web.admin import ScopedAdmin
+from web.admin import ChangeReasonAdminForm, ScopedAdmin
 
 from .models import District, Initiative, State, Zone
 from .services import check_initiative_fields
@@ -56,7 +55,7 @@ class DistrictAdmin(ScopedAdmin):
     search_fields = ["name", "nces_lea_id"]
 
 
-class ZoneAdminForm(forms.ModelForm):
+class ZoneAdminForm(ChangeReasonAdminForm):
     class Meta:
         model = Zone
         fields = "__all__"

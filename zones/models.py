@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel, lock_rows
 from core.fields import money_field, school_year_field
+from core.reasons import ReasonedStatusModel
 from core.tenancy import TenantModel, viewer_manager
 from core.validators import (
     school_year_start,
@@ -238,8 +239,9 @@ class District(TenantModel):
             )
 
 
-class Zone(VersionedModel, TenantModel):
-    """A cluster of 3–5 low-performing schools supported by one Lead Partner."""
+class Zone(ReasonedStatusModel, VersionedModel, TenantModel):
+    """A cluster of 3–5 low-performing schools supported by one Lead Partner. Its status changes
+    only with a reason (core.reasons)."""
 
     class Status(models.TextChoices):
         PLANNING = "planning", "Planning"

@@ -86,7 +86,9 @@ def test_the_commitment_form_refuses_a_stale_version(client):
     client.force_login(MembershipFactory(role=Role.STATE_LEAD, state=commitment.state).user)
     url = reverse("funding:commitment_edit", kwargs={"commitment_pk": commitment.pk})
     opened = client.get(url).context["form"]["version"].value()
-    Commitment.objects.get(pk=commitment.pk).advance(Commitment.Status.COMMITTED, datetime.date(2010, 5, 1))
+    Commitment.objects.get(pk=commitment.pk).advance(
+        Commitment.Status.COMMITTED, datetime.date(2010, 5, 1), reason="Board vote"
+    )
     data = {
         "funder": commitment.funder.pk,
         "recipient_level": "state",

@@ -65,8 +65,8 @@ def test_initiative_target_match_ratio():
 
 def test_a_commitment_advances_forward_and_dates_each_step():
     commitment = CommitmentFactory()
-    commitment.advance(Commitment.Status.COMMITTED, D(2010, 5, 1))
-    commitment.advance(Commitment.Status.RECEIVED, D(2010, 9, 1))
+    commitment.advance(Commitment.Status.COMMITTED, D(2010, 5, 1), reason="Funder letter")
+    commitment.advance(Commitment.Status.RECEIVED, D(2010, 9, 1), reason="Funder letter")
     commitment.refresh_from_db()
     assert (commitment.status, commitment.committed_on, commitment.received_on) == (
         "received",
@@ -77,7 +77,7 @@ def test_a_commitment_advances_forward_and_dates_each_step():
 
 def test_advancing_straight_to_received_dates_both_steps():
     commitment = CommitmentFactory()
-    commitment.advance(Commitment.Status.RECEIVED, D(2010, 9, 1))
+    commitment.advance(Commitment.Status.RECEIVED, D(2010, 9, 1), reason="Funder letter")
     assert (commitment.committed_on, commitment.received_on) == (D(2010, 9, 1), D(2010, 9, 1))
 
 
@@ -85,7 +85,7 @@ def test_advance_refuses_to_stand_still_or_go_back():
     commitment = CommitmentFactory(status=Commitment.Status.COMMITTED)
     for status in (Commitment.Status.COMMITTED, Commitment.Status.PLEDGED):
         with pytest.raises(ValidationError):
-            commitment.advance(status, D(2011, 1, 1))
+            commitment.advance(status, D(2011, 1, 1), reason="Funder letter")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_money_not_yet_received_cannot_be_spent(invalid, status):
     assert errors["amount"] == [
         f"This commitment is {status}, not yet received; record its money as received before spending it."
     ]
-    commitment.advance("received", D(2010, 9, 1))
+    commitment.advance("received", D(2010, 9, 1), reason="Funder letter")
     ExpenditureFactory.build(commitment=commitment, zone=zone, amount=Decimal("1000.00")).full_clean()
 
 

@@ -96,6 +96,8 @@ def test_schools_are_created_and_updated(world, preview):
     updated = School.objects.get(nces_id="080000100001")
     assert (updated.enrollment, updated.turnaround_status, updated.zone) == (512, "implementing", world.zone)
     assert updated.history.first().history_user == world.users.lead
+    # The import's changes of a turnaround status carry their reason: the import and its file.
+    assert updated.history.first().history_change_reason == f"Import #{batch.pk}: schools_valid.csv"
 
 
 def test_baselines_then_targets(world, preview):

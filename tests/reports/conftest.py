@@ -76,6 +76,7 @@ def colorado(db):
         for name, enrollment in (("North MS", 400), ("East MS", 500), ("West MS", 600))
     )
     aurora.status = Zone.Status.LAUNCHED
+    aurora._change_reason = "Launched"
     aurora.save()
     denver = ZoneFactory(state=state, name="Denver Zone", lead_partner=LeadPartnerFactory(name="Mile High Partners"))
     denver_district = denver.districts.get()
