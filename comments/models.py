@@ -7,9 +7,22 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.tenancy import TenantModel
+from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
 
 from .choices import Subject, Visibility
+
+MAX_BODY = 5000  # characters of one comment
+
+
+class CommentQuerySet(TenantQuerySet):
+    def open_needing_action(self):
+        """Needs-action comments not resolved yet."""
+        return self.filter(needs_action=True, resolved_at__isnull=True)
+
+    def open_for(self, user):
+        """The one definition of "open needs action for ``user``": the open needs-action comments
+        they own (among the rows the current scope reads)."""
+        return self.open_needing_action().filter(owner=user)
 
 
 class Comment(TenantModel):
@@ -53,6 +66,8 @@ class Comment(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = tenant_manager(CommentQuerySet)
+
     class TenantScope:
         state = "state"
         lead_partner = "zone__lead_partner"
@@ -71,3 +86,12 @@ class Comment(TenantModel):
 
     def __str__(self):
         return f"Comment by {self.author} on {self.get_subject_display().lower()}"
+
+    @property
+    def is_open(self) -> bool:
+        """A needs-action comment nobody has resolved yet."""
+        return self.needs_action and self.resolved_at is None
+
+    @property
+    def visibility_level(self) -> Visibility:
+        return Visibility(self.visibility)

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability
+from comments import api as comments
 from funding import api as funding
 from imports import api as imports
 from partners import api as partners
@@ -45,6 +46,8 @@ router.register("renewal-decisions", accountability.RenewalDecisionViewSet)
 router.register("exit-criteria", accountability.ExitCriterionViewSet)
 router.register("report-runs", reports.ReportRunViewSet, basename="reportrun")
 router.register("imports", imports.ImportBatchViewSet, basename="importbatch")
+# comments
+router.register("comments", comments.CommentViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),
