@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from web.rest import IdFilter, ScopedModelViewSet
@@ -145,8 +146,9 @@ class CommentViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CommentSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def resolve(self, request, pk=None):
-        """Resolve an open needs-action comment (its owner, its author, or a state lead)."""
+        """Resolve an open needs-action comment (its owner, its author, or a state lead): the use
+        case asks the permission table (``comments.resolve_comment``), not the change permission."""
         comment = services.resolve(self.get_object(), by=request.user)
         return Response(self.get_serializer(comment).data)
