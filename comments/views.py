@@ -107,6 +107,8 @@ def _render(request, subject_obj, levels, *, form=None, replying_to=None, saved=
     user = request.user
     draft = Comment(author=user, **placement(subject_obj))
     comments = list(services.thread_of(subject_obj))
+    if replying_to not in {comment.pk for comment in comments}:
+        replying_to = None  # a reply to a comment of another thread: its errors go with the main form
     fresh = CommentForm(levels=levels, owners=services.owner_candidates(draft)) if levels else None
     context = {
         "kind": services.kind_of(subject_obj),

@@ -226,3 +226,15 @@ def test_query_counts_do_not_grow_with_the_thread_or_the_list(people, tenant, sc
     add(6)
     many = query_counts(client, urls) | {"htmx": query_counts(client, urls[:2], headers=HTMX)}
     assert few == many
+
+
+def test_a_reply_to_another_subjects_comment_is_refused_with_its_message(people, tenant, school):
+    elsewhere = services.post_comment(tenant.zone, body="On the zone", visibility=V.EVERYONE, by=people["state_lead"])
+    client = signed_in(people["state_lead"])
+    for headers in ({}, HTMX):
+        response = client.post(
+            thread(school), {"body": "Misplaced", "visibility": V.EVERYONE, "parent": elsewhere.pk}, headers=headers
+        )
+        assert response.status_code == 400
+        assert "A reply sits on the same subject as the comment it answers." in response.text
+    assert saved(school) == []
