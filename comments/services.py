@@ -61,15 +61,6 @@ def owner_candidates(comment):
     return User.objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name", "email")
 
 
-def _check_body(body) -> tuple[str, str | None]:
-    body = (body or "").strip()
-    if not body:
-        return body, "Write the comment."
-    if len(body) > MAX_BODY:
-        return body, f"A comment is at most {MAX_BODY:,} characters (this one has {len(body):,})."
-    return body, None
-
-
 def post_comment(subject_obj, *, body, visibility=None, by, parent=None, needs_action=False, owner=None) -> Comment:
     """Post a comment on ``subject_obj`` (a school, zone, status update, period submission or
     annual review), or a reply to ``parent`` on the same subject.
@@ -84,26 +75,21 @@ def post_comment(subject_obj, *, body, visibility=None, by, parent=None, needs_a
         raise PermissionDenied("You may not comment on this.")
     if parent is not None and not reads(by, parent):
         raise PermissionDenied("You may not reply to this comment.")
-    errors = {}
-    comment.body, errors["body"] = _check_body(body)
+    comment.body = (body or "").strip()
     comment.visibility = visibility or (parent.visibility if parent is not None else Visibility.EVERYONE)
+    try:
+        comment.full_clean()  # the thread's rules (Comment.clean)
+        errors = {}
+    except ValidationError as error:
+        errors = error.message_dict
+    if not comment.body:
+        errors["body"] = ["Write the comment."]
+    elif len(comment.body) > MAX_BODY:
+        errors["body"] = [f"A comment is at most {MAX_BODY:,} characters (this one has {len(comment.body):,})."]
     if comment.visibility not in Visibility.values:
-        errors["visibility"] = "Choose who may read the comment."
-    elif comment.visibility not in visibilities_for(by, comment):
-        errors["visibility"] = "You may not post at this visibility: choose one your role reads."
-    if parent is not None:
-        kind = kind_of(subject_obj)
-        if parent.subject != kind.subject or getattr(parent, f"{kind.field}_id") != subject_obj.pk:
-            errors["parent"] = "A reply sits on the same subject as the comment it answers."
-        elif "visibility" not in errors and Visibility(comment.visibility).is_wider_than(parent.visibility):
-            errors["visibility"] = (
-                f"A reply is never wider than the comment it answers ({parent.get_visibility_display()})."
-            )
-    if comment.needs_action and owner is None:
-        errors["owner"] = "Name who must act on a needs-action comment."
-    elif owner is not None and not comment.needs_action:
-        errors["owner"] = "Only a needs-action comment has an owner."
-    errors = {field: message for field, message in errors.items() if message}
+        errors["visibility"] = ["Choose who may read the comment."]
+    elif "visibility" not in errors and comment.visibility not in visibilities_for(by, comment):
+        errors["visibility"] = ["You may not post at this visibility: choose one your role reads."]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

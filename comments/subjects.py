@@ -12,7 +12,7 @@ from schools.models import School
 from zones.models import Zone
 
 from .choices import Subject
-from .models import Comment
+from .models import SUBJECT_FIELDS, Comment
 
 
 @dataclass(frozen=True)
@@ -22,21 +22,23 @@ class SubjectKind:
 
     subject: Subject
     model: type
-    field: str
     url_name: str
     kwarg: str
     related: tuple
+
+    @property
+    def field(self) -> str:
+        return SUBJECT_FIELDS[self.subject]
 
 
 SUBJECTS = {
     kind.subject: kind
     for kind in (
-        SubjectKind(Subject.SCHOOL, School, "school", "comments:school", "school_pk", ("district", "zone")),
-        SubjectKind(Subject.ZONE, Zone, "zone", "comments:zone", "zone_pk", ()),
+        SubjectKind(Subject.SCHOOL, School, "comments:school", "school_pk", ("district", "zone")),
+        SubjectKind(Subject.ZONE, Zone, "comments:zone", "zone_pk", ()),
         SubjectKind(
             Subject.STATUS_UPDATE,
             StatusUpdate,
-            "status_update",
             "comments:status_update",
             "statusupdate_pk",
             ("school__district", "school__zone", "author"),
@@ -44,7 +46,6 @@ SUBJECTS = {
         SubjectKind(
             Subject.PERIOD_SUBMISSION,
             PeriodSubmission,
-            "period_submission",
             "comments:submission",
             "periodsubmission_pk",
             ("school__district", "school__zone", "reporting_period"),
@@ -52,7 +53,6 @@ SUBJECTS = {
         SubjectKind(
             Subject.ANNUAL_REVIEW,
             AnnualReview,
-            "annual_review",
             "comments:review",
             "annualreview_pk",
             ("contract__zone", "contract__lead_partner"),
