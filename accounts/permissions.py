@@ -61,6 +61,8 @@ a proposed change: propose                     initiative admin, state lead, Lea
 a proposed change: approve or reject (decide)  initiative admin, state lead of the state
 a comment (add)                                any member who reads its subject, at a
                                                visibility their role reads
+a needs-action comment: resolve or reopen      initiative admin, state lead of the state, the
+                                               comment's owner or author
 =============================================  ===============================================
 """
 
@@ -158,6 +160,12 @@ def is_state_member_for(user, obj) -> bool:
     if obj is ANYWHERE:
         return bool(user.scope.state_ids)
     return state_id_of(obj) in user.scope.state_ids
+
+
+@rules.predicate
+def owns_or_wrote(user, comment) -> bool:
+    """The owner of a needs-action comment, or its author."""
+    return user.is_authenticated and comment is not None and user.pk in (comment.owner_id, comment.author_id)
 
 
 @rules.predicate
@@ -276,10 +284,11 @@ rules.add_perm("proposals.decide_changeproposal", manages_state)
 _crud("proposals.changeproposal", is_initiative_admin, actions=("change", "delete"))
 
 # Anyone who reads a subject may comment on it, at a visibility their role reads (the comments
-# app's services check the level); resolving a needs-action comment: see comments.services.
+# app's services check the level).
 rules.add_perm(
     "comments.add_comment", manages_state | is_state_member_for | is_lead_partner_staff_for | is_collaborator_in
 )
+rules.add_perm("comments.resolve_comment", manages_state | owns_or_wrote)
 _crud("comments.comment", is_initiative_admin, actions=("change", "delete"))
 
 rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)

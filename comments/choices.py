@@ -4,11 +4,31 @@ from django.db import models
 
 
 class Visibility(models.TextChoices):
-    """Who reads a comment, besides initiative admins. Declared widest first."""
+    """Who reads a comment, besides initiative admins. Declared widest first: a reply is never
+    wider than its parent (``is_wider_than``)."""
 
     EVERYONE = "everyone", "Everyone who sees it"
     PARTNER_AND_STATE = "partner_and_state", "Lead Partner and state"
     STATE_STAFF = "state_staff", "State and initiative staff only"
+
+    @property
+    def colour(self) -> str:
+        return VISIBILITY_COLOURS[self]
+
+    @property
+    def breadth(self) -> int:
+        """2 for everyone … 0 for state staff only: larger reaches more readers."""
+        return len(Visibility) - 1 - list(Visibility).index(self)
+
+    def is_wider_than(self, other: "Visibility") -> bool:
+        return self.breadth > Visibility(other).breadth
+
+
+VISIBILITY_COLOURS = {
+    Visibility.EVERYONE: "#2e8540",
+    Visibility.PARTNER_AND_STATE: "#1f5fa8",
+    Visibility.STATE_STAFF: "#b3261e",
+}
 
 
 class Subject(models.TextChoices):

@@ -3,13 +3,36 @@ visible to a level of readers (``choices.Visibility``); a "needs action" comment
 stays open until resolved."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.tenancy import TenantModel
+from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
 
 from .choices import Subject, Visibility
+
+MAX_BODY = 5000  # characters of one comment
+# The foreign key to each kind of subject.
+SUBJECT_FIELDS = {
+    Subject.SCHOOL: "school",
+    Subject.ZONE: "zone",
+    Subject.STATUS_UPDATE: "status_update",
+    Subject.ANNUAL_REVIEW: "annual_review",
+    Subject.PERIOD_SUBMISSION: "period_submission",
+}
+
+
+class CommentQuerySet(TenantQuerySet):
+    def open_needing_action(self):
+        """Needs-action comments not resolved yet."""
+        return self.filter(needs_action=True, resolved_at__isnull=True)
+
+    def open_for(self, user):
+        """The one definition of "open needs action for ``user``": the open needs-action comments
+        they own (among the rows the current scope reads)."""
+        return self.open_needing_action().filter(owner=user)
 
 
 class Comment(TenantModel):
@@ -35,7 +58,7 @@ class Comment(TenantModel):
     )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    body = models.TextField()
+    body = models.TextField(validators=[MaxLengthValidator(MAX_BODY)])
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.EVERYONE)
     needs_action = models.BooleanField(default=False)
     owner = models.ForeignKey(
@@ -52,6 +75,8 @@ class Comment(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = tenant_manager(CommentQuerySet)
 
     class TenantScope:
         state = "state"
@@ -71,3 +96,36 @@ class Comment(TenantModel):
 
     def __str__(self):
         return f"Comment by {self.author} on {self.get_subject_display().lower()}"
+
+    def clean(self):
+        """The thread's rules, whoever writes (the use case, the admin): the subject is named, a
+        reply sits on its parent's subject and is never wider than it, and a comment has an owner
+        exactly when it needs action. Who may read or post it is the use case's (comments.services)."""
+        super().clean()
+        errors = {}
+        field = SUBJECT_FIELDS.get(self.subject)
+        if field and getattr(self, f"{field}_id") is None:
+            errors[field] = f"Name the {self.get_subject_display().lower()} the comment is on."
+        parent = self.parent if self.parent_id else None
+        if parent is not None and field:
+            if parent.subject != self.subject or getattr(parent, f"{field}_id") != getattr(self, f"{field}_id"):
+                errors["parent"] = "A reply sits on the same subject as the comment it answers."
+            elif self.visibility in Visibility.values and Visibility(self.visibility).is_wider_than(parent.visibility):
+                errors["visibility"] = (
+                    f"A reply is never wider than the comment it answers ({parent.get_visibility_display()})."
+                )
+        if self.needs_action and self.owner_id is None:
+            errors["owner"] = "Name who must act on a needs-action comment."
+        elif self.owner_id is not None and not self.needs_action:
+            errors["owner"] = "Only a needs-action comment has an owner."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        """A needs-action comment nobody has resolved yet."""
+        return self.needs_action and self.resolved_at is None
+
+    @property
+    def visibility_level(self) -> Visibility:
+        return Visibility(self.visibility)

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability
 from contracts import api as contracts
 from autonomy import api as autonomy
+from comments import api as comments
 from funding import api as funding
 from imports import api as imports
 from partners import api as partners
@@ -60,6 +61,8 @@ router.register("autonomy-check-ins", autonomy.AutonomyCheckInViewSet)
 router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
 # proposals
 router.register("change-proposals", proposals.ChangeProposalViewSet)
+# comments
+router.register("comments", comments.CommentViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

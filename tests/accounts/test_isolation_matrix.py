@@ -225,6 +225,11 @@ def forbidden_markers(role, world):
     markers = [world.b.marker]
     hidden_of_a = {name for name in TENANT_MODELS if not reads(role, name, "a")}
     markers += [text for name, text in marker_texts(world.a).items() if name in hidden_of_a]
+    # comments: the narrower levels of tenant A's comment (comments.Comment.TenantScope)
+    if role in ("lead_partner_staff", "collaborator"):
+        markers.append(world.a.state_only_comment.body)
+    if role == "collaborator":
+        markers.append(world.a.partner_comment.body)
     return markers
 
 

@@ -1,0 +1,142 @@
+"""The use cases of comment threads: post a comment (or a reply), resolve and reopen a
+needs-action comment. Every surface (pages, API, admin actions, the demo) calls these.
+
+Who reads a comment is the tenant wall's to decide (``Comment.TenantScope``): a comment is saved,
+then read back through the author's (and a needs-action owner's) scope inside the same
+transaction, and refused when they could not read it, so the rules of reading live in one place.
+``visibilities_for`` only offers the levels in forms (tests/comments check it matches the wall).
+"""
+
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from contracts.choices import ReviewStatus
+from core.tenancy import scope_of
+
+from . import notifications
+from .choices import Visibility
+from .models import MAX_BODY, Comment
+from .subjects import kind_of, placement, reads, reads_comment
+
+
+def thread_of(subject_obj):
+    """The subject's comments (in the current scope: what the reader may read), oldest first."""
+    return Comment.objects.filter(**{kind_of(subject_obj).field: subject_obj}).select_related(
+        "author", "owner", "resolved_by"
+    )
+
+
+def visibilities_for(user, comment) -> list[Visibility]:
+    """The levels ``user`` may post ``comment`` (placed on its subject) at: those their role reads
+    (``Comment.TenantScope``), widest first."""
+    scope = scope_of(user)
+    state_id = comment.state_id
+    if scope.is_admin or state_id in scope.state_ids:
+        return list(Visibility)
+    partner_id = comment.zone.lead_partner_id if comment.zone else None
+    draft_review = comment.annual_review is not None and comment.annual_review.status != ReviewStatus.ISSUED
+    if scope.reaches_partner_in(partner_id, state_id) and not draft_review:
+        return [Visibility.EVERYONE, Visibility.PARTNER_AND_STATE]
+    narrative = comment.status_update is not None or comment.annual_review is not None
+    if state_id in scope.collaborator_state_ids and not narrative:
+        return [Visibility.EVERYONE]
+    return []
+
+
+def owner_candidates(comment):
+    """Who a needs-action comment on this subject may be assigned to: the state's leads and the
+    staff of the zone's Lead Partner (bound to the state or unbound). The service still checks
+    that the chosen owner reads the comment at its visibility."""
+    people = Q(role=Role.STATE_LEAD, state_id=comment.state_id)
+    if comment.zone is not None and comment.zone.lead_partner_id:
+        people |= Q(role=Role.LEAD_PARTNER_STAFF, lead_partner_id=comment.zone.lead_partner_id) & (
+            Q(state__isnull=True) | Q(state_id=comment.state_id)
+        )
+    members = Membership.objects.filter(people).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name", "email")
+
+
+def post_comment(subject_obj, *, body, visibility=None, by, parent=None, needs_action=False, owner=None) -> Comment:
+    """Post a comment on ``subject_obj`` (a school, zone, status update, period submission or
+    annual review), or a reply to ``parent`` on the same subject.
+
+    Authorization first: ``by`` must read the subject and hold ``comments.add_comment`` on the
+    comment as it would be saved (PermissionDenied). Then the input (ValidationError by field):
+    a body; a visibility ``by`` reads (default: the parent's, else everyone), never wider than the
+    parent's; a needs-action comment's owner, who must read it. Everyone concerned is mailed once
+    the comment is committed (comments.notifications)."""
+    comment = Comment(author=by, parent=parent, needs_action=bool(needs_action), owner=owner, **placement(subject_obj))
+    if not reads(by, subject_obj) or not by.has_perm("comments.add_comment", comment):
+        raise PermissionDenied("You may not comment on this.")
+    if parent is not None and not reads(by, parent):
+        raise PermissionDenied("You may not reply to this comment.")
+    comment.body = (body or "").strip()
+    comment.visibility = visibility or (parent.visibility if parent is not None else Visibility.EVERYONE)
+    try:
+        comment.full_clean()  # the thread's rules (Comment.clean)
+        errors = {}
+    except ValidationError as error:
+        errors = error.message_dict
+    if not comment.body:
+        errors["body"] = ["Write the comment."]
+    elif len(comment.body) > MAX_BODY:
+        errors["body"] = [f"A comment is at most {MAX_BODY:,} characters (this one has {len(comment.body):,})."]
+    if comment.visibility not in Visibility.values:
+        errors["visibility"] = ["Choose who may read the comment."]
+    elif "visibility" not in errors and comment.visibility not in visibilities_for(by, comment):
+        errors["visibility"] = ["You may not post at this visibility: choose one your role reads."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        comment.save()
+        if not reads_comment(by, comment):
+            raise ValidationError(
+                {"visibility": "You could not read this comment yourself: choose another visibility."}
+            )
+        if owner is not None and not reads_comment(owner, comment):
+            raise ValidationError(
+                {"owner": f"{owner} cannot read a comment on this at this visibility: choose another owner."}
+            )
+        transaction.on_commit(partial(notifications.comment_posted, comment.pk))
+    return comment
+
+
+def may_resolve(user, comment) -> bool:
+    """Whether ``user`` may resolve or reopen ``comment`` (accounts.permissions)."""
+    return user.has_perm("comments.resolve_comment", comment)
+
+
+def _lock_open_comment(comment, *, by, open_: bool) -> Comment:
+    if not may_resolve(by, comment):
+        raise PermissionDenied("Only the owner, the author or a state lead may do this.")
+    locked = Comment._base_manager.select_for_update().get(pk=comment.pk)
+    if not locked.needs_action:
+        raise ValidationError("This comment does not need action.", code="not_needs_action")
+    if locked.is_open != open_:
+        already = "resolved" if open_ else "open"
+        raise ValidationError(f"This comment is already {already}.", code=f"already_{already}")
+    return locked
+
+
+@transaction.atomic
+def resolve(comment, *, by) -> Comment:
+    """Mark an open needs-action comment resolved by ``by`` (its owner, its author, or a state lead
+    or admin of its state), on the locked row: two resolutions at once resolve it once."""
+    locked = _lock_open_comment(comment, by=by, open_=True)
+    locked.resolved_at, locked.resolved_by = timezone.now(), by
+    locked.save(update_fields=["resolved_at", "resolved_by"])
+    return locked
+
+
+@transaction.atomic
+def reopen(comment, *, by) -> Comment:
+    """Open a resolved needs-action comment again (the action turned out not done)."""
+    locked = _lock_open_comment(comment, by=by, open_=False)
+    locked.resolved_at = locked.resolved_by = None
+    locked.save(update_fields=["resolved_at", "resolved_by"])
+    return locked
