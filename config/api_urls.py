@@ -9,9 +9,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability
-from contracts import api as contracts
 from autonomy import api as autonomy
 from comments import api as comments
+from contracts import api as contracts
 from funding import api as funding
 from imports import api as imports
 from partners import api as partners
