@@ -87,6 +87,12 @@ def log_in(page, user):
     page.wait_for_load_state()
 
 
+def switch_to(page, user):
+    """Log the current user out and ``user`` in, on the same page."""
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, user)
+
+
 def force_log_in(page, client, user, base_url):
     """Start a session for ``user`` without the login form (admins must set up MFA first)."""
     client.force_login(user)

@@ -11,16 +11,11 @@ from playwright.sync_api import expect
 from accountability.choices import Submission
 from accountability.models import Measurement, Metric, PeriodSubmission
 from accounts.models import Role
-from tests.browsers import log_in, verified
+from tests.browsers import log_in, switch_to, verified
 from tests.factories import MetricFactory, ReportingPeriodFactory
 from tests.worlds import make_tenant, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def switch_to(page, user):
-    page.get_by_role("button", name="Log out").click()
-    log_in(page, user)
 
 
 def spring_values(school, period):
