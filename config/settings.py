@@ -347,6 +347,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"ImportKindEnum": "imports.models.ImportBatch.Kind", "ImportStatusEnum": "imports.models.ImportBatch.Status"}
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReviewRatingEnum"] = "contracts.choices.ReviewRating"  # 3 parts, 1 scale
 
 LOGGING = {
     "version": 1,
