@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {"TermStatusEnum": "autonomy.choices.TermStatus", "LegalSourceEnum": "autonomy.choices.LegalSource"}
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReviewRatingEnum"] = "contracts.choices.ReviewRating"  # 3 parts, 1 scale
 
 LOGGING = {
     "version": 1,

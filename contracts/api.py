@@ -6,7 +6,7 @@ answers 409 problem JSON, a rule 400, a stale version 412."""
 from django.core.exceptions import PermissionDenied
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -257,7 +257,8 @@ class AnnualReviewViewSet(_UseCaseViewSet):
         return Response(self.get_serializer(review).data)
 
     @extend_schema(request=ResponseSerializer, responses={200: AnnualReviewSerializer, **STEP_ERRORS})
-    @action(detail=True, methods=["post"])
+    # Not a change of the review (WritePermission): its own permission, checked below.
+    @action(detail=True, methods=["post"], permission_classes=viewsets.ModelViewSet.permission_classes)
     def respond(self, request, pk=None):
         """The Lead Partner's written response to an issued review (earlier versions stay in its history)."""
         review = self.get_object()
