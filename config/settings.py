@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "FunderKindEnum": "funding.models.Funder.Kind",
         "GradeEnum": "schools.models.GRADES",
         "CriterionRatingEnum": "zones.models.CriterionRating",
+        "ProposalKindEnum": "proposals.choices.ProposalKind",
+        "ProposalStatusEnum": "proposals.choices.ProposalStatus",
     },
 }
 

@@ -149,7 +149,7 @@ def test_concurrent_patches_of_a_commitment_never_move_it_back_nor_lose_an_edit(
     commitment = CommitmentFactory(status=Commitment.Status.COMMITTED, description="")
     keys = state_lead_keys(commitment.state)
     path = f"/api/v1/commitments/{commitment.pk}/"
-    received = {"status": "received", "received_on": "2010-09-01"}
+    received = {"status": "received", "received_on": "2010-09-01", "reason": "The wire arrived"}
     backwards, lost = [], []
     for trial in range(TRIALS):
         seen = commitment.history.order_by("-history_id").values_list("history_id", flat=True).first()

@@ -76,7 +76,7 @@ def test_a_patch_without_a_version_changes_only_what_it_sends():
     api = lead_api(commitment.state)
     url = f"/api/v1/commitments/{commitment.pk}/"
     assert api.patch(url, {"description": "Year two"}, format="json").status_code == 200
-    answer = api.patch(url, {"status": "received", "received_on": "2010-09-01"}, format="json")
+    answer = api.patch(url, {"status": "received", "received_on": "2010-09-01", "reason": "Wire"}, format="json")
     assert answer.status_code == 200 and answer.json()["description"] == "Year two"
     assert answer["ETag"] == f'"{commitment.version + 2}"'
 

@@ -37,6 +37,7 @@ def _launched_zone(state, lea_id: str, name: str):
     for number in range(1, 4):
         SchoolFactory(district=district, zone=zone, nces_id=f"{lea_id}{number:05d}", name=f"{name} School {number}")
     zone.status = zone.Status.LAUNCHED
+    zone._change_reason = "Launched"
     zone.save()
     return zone
 

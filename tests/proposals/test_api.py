@@ -20,7 +20,7 @@ def test_propose_and_approve_through_the_api(login, tenant):
     data = created.json()
     assert data["status"] == "pending"
     assert data["changes"] == [
-        {"field": "Turnaround status", "before": "Implementing", "after": "Exited improvement status"}
+        {"field": "Turnaround status", "before": "Identified", "after": "Exited improvement status"}
     ]
     assert post(partner, URL, body).status_code == 400  # one pending per school
     detail = f"{URL}{data['id']}/"
