@@ -7,6 +7,7 @@ from config.api_urls import router
 from tests.factories import (
     BaselineFactory,
     CollaboratorEngagementFactory,
+    CommentFactory,
     CommitmentFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
@@ -38,6 +39,7 @@ def add_rows(count, state):
         TargetFactory(school=school, metric=metric)
         MeasurementFactory(school=school, metric=metric)
         StatusUpdateFactory(school=school)
+        CommentFactory(school=school)
         commitment = CommitmentFactory(state=state, status="received")
         ExpenditureFactory(commitment=commitment, zone=zone)
         CollaboratorEngagementFactory(state=state)

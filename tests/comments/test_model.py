@@ -31,4 +31,10 @@ def test_the_model_refuses_what_the_thread_forbids(tenant, invalid):
 
 
 def placement_of(comment):
-    return {"state": comment.state, "zone": comment.zone, "subject": comment.subject, "school": comment.school}
+    return {
+        "state": comment.state,
+        "zone": comment.zone,
+        "subject": comment.subject,
+        "school": comment.school,
+        "author": comment.author,
+    }
