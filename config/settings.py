@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "CriterionRatingEnum": "zones.models.CriterionRating",
         "ProposalKindEnum": "proposals.choices.ProposalKind",
         "ProposalStatusEnum": "proposals.choices.ProposalStatus",
+        "TermStatusEnum": "autonomy.choices.TermStatus",
+        "LegalSourceEnum": "autonomy.choices.LegalSource",
+        "ReviewRatingEnum": "contracts.choices.ReviewRating",  # three parts, one scale
     },
 }
 
@@ -349,11 +352,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"ImportKindEnum": "imports.models.ImportBatch.Kind", "ImportStatusEnum": "imports.models.ImportBatch.Status"}
 )
-# The autonomy ledger's vocabularies.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {"TermStatusEnum": "autonomy.choices.TermStatus", "LegalSourceEnum": "autonomy.choices.LegalSource"}
-)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReviewRatingEnum"] = "contracts.choices.ReviewRating"  # 3 parts, 1 scale
 
 LOGGING = {
     "version": 1,
