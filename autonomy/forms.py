@@ -7,7 +7,7 @@ from django.utils import timezone
 from accountability.models import RenewalDecision
 from contracts.choices import ReviewStatus
 from contracts.models import AnnualReview
-from web.forms import DomainModelForm
+from web.forms import DomainForm, DomainModelForm, version_field
 
 from .choices import TermStatus
 from .models import AutonomyCheckIn, AutonomyTerm
@@ -55,24 +55,21 @@ class TermForm(DomainModelForm):
             self.fields["reason"].help_text = "Why the zone asks for this power."
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(DomainForm):
     """A change of the term's status: to what, why, from when, and what caused it (optional)."""
 
     to_status = forms.ChoiceField(label="New status", choices=TermStatus.choices)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
-    effective_on = forms.DateField(
-        label="Effective on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    effective_on = forms.DateField(label="Effective on")
     cause = forms.ChoiceField(
         label="Caused by",
         required=False,
         help_text="Earned autonomy: the annual review or renewal decision behind the change, "
         "or the check-in that prompted it.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+    version = version_field()
 
     def __init__(self, *args, term: AutonomyTerm, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.term = term
         self.fields["to_status"].choices = [
@@ -102,9 +99,6 @@ class StatusChangeForm(forms.Form):
         for decision in RenewalDecision.objects.filter(zone=zone).select_related("zone"):
             found[f"renewal_decision:{decision.pk}"] = ("Renewal decisions", decision)
         return found
-
-    def field_groups(self):
-        return [("", self.visible_fields())]
 
     def cited(self) -> dict:
         """The cause as the ledger's keyword: {"check_in": ...}, {"annual_review": ...} or {}."""

@@ -3,11 +3,13 @@ and for a needs-action comment its owner. The rules are the use case's (comments
 
 from django import forms
 
+from web.forms import DomainForm
+
 from .choices import Visibility
 from .models import MAX_BODY
 
 
-class CommentForm(forms.Form):
+class CommentForm(DomainForm):
     body = forms.CharField(label="Comment", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3}), strip=True)
     visibility = forms.ChoiceField(label="Who may read it")
     needs_action = forms.BooleanField(label="Needs action", required=False)
@@ -17,13 +19,8 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args, levels, owners, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["visibility"].choices = [(level.value, level.label) for level in levels]
         narrow = Visibility.PARTNER_AND_STATE
         self.fields["visibility"].initial = narrow if narrow in levels else (levels[0] if levels else None)
         self.fields["owner"].queryset = owners
-
-    def field_groups(self):
-        """One group of the visible fields (web/_form_fields.html)."""
-        return [("", self.visible_fields())]

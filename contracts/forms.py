@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accountability.models import Metric
-from web.forms import DomainModelForm
+from web.forms import DomainForm, DomainModelForm
 
 from .choices import ReviewPart
 from .models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
@@ -121,9 +121,9 @@ class EvidenceForm(DomainModelForm):
         labels = {"title": "Evidence title", "url": "Evidence link"}
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(DomainForm):
     response = forms.CharField(label="Response", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
 
 
-class TerminationForm(forms.Form):
+class TerminationForm(DomainForm):
     reason = forms.CharField(label="Reason for termination", widget=forms.Textarea(attrs={"rows": 3}))

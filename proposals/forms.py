@@ -5,18 +5,18 @@ from django import forms
 from accountability.models import Measurement
 from funding.models import Commitment
 from schools.models import School
+from web.forms import DomainForm, date_input, version_field
 
 REASON_HELP = "Why the change is needed: the state lead reads it with the before and after."
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(DomainForm):
     """The proposed values (the kind's fields) and the reason; ``after()`` is what ``propose`` takes."""
 
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=REASON_HELP)
     changed_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, target, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.target = target
         for name in self.changed_fields:
@@ -24,7 +24,7 @@ class ProposalForm(forms.Form):
             field = model_field.formfield()
             field.initial = getattr(target, name)
             if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                field.widget = date_input()
             self.fields[name] = field
         self.order_fields([*self.changed_fields, "reason"])
 
@@ -59,7 +59,7 @@ class CorrectionForm(ProposalForm):
 FORMS = {School: SchoolStatusForm, Commitment: CommitmentStatusForm, Measurement: CorrectionForm}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(DomainForm):
     """Approve (with an optional note), reject (a note required) or withdraw."""
 
     step = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject"), ("withdraw", "Withdraw")])
@@ -69,4 +69,4 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to reject: the proposer reads it.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+    version = version_field()

@@ -10,7 +10,43 @@ from core.permissions import permission_name, write_action
 from core.reasons import REASON_HELP, REASON_LABEL, REASON_MAX_LENGTH
 
 
-class DomainModelForm(forms.ModelForm):
+def date_input() -> forms.DateInput:
+    """The browser's native date picker, with ISO values."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def version_field(initial=None) -> forms.IntegerField:
+    """The hidden version the user saw, for optimistic concurrency (core.concurrency)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput, initial=initial, required=False, min_value=1, max_value=2**31 - 1
+    )
+
+
+class FormConventions:
+    """What every form of the project shares: no label suffix, native date inputs and the field
+    groups ``web/_form_fields.html`` renders."""
+
+    fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (legend, field names) groups, in order
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = date_input()
+
+    def field_groups(self):
+        """[(legend, bound fields)] for the template: the fieldsets, or one group of every visible field."""
+        if not self.fieldsets:
+            return [("", self.visible_fields())]
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+
+class DomainForm(FormConventions, forms.Form):
+    """A form that is not a model's (a step of a use case: a response, a decision, a comment)."""
+
+
+class DomainModelForm(FormConventions, forms.ModelForm):
     """A model form with native date inputs, optional fieldsets, that also validates the parent the view set.
 
     ``parent_fields`` name fields the view sets on the instance (e.g. a baseline's school);
@@ -19,29 +55,12 @@ class DomainModelForm(forms.ModelForm):
     """
 
     parent_fields: tuple[str, ...] = ()
-    fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (legend, field names) groups, in order
-
-    def field_groups(self):
-        """[(legend, bound fields)] for the template: the fieldsets, or one group of every visible field."""
-        if not self.fieldsets:
-            return [("", self.visible_fields())]
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if isinstance(self.instance, VersionedModel) and not self.instance._state.adding:
             # The version the user saw: saving over a newer one is refused (core.concurrency).
-            self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput,
-                initial=self.instance.version,
-                required=False,
-                min_value=1,
-                max_value=2**31 - 1,
-            )
+            self.fields["version"] = version_field(self.instance.version)
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() - set(self.parent_fields)

@@ -74,7 +74,9 @@ def test_a_contested_term_after_a_check_in_then_the_review_and_the_lead_partners
     page.goto(f"/reviews/{review.pk}/")
     expect(page.locator("main")).to_contain_text("Operational narrative of the first year.")
     page.get_by_role("link", name="Respond").click()
-    page.get_by_role("textbox", name="Response").fill("We have asked the district to honor the hiring clause from January.")
+    page.get_by_role("textbox", name="Response").fill(
+        "We have asked the district to honor the hiring clause from January."
+    )
     page.get_by_role("button", name="Send response").click()
     expect(page.locator("main")).to_contain_text("honor the hiring clause from January")
     review.refresh_from_db()
