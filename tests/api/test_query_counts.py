@@ -5,6 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 from config.api_urls import router
 from tests.factories import (
+    AutonomyCheckInFactory,
+    AutonomyTermChangeFactory,
+    AutonomyTermFactory,
     BaselineFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
@@ -50,6 +53,9 @@ def add_rows(count, state):
         ReportingPeriodFactory(state=run.state)
         RenewalDecisionFactory(zone=zone)
         ExitCriterionFactory(state=state, metric=metric)
+        term = AutonomyTermFactory(zone=launched)
+        AutonomyCheckInFactory(term=term)
+        AutonomyTermChangeFactory(term=term)
 
 
 def query_counts(client, expected_rows):
