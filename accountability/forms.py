@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.validators import validate_school_year
-from web.forms import DomainModelForm
+from web.forms import DomainModelForm, date_input
 from zones.models import State
 
 from .choices import Collection
@@ -230,7 +230,7 @@ class SchoolYearCalendarForm(forms.Form):
                 label=f"{label} due date",
                 required=False,
                 initial=default_due_on(school_year, period),
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                widget=date_input(),
             )
 
     def clean_school_year(self):
