@@ -5,23 +5,29 @@ from django.test.utils import CaptureQueriesContext
 
 from config.api_urls import router
 from tests.factories import (
+    AnnualReviewFactory,
     AutonomyCheckInFactory,
     AutonomyTermChangeFactory,
     AutonomyTermFactory,
     BaselineFactory,
+    ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
     CommitmentFactory,
+    ContractDeliverableFactory,
+    ContractTargetFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
     LaunchedZoneFactory,
     MeasurementFactory,
     MetricFactory,
+    PerformanceContractFactory,
     PeriodSubmissionFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
     ReportRunFactory,
+    ReviewEvidenceFactory,
     SchoolFactory,
     StateFactory,
     StatusUpdateFactory,
@@ -56,6 +62,11 @@ def add_rows(count, state):
         term = AutonomyTermFactory(zone=launched)
         AutonomyCheckInFactory(term=term)
         AutonomyTermChangeFactory(term=term)
+        ChangeProposalFactory(school=school)
+        contract = PerformanceContractFactory(zone=launched, lead_partner=launched.lead_partner)
+        ContractDeliverableFactory(contract=contract)
+        ContractTargetFactory(contract=contract, metric=metric)
+        ReviewEvidenceFactory(review=AnnualReviewFactory(contract=contract))
 
 
 def query_counts(client, expected_rows):
