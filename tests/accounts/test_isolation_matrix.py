@@ -88,6 +88,15 @@ NARROWER_PAGES = {
 READER_POSTS = {
     "tokens:revoke": "anyone revokes their own API token",
 }
+# POSTs decided by a permission other than the object's change permission: URL name -> the action
+# asked (``<app>.<action>_<model>``), e.g. a state lead decides a proposal only admins may edit.
+ACTION_PERMISSIONS = {
+    "api:changeproposal-approve": "decide",
+    "api:changeproposal-reject": "decide",
+    "api:annualreview-respond": "respond",
+    "contracts:review_respond": "respond",
+    "api:comment-resolve": "resolve",
+}
 # Documented redirects: URL name -> the path prefixes a GET may redirect to.
 DOCUMENTED_REDIRECTS = {
     "portfolio:home": ("/portfolio/", "/states/", "/workspace/"),  # each role's landing page
@@ -255,8 +264,9 @@ def form_data(obj):
     return data
 
 
-def may_change(user, obj):
-    return user.has_perm(permission_name(type(obj), "change"), obj)
+def may_change(user, obj, endpoint_name=""):
+    action = ACTION_PERMISSIONS.get(endpoint_name, "change")
+    return user.has_perm(permission_name(type(obj), action), obj)
 
 
 def is_login_redirect(response):
@@ -311,7 +321,9 @@ class Matrix:
                 self.fail(request, "GET", response, "404 (narrower than the read table)")
             return
         allowed = {200, 405}
-        if self.role != "initiative_admin" and (request.primary is None or not may_change(self.user, request.primary)):
+        if self.role != "initiative_admin" and (
+            request.primary is None or not may_change(self.user, request.primary, endpoint.name)
+        ):
             allowed.add(403)
         redirect_to = DOCUMENTED_REDIRECTS.get(endpoint.name)
         if status == 302 and redirect_to and response["Location"].startswith(redirect_to):
@@ -336,7 +348,7 @@ class Matrix:
             return False
         if request.primary is None:
             return self.role in READ_ONLY_ROLES
-        return not may_change(self.user, request.primary)
+        return not may_change(self.user, request.primary, endpoint.name)
 
     def check_post(self, endpoint, request):
         if endpoint.name in ACCOUNT_PAGES:
