@@ -11,7 +11,6 @@ approve, return, reopen: ``accountability.cycle``'s use cases) and the collectio
 from contextlib import contextmanager
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,6 +31,7 @@ from web.rest import (
     ScopedModelViewSet,
     ScopedQuerysetMixin,
     ScopedReadOnlyViewSet,
+    refused_as_api_error,
 )
 
 from . import calendar, cycle
@@ -65,15 +65,6 @@ from .serializers import (
     StatusUpdateSerializer,
     TargetSerializer,
 )
-
-
-@contextmanager
-def refused_as_api_error():
-    """The use case's refusal (the permission table's) as the API's 403 with its message."""
-    try:
-        yield
-    except PermissionDenied as error:
-        raise exceptions.PermissionDenied(str(error)) from error
 
 
 class MetricFilter(filters.FilterSet):

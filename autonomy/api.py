@@ -2,16 +2,13 @@
 ``autonomy.ledger``, like on the pages), check-ins (recorded through ``ledger.record_check_in``)
 and the status changes (read-only)."""
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet, refused_as_api_error
 
 from . import ledger
 from .models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
@@ -21,15 +18,6 @@ from .serializers import (
     AutonomyTermSerializer,
     ChangeStatusSerializer,
 )
-
-
-@contextmanager
-def refused_as_api_error():
-    """The use case's refusal (the permission table's) as the API's 403 with its message."""
-    try:
-        yield
-    except PermissionDenied as error:
-        raise exceptions.PermissionDenied(str(error)) from error
 
 
 class AutonomyTermFilter(filters.FilterSet):

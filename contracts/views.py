@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from partners.models import LeadPartner
 from web.files import private_file_response
-from web.forms import add_model_errors
+from web.forms import add_model_errors, object_form_page
 from web.tables import csv_export
 from zones.models import State, Zone
 
@@ -41,22 +41,8 @@ CONTRACTS = PerformanceContract.objects.select_related("zone__state", "lead_part
 REVIEWS = AnnualReview.objects.select_related("contract__zone__state", "contract__lead_partner", "reviewer")
 
 
-def _form_page(request, form, *, title, cancel_url, save, success_url=None):
-    """Render, validate and save a form through its use case (``save(instance)`` returns the
-    saved object); the use case's model errors land on the form, with the input kept. Next:
-    ``success_url(saved)``, by default the saved object's page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.instance)
-        except ValidationError as error:
-            add_model_errors(form, error)
-            if hasattr(form, "show_current_version"):
-                form.show_current_version()
-        else:
-            messages.success(request, f"Saved {saved}.")
-            return redirect(success_url(saved) if success_url else saved.get_absolute_url())
-    context = {"form": form, "title": title, "cancel_url": cancel_url}
-    return render(request, "contracts/form.html", context, status=400 if form.is_bound else 200)
+def _page_of(saved):
+    return saved.get_absolute_url()
 
 
 def _require(request, permission: str, obj) -> None:
@@ -81,12 +67,11 @@ def zone_contracts(request, zone_pk):
 
 def _contract_form_page(request, contract, title, cancel_url):
     form = ContractForm(request.POST or None, request.FILES or None, instance=contract)
-    _require(request, f"contracts.{'add' if contract.pk is None else 'change'}_performancecontract", contract)
 
-    def save(instance):
-        return services.save_contract(request.user, instance)
+    def save(form):
+        return services.save_contract(request.user, form.instance)
 
-    return _form_page(request, form, title=title, cancel_url=cancel_url, save=save)
+    return object_form_page(request, form, title=title, cancel_url=cancel_url, success_url=_page_of, save=save)
 
 
 @login_required
@@ -159,15 +144,16 @@ def contract_step(request, performancecontract_pk):
 
 def _part_page(request, form_class, instance, noun: str, save):
     contract = instance.contract
-    _require(request, f"contracts.{'add' if instance.pk is None else 'change'}_{instance._meta.model_name}", instance)
     form = form_class(request.POST or None, instance=instance)
     title = f"New {noun} of {contract}" if instance.pk is None else f"Edit {noun}: {instance}"
 
-    def save_and_return(saved):
-        save(request.user, saved)
+    def save_and_return(form):
+        save(request.user, form.instance)
         return contract
 
-    return _form_page(request, form, title=title, cancel_url=contract.get_absolute_url(), save=save_and_return)
+    return object_form_page(
+        request, form, title=title, cancel_url=contract.get_absolute_url(), success_url=_page_of, save=save_and_return
+    )
 
 
 @login_required
@@ -208,13 +194,12 @@ def target_edit(request, contracttarget_pk):
 def review_start(request, performancecontract_pk):
     contract = get_object_or_404(CONTRACTS, pk=performancecontract_pk)
     review = AnnualReview(contract=contract, reviewer=request.user)
-    _require(request, "contracts.add_annualreview", review)
     form = StartReviewForm(request.POST or None, instance=review)
 
-    def save(instance):
-        return services.start_review(request.user, contract, instance.school_year)
+    def save(form):
+        return services.start_review(request.user, contract, form.instance.school_year)
 
-    return _form_page(
+    return object_form_page(
         request,
         form,
         title=f"New annual review of {contract}",

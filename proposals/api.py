@@ -7,8 +7,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accountability.api import refused_as_api_error
-from web.rest import ScopedReadOnlyViewSet, if_match_version
+from web.rest import ScopedReadOnlyViewSet, if_match_version, refused_as_api_error
 
 from . import services
 from .choices import ProposalKind

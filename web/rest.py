@@ -2,11 +2,17 @@
 permission table (accounts.permissions), model validation in serializers, sparse fields,
 pagination and the documented error responses."""
 
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
@@ -74,6 +80,15 @@ def body_problem(exc) -> Response | None:
         detail = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files."
         return problem_response(status.HTTP_400_BAD_REQUEST, "Malformed request body", detail)
     return None
+
+
+@contextmanager
+def refused_as_api_error():
+    """The use case's refusal (the permission table's) as the API's 403 with its message."""
+    try:
+        yield
+    except PermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error)) from error
 
 
 class IdFilter(filters.NumberFilter):
