@@ -11,6 +11,7 @@ from web.rest import ModelCleanSerializer
 from .choices import TermStatus
 from .ledger import check_may_record_status
 from .models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
+from .services import readable_causes
 
 STATUS_THROUGH_ACTION = (
     "A term's status changes only through its change-status action (POST /api/v1/autonomy-terms/{id}/change-status/), "
@@ -128,8 +129,20 @@ class AutonomyCheckInSerializer(ModelCleanSerializer):
         fields = ["id", "term", "practice", "practice_label", "note", "observed_on", "recorded_by", "created_at"]
 
 
+class CausesListSerializer(serializers.ListSerializer):
+    """A page of changes: which causes its reader may read is looked up once for the page."""
+
+    def to_representation(self, data):
+        changes = list(data.all() if hasattr(data, "all") else data)
+        self.child.readable = readable_causes(changes)
+        return super().to_representation(changes)
+
+
 class AutonomyTermChangeSerializer(serializers.ModelSerializer):
-    """A change of a term's status, with its reason and cause (read-only: written by the ledger)."""
+    """A change of a term's status, with its reason and cause (read-only: written by the ledger);
+    a cause the reader may not read is null."""
+
+    readable = None
 
     from_status_label = serializers.SerializerMethodField()
     to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
@@ -153,6 +166,15 @@ class AutonomyTermChangeSerializer(serializers.ModelSerializer):
             "changed_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CausesListSerializer
+
+    def to_representation(self, change):
+        readable = self.readable if self.readable is not None else readable_causes([change])
+        data = super().to_representation(change)
+        for field, ids in readable.items():
+            if data[field] not in ids:
+                data[field] = None
+        return data
 
     def get_from_status_label(self, change) -> str:
         return change.get_from_status_display() if change.from_status else ""

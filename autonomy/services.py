@@ -121,6 +121,18 @@ def ledger_summary(zones, *, area=None, status=None, history=True) -> LedgerSumm
     return LedgerSummary(list(rows.values()))
 
 
+CAUSES = {"check_in": AutonomyCheckIn, "annual_review": AnnualReview, "renewal_decision": RenewalDecision}
+
+
+def readable_causes(changes) -> dict[str, set]:
+    """{cause field: ids the reader may read} among ``changes``' causes: the API names a cause only
+    to a reader of it, as the pages do (a collaborator reads no check-in, nor any review)."""
+    return {
+        field: set(_visible(model, {getattr(change, f"{field}_id") for change in changes}))
+        for field, model in CAUSES.items()
+    }
+
+
 def _visible(model, ids, *related) -> dict:
     """{id: row} of ``model``'s rows among ``ids`` that the reader may read (the wall's query)."""
     ids = {pk for pk in ids if pk is not None}

@@ -81,3 +81,16 @@ def test_term_changes_are_read_only(world, api):
     assert [(row["id"], row["to_status_label"]) for row in listed] == [(change.pk, "Granted")]
     assert client.post("/api/v1/autonomy-term-changes/", {}).status_code == 405
     assert client.delete(f"/api/v1/autonomy-term-changes/{change.pk}/").status_code == 405
+
+
+def test_a_change_names_its_check_in_only_to_readers_of_it(world, api):
+    check_in = AutonomyCheckInFactory(term=AutonomyTermFactory(zone=world.home.zone))
+    change = AutonomyTermChange.objects.create(
+        term=check_in.term, to_status="contested", reason="Placed 4.", effective_on="2011-09-02", check_in=check_in
+    )
+    for role, named in (("state_lead", check_in.pk), ("lead_partner_staff", check_in.pk), ("collaborator", None)):
+        client = api(role)
+        listed = client.get("/api/v1/autonomy-term-changes/").json()["results"]
+        detail = client.get(f"/api/v1/autonomy-term-changes/{change.pk}/").json()
+        assert [row["check_in"] for row in listed if row["id"] == change.pk] == [named], role
+        assert detail["check_in"] == named, role
