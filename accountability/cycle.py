@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 OPEN_STATUSES = (Submission.IN_PROGRESS, Submission.RETURNED)  # the Lead Partner may change values
-HISTORY_REASON_LENGTH = 100  # simple_history's history_change_reason
 
 # Default due dates: (month, day) and whether in the school year's second calendar year.
 DEFAULT_DUE_DATES = {
@@ -102,7 +101,7 @@ def _locked_for(user, school, reporting_period) -> PeriodSubmission:
 def _remember(submission: PeriodSubmission, user, why: str) -> None:
     """Who and why, for the history row the next save writes."""
     submission._history_user = user
-    submission._change_reason = why[:HISTORY_REASON_LENGTH]
+    submission._change_reason = why
 
 
 def _check_requirement(school, reporting_period) -> None:

@@ -143,12 +143,12 @@ def record_measurements(
             raise PermissionDenied(f"You may not delete measurements of {measurement.school}.")
     created = [measurement for measurement in measurements if measurement.pk is None]
     updated = [measurement for measurement in measurements if measurement.pk is not None]
-    history = {"default_user": user, "default_change_reason": reason[:100] or None}
+    history = {"default_user": user, "default_change_reason": reason or None}
     with transaction.atomic():
         lock_open_periods((period_key(measurement) for measurement in [*measurements, *deleted]), corrected=corrected)
         for measurement in deleted:
             measurement._history_user = user
-            measurement._change_reason = reason[:100] or None
+            measurement._change_reason = reason or None
             measurement.delete()
         if created:
             try:

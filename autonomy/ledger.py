@@ -17,7 +17,6 @@ from contracts.choices import ReviewStatus
 from .choices import TermStatus
 from .models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
 
-HISTORY_REASON_LENGTH = 100  # simple_history's history_change_reason
 CREATED_REASONS = {
     TermStatus.REQUESTED: "Requested",
     TermStatus.GRANTED: "Granted",
@@ -42,7 +41,7 @@ def check_may_record_status(term: AutonomyTerm, user) -> None:
 def _remember(obj, user, why: str) -> None:
     """Who and why, for the history row the next save writes."""
     obj._history_user = user
-    obj._change_reason = why[:HISTORY_REASON_LENGTH]
+    obj._change_reason = why
 
 
 def create_term(term: AutonomyTerm, *, by, reason: str = "") -> AutonomyTerm:

@@ -288,6 +288,10 @@ REST_FRAMEWORK = {
         "user": env("API_USER_RATE", default="1200/minute"),
     },
 }
+# A change's reason is kept whole in its history row (mandatory reasons, proposals, the cycle's
+# comments): a text column, not simple_history's default of 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zone Portfolio API",
     "DESCRIPTION": "Partnership Zone data: states, zones, schools, Lead Partners, funding and accountability.",

@@ -43,7 +43,7 @@ def _save(user, obj, why: str = "", **kwargs):
     obj.full_clean()
     obj._history_user = user
     if why:
-        obj._change_reason = why[:100]
+        obj._change_reason = why
     obj.save(**kwargs)
     return obj
 

@@ -7,7 +7,7 @@ trail shows who changed what and why."""
 from django.core.exceptions import ValidationError
 from django.db import models
 
-REASON_MAX_LENGTH = 100  # simple_history's history_change_reason column
+REASON_MAX_LENGTH = 2000  # kept whole: history_change_reason is a text column (settings)
 REASON_LABEL = "Reason for the change"
 REASON_HELP = "Required when the status changes; kept in the history with the change."
 
@@ -65,6 +65,6 @@ class ReasonedStatusModel(models.Model):
         if saves_status and self.status_changes() and not self.change_reason():
             raise reason_required_error(self)
         if self.change_reason():
-            self._change_reason = self.change_reason()[:REASON_MAX_LENGTH]
+            self._change_reason = self.change_reason()
         super().save(*args, update_fields=update_fields, **kwargs)
         self._stored_status = getattr(self, self.reasoned_field)

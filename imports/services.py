@@ -197,7 +197,7 @@ class Importer:
 
     @classmethod
     def save(cls, created: list, updated: list, user, reason: str) -> None:
-        history = {"default_user": user, "default_change_reason": reason[:100]}
+        history = {"default_user": user, "default_change_reason": reason}
         if created:
             bulk_create_with_history(created, cls.model, batch_size=WRITE_BATCH_SIZE, **history)
         if updated:

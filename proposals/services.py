@@ -19,7 +19,6 @@ from django.utils import timezone
 from accountability.models import Measurement
 from accountability.recording import locked_periods, period_key, record_measurements
 from core.concurrency import StaleRecord
-from core.reasons import REASON_MAX_LENGTH
 from funding.models import Commitment
 from schools.models import School
 
@@ -72,7 +71,7 @@ def target_of(proposal: ChangeProposal):
 def history_reason(proposal: ChangeProposal) -> str:
     """The applied change's history reason: the proposal, its proposer and its reason (the audit
     trail reads the proposal back from its number)."""
-    return f"Proposal #{proposal.pk} by {proposal.proposed_by}: {proposal.reason}"[:REASON_MAX_LENGTH]
+    return f"Proposal #{proposal.pk} by {proposal.proposed_by}: {proposal.reason}"
 
 
 def proposal_id_of(change_reason: str | None) -> int | None:

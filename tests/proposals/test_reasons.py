@@ -41,6 +41,14 @@ def test_the_model_refuses_a_status_change_without_a_reason(tenant, pledged, whi
     assert obj.history.first().history_change_reason == "Exit review passed"
 
 
+def test_a_long_reason_is_kept_whole_in_the_history(pledged):
+    reason = ("The board voted on the second reading after the audit committee's review; " * 5).strip()
+    commitment = reload(pledged)
+    commitment.advance(Commitment.Status.COMMITTED, datetime.date(2010, 5, 1), reason=reason)
+    assert len(reason) > 300
+    assert commitment.history.first().history_change_reason == reason
+
+
 def test_other_changes_and_new_rows_need_no_reason(tenant):
     school = reload(tenant.schools[0])
     school.enrollment += 1
