@@ -10,7 +10,9 @@ from .models import MAX_BODY
 
 
 class CommentForm(DomainForm):
-    body = forms.CharField(label="Comment", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+    body = forms.CharField(
+        label="Your comment", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3}), strip=True
+    )
     visibility = forms.ChoiceField(label="Who may read it")
     needs_action = forms.BooleanField(label="Needs action", required=False)
     owner = forms.ModelChoiceField(

@@ -250,7 +250,7 @@ class ReportRun(TenantModel):
         self.email_commissioners = email_commissioners
         same_report = ReportRun.objects.current().for_scope(self.kind, self.state, self.zone, self.period, self.review)
         with transaction.atomic():
-            existing = same_report.select_for_update().first()
+            existing = same_report.select_for_update(of=("self",)).first()
             if existing is not None:
                 if existing.status != self.Status.FAILED and not existing.is_stale and not force:
                     if email_commissioners and not existing.email_commissioners:

@@ -64,7 +64,9 @@ def test_a_period_goes_from_entry_to_return_to_approval_and_locks(page, screensh
     expect(page.get_by_role("heading", name="Values")).to_be_visible()
     page.get_by_role("button", name="Return with a comment").click()
     expect(page.locator(".form-errors")).to_contain_text("Say what to correct")
-    page.get_by_label("Comment").fill("Proficiency matches last spring's file: check the spring export.")
+    page.get_by_role("textbox", name="Comment:", exact=True).fill(
+        "Proficiency matches last spring's file: check the spring export."
+    )
     page.get_by_role("button", name="Return with a comment").click()
     expect(page.locator(".review-comment")).to_contain_text("check the spring export.")
 
