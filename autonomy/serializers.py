@@ -122,7 +122,7 @@ class AutonomyCheckInSerializer(ModelCleanSerializer):
     (who recorded it: the requester)."""
 
     practice_label = serializers.CharField(source="get_practice_display", read_only=True)
-    recorded_by = serializers.StringRelatedField(help_text="Who recorded the check-in.")
+    recorded_by = serializers.StringRelatedField(allow_null=True, help_text="Who recorded the check-in.")
 
     class Meta:
         model = AutonomyCheckIn
@@ -146,7 +146,7 @@ class AutonomyTermChangeSerializer(serializers.ModelSerializer):
 
     from_status_label = serializers.SerializerMethodField()
     to_status_label = serializers.CharField(source="get_to_status_display", read_only=True)
-    changed_by = serializers.StringRelatedField()
+    changed_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AutonomyTermChange

@@ -23,9 +23,9 @@ class CommentSerializer(serializers.ModelSerializer):
     subject_label = serializers.CharField(source="get_subject_display", read_only=True)
     subject_id = serializers.SerializerMethodField()
     visibility_label = serializers.CharField(source="get_visibility_display", read_only=True)
-    author_name = serializers.StringRelatedField(source="author", read_only=True)
-    owner_name = serializers.StringRelatedField(source="owner", read_only=True)
-    resolved_by_name = serializers.StringRelatedField(source="resolved_by", read_only=True)
+    author_name = serializers.StringRelatedField(source="author", read_only=True, allow_null=True)
+    owner_name = serializers.StringRelatedField(source="owner", read_only=True, allow_null=True)
+    resolved_by_name = serializers.StringRelatedField(source="resolved_by", read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
     thread_url = serializers.SerializerMethodField()
 

@@ -89,8 +89,8 @@ class ContractTargetSerializer(ModelCleanSerializer):
 
 class AnnualReviewSerializer(ModelCleanSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    reviewer = serializers.StringRelatedField()
-    responded_by = serializers.StringRelatedField()
+    reviewer = serializers.StringRelatedField(allow_null=True)
+    responded_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AnnualReview
