@@ -20,8 +20,11 @@ a state's initiative fields (change): name,    initiative admin
 codes, selection criteria, network status
 (State.INITIATIVE_FIELDS)
 districts, zones, schools, commitments,        initiative admin, state lead of the state
-expenditures, baselines, targets, reporting
-periods, exit criteria, renewal decisions
+expenditures, awards and their amendments,
+zone budgets, recurring costs (sustainability),
+baselines, targets, reporting periods, exit
+criteria, renewal decisions
+match rules (the initiative's and a state's)   initiative admin
 a school's period submission: enter and        initiative admin, state lead of the state,
 submit (add/change)                            Lead Partner staff of the school's zone
 a period submission: approve, return, reopen   initiative admin, state lead of the state
@@ -243,6 +246,9 @@ for state_owned_model in (
     "schools.school",
     "funding.commitment",
     "funding.expenditure",
+    "funding.award",
+    "funding.budget",
+    "funding.recurringcost",
     "accountability.baseline",
     "accountability.target",
     "accountability.reportingperiod",
@@ -250,6 +256,12 @@ for state_owned_model in (
     "accountability.renewaldecision",
 ):
     _crud(state_owned_model, manages_state)
+
+# An award's amendments are written by funding.lifecycle.amend_award; only admins correct them.
+rules.add_perm("funding.add_awardamendment", manages_state)
+_crud("funding.awardamendment", is_initiative_admin, actions=("change", "delete"))
+# What counts as match and the ratio aimed for are the initiative's terms, a state's included.
+_crud("funding.matchrule", is_initiative_admin)
 
 _crud("accountability.metric", is_initiative_admin | is_state_lead_for_own_metric)
 _crud("accountability.periodsubmission", reports_on_school, actions=("add", "change"))

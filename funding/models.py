@@ -1,9 +1,12 @@
 """Funders, their commitments to the initiative, a state or a zone, and what is spent."""
 
+from calendar import monthrange
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q, Sum
 from django_scopes import scopes_disabled
@@ -11,8 +14,8 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.fields import money_field
-from core.reasons import ReasonedStatusModel
-from core.tenancy import DirectoryQuerySet, TenantModel, viewer_manager
+from core.reasons import REASON_MAX_LENGTH, ReasonedStatusModel
+from core.tenancy import DirectoryQuerySet, TenantModel, TenantQuerySet, tenant_manager, viewer_manager
 from core.validators import validate_not_after_today, validate_single_line_text
 
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
@@ -106,10 +109,21 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
         PLEDGED = "pledged", "Pledged"
         COMMITTED = "committed", "Committed"
         RECEIVED = "received", "Received"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     STATUS_ORDER = [Status.PLEDGED, Status.COMMITTED, Status.RECEIVED]
+    # Statuses whose money counts in totals (a withdrawn commitment is kept, never counted).
+    LIVE_STATUSES = STATUS_ORDER
 
     funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="commitments")
+    award = models.ForeignKey(
+        "Award",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        help_text="The public award this money comes from; its commitments together stay within its amount.",
+    )
     initiative = models.ForeignKey("zones.Initiative", on_delete=models.PROTECT, related_name="commitments")
     recipient_level = models.CharField(max_length=20, choices=RecipientLevel.choices)
     state = models.ForeignKey(
@@ -131,6 +145,7 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
     committed_on = models.DateField(null=True, blank=True)
     received_on = models.DateField(null=True, blank=True)
     expected_by = models.DateField(null=True, blank=True, help_text="When the money is due to be received.")
+    withdrawn_on = models.DateField(null=True, blank=True, help_text="When the funder withdrew the commitment.")
 
     history = HistoricalRecords()
 
@@ -143,6 +158,11 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_positive"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="commitment_period"),
+            models.CheckConstraint(
+                condition=Q(status="withdrawn", withdrawn_on__isnull=False)
+                | (~Q(status="withdrawn") & Q(withdrawn_on__isnull=True)),
+                name="commitment_withdrawn_dated",
+            ),
         ]
 
     def __str__(self):
@@ -171,10 +191,16 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
         return f"{funder} is {what}: its money is {funder.source}, not {source}."
 
     def save(self, *args, **kwargs):
-        """Save; the status rule and the spending limit are checked against the locked row, so two
-        concurrent changes cannot move the status back or cut the amount below what was spent."""
+        """Save; the status rule, the spending limit and the award's limit are checked against
+        locked rows, so concurrent changes cannot move the status back, cut the amount below what
+        was spent, withdraw money being spent, or commit more than the award together."""
         self._derive_defaults()
         with transaction.atomic():
+            if self.award_id is not None:
+                award = Award._base_manager.select_for_update().get(pk=self.award_id)
+                problem = self.award_error(award)
+                if problem:
+                    raise ValidationError({"amount": problem})
             if not self._state.adding:
                 locked = Commitment._base_manager.select_for_update().filter(pk=self.pk)
                 stored = locked.values("status", "amount").first()
@@ -182,18 +208,51 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
                     problem = self.backward_error(stored["status"])
                     if problem:
                         raise ValidationError({"status": problem})
+                    spent = Expenditure._base_manager.filter(Expenditure.LIVE, commitment_id=self.pk).aggregate(
+                        total=Sum("amount")
+                    )
+                    spent = spent["total"] or 0
+                    if self.status == self.Status.WITHDRAWN and spent:
+                        raise ValidationError({"status": self.spent_withdrawal_error(spent)})
                     amount = self._meta.get_field("amount").to_python(self.amount)
-                    if amount is not None and amount < stored["amount"]:
-                        spent = Expenditure._base_manager.filter(commitment_id=self.pk).aggregate(total=Sum("amount"))
-                        if (spent["total"] or 0) > amount:
-                            raise ValidationError(
-                                {"amount": f"${spent['total']:,.2f} of this commitment is spent; it cannot be less."}
-                            )
+                    if amount is not None and amount < stored["amount"] and spent > amount:
+                        raise ValidationError(
+                            {"amount": f"${spent:,.2f} of this commitment is spent; it cannot be less."}
+                        )
             super().save(*args, **kwargs)
 
+    @staticmethod
+    def spent_withdrawal_error(spent) -> str:
+        return (
+            f"${spent:,.2f} of this commitment is spent; it cannot be withdrawn. "
+            "Void its expenditures first if they were recorded by mistake."
+        )
+
+    def award_error(self, award) -> str | None:
+        """Why this commitment would take more than ``award`` has left (its other live
+        commitments counted), or None. A withdrawn commitment takes nothing."""
+        if self.status == self.Status.WITHDRAWN or self.amount is None:
+            return None
+        amount = self._meta.get_field("amount").to_python(self.amount)
+        others = Commitment._base_manager.filter(award_id=award.pk, status__in=self.LIVE_STATUSES).exclude(pk=self.pk)
+        taken = others.aggregate(total=Sum("amount"))["total"] or 0
+        if taken + amount > award.amount:
+            return (
+                f"{award} is ${award.amount:,.2f}, of which ${award.amount - taken:,.2f} is left to commit; "
+                f"this commitment asks for ${amount:,.2f}."
+            )
+        return None
+
     def backward_error(self, previous: str) -> str | None:
-        """Why moving from ``previous`` to the current status goes backwards, or None."""
-        if previous and self.STATUS_ORDER.index(self.status) < self.STATUS_ORDER.index(previous):
+        """Why moving from ``previous`` to the current status goes backwards, or None. Any live
+        status may become withdrawn; a withdrawn commitment stays withdrawn."""
+        if not previous or previous == self.status:
+            return None
+        if previous == self.Status.WITHDRAWN:
+            return "A withdrawn commitment stays withdrawn; record a new commitment if the funder commits again."
+        if self.status == self.Status.WITHDRAWN:
+            return None
+        if self.STATUS_ORDER.index(self.status) < self.STATUS_ORDER.index(previous):
             return (
                 f"A commitment moves forward only (pledged → committed → received); "
                 f"it cannot go back from {previous} to {self.status}."
@@ -225,6 +284,14 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
             errors["funder"] = f"{self.funder} are {home}'s own money: commit them to {home} or its zones, {where}."
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = "The period cannot end before it starts."
+        if self.award_id and self.funder_id and self.award.funder_id != self.funder_id:
+            errors["award"] = f"{self.award} is {self.award.funder}'s; this commitment is from {self.funder}."
+        if self.award_id and self.award.state_id != self.state_id:
+            errors["award"] = f"{self.award} is an award to {self.award.state}; commit it there."
+        if self.award_id and "award" not in errors:
+            problem = self.award_error(self.award)
+            if problem:
+                errors["amount"] = problem
         errors.update(self._status_errors())
         if errors:
             raise ValidationError(errors)
@@ -240,6 +307,12 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
             errors["committed_on"] = "Give the date the money was committed."
         if self.status == self.Status.RECEIVED and not self.received_on:
             errors["received_on"] = "Give the date the money was received."
+        if self.status == self.Status.WITHDRAWN and not self.withdrawn_on:
+            errors["withdrawn_on"] = "Give the date the commitment was withdrawn."
+        if self.status != self.Status.WITHDRAWN and self.withdrawn_on:
+            errors["withdrawn_on"] = "Only a withdrawn commitment has a withdrawal date."
+        if self.withdrawn_on and self.pledged_on and self.withdrawn_on < self.pledged_on:
+            errors["withdrawn_on"] = "A commitment is withdrawn on or after the day it is pledged."
         if self.committed_on and self.pledged_on and self.committed_on < self.pledged_on:
             errors["committed_on"] = "Money is committed on or after the day it is pledged."
         if self.received_on and self.committed_on and self.received_on < self.committed_on:
@@ -248,6 +321,8 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
 
     def advance(self, status: str, on, *, reason: str) -> None:
         """Move the commitment one or more steps forward, dating each step reached, for ``reason``."""
+        if self.status == self.Status.WITHDRAWN:
+            raise ValidationError({"status": "The commitment is withdrawn."})
         if self.STATUS_ORDER.index(status) <= self.STATUS_ORDER.index(self.status):
             raise ValidationError({"status": f"The commitment is already {self.get_status_display().lower()}."})
         if status in (self.Status.COMMITTED, self.Status.RECEIVED) and not self.committed_on:
@@ -261,11 +336,29 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
 
     @property
     def spent(self) -> Decimal:
-        return self.expenditures.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+        return self.expenditures.live().aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    def money_moved(self) -> bool:
+        """Received, or spent from (a voided expenditure included): then the commitment is kept
+        for good (withdrawn, never deleted)."""
+        return self.received_on is not None or Expenditure._base_manager.filter(commitment_id=self.pk).exists()
+
+
+class ExpenditureQuerySet(TenantQuerySet):
+    def live(self):
+        """Expenditures that count: not voided."""
+        return self.filter(Expenditure.LIVE)
 
 
 class Expenditure(VersionedModel, TenantModel):
-    """Money spent from a commitment in a zone or at one school."""
+    """Money spent from a commitment in a zone or at one school. A mistaken one is voided with its
+    reason (kept, never counted), not deleted: money has moved."""
+
+    LIVE = Q(voided_on__isnull=True)
 
     class Category(models.TextChoices):
         ELT_COMPENSATION = "elt_compensation", "Teacher compensation — extended learning time"
@@ -285,7 +378,10 @@ class Expenditure(VersionedModel, TenantModel):
     amount = money_field("amount", validators=POSITIVE_MONEY)
     spent_on = models.DateField(validators=[validate_not_after_today])
     description = models.CharField(max_length=300, blank=True, validators=[validate_single_line_text])
+    voided_on = models.DateField(null=True, blank=True, editable=False)
+    void_reason = models.TextField(blank=True, editable=False, max_length=REASON_MAX_LENGTH)
 
+    objects = tenant_manager(ExpenditureQuerySet)
     history = HistoricalRecords()
 
     class TenantScope:
@@ -298,6 +394,9 @@ class Expenditure(VersionedModel, TenantModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive"),
             models.CheckConstraint(
                 condition=Q(zone__isnull=False) | Q(school__isnull=False), name="expenditure_zone_or_school"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_on__isnull=True) | ~Q(void_reason=""), name="expenditure_void_has_reason"
             ),
         ]
 
@@ -312,18 +411,28 @@ class Expenditure(VersionedModel, TenantModel):
         if place is not None:
             self.state_id = place.state_id
 
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_on is not None
+
     def save(self, *args, **kwargs):
         """Save; the commitment's row is locked and its spending summed on that locked state, so
         concurrent expenditures cannot together spend more than the commitment (``clean`` sums
-        before the write and cannot see the others)."""
+        before the write and cannot see the others). A voided expenditure is not changed again."""
         self._derive_place()
         with transaction.atomic():
-            if self.commitment_id is not None and self.amount is not None:
+            if not self._state.adding:
+                stored = Expenditure._base_manager.select_for_update().filter(pk=self.pk).values("voided_on").first()
+                if stored is not None and stored["voided_on"] is not None:
+                    raise ValidationError(self.VOIDED_ERROR)
+            if self.commitment_id is not None and self.amount is not None and not self.is_voided:
                 commitment = Commitment._base_manager.select_for_update().get(pk=self.commitment_id)
                 problem = self.overspending_error(commitment)
                 if problem:
                     raise ValidationError({"amount": problem})
             super().save(*args, **kwargs)
+
+    VOIDED_ERROR = "This expenditure is voided; it is kept as it was and cannot be changed."
 
     def overspending_error(self, commitment) -> str | None:
         """Why this expenditure would spend more than ``commitment`` has received, or None: money is
@@ -333,7 +442,7 @@ class Expenditure(VersionedModel, TenantModel):
                 f"This commitment is {commitment.get_status_display().lower()}, not yet received; "
                 "record its money as received before spending it."
             )
-        others = Expenditure._base_manager.filter(commitment_id=commitment.pk).exclude(pk=self.pk)
+        others = Expenditure._base_manager.filter(self.LIVE, commitment_id=commitment.pk).exclude(pk=self.pk)
         already = others.aggregate(total=Sum("amount"))["total"] or 0
         if already + self._meta.get_field("amount").to_python(self.amount) > commitment.amount:
             return f"Only ${commitment.amount - already:,.2f} of this commitment's received money is left to spend."
@@ -341,6 +450,8 @@ class Expenditure(VersionedModel, TenantModel):
 
     def clean(self):
         super().clean()
+        if self.pk and Expenditure._base_manager.filter(pk=self.pk, voided_on__isnull=False).exists():
+            raise ValidationError(self.VOIDED_ERROR)
         errors = {}
         if not self.zone_id and not self.school_id:
             errors["zone"] = "An expenditure is made in a zone or at a school."
@@ -354,10 +465,374 @@ class Expenditure(VersionedModel, TenantModel):
                     errors["commitment"] = f"This commitment is for {commitment.state}; spend it there."
                 if commitment.zone_id and self.zone_id != commitment.zone_id:
                     errors["commitment"] = f"This commitment is for {commitment.zone}; spend it there."
-                problem = self.overspending_error(commitment) if self.amount is not None else None
+                problem = (
+                    self.overspending_error(commitment) if self.amount is not None and not self.is_voided else None
+                )
                 if problem:
                     errors["amount"] = problem
         if self.spent_on and self.commitment_id and self.spent_on < self.commitment.pledged_on:
             errors["spent_on"] = "Money cannot be spent before it is pledged."
         if errors:
             raise ValidationError(errors)
+
+
+# The initiative's fiscal year runs July to June and is named by the calendar year it ends in
+# (FY2011 = July 2010 – June 2011), as most states' and the federal education grants' do.
+FISCAL_YEAR_START_MONTH = 7
+
+
+def fiscal_year_of(day) -> int:
+    return day.year + 1 if day.month >= FISCAL_YEAR_START_MONTH else day.year
+
+
+def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
+    """First and last day of ``fiscal_year``."""
+    return date(fiscal_year - 1, FISCAL_YEAR_START_MONTH, 1), date(fiscal_year, FISCAL_YEAR_START_MONTH, 1) - timedelta(
+        days=1
+    )
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+class Award(VersionedModel, TenantModel):
+    """A public grant to a state (its 1003(g) School Improvement Grant, its Race to the Top award):
+    the money its commitments draw on, and the period in which it must be obligated and spent.
+
+    Money not obligated by ``obligation_deadline`` (the end of the period of availability,
+    carryover included) nor liquidated by ``liquidation_deadline`` lapses. Changes to the amount or
+    the dates are amendments (``AwardAmendment``), made through ``funding.lifecycle.amend_award``."""
+
+    # Federal formula funds: 15 months of availability plus 12 months of carryover (the Tydings
+    # amendment), then 120 days to liquidate obligations (2 CFR 200.344).
+    FORMULA_AVAILABILITY_MONTHS = 15
+    FORMULA_CARRYOVER_MONTHS = 12
+    LIQUIDATION_DAYS = 120
+
+    funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="awards")
+    state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="awards")
+    name = models.CharField(
+        max_length=200, validators=[validate_single_line_text], help_text="E.g. FY2010 1003(g) SIG."
+    )
+    reference = models.CharField(
+        max_length=60, blank=True, validators=[validate_single_line_text], help_text="The grant's award number."
+    )
+    amount = money_field("amount", validators=POSITIVE_MONEY)
+    awarded_on = models.DateField()
+    period_start = models.DateField(help_text="First day the money may be obligated.")
+    obligation_deadline = models.DateField(
+        help_text="Last day of the period of availability (carryover included): unobligated money lapses after it."
+    )
+    liquidation_deadline = models.DateField(help_text="Last day to liquidate (pay out) obligations.")
+
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["obligation_deadline", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(obligation_deadline__gt=models.F("period_start")), name="award_availability_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(liquidation_deadline__gte=models.F("obligation_deadline")), name="award_liquidation_after"
+            ),
+            models.UniqueConstraint(fields=["state", "name"], name="award_name_unique_in_state"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default_deadlines(cls, kind: str, period_start: date) -> tuple[date, date] | None:
+        """(obligation, liquidation) deadlines the law sets for ``kind`` from ``period_start``;
+        None where the grant itself sets them (competitive grants, state and district money)."""
+        if kind != Funder.Kind.FEDERAL_FORMULA:
+            return None
+        months = cls.FORMULA_AVAILABILITY_MONTHS + cls.FORMULA_CARRYOVER_MONTHS
+        obligation = add_months(period_start, months) - timedelta(days=1)
+        return obligation, obligation + timedelta(days=cls.LIQUIDATION_DAYS)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.funder_id and self.funder.is_private:
+            errors["funder"] = "An award is public money; private money is recorded as commitments."
+        if self.funder_id and self.funder.state_id and self.state_id and self.funder.state_id != self.state_id:
+            errors["funder"] = f"{self.funder} are {self.funder.state}'s own money."
+        if self.period_start and self.obligation_deadline and self.obligation_deadline <= self.period_start:
+            errors["obligation_deadline"] = "The period of availability ends after it starts."
+        if (
+            self.obligation_deadline
+            and self.liquidation_deadline
+            and self.liquidation_deadline < self.obligation_deadline
+        ):
+            errors["liquidation_deadline"] = "Obligations are liquidated on or after the obligation deadline."
+        if self.pk and self.amount is not None:
+            committed = self.committed_amount()
+            if committed > self.amount:
+                errors["amount"] = f"${committed:,.2f} of this award is committed; it cannot be less."
+        if errors:
+            raise ValidationError(errors)
+
+    def committed_amount(self) -> Decimal:
+        """What its live commitments take of it."""
+        live = self.commitments.model._base_manager.filter(award_id=self.pk, status__in=Commitment.LIVE_STATUSES)
+        return live.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+class AwardAmendment(TenantModel):
+    """A change to an award's amount or dates, with its reason: the award's timeline. Written only
+    by ``funding.lifecycle.amend_award``, which applies it to the locked award."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="amendments")
+    state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="+", editable=False)
+    effective_on = models.DateField()
+    previous_amount = money_field("amount before")
+    amount = money_field("amount after")
+    previous_obligation_deadline = models.DateField()
+    obligation_deadline = models.DateField()
+    previous_liquidation_deadline = models.DateField()
+    liquidation_deadline = models.DateField()
+    reason = models.TextField(max_length=REASON_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["award", "effective_on", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="award_amendment_has_reason")]
+
+    def __str__(self):
+        return f"{self.award}: amendment of {self.effective_on}"
+
+    def save(self, *args, **kwargs):
+        self.state_id = self.award.state_id
+        super().save(*args, **kwargs)
+
+
+class MatchRule(TenantModel):
+    """What counts as match and the ratio aimed for: the initiative's rule (no state) and a state's
+    own. A state without its own rule follows the initiative's; an initiative without a target
+    ratio aims for its private target per public target (``Initiative.target_match_ratio``).
+
+    Private commitments at the counted levels and at least the counted stage are the match; public
+    commitments at that stage are what they match."""
+
+    class Stage(models.TextChoices):
+        PLEDGED = "pledged", "Pledged"
+        COMMITTED = "committed", "Committed"
+        RECEIVED = "received", "Received"
+
+    initiative = models.ForeignKey("zones.Initiative", on_delete=models.CASCADE, related_name="match_rules")
+    state = models.OneToOneField(
+        "zones.State", null=True, blank=True, on_delete=models.CASCADE, related_name="match_rule"
+    )
+    target_ratio = models.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text="Private dollars per public dollar. Empty: the initiative's private target per public target.",
+    )
+    counted_stage = models.CharField(
+        max_length=20,
+        choices=Stage.choices,
+        default=Stage.COMMITTED,
+        help_text="Money counts once it has reached this stage (a received commitment is also committed).",
+    )
+    counts_initiative_level = models.BooleanField(
+        default=True, help_text="Private money given to the whole initiative counts in the initiative's match."
+    )
+    counts_state_level = models.BooleanField(default=True)
+    counts_zone_level = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["initiative", "state__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"], condition=Q(state__isnull=True), name="match_rule_one_per_initiative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Match rule of {self.state or self.initiative}"
+
+    def clean(self):
+        super().clean()
+        if self.state_id and self.initiative_id and self.state.initiative_id != self.initiative_id:
+            raise ValidationError({"state": "The state is not part of this initiative."})
+        if not (self.counts_initiative_level or self.counts_state_level or self.counts_zone_level):
+            raise ValidationError("Count private money at one level at least.")
+
+
+class Budget(VersionedModel, TenantModel):
+    """A zone's budget for one fiscal year and spending category. The zone's budgets, all years
+    together, stay within the money committed to it (checked on the zone's locked row)."""
+
+    zone = models.ForeignKey("zones.Zone", on_delete=models.PROTECT, related_name="budgets")
+    state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="+", editable=False)
+    fiscal_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="Named by the year it ends: FY2011 runs July 2010 – June 2011.",
+    )
+    category = models.CharField(max_length=30, choices=Expenditure.Category.choices)
+    amount = money_field("amount", validators=[MinValueValidator(Decimal("0.00"))])
+    notes = models.CharField(max_length=300, blank=True, validators=[validate_single_line_text])
+
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["zone", "fiscal_year", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "fiscal_year", "category"], name="budget_one_per_year_category"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.zone} FY{self.fiscal_year} {self.get_category_display()}: ${self.amount:,.2f}"
+
+    def _derive_state(self):
+        if self.zone_id:
+            self.state_id = self.zone.state_id
+
+    # The money a zone may budget: its zone-level commitments, once committed (a pledge is not yet money).
+    AVAILABLE_STATUSES = [Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]
+
+    def available_error(self) -> str | None:
+        """Why this budget would take the zone's budgets past the money committed to it, or None."""
+        if self.amount is None or not self.zone_id:
+            return None
+        amount = self._meta.get_field("amount").to_python(self.amount)
+        available = Commitment._base_manager.filter(zone_id=self.zone_id, status__in=self.AVAILABLE_STATUSES).aggregate(
+            total=Sum("amount")
+        )["total"] or Decimal("0.00")
+        others = Budget._base_manager.filter(zone_id=self.zone_id).exclude(pk=self.pk)
+        budgeted = others.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+        if budgeted + amount > available:
+            return (
+                f"The zone's budgets would total ${budgeted + amount:,.2f}, more than the ${available:,.2f} "
+                f"committed to it; ${max(available - budgeted, Decimal('0.00')):,.2f} is left to budget."
+            )
+        return None
+
+    def clean(self):
+        super().clean()
+        self._derive_state()
+        problem = self.available_error()
+        if problem:
+            raise ValidationError({"amount": problem})
+
+    def save(self, *args, **kwargs):
+        """Save on the zone's locked row, so concurrent budgets cannot together exceed its money."""
+        self._derive_state()
+        with transaction.atomic():
+            if self.zone_id:
+                Zone = self._meta.get_field("zone").related_model
+                Zone._base_manager.select_for_update().filter(pk=self.zone_id).values("pk").first()
+            problem = self.available_error()
+            if problem:
+                raise ValidationError({"amount": problem})
+            super().save(*args, **kwargs)
+
+
+class RecurringCost(VersionedModel, TenantModel):
+    """What a school's extended learning time or incentive pay costs each year, the grant paying
+    for it now, and who pays after that grant ends (and how much): the sustainability plan."""
+
+    CATEGORIES = [
+        (value, label) for value, label in Expenditure.Category.choices if value in Expenditure.TEACHER_COMPENSATION
+    ]
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="recurring_costs")
+    state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="+", editable=False)
+    category = models.CharField(max_length=30, choices=CATEGORIES)
+    annual_cost = money_field("annual cost", validators=POSITIVE_MONEY)
+    added_minutes_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(600)], help_text="Extended learning time only."
+    )
+    paid_by = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="recurring_costs",
+        help_text="The grant paying for it now; its period's end is when the grant ends.",
+    )
+    funder_after_grant = models.ForeignKey(
+        Funder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who pays after the grant ends.",
+    )
+    amount_after_grant = money_field(
+        "amount after the grant",
+        validators=[MinValueValidator(Decimal("0.00"))],
+        default=Decimal("0.00"),
+        help_text="What that funder pays each year after the grant ends.",
+    )
+    plan = models.TextField(blank=True, max_length=5000, help_text="How the school will close the gap.")
+
+    history = HistoricalRecords()
+
+    class TenantScope:
+        state = "state"
+        collaborator = True
+
+    class Meta:
+        ordering = ["school", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "category"], name="recurring_cost_one_per_category"),
+            models.CheckConstraint(condition=Q(amount_after_grant__gte=0), name="recurring_cost_after_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.school}: {self.get_category_display()} ${self.annual_cost:,.2f}/year"
+
+    def _derive_state(self):
+        if self.school_id:
+            self.state_id = self.school.district.state_id
+
+    def clean(self):
+        super().clean()
+        self._derive_state()
+        errors = {}
+        if self.paid_by_id and self.paid_by.state_id != self.state_id:
+            errors["paid_by"] = f"That commitment is {self.paid_by.state}'s; choose one of {self.school}'s state."
+        if self.paid_by_id and self.paid_by.is_withdrawn:
+            errors["paid_by"] = "That commitment is withdrawn; choose the grant that pays for it now."
+        if self.category != Expenditure.Category.ELT_COMPENSATION and self.added_minutes_per_day:
+            errors["added_minutes_per_day"] = "Added minutes are for extended learning time."
+        if self.amount_after_grant and not self.funder_after_grant_id:
+            errors["funder_after_grant"] = "Name who pays the amount after the grant."
+        if self.funder_after_grant_id and self.funder_after_grant.state_id not in (None, self.state_id):
+            errors["funder_after_grant"] = f"{self.funder_after_grant} are another state's own money."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self._derive_state()
+        super().save(*args, **kwargs)

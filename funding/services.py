@@ -1,8 +1,8 @@
 """Funding totals and the private:public match, computed from commitments and expenditures.
 
 A commitment counts at every stage it has reached: a received commitment is also committed and
-pledged. The match ratio is private dollars per public dollar committed (the initiative aims for
-$30M private to $45M public, about 0.67).
+pledged. A withdrawn commitment and a voided expenditure are kept but never counted. The match
+(which private money counts for which public money, against which ratio) is ``funding.match``.
 
 The attribution rule: every figure of a place counts the same money. Pledged, committed and
 received count the commitments made to it (a state: its state- and zone-level commitments; a
@@ -24,7 +24,7 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 STAGES = ("pledged", "committed", "received")
 STAGE_FILTERS = {
-    "pledged": Q(),
+    "pledged": Q(status__in=Commitment.LIVE_STATUSES),  # a withdrawn commitment never counts
     "committed": Q(status__in=[Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]),
     "received": Q(status=Commitment.Status.RECEIVED),
 }
@@ -114,7 +114,7 @@ def funding_totals(commitments=None, expenditures=None) -> FundingTotals:
     commitments = Commitment.objects.all() if commitments is None else commitments
     expenditures = Expenditure.objects.all() if expenditures is None else expenditures
     totals = FundingTotals(**commitments.order_by().aggregate(**_commitment_aggregates()))
-    spending = expenditures.filter(commitment__in=commitments.order_by().values("pk"))
+    spending = expenditures.filter(Expenditure.LIVE, commitment__in=commitments.order_by().values("pk"))
     for row in spending.order_by().values("category").annotate(total=_sum()):
         totals.spent_by_category[row["category"]] = row["total"].quantize(CENT)
     totals.spent = sum(totals.spent_by_category.values(), ZERO)
@@ -140,7 +140,8 @@ def funding_totals_by(key: str, commitments=None, expenditures=None) -> dict:
         grouped[group_id] = FundingTotals(**row)
     spending = (
         expenditures.order_by()
-        .filter(commitment__in=commitments.order_by().values("pk"), **{f"{spending_key}__isnull": False})
+        .filter(Expenditure.LIVE, commitment__in=commitments.order_by().values("pk"))
+        .filter(**{f"{spending_key}__isnull": False})
         .values(spending_key, "category")
         .annotate(total=_sum())
     )
@@ -156,7 +157,7 @@ def state_level_spent_by_zone(expenditures) -> dict:
     initiative-level funds): shown beside, never inside, a zone's own figures. One query."""
     rows = (
         expenditures.order_by()
-        .filter(zone__isnull=False, commitment__zone__isnull=True)
+        .filter(Expenditure.LIVE, zone__isnull=False, commitment__zone__isnull=True)
         .values("zone")
         .annotate(total=_sum())
     )

@@ -24,7 +24,10 @@ from accountability.calendar import requirements
 from accountability.choices import Standing, worst
 from accountability.models import StatusUpdate
 from accountability.services import SchoolStanding, StandingCounts, late_by_school, mark_late, school_standings
+from funding.budgets import ZoneBudget
+from funding.match import MatchStanding
 from funding.models import Commitment, Expenditure
+from funding.money import StateMoney, state_money
 from funding.services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
 from schools.models import School
 from zones.models import State, Zone
@@ -38,6 +41,16 @@ class ZoneRollup:
     schools: list[SchoolStanding] = field(default_factory=list)
     funding: FundingTotals = field(default_factory=FundingTotals)
     state_level_spent: Decimal = ZERO
+    money: StateMoney | None = None  # its state's (funding.money)
+
+    @property
+    def match(self) -> MatchStanding | None:
+        """The zone's match: its zone-level money, against its state's rule."""
+        return self.money.match.zones.get(self.zone.pk) if self.money else None
+
+    @property
+    def budget(self) -> ZoneBudget | None:
+        return self.money.budgets.get(self.zone.pk) if self.money else None
 
     @property
     def counts(self) -> StandingCounts:
@@ -77,6 +90,11 @@ class StateRollup:
     state: State
     zones: list[ZoneRollup] = field(default_factory=list)
     funding: FundingTotals = field(default_factory=FundingTotals)
+    money: StateMoney | None = None  # match, awards' outlooks, budgets, sustainability (funding.money)
+
+    @property
+    def match(self) -> MatchStanding | None:
+        return self.money.match.standing if self.money else None
 
     @property
     def schools(self) -> list[SchoolStanding]:
@@ -174,8 +192,17 @@ def state_rollups(reader=None, *, states=None, zones=None, today=None) -> list[S
         rollup.state_level_spent = state_level.get(zone_id, ZERO)
         rollups[rollup.zone.state_id].zones.append(rollup)
     state_funding = funding_totals_by("state", commitments.filter(state__in=list(rollups)), expenditures)
+    money = state_money(
+        [rollup.state for rollup in rollups.values()],
+        [rollup.zone for rollup in by_zone.values()],
+        lambda queryset: _readable(queryset, reader),
+        as_of=today,
+    )
     for state_id, rollup in rollups.items():
         rollup.funding = state_funding.get(state_id, FundingTotals())
+        rollup.money = money[state_id]
+        for zone in rollup.zones:
+            zone.money = rollup.money
     return list(rollups.values())
 
 

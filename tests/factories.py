@@ -24,7 +24,7 @@ from accounts.models import ApiToken, Invitation, Membership, Role, User
 from autonomy.models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
 from comments.models import Comment
 from contracts.models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
-from funding.models import Commitment, Expenditure, Funder
+from funding.models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost
 from imports.models import ImportBatch
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
 from proposals.models import ChangeProposal
@@ -204,6 +204,89 @@ class ExpenditureFactory(DjangoModelFactory):
     category = Expenditure.Category.ELT_COMPENSATION
     amount = Decimal("1000.00")
     spent_on = datetime.date(2010, 9, 15)
+
+
+class AwardFactory(DjangoModelFactory):
+    """A state's federal formula award (1003(g) SIG): 27 months of availability, then 120 days."""
+
+    class Meta:
+        model = Award
+
+    funder = factory.SubFactory(FunderFactory, kind=Funder.Kind.FEDERAL_FORMULA)
+    state = factory.SubFactory(StateFactory)
+    name = factory.Sequence(lambda n: f"FY2010 1003(g) SIG {n}")
+    amount = Decimal("3000000.00")
+    awarded_on = datetime.date(2010, 6, 15)
+    period_start = datetime.date(2010, 7, 1)
+    obligation_deadline = datetime.date(2012, 9, 30)
+    liquidation_deadline = datetime.date(2013, 1, 28)
+
+
+class AwardAmendmentFactory(DjangoModelFactory):
+    class Meta:
+        model = AwardAmendment
+
+    award = factory.SubFactory(AwardFactory)
+    effective_on = datetime.date(2011, 1, 15)
+    previous_amount = factory.LazyAttribute(lambda o: o.award.amount)
+    amount = factory.LazyAttribute(lambda o: o.award.amount)
+    previous_obligation_deadline = factory.LazyAttribute(lambda o: o.award.obligation_deadline)
+    obligation_deadline = factory.LazyAttribute(lambda o: o.award.obligation_deadline)
+    previous_liquidation_deadline = factory.LazyAttribute(lambda o: o.award.liquidation_deadline)
+    liquidation_deadline = factory.LazyAttribute(lambda o: o.award.liquidation_deadline)
+    reason = "Carryover approved by the Department."
+
+
+class MatchRuleFactory(DjangoModelFactory):
+    """A state's own match rule."""
+
+    class Meta:
+        model = MatchRule
+
+    state = factory.SubFactory(StateFactory)
+    initiative = factory.LazyAttribute(lambda o: o.state.initiative if o.state else InitiativeFactory())
+    target_ratio = Decimal("0.500")
+
+
+class BudgetFactory(DjangoModelFactory):
+    """A zone's budget line, within the money committed to the zone (a zone-level commitment)."""
+
+    class Meta:
+        model = Budget
+
+    zone = factory.SubFactory(ZoneFactory)
+    fiscal_year = 2011
+    category = Expenditure.Category.ELT_COMPENSATION
+    amount = Decimal("50000.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Commit the money first (a budget cannot exceed what the zone has), unless it is there."""
+        zone = kwargs["zone"]
+        if not Commitment.objects.filter(zone=zone, status__in=Budget.AVAILABLE_STATUSES).exists():
+            CommitmentFactory(
+                state=zone.state,
+                zone=zone,
+                recipient_level=Commitment.RecipientLevel.ZONE,
+                status=Commitment.Status.COMMITTED,
+                amount=max(kwargs.get("amount", Decimal("0")), Decimal("100000.00")),
+            )
+        return super()._create(model_class, *args, **kwargs)
+
+
+class RecurringCostFactory(DjangoModelFactory):
+    class Meta:
+        model = RecurringCost
+
+    school = factory.SubFactory(SchoolFactory)
+    category = Expenditure.Category.ELT_COMPENSATION
+    annual_cost = Decimal("250000.00")
+    added_minutes_per_day = 60
+    paid_by = factory.LazyAttribute(
+        lambda o: CommitmentFactory(
+            state=o.school.district.state, funder=FunderFactory(kind=Funder.Kind.FEDERAL_FORMULA)
+        )
+    )
 
 
 class MetricFactory(DjangoModelFactory):

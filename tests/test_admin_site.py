@@ -12,7 +12,9 @@ from tests.factories import (
     ApiTokenFactory,
     AutonomyCheckInFactory,
     AutonomyTermChangeFactory,
+    AwardAmendmentFactory,
     BaselineFactory,
+    BudgetFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
@@ -23,8 +25,10 @@ from tests.factories import (
     ImportBatchFactory,
     InvitationFactory,
     LaunchedZoneFactory,
+    MatchRuleFactory,
     MeasurementFactory,
     PeriodSubmissionFactory,
+    RecurringCostFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
     ReportRunFactory,
@@ -36,7 +40,7 @@ from tests.factories import (
 from tests.project import project_models
 
 # Created only through their own flow: an import is an uploaded file checked in a dry run.
-NO_ADD_FORM = {"imports.ImportBatch", "autonomy.AutonomyTermChange"}  # written by its use case
+NO_ADD_FORM = {"imports.ImportBatch", "autonomy.AutonomyTermChange", "funding.AwardAmendment"}  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
@@ -54,6 +58,10 @@ def rows(db):
     AutonomyCheckInFactory(term=AutonomyTermChangeFactory().term)
     for factory in (
         ExpenditureFactory,
+        AwardAmendmentFactory,
+        MatchRuleFactory,
+        BudgetFactory,
+        RecurringCostFactory,
         CollaboratorEngagementFactory,
         InvitationFactory,
         ApiTokenFactory,

@@ -17,7 +17,10 @@ from tests.factories import (
     AutonomyCheckInFactory,
     AutonomyTermChangeFactory,
     AutonomyTermFactory,
+    AwardAmendmentFactory,
+    AwardFactory,
     BaselineFactory,
+    BudgetFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
@@ -31,11 +34,13 @@ from tests.factories import (
     InvitationFactory,
     LaunchedZoneFactory,
     LeadPartnerFactory,
+    MatchRuleFactory,
     MeasurementFactory,
     MetricFactory,
     NationalCollaboratorFactory,
     PerformanceContractFactory,
     PeriodSubmissionFactory,
+    RecurringCostFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
@@ -65,6 +70,11 @@ class Tenant:
     funder: object
     commitment: object
     expenditure: object
+    award: object
+    award_amendment: object
+    match_rule: object
+    budget: object
+    recurring_cost: object
     metric: object
     baseline: object
     target: object
@@ -114,6 +124,7 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         funder=funder, state=state, status=Commitment.Status.RECEIVED, description=f"{marker} pledge"
     )
     expenditure = ExpenditureFactory(commitment=commitment, zone=zone, description=f"{marker} spending")
+    award = AwardFactory(state=state, name=f"{marker} SIG award")
     metric = MetricFactory(code=f"metric-{postal_code.lower()}", name=f"Metric {postal_code}")
     contract = PerformanceContractFactory(
         zone=zone,
@@ -140,6 +151,11 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         funder=funder,
         commitment=commitment,
         expenditure=expenditure,
+        award=award,
+        award_amendment=AwardAmendmentFactory(award=award, reason=f"{marker} amendment reason"),
+        match_rule=MatchRuleFactory(state=state),
+        budget=BudgetFactory(zone=zone, notes=f"{marker} budget notes"),
+        recurring_cost=RecurringCostFactory(school=school, plan=f"{marker} sustainability plan"),
         metric=metric,
         baseline=BaselineFactory(school=school, metric=metric, source=f"{marker} baseline source"),
         target=TargetFactory(school=school, metric=metric),

@@ -20,6 +20,11 @@ TENANT_MODELS = {
     "collaboratorengagement": "engagement",
     "commitment": "commitment",
     "expenditure": "expenditure",
+    "award": "award",
+    "awardamendment": "award_amendment",
+    "matchrule": "match_rule",  # the state's own
+    "budget": "budget",
+    "recurringcost": "recurring_cost",
     "baseline": "baseline",
     "target": "target",
     "measurement": "measurement",

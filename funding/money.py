@@ -1,0 +1,138 @@
+"""The money engine's one read per state: its match, its awards' outlooks, its zones' budgets and
+its sustainability gap, each from its owner (``match``, ``availability``, ``budgets``,
+``sustainability``). ``reports.rollups`` attaches it to every state rollup, so the portfolio, the
+state and zone pages, the API, the CSV, the brief and the PDFs read the same figures.
+
+``portfolio_money``: the initiative's money against its targets ($45M public, $30M private).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .availability import AwardOutlook, award_outlooks
+from .budgets import zone_budgets
+from .match import StateMatch, initiative_match, state_matches
+from .models import Award, Budget, Commitment, Expenditure, RecurringCost
+from .services import ZERO, FundingTotals, funding_totals
+from .sustainability import StateSustainability, state_sustainability
+
+
+@dataclass
+class StateMoney:
+    match: StateMatch
+    awards: list = field(default_factory=list)  # AwardOutlook by obligation deadline
+    budgets: dict = field(default_factory=dict)  # zone id -> funding.budgets.ZoneBudget
+    sustainability: StateSustainability = field(default_factory=StateSustainability)
+
+    @property
+    def awards_at_risk(self) -> list[AwardOutlook]:
+        return [outlook for outlook in self.awards if outlook.flagged]
+
+    @property
+    def at_risk(self) -> Decimal:
+        """Money projected to lapse (or lapsed) across the state's awards."""
+        return sum((outlook.at_risk + outlook.lapsed for outlook in self.awards_at_risk), ZERO)
+
+    @property
+    def budgeted(self) -> Decimal:
+        return sum((budget.budgeted for budget in self.budgets.values()), ZERO)
+
+    @property
+    def budget_actual(self) -> Decimal:
+        return sum((budget.actual for budget in self.budgets.values()), ZERO)
+
+    @property
+    def over_budget_lines(self) -> int:
+        return sum(len(budget.over_lines) for budget in self.budgets.values())
+
+
+def state_money(states, zones, readable, *, as_of=None) -> dict:
+    """{state id: StateMoney} for ``states`` and their ``zones``; ``readable(queryset)`` narrows a
+    queryset to what the reader may read. A bounded number of queries whatever the number of states."""
+    as_of = as_of or timezone.localdate()
+    states = list(states)
+    state_ids = [state.pk for state in states]
+    zones = [zone for zone in zones if zone.state_id in set(state_ids)]
+    commitments = readable(Commitment.objects).filter(state_id__in=state_ids)
+    expenditures = readable(Expenditure.objects)
+    matches = state_matches(states, commitments, zone_ids=[(zone.pk, zone.state_id) for zone in zones])
+    money = {state_id: StateMoney(match) for state_id, match in matches.items()}
+    for outlook in award_outlooks(readable(Award.objects).filter(state_id__in=state_ids), expenditures, as_of=as_of):
+        money[outlook.award.state_id].awards.append(outlook)
+    budgets = zone_budgets([zone.pk for zone in zones], readable(Budget.objects), expenditures, commitments)
+    for zone in zones:
+        money[zone.state_id].budgets[zone.pk] = budgets[zone.pk]
+    costs = readable(RecurringCost.objects).filter(state_id__in=state_ids, school__zone__in=[zone.pk for zone in zones])
+    for state_id, sustainability in state_sustainability(costs, as_of=as_of).items():
+        money[state_id].sustainability = sustainability
+    return money
+
+
+@dataclass
+class TargetProgress:
+    """Money against one of the initiative's targets."""
+
+    label: str
+    target: Decimal
+    pledged: Decimal
+    committed: Decimal
+    received: Decimal
+
+    def share(self, amount: Decimal) -> Decimal | None:
+        return (amount / self.target).quantize(Decimal("0.001")) if self.target else None
+
+    @property
+    def pledged_share(self):
+        return self.share(self.pledged)
+
+    @property
+    def committed_share(self):
+        return self.share(self.committed)
+
+    @property
+    def received_share(self):
+        return self.share(self.received)
+
+    @property
+    def still_to_commit(self) -> Decimal:
+        return max(self.target - self.committed, ZERO)
+
+
+@dataclass
+class PortfolioMoney:
+    initiative: object
+    totals: FundingTotals
+    match: StateMatch
+
+    @property
+    def targets(self) -> list[TargetProgress]:
+        """Public, private and total money (all levels) against the initiative's targets."""
+        initiative, totals = self.initiative, self.totals
+        return [
+            TargetProgress(
+                "Public",
+                initiative.public_funding_target,
+                totals.pledged_public,
+                totals.committed_public,
+                totals.received_public,
+            ),
+            TargetProgress(
+                "Private",
+                initiative.private_funding_target,
+                totals.pledged_private,
+                totals.committed_private,
+                totals.received_private,
+            ),
+            TargetProgress("Total", initiative.total_funding_target, totals.pledged, totals.committed, totals.received),
+        ]
+
+
+def portfolio_money(initiative, readable) -> PortfolioMoney | None:
+    """The initiative's money (every level) against its targets, and its match."""
+    if initiative is None:
+        return None
+    commitments = readable(Commitment.objects).filter(initiative=initiative)
+    totals = funding_totals(commitments, readable(Expenditure.objects))
+    return PortfolioMoney(initiative, totals, initiative_match(initiative, commitments))
