@@ -607,6 +607,8 @@ class AwardAmendment(TenantModel):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()  # an admin's correction is kept too
+
     class TenantScope:
         state = "state"
         collaborator = True
