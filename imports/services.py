@@ -734,8 +734,8 @@ class ExpenditureImporter(StateMoneyImporter):
 
 class BudgetImporter(StateMoneyImporter):
     """A zone's budget line per fiscal year and category, created or updated (a blank ``notes``
-    keeps the line's notes). A zone's lines stay within the money committed to it, the file's rows
-    counted in file order: a line it lowers frees money for the rows below."""
+    keeps the line's notes). Each row keeps the zone's lines within the money committed to it: with
+    its recorded lines (an updated line's old amount replaced) and with the file's rows above it."""
 
     model = Budget
     locked = (Zone, "zone_id")
@@ -779,7 +779,8 @@ class BudgetImporter(StateMoneyImporter):
 
     @classmethod
     def in_saving_order(cls, updated):
-        """Lowered lines first: the money they free is there for the lines that grow."""
+        """Lowered lines first: the file's total fits, but the lines it raises may fit only once
+        the lines it lowers are saved."""
         stored = dict(Budget._base_manager.filter(pk__in=[line.pk for line in updated]).values_list("pk", "amount"))
         return sorted(updated, key=lambda line: line.amount - stored[line.pk])
 
