@@ -115,7 +115,8 @@ def test_a_commitments_file_is_previewed_then_applied_and_imported_twice_records
     data = csv(
         COMMITMENT_HEADER,
         commitment_row("200000", level="zone", zone="Front Range Zone"),
-        "gates foundation,State,,,\"$75,000.00\",Received,2010-06-01,06/15/2010,2010-07-01T00:00:00,2010-07-01,2011-06-30",
+        'gates foundation,State,,,"$75,000.00",Received,2010-06-01,06/15/2010,2010-07-01T00:00:00,'
+        "2010-07-01,2011-06-30",
     )
     before = Commitment.objects.count()
 
@@ -276,9 +277,7 @@ def test_spending_beyond_what_was_received_is_refused(world, preview_money):
 
     batch = preview_money("expenditures", csv(EXPENDITURE_HEADER, row))
 
-    assert errors_of(batch) == {
-        (2, "amount"): "Only $150,000.00 of this commitment's received money is left to spend."
-    }
+    assert errors_of(batch) == {(2, "amount"): "Only $150,000.00 of this commitment's received money is left to spend."}
 
 
 def test_two_expenditures_of_one_file_together_beyond_what_was_received_are_refused(world, preview_money):
@@ -492,3 +491,15 @@ def test_state_staff_upload_money_through_the_api(world):
     response = api.post(f"/api/v1/imports/{response.data['id']}/apply/")
     assert response.status_code == 200 and response.data["status"] == "applied"
     assert budgets(world.zone) == {(2011, "other"): Decimal("1000.00")}
+
+
+def test_the_import_page_explains_the_money_columns_and_offers_templates(world, client):
+    client.force_login(world.users.lead)
+
+    page = client.get("/imports/new/").content.decode()
+
+    assert "commitment_pledged_on" in page and "FY2011" in page
+    assert '<a href="/imports/template/budgets.csv">' in page
+    template = client.get("/imports/template/budgets.csv")
+    assert template.content.decode().strip() == "zone,fiscal_year,category,amount,notes"
+    assert client.get("/imports/template/loans.csv").status_code == 404
