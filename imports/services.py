@@ -1,4 +1,5 @@
-"""Importing schools, baselines, targets and measurements from a spreadsheet.
+"""Importing schools, baselines, targets and measurements from a spreadsheet, and (state staff
+only) the state's money: commitments, expenditures and zone budgets.
 
 ``preview_import`` reads and checks an upload and keeps it as a dry-run ``ImportBatch``: every
 row is planned as create, update or skip (unchanged), and every problem is reported with its
@@ -7,8 +8,11 @@ clients ask at once; the others are refused with ``ApplyConflict``) and has it a
 (imports.tasks; inline when Celery is eager): ``run_apply`` re-checks the kept file, counting the
 rows it has checked on the batch, and writes the plan in one transaction together with the batch's
 final status; if anything is wrong, nothing is written. Rows are matched on natural keys
-(NCES id; school + metric; school + metric + school year + period), so importing the same file
-twice changes nothing the second time.
+(NCES id; school + metric; school + metric + school year + period; the money kinds' keys are their
+importers'), so importing the same file twice changes nothing the second time. A rule that sums
+rows (a commitment within its award, spending within what was received, a zone's budgets within
+its committed money) counts the file's rows above each row (``Importer.count``), and is checked
+again by the model's ``save()`` on the locked rows when the file is written.
 
 ``import_rows`` plans and writes at once, all or nothing: the API's bulk measurement upload (a
 file or a JSON list) goes through the same reading, columns, formula rule, limits and checks, and
@@ -194,7 +198,7 @@ class Importer:
     def key(self, instance) -> tuple:
         raise NotImplementedError
 
-    def count(self, planned: "PlannedRow") -> None:
+    def count(self, planned: PlannedRow) -> None:
         """Check a row that creates or updates against the file's rows planned above it (a running
         total) and count it; RowProblem when they do not fit together."""
 
@@ -575,7 +579,8 @@ class CommitmentImporter(StateMoneyImporter):
         self.funders = _by_name_or_id(Funder.objects.select_related("state"))
         awards = Award.objects.visible_to(self.user).filter(state=state).select_related("funder", "state")
         self.awards = _by_name_or_id(awards)
-        recorded = Commitment.objects.visible_to(self.user).filter(state=state).select_related("funder", "award")
+        recorded = Commitment.objects.visible_to(self.user).filter(state=state)
+        recorded = recorded.select_related("funder", "award", "zone")
         self.recorded = {self.key(commitment): commitment for commitment in recorded}
         self.taken = {}  # award id -> what the file's rows above take of it
 
@@ -674,7 +679,7 @@ class ExpenditureImporter(StateMoneyImporter):
         nces_ids = {row.get("nces_id") for row in rows} - {"", None}
         schools = self.scope.schools(self.user).filter(nces_id__in=nces_ids)
         self.schools = {school.nces_id: school for school in schools}
-        recorded = Expenditure.objects.visible_to(self.user).live().filter(state=state, commitment__in=commitments)
+        recorded = Expenditure.objects.visible_to(self.user).live().filter(state=state)
         self.recorded = {self.key(expenditure): expenditure for expenditure in recorded}
         self.spent = {}  # commitment id -> what the file's rows above spend of it
 
@@ -799,7 +804,7 @@ IMPORTERS = {
 def kind_error(kind: str, scope) -> str | None:
     """Why ``kind`` cannot be imported for ``scope``, or None: money is the state's, imported by
     state staff for their state; Lead Partner staff import their schools' data only."""
-    if getattr(scope, "lead_partner", None) is not None and not IMPORTERS[kind].for_lead_partners:
+    if scope.lead_partner is not None and not IMPORTERS[kind].for_lead_partners:
         return f"{ImportBatch.Kind(kind).label} are imported by state staff for their state, not for {scope}."
     return None
 
