@@ -475,10 +475,10 @@ def _fiscal_year(text: str, column: str) -> int:
     return int(match.group(1))
 
 
-def _by_name_or_id(objects, name: str = "name") -> dict:
+def _by_name_or_id(objects) -> dict:
     """Objects by their id and by their name in lower case (see ``_named``)."""
     found = {str(obj.pk): obj for obj in objects}
-    found.update({getattr(obj, name).lower(): obj for obj in objects})
+    found.update({obj.name.lower(): obj for obj in objects})
     return found
 
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from funding.models import Budget, Commitment, Expenditure, Funder
 from imports import services
+from imports.forms import ImportForm
 from imports.models import ImportBatch, ImportScope
 from imports.services import apply_import, import_scopes_for
 from tests.factories import AwardFactory, BudgetFactory, CommitmentFactory, ExpenditureFactory, FunderFactory
@@ -474,6 +475,19 @@ def test_lead_partner_staff_cannot_import_money(world, preview_money, kind, clie
     page = client.get("/imports/new/")
     assert kind not in [value for value, _label in page.context["form"].fields["kind"].choices]
     assert "measurements" in [value for value, _label in page.context["form"].fields["kind"].choices]
+
+
+def test_the_form_refuses_money_for_a_lead_partner_among_a_users_scopes(world):
+    """Someone who imports for a state and for a Lead Partner is offered the money kinds, for the state only."""
+    state = ImportScope(world.colorado)
+    [partner] = import_scopes_for(world.users.partner)
+    files = {"file": upload("budgets.csv", csv(BUDGET_HEADER, "Front Range Zone,2011,other,1,"))}
+
+    form = ImportForm({"kind": "budgets", "scope": partner.key}, files, scopes=[state, partner])
+
+    assert not form.is_valid()
+    assert form.errors["kind"] == [f"Zone budgets are imported by state staff for their state, not for {partner}."]
+    assert ImportForm({"kind": "budgets", "scope": state.key}, files, scopes=[state, partner]).is_valid()
 
 
 def test_state_staff_upload_money_through_the_api(world):
