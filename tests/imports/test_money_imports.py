@@ -340,6 +340,36 @@ def test_another_states_commitment_or_zone_is_not_found(world, preview_money):
     }
 
 
+def test_a_commitment_named_by_funder_and_pledge_date_must_be_the_only_one(world, preview_money):
+    CommitmentFactory(
+        funder=world.money.foundation,
+        state=world.colorado,
+        status=Commitment.Status.RECEIVED,
+        pledged_on=datetime.date(2010, 3, 1),
+    )
+    data = csv(
+        "funder,commitment_pledged_on,zone,category,amount,spent_on",
+        "Gates Foundation,2010-03-01,Front Range Zone,other,10,2010-09-01",
+        "Gates Foundation,2010-03-02,Front Range Zone,other,10,2010-09-01",
+        "Gates Foundation,,Front Range Zone,other,10,2010-09-01",
+    )
+
+    errors = errors_of(preview_money("expenditures", data))
+
+    assert errors == {
+        (2, "funder"): (
+            "2 commitments of “Gates Foundation” pledged on 2010-03-01 in Colorado; name the commitment by its id."
+        ),
+        (3, "funder"): (
+            "No live commitment of “Gates Foundation” pledged on 2010-03-02 in Colorado; name the commitment by its id."
+        ),
+        (4, "commitment_pledged_on"): (
+            "Name the commitment by its id (“commitment”), or by its funder and the day it was pledged "
+            "(“commitment_pledged_on”)."
+        ),
+    }
+
+
 # Zone budgets
 
 
