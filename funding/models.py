@@ -228,14 +228,15 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
             "Void its expenditures first if they were recorded by mistake."
         )
 
-    def award_error(self, award) -> str | None:
+    def award_error(self, award, already=0) -> str | None:
         """Why this commitment would take more than ``award`` has left (its other live
-        commitments counted), or None. A withdrawn commitment takes nothing."""
+        commitments counted, and ``already``: what is not saved yet but takes it first, e.g. an
+        import file's earlier rows), or None. A withdrawn commitment takes nothing."""
         if self.status == self.Status.WITHDRAWN or self.amount is None:
             return None
         amount = self._meta.get_field("amount").to_python(self.amount)
         others = Commitment._base_manager.filter(award_id=award.pk, status__in=self.LIVE_STATUSES).exclude(pk=self.pk)
-        taken = others.aggregate(total=Sum("amount"))["total"] or 0
+        taken = (others.aggregate(total=Sum("amount"))["total"] or 0) + already
         if taken + amount > award.amount:
             return (
                 f"{award} is ${award.amount:,.2f}, of which ${award.amount - taken:,.2f} is left to commit; "
@@ -434,18 +435,20 @@ class Expenditure(VersionedModel, TenantModel):
 
     VOIDED_ERROR = "This expenditure is voided; it is kept as it was and cannot be changed."
 
-    def overspending_error(self, commitment) -> str | None:
-        """Why this expenditure would spend more than ``commitment`` has received, or None: money is
-        spent once it has arrived (a pledge or a signed commitment is not yet in the bank)."""
+    def overspending_error(self, commitment, already=0) -> str | None:
+        """Why this expenditure would spend more than ``commitment`` has received (its other live
+        expenditures counted, and ``already``: spending not saved yet that comes first, e.g. an
+        import file's earlier rows), or None: money is spent once it has arrived (a pledge or a
+        signed commitment is not yet in the bank)."""
         if commitment.status != Commitment.Status.RECEIVED:
             return (
                 f"This commitment is {commitment.get_status_display().lower()}, not yet received; "
                 "record its money as received before spending it."
             )
         others = Expenditure._base_manager.filter(self.LIVE, commitment_id=commitment.pk).exclude(pk=self.pk)
-        already = others.aggregate(total=Sum("amount"))["total"] or 0
-        if already + self._meta.get_field("amount").to_python(self.amount) > commitment.amount:
-            return f"Only ${commitment.amount - already:,.2f} of this commitment's received money is left to spend."
+        spent = (others.aggregate(total=Sum("amount"))["total"] or 0) + already
+        if spent + self._meta.get_field("amount").to_python(self.amount) > commitment.amount:
+            return f"Only ${commitment.amount - spent:,.2f} of this commitment's received money is left to spend."
         return None
 
     def clean(self):
@@ -724,8 +727,10 @@ class Budget(VersionedModel, TenantModel):
     # The money a zone may budget: its zone-level commitments, once committed (a pledge is not yet money).
     AVAILABLE_STATUSES = [Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]
 
-    def available_error(self) -> str | None:
-        """Why this budget would take the zone's budgets past the money committed to it, or None."""
+    def available_error(self, already=0) -> str | None:
+        """Why this budget would take the zone's budgets past the money committed to it, or None.
+        ``already``: what changes not saved yet add to the zone's other budgets first (e.g. an
+        import file's earlier rows: a new line its amount, a changed line the difference)."""
         if self.amount is None or not self.zone_id:
             return None
         amount = self._meta.get_field("amount").to_python(self.amount)
@@ -733,7 +738,7 @@ class Budget(VersionedModel, TenantModel):
             total=Sum("amount")
         )["total"] or Decimal("0.00")
         others = Budget._base_manager.filter(zone_id=self.zone_id).exclude(pk=self.pk)
-        budgeted = others.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+        budgeted = (others.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")) + already
         if budgeted + amount > available:
             return (
                 f"The zone's budgets would total ${budgeted + amount:,.2f}, more than the ${available:,.2f} "

@@ -45,6 +45,7 @@ from .services import (
     apply_import,
     import_rows,
     import_scopes_for,
+    kind_error,
     preview_import,
 )
 
@@ -88,6 +89,9 @@ class ImportUploadSerializer(VisibleRelationsMixin, serializers.Serializer):
         scope = next((s for s in scopes if (s.state, s.lead_partner) == wanted), None)
         if scope is None:
             raise serializers.ValidationError({"state": "You cannot import for this state (and Lead Partner)."})
+        refused = kind_error(attrs["kind"], scope)
+        if refused:
+            raise serializers.ValidationError({"kind": refused})
         attrs["scope"] = scope
         return attrs
 
@@ -95,7 +99,8 @@ class ImportUploadSerializer(VisibleRelationsMixin, serializers.Serializer):
 class ImportBatchViewSet(
     ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Imports of schools, baselines, targets and measurements in the caller's scope."""
+    """Imports of schools, baselines, targets, measurements and (state staff) commitments, expenditures
+    and zone budgets in the caller's scope."""
 
     queryset = ImportBatch.objects.select_related("uploaded_by")
     serializer_class = ImportBatchSerializer

@@ -2,6 +2,7 @@ from django import forms
 
 from .models import ImportBatch
 from .reading import MAX_ROWS, MAX_UPLOAD_BYTES, too_big_message
+from .services import kind_error
 
 
 class ImportForm(forms.Form):
@@ -18,9 +19,22 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scopes = {scope.key: scope for scope in scopes}
         self.fields["scope"].choices = [(scope.key, str(scope)) for scope in scopes]
+        self.fields["kind"].choices = [
+            (kind, label)
+            for kind, label in ImportBatch.Kind.choices
+            if any(not kind_error(kind, scope) for scope in scopes)
+        ]
 
     def clean_scope(self):
         return self.scopes[self.cleaned_data["scope"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "kind" in cleaned and "scope" in cleaned:
+            refused = kind_error(cleaned["kind"], cleaned["scope"])
+            if refused:
+                self.add_error("kind", refused)
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -56,6 +56,9 @@ class ImportBatch(TenantModel):
         BASELINES = "baselines", "Baselines"
         TARGETS = "targets", "Targets"
         MEASUREMENTS = "measurements", "Measurements"
+        COMMITMENTS = "commitments", "Commitments"
+        EXPENDITURES = "expenditures", "Expenditures"
+        BUDGETS = "budgets", "Zone budgets"
 
     class Status(models.TextChoices):
         DRY_RUN = "dry_run", "Dry run (not applied)"

@@ -57,6 +57,24 @@ def read_number(text: str) -> Decimal:
     return value
 
 
+# Dates as spreadsheets write them: ISO (a workbook's date cell reads 2010-07-01T00:00:00) or US.
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+
+
+def read_date(text: str) -> date:
+    """A cell's date, YYYY-MM-DD or M/D/YYYY (a workbook's date cell at midnight too); ValueError
+    saying how to write it otherwise."""
+    day = text.strip()
+    if len(day) > 10 and day[10] in "T " and not day[11:].strip("0:"):
+        day = day[:10]
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(day, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2010-07-01.")
+
+
 @dataclass
 class Table:
     header: list[str]

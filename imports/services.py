@@ -1,4 +1,5 @@
-"""Importing schools, baselines, targets and measurements from a spreadsheet.
+"""Importing schools, baselines, targets and measurements from a spreadsheet, and (state staff
+only) the state's money: commitments, expenditures and zone budgets.
 
 ``preview_import`` reads and checks an upload and keeps it as a dry-run ``ImportBatch``: every
 row is planned as create, update or skip (unchanged), and every problem is reported with its
@@ -7,8 +8,11 @@ clients ask at once; the others are refused with ``ApplyConflict``) and has it a
 (imports.tasks; inline when Celery is eager): ``run_apply`` re-checks the kept file, counting the
 rows it has checked on the batch, and writes the plan in one transaction together with the batch's
 final status; if anything is wrong, nothing is written. Rows are matched on natural keys
-(NCES id; school + metric; school + metric + school year + period), so importing the same file
-twice changes nothing the second time.
+(NCES id; school + metric; school + metric + school year + period; the money kinds' keys are their
+importers'), so importing the same file twice changes nothing the second time. A rule that sums
+rows (a commitment within its award, spending within what was received, a zone's budgets within
+its committed money) counts the file's rows above each row (``Importer.count``), and is checked
+again by the model's ``save()`` on the locked rows when the file is written.
 
 ``import_rows`` plans and writes at once, all or nothing: the API's bulk measurement upload (a
 file or a JSON list) goes through the same reading, columns, formula rule, limits and checks, and
@@ -21,6 +25,7 @@ happening). Measurements are written by
 import copy
 import errno
 import logging
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -34,14 +39,24 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accountability.models import Baseline, Measurement, Metric, Target
 from accountability.recording import PeriodLocked, RecordedMeanwhile, locked_periods, period_key, record_measurements
-from core.concurrency import DEADLOCK, UNIQUE_VIOLATION, sqlstate
+from core.concurrency import DEADLOCK, UNIQUE_VIOLATION, lock_rows, sqlstate
 from core.permissions import permission_name, write_action
 from core.tenancy import reach_scope
+from funding.models import Award, Budget, Commitment, Expenditure, Funder
 from schools.models import GRADES, School
 from zones.models import District, State, Zone, check_zone_sizes, lock_zones, zone_composition
 
 from .models import ImportBatch, ImportScope
-from .reading import NO_VALUE_MARKS, XLSX_SIGNATURE, ImportFileError, Table, read_number, read_table, upload_bytes
+from .reading import (
+    NO_VALUE_MARKS,
+    XLSX_SIGNATURE,
+    ImportFileError,
+    Table,
+    read_date,
+    read_number,
+    read_table,
+    upload_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +181,8 @@ class Importer:
     fields: tuple[str, ...] = ()  # fields an import sets (and an update may change)
     field_columns: dict[str, str] = {}  # model field -> column, where they differ
 
+    for_lead_partners = True  # Lead Partner staff may import it for the schools their Lead Partner supports
+
     def __init__(self, user, scope: ImportScope):
         self.user = user
         self.scope = scope
@@ -180,6 +197,10 @@ class Importer:
 
     def key(self, instance) -> tuple:
         raise NotImplementedError
+
+    def count(self, planned: PlannedRow) -> None:
+        """Check a row that creates or updates against the file's rows planned above it (a running
+        total) and count it; RowProblem when they do not fit together."""
 
     def permission(self, instance) -> str:
         return permission_name(self.model, write_action(instance))
@@ -431,12 +452,361 @@ class MeasurementImporter(SchoolMetricImporter):
         record_measurements(user, [*created, *updated], reason=reason)
 
 
+def _money(text: str, column: str) -> Decimal:
+    """An amount in dollars, also as spreadsheets format it (“$250,000.00”)."""
+    return _number(text.replace("$", "").replace(",", ""), column)
+
+
+def _date(text: str, column: str):
+    try:
+        return read_date(text)
+    except ValueError as error:
+        raise RowProblem(column, str(error)) from error
+
+
+FISCAL_YEAR = re.compile(r"(?:FY\s*)?(\d{4})", re.IGNORECASE)
+
+
+def _fiscal_year(text: str, column: str) -> int:
+    """A fiscal year as ``2011`` or ``FY2011`` (named by the year it ends in)."""
+    match = FISCAL_YEAR.fullmatch(text.strip())
+    if match is None:
+        raise RowProblem(column, f"“{text}” is not a fiscal year: write 2011 or FY2011 (July 2010 – June 2011).")
+    return int(match.group(1))
+
+
+def _by_name_or_id(objects) -> dict:
+    """Objects by their id and by their name in lower case (see ``_named``)."""
+    found = {str(obj.pk): obj for obj in objects}
+    found.update({obj.name.lower(): obj for obj in objects})
+    return found
+
+
+def _named(found: dict, text: str):
+    """The object a cell names by name (any case) or id; a name that reads like an id names its own object."""
+    return found.get(text.lower()) or (found.get(str(int(text))) if _is_id(text) else None)
+
+
+class StateMoneyImporter(Importer):
+    """Commitments, expenditures and zone budgets: the state's money, imported by state staff for
+    their state (never by a Lead Partner). Each row is checked with the model's rules and, by
+    ``count``, with the file's rows above it on the same money (an award, a commitment, a zone).
+
+    Rows are saved one by one through the model's ``save()``, after the rows it guards are locked
+    in pk order (``locked``): its guard runs again there, so money taken between the check and the
+    write (another commitment on the award, another expenditure) fails the import, nothing written."""
+
+    for_lead_partners = False
+    locked = None  # (model, field of the row naming its locked row)
+
+    def prepare(self, rows):
+        self.zones = _by_name_or_id(Zone.objects.visible_to(self.user).filter(state=self.scope.state))
+
+    def zone_of(self, cells):
+        zone = _named(self.zones, cells["zone"])
+        if zone is None:
+            raise RowProblem("zone", f"No zone named “{cells['zone']}” (or with that id) in {self.scope.state}.")
+        return zone
+
+    def key_names(self, values):
+        return tuple(column for column in self.key_columns if values.get(column))
+
+    @staticmethod
+    def refuse(problem: str | None, already) -> None:
+        """Refuse the row with the model's ``problem`` on its amount, saying what the rows above take first."""
+        if problem:
+            earlier = f" Rows above in this file take ${already:,.2f} of it first." if already else ""
+            raise RowProblem("amount", f"{problem}{earlier}")
+
+    @classmethod
+    def save(cls, created, updated, user, reason):
+        model, field_name = cls.locked
+        lock_rows(model, {getattr(obj, field_name) for obj in [*created, *updated]})
+        for obj in [*cls.in_saving_order(updated), *created]:
+            obj._history_user = user
+            obj._change_reason = reason
+            obj.save()
+
+    @classmethod
+    def in_saving_order(cls, updated: list) -> list:
+        return updated
+
+
+class CommitmentImporter(StateMoneyImporter):
+    """New commitments to the state or one of its zones. A row that repeats a recorded commitment
+    (same funder, zone, award, pledge date and amount) is skipped, so a file imported twice records
+    nothing twice; one that differs from it otherwise is refused: a recorded commitment moves on
+    (its status, with a reason) on its own page."""
+
+    model = Commitment
+    locked = (Award, "award_id")
+    columns = {
+        "funder": True,
+        "level": True,
+        "zone": False,
+        "award": False,
+        "amount": True,
+        "status": False,
+        "pledged_on": True,
+        "committed_on": False,
+        "received_on": False,
+        "period_start": True,
+        "period_end": True,
+        "description": False,
+    }
+    key_columns = ("funder", "zone", "award", "pledged_on", "amount")
+    fields = (
+        "funder",
+        "recipient_level",
+        "zone",
+        "award",
+        "amount",
+        "status",
+        "pledged_on",
+        "committed_on",
+        "received_on",
+        "period_start",
+        "period_end",
+        "description",
+    )
+    field_columns = {"recipient_level": "level"}
+    LEVELS = [(level, label) for level, label in Commitment.RecipientLevel.choices if level != "initiative"]
+    STATUSES = [(status, label) for status, label in Commitment.Status.choices if status in Commitment.LIVE_STATUSES]
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        state = self.scope.state
+        self.funders = _by_name_or_id(Funder.objects.select_related("state"))
+        awards = Award.objects.visible_to(self.user).filter(state=state).select_related("funder", "state")
+        self.awards = _by_name_or_id(awards)
+        recorded = Commitment.objects.visible_to(self.user).filter(state=state)
+        recorded = recorded.select_related("funder", "award", "zone")
+        self.recorded = {self.key(commitment): commitment for commitment in recorded}
+        self.taken = {}  # award id -> what the file's rows above take of it
+
+    def build(self, cells):
+        state = self.scope.state
+        funder = _named(self.funders, cells["funder"])
+        if funder is None:
+            raise RowProblem("funder", f"No funder named “{cells['funder']}” (or with that id).")
+        commitment = Commitment(
+            funder=funder,
+            initiative_id=state.initiative_id,
+            state=state,
+            recipient_level=_choice(cells["level"], self.LEVELS, "level"),
+            amount=_money(cells["amount"], "amount"),
+            status=_choice(cells.get("status") or Commitment.Status.PLEDGED, self.STATUSES, "status"),
+            pledged_on=_date(cells["pledged_on"], "pledged_on"),
+            period_start=_date(cells["period_start"], "period_start"),
+            period_end=_date(cells["period_end"], "period_end"),
+            description=cells.get("description", ""),
+        )
+        for column in ("committed_on", "received_on"):
+            if cells.get(column):
+                setattr(commitment, column, _date(cells[column], column))
+        if cells.get("zone"):
+            commitment.zone = self.zone_of(cells)
+        if cells.get("award"):
+            commitment.award = _named(self.awards, cells["award"])
+            if commitment.award is None:
+                raise RowProblem("award", f"No award named “{cells['award']}” (or with that id) to {state}.")
+        recorded = self.recorded.get(self.key(commitment))
+        if recorded is None:
+            return commitment, None
+        differ = [self.column_of(name) for name in self.fields if getattr(recorded, name) != getattr(commitment, name)]
+        if differ:
+            raise RowProblem(
+                ", ".join(differ),
+                f"Commitment #{recorded.pk} ({recorded}) is recorded with this funder, zone, award, pledge date and "
+                f"amount but another {', '.join(differ)}; change it on its page, not by import.",
+            )
+        return recorded, recorded
+
+    def key(self, commitment):
+        return (
+            commitment.funder_id,
+            commitment.zone_id,
+            commitment.award_id,
+            commitment.pledged_on,
+            commitment.amount,
+        )
+
+    def count(self, planned):
+        """Commitments of the file on one award together stay within what it has left."""
+        commitment = planned.instance
+        if commitment.award_id is None:
+            return
+        already = self.taken.get(commitment.award_id, Decimal(0))
+        self.refuse(commitment.award_error(commitment.award, already), already)
+        self.taken[commitment.award_id] = already + commitment.amount
+
+
+class ExpenditureImporter(StateMoneyImporter):
+    """New expenditures in the state's zones. The commitment is named by its id (``commitment``) or
+    by its funder and the day it was pledged (``funder`` + ``commitment_pledged_on``: the one live
+    commitment of that funder pledged that day in the state). A row that repeats a recorded
+    expenditure in every value is skipped (a file imported twice records nothing twice)."""
+
+    model = Expenditure
+    locked = (Commitment, "commitment_id")
+    columns = {
+        "commitment": True,
+        "funder": False,
+        "commitment_pledged_on": False,
+        "zone": True,
+        "nces_id": False,
+        "category": True,
+        "amount": True,
+        "spent_on": True,
+        "description": False,
+    }
+    alternatives = {"funder": "commitment", "nces_id": "zone"}
+    key_columns = ("commitment", "funder", "commitment_pledged_on", "zone", "nces_id", "category", "spent_on", "amount")
+    fields = ("commitment", "zone", "school", "category", "amount", "spent_on", "description")
+    field_columns = {"school": "nces_id"}
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        state = self.scope.state
+        commitments = list(
+            Commitment.objects.visible_to(self.user).filter(state=state).select_related("funder", "zone", "state")
+        )
+        self.commitments = {str(commitment.pk): commitment for commitment in commitments}
+        self.pledged = {}  # (funder name, pledge date) -> its live commitments in the state
+        for commitment in commitments:
+            if not commitment.is_withdrawn:
+                self.pledged.setdefault((commitment.funder.name.lower(), commitment.pledged_on), []).append(commitment)
+        nces_ids = {row.get("nces_id") for row in rows} - {"", None}
+        schools = self.scope.schools(self.user).filter(nces_id__in=nces_ids)
+        self.schools = {school.nces_id: school for school in schools}
+        recorded = Expenditure.objects.visible_to(self.user).live().filter(state=state)
+        self.recorded = {self.key(expenditure): expenditure for expenditure in recorded}
+        self.spent = {}  # commitment id -> what the file's rows above spend of it
+
+    def commitment_of(self, cells):
+        state = self.scope.state
+        if cells.get("commitment"):
+            text = cells["commitment"].removeprefix("#")
+            commitment = self.commitments.get(str(int(text))) if _is_id(text) else None
+            if commitment is None:
+                raise RowProblem("commitment", f"No commitment #{text} in {state}.")
+            return commitment
+        if not cells.get("commitment_pledged_on"):
+            raise RowProblem(
+                "commitment_pledged_on",
+                "Name the commitment by its id (“commitment”), or by its funder and the day it was pledged "
+                "(“commitment_pledged_on”).",
+            )
+        day = _date(cells["commitment_pledged_on"], "commitment_pledged_on")
+        found = self.pledged.get((cells["funder"].lower(), day), [])
+        if len(found) != 1:
+            what = "No live commitment" if not found else f"{len(found)} commitments"
+            raise RowProblem(
+                "funder",
+                f"{what} of “{cells['funder']}” pledged on {day} in {state}; name the commitment by its id.",
+            )
+        return found[0]
+
+    def build(self, cells):
+        expenditure = Expenditure(
+            commitment=self.commitment_of(cells),
+            category=_choice(cells["category"], Expenditure.Category.choices, "category"),
+            amount=_money(cells["amount"], "amount"),
+            spent_on=_date(cells["spent_on"], "spent_on"),
+            description=cells.get("description", ""),
+        )
+        if cells.get("nces_id"):
+            expenditure.school = self.schools.get(cells["nces_id"])
+            if expenditure.school is None:
+                raise RowProblem("nces_id", f"No school with NCES id {cells['nces_id']} in {self.scope.state}.")
+        expenditure.zone = self.zone_of(cells) if cells.get("zone") else expenditure.school.zone
+        expenditure.state = self.scope.state
+        recorded = self.recorded.get(self.key(expenditure))
+        return (recorded, recorded) if recorded else (expenditure, None)
+
+    def key(self, expenditure):
+        """Every value: only a row repeating a recorded expenditure in all of them is that expenditure."""
+        e = expenditure
+        return (e.commitment_id, e.zone_id, e.school_id, e.category, e.amount, e.spent_on, e.description)
+
+    def count(self, planned):
+        """Expenditures of the file from one commitment together stay within what it received."""
+        expenditure = planned.instance
+        already = self.spent.get(expenditure.commitment_id, Decimal(0))
+        self.refuse(expenditure.overspending_error(expenditure.commitment, already), already)
+        self.spent[expenditure.commitment_id] = already + expenditure.amount
+
+
+class BudgetImporter(StateMoneyImporter):
+    """A zone's budget line per fiscal year and category, created or updated (a blank ``notes``
+    keeps the line's notes). Each row keeps the zone's lines within the money committed to it: with
+    its recorded lines (an updated line's old amount replaced) and with the file's rows above it."""
+
+    model = Budget
+    locked = (Zone, "zone_id")
+    columns = {"zone": True, "fiscal_year": True, "category": True, "amount": True, "notes": False}
+    key_columns = ("zone", "fiscal_year", "category")
+    fields = ("amount", "notes")
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        lines = Budget.objects.visible_to(self.user).filter(state=self.scope.state).select_related("zone")
+        self.existing = {self.key(line): line for line in lines}
+        self.added = {}  # zone id -> what the file's rows above add to its budgets
+
+    def build(self, cells):
+        zone = self.zone_of(cells)
+        budget = Budget(
+            zone=zone,
+            state=self.scope.state,
+            fiscal_year=_fiscal_year(cells["fiscal_year"], "fiscal_year"),
+            category=_choice(cells["category"], Expenditure.Category.choices, "category"),
+        )
+        existing = self.existing.get(self.key(budget))
+        if existing is not None:
+            budget = copy.copy(existing)
+        budget.amount = _money(cells["amount"], "amount")
+        if cells.get("notes") or existing is None:
+            budget.notes = cells.get("notes", "")
+        return budget, existing
+
+    def key(self, budget):
+        return (budget.zone_id, budget.fiscal_year, budget.category)
+
+    def count(self, planned):
+        """A zone's lines in the file, with its other lines, stay within the money committed to it."""
+        budget = planned.instance
+        existing = self.existing.get(planned.key)
+        change = budget.amount - (existing.amount if existing else 0)
+        already = self.added.get(budget.zone_id, Decimal(0))
+        self.refuse(budget.available_error(already), max(already, 0))
+        self.added[budget.zone_id] = already + change
+
+    @classmethod
+    def in_saving_order(cls, updated):
+        """Lowered lines first: the file's total fits, but the lines it raises may fit only once
+        the lines it lowers are saved."""
+        stored = dict(Budget._base_manager.filter(pk__in=[line.pk for line in updated]).values_list("pk", "amount"))
+        return sorted(updated, key=lambda line: line.amount - stored[line.pk])
+
+
 IMPORTERS = {
     ImportBatch.Kind.SCHOOLS: SchoolImporter,
     ImportBatch.Kind.BASELINES: BaselineImporter,
     ImportBatch.Kind.TARGETS: TargetImporter,
     ImportBatch.Kind.MEASUREMENTS: MeasurementImporter,
+    ImportBatch.Kind.COMMITMENTS: CommitmentImporter,
+    ImportBatch.Kind.EXPENDITURES: ExpenditureImporter,
+    ImportBatch.Kind.BUDGETS: BudgetImporter,
 }
+
+
+def kind_error(kind: str, scope) -> str | None:
+    """Why ``kind`` cannot be imported for ``scope``, or None: money is the state's, imported by
+    state staff for their state; Lead Partner staff import their schools' data only."""
+    if scope.lead_partner is not None and not IMPORTERS[kind].for_lead_partners:
+        return f"{ImportBatch.Kind(kind).label} are imported by state staff for their state, not for {scope}."
+    return None
 
 
 def _column_name(header_cell: str) -> str:
@@ -514,6 +884,10 @@ def plan_table(kind: str, table: Table, user, scope, progress=None) -> Plan:
     """Check a table read from a file (or a JSON list); nothing is written. ``progress(rows_checked)``
     is called every ``PROGRESS_EVERY`` rows."""
     plan = Plan()
+    refused = kind_error(kind, scope)
+    if refused:
+        plan.error(None, "", refused)
+        return plan
     importer = IMPORTERS[kind](user, scope)
     names = _check_header(importer, table, plan)
     if plan.errors:
@@ -538,6 +912,12 @@ def plan_table(kind: str, table: Table, user, scope, progress=None) -> Plan:
             continue
         seen[key] = number
         planned.key = key
+        if planned.action != "skip":
+            try:
+                importer.count(planned)
+            except RowProblem as problem:
+                plan.error(number, problem.column, problem.message)
+                continue
         plan.rows.append(planned)
     return plan
 

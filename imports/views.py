@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from web.csv_export import csv_response
 from web.files import private_file_response
 
 from .forms import ImportForm
@@ -45,8 +47,17 @@ def import_new(request):
             form.add_error("file", error.message)
         else:
             return redirect("imports:detail", importbatch_pk=batch.pk)
-    columns = {kind.label: importer.columns for kind, importer in IMPORTERS.items()}
+    offered = {kind for kind, _label in form.fields["kind"].choices}
+    columns = {kind: IMPORTERS[kind].columns for kind in ImportBatch.Kind if kind in offered}
     return render(request, "imports/import_new.html", {"form": form, "columns": columns})
+
+
+@login_required
+def import_template(request, kind):
+    """An empty file of one kind to fill in: its header row, every column named."""
+    if kind not in ImportBatch.Kind.values:
+        raise Http404("No such kind of import.")
+    return csv_response(f"{kind}.csv", IMPORTERS[kind].columns, [])
 
 
 @login_required
