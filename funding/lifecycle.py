@@ -116,22 +116,33 @@ def delete_commitment(commitment: Commitment, *, user) -> None:
             ) from error
 
 
+DEADLINES = ("obligation_deadline", "liquidation_deadline")
+
+
+def default_deadlines(values: dict) -> dict:
+    """The deadlines left blank in ``values`` (an award's ``funder``, ``period_start`` and
+    deadlines), as the law sets them for a federal formula grant (``Award.default_deadlines``).
+    A grant that sets its own deadlines must give them (ValidationError)."""
+    blank = [name for name in DEADLINES if values.get(name) is None]
+    funder, start = values.get("funder"), values.get("period_start")
+    if not blank or funder is None or start is None:
+        return {}
+    defaults = Award.default_deadlines(funder.kind, start)
+    if defaults is None:
+        raise ValidationError(dict.fromkeys(blank, f"{funder} sets its own deadlines: give this one."))
+    return {name: value for name, value in zip(DEADLINES, defaults, strict=True) if name in blank}
+
+
 def save_award(award: Award, *, user) -> Award:
     """Create or edit ``award`` (not its amount or deadlines once saved: ``amend_award``).
 
-    This use case owns the default deadlines: left blank for a federal formula funder, they are
-    the law's (``Award.default_deadlines``); other grants set their own and must give them. The
-    funder of an award its commitments draw on stays theirs."""
+    This use case owns the default deadlines (``default_deadlines``; the API's serializer asks it
+    too, before validating). The funder of an award its commitments draw on stays theirs."""
     action = "add" if award._state.adding else "change"
     _check_perm(user, f"funding.{action}_award", award, f"You may not {action} awards of {award.state}.")
-    blank = [name for name in ("obligation_deadline", "liquidation_deadline") if getattr(award, name) is None]
-    if blank and award.funder_id and award.period_start:
-        defaults = Award.default_deadlines(award.funder.kind, award.period_start)
-        if defaults is None:
-            raise ValidationError(dict.fromkeys(blank, f"{award.funder} sets its own deadlines: give this one."))
-        for name, value in zip(("obligation_deadline", "liquidation_deadline"), defaults, strict=True):
-            if getattr(award, name) is None:
-                setattr(award, name, value)
+    values = {name: getattr(award, name) for name in ("period_start", *DEADLINES)}
+    for name, value in default_deadlines({**values, "funder": award.funder if award.funder_id else None}).items():
+        setattr(award, name, value)
     award.full_clean()
     with transaction.atomic():
         if action == "change":
