@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Role
 from funding.models import Award, AwardAmendment, Commitment, Expenditure, Funder
 from tests.factories import AwardFactory, CommitmentFactory, ExpenditureFactory, FunderFactory
+from tests.funding.test_funder_truth import commitment_data
 from tests.worlds import member
 
 pytestmark = pytest.mark.django_db
@@ -33,19 +34,6 @@ def url(name, **kwargs):
 
 def body(response) -> str:
     return response.content.decode()
-
-
-def commitment_data(funder, **changes):
-    data = {
-        "funder": funder.pk,
-        "recipient_level": "state",
-        "amount": "250000",
-        "status": "pledged",
-        "pledged_on": "2011-01-10",
-        "period_start": "2011-07-01",
-        "period_end": "2013-06-30",
-    }
-    return {**data, **changes}
 
 
 def test_a_formula_award_gets_the_laws_deadlines_and_its_page(tenant, lead):
@@ -111,11 +99,11 @@ def test_a_commitment_beyond_what_its_award_has_left_is_a_form_error(award, lead
     form = lead.get(create).context["form"]
     assert Commitment.Status.WITHDRAWN not in dict(form.fields["status"].choices)
     assert list(form.fields["award"].queryset) == [award]
-    response = lead.post(create, commitment_data(award.funder, award=award.pk, amount="100000.01"))
+    response = lead.post(create, commitment_data(tenant, award.funder, award=award.pk, amount="100000.01"))
     assert response.status_code == 400
     message = "$100,000.00 is left to commit; this commitment asks for $100,000.01."
     assert message in response.context["form"].errors["amount"][0]
-    assert lead.post(create, commitment_data(award.funder, award=award.pk, amount="100000")).status_code == 302
+    assert lead.post(create, commitment_data(tenant, award.funder, award=award.pk, amount="100000")).status_code == 302
 
 
 def test_spending_beyond_what_was_received_is_a_form_error(tenant, lead):

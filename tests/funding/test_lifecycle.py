@@ -287,3 +287,25 @@ def test_an_awards_funder_stays_that_of_its_commitments(award, zone, lead):
     with pytest.raises(ValidationError) as refused:
         lifecycle.save_award(award, user=lead)
     assert "funder" in refused.value.message_dict
+
+
+def test_commitments_racing_for_one_award_cannot_overdraw_it(award, zone, lead):
+    """What a race does: both commitments pass their clean() before either is saved; the second
+    save is refused on the locked award, and so is one that an amendment cut below in between."""
+
+    def validated(amount):
+        commitment = CommitmentFactory.build(
+            funder=award.funder, award=award, state=zone.state, initiative=zone.state.initiative, amount=Decimal(amount)
+        )
+        commitment.full_clean()
+        return commitment
+
+    first, second, third = validated("600000"), validated("600000"), validated("300000")
+    first.save()
+    with pytest.raises(ValidationError) as refused:
+        second.save()
+    assert "$400,000.00 is left to commit" in refused.value.message_dict["amount"][0]
+    lifecycle.amend_award(award, amount=Decimal("800000.00"), effective_on=D(2011, 1, 1), reason="Cut", user=lead)
+    with pytest.raises(ValidationError, match=r"\$200,000\.00 is left to commit"):
+        third.save()
+    assert Award.objects.get(pk=award.pk).committed_amount() == Decimal("600000.00")
