@@ -81,7 +81,7 @@ def reason_field(help_text: str) -> forms.CharField:
 
 
 class LifecycleForm(DomainForm):
-    """A step of funding.lifecycle on one record: the reason, and the version the user saw."""
+    """A step of funding.lifecycle on one record, from the version the user saw (a stale one is refused)."""
 
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
