@@ -63,6 +63,9 @@ router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
 router.register("change-proposals", proposals.ChangeProposalViewSet)
 # comments
 router.register("comments", comments.CommentViewSet)
+# --- money lifecycle: awards and their amendments ---
+router.register("awards", funding.AwardViewSet)
+router.register("award-amendments", funding.AwardAmendmentViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

@@ -39,6 +39,11 @@ class AwardOutlook:
         return max(self.amount - self.spent, ZERO)
 
     @property
+    def uncommitted(self) -> Decimal:
+        """What is left of the award for new commitments."""
+        return max(self.amount - self.committed, ZERO)
+
+    @property
     def days_elapsed(self) -> int:
         end = min(self.as_of, self.award.obligation_deadline)
         return max((end - self.award.period_start).days + 1, 0)

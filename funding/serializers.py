@@ -1,13 +1,20 @@
-"""API representations of funders, commitments, expenditures and funding totals."""
+"""API representations of funders, commitments, expenditures, awards and their amendments, and
+funding totals."""
+
+from decimal import Decimal
 
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.reasons import REASON_MAX_LENGTH
 from web.rest import BatchedField, ChangeReasonSerializerMixin, ModelCleanSerializer, SparseFieldsMixin
 from zones.models import State, Zone
 
-from .models import Commitment, Expenditure, Funder, Source
+from . import lifecycle
+from .availability import award_outlooks
+from .choices import Outlook
+from .models import Award, AwardAmendment, Commitment, Expenditure, Funder, Source
 from .services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
 
 
@@ -24,6 +31,13 @@ class CommitmentSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
         help_text="Public or private: always the funder's. May be left out; one contradicting the funder is refused.",
     )
 
+    def validate_status(self, status):
+        """Withdrawing has its own action (a date and a reason, refused while money is spent)."""
+        already = self.instance is not None and self.instance.is_withdrawn
+        if status == Commitment.Status.WITHDRAWN and not already:
+            raise serializers.ValidationError("Withdraw a commitment with its withdraw/ action (withdrawn_on, reason).")
+        return status
+
     def validate(self, attrs):
         """The source is derived from the funder (by the model); a given one must agree with it."""
         source = attrs.pop("source", None)
@@ -38,6 +52,7 @@ class CommitmentSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
         fields = [
             "id",
             "funder",
+            "award",
             "initiative",
             "recipient_level",
             "state",
@@ -52,7 +67,9 @@ class CommitmentSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
             "committed_on",
             "received_on",
             "expected_by",
+            "withdrawn_on",
         ]
+        read_only_fields = ["withdrawn_on"]
 
 
 class ExpenditureSerializer(ModelCleanSerializer):
@@ -60,7 +77,19 @@ class ExpenditureSerializer(ModelCleanSerializer):
 
     class Meta:
         model = Expenditure
-        fields = ["id", "commitment", "state", "zone", "school", "category", "amount", "spent_on", "description"]
+        fields = [
+            "id",
+            "commitment",
+            "state",
+            "zone",
+            "school",
+            "category",
+            "amount",
+            "spent_on",
+            "description",
+            "voided_on",
+            "void_reason",
+        ]
 
 
 def money(**kwargs):
@@ -143,3 +172,119 @@ class ZoneFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Zone
         fields = ["id", "name", "state", "funding", "state_level_spent"]
+
+
+class AwardOutlookSerializer(serializers.Serializer):
+    """How the award's spending stands against its period of availability (funding.availability)."""
+
+    committed = money()
+    spent = money()
+    burn_rate_per_day = money(allow_null=True, help_text="Dollars spent per day so far (null before the period).")
+    projected_spent = money(help_text="Spent by the obligation deadline at the burn rate so far.")
+    outlook = serializers.ChoiceField(choices=Outlook.choices)
+    at_risk = money(help_text="Projected to be unspent at the obligation deadline.")
+    lapsed = money(help_text="Unspent after the obligation deadline.")
+    lapse_date = serializers.DateField()
+
+
+@extend_schema_field(AwardOutlookSerializer)
+class AwardOutlookField(BatchedField):
+    """The outlook of every award being serialized, from one read (funding.availability)."""
+
+    def compute(self, awards):
+        user = self.context["request"].user
+        outlooks = award_outlooks(
+            Award.objects.filter(pk__in=[award.pk for award in awards]), Expenditure.objects.visible_to(user)
+        )
+        return {outlook.award.pk: outlook for outlook in outlooks}
+
+    def represent(self, award, outlooks):
+        return self.outlook_serializer.to_representation(outlooks[award.pk].as_dict())
+
+    @cached_property
+    def outlook_serializer(self):
+        return AwardOutlookSerializer()
+
+
+AMEND_INSTEAD = "An award's amount and deadlines change by amendment: POST them to its amend/ action with the reason."
+
+
+class AwardSerializer(ModelCleanSerializer):
+    """A public award to a state. Its deadlines may be left out for a federal formula funder (the
+    law's: funding.lifecycle.save_award); once saved, its amount and deadlines change by amendment."""
+
+    outlook = AwardOutlookField()
+
+    class Meta:
+        model = Award
+        fields = [
+            "id",
+            "state",
+            "funder",
+            "name",
+            "reference",
+            "amount",
+            "awarded_on",
+            "period_start",
+            "obligation_deadline",
+            "liquidation_deadline",
+            "outlook",
+        ]
+        extra_kwargs = {"obligation_deadline": {"required": False}, "liquidation_deadline": {"required": False}}
+
+    def validate(self, attrs):
+        if self.instance is None:
+            attrs.update(lifecycle.default_deadlines(attrs))
+        else:
+            changed = [
+                name
+                for name in lifecycle.AMENDED_FIELDS
+                if name in attrs and attrs[name] != getattr(self.instance, name)
+            ]
+            if changed:
+                raise serializers.ValidationError(dict.fromkeys(changed, AMEND_INSTEAD))
+        return super().validate(attrs)
+
+
+class AmendAwardSerializer(serializers.Serializer):
+    """What an amendment changes (a value left out stays as it is), from when, and why."""
+
+    amount = money(required=False, min_value=Decimal("0.01"))
+    obligation_deadline = serializers.DateField(required=False)
+    liquidation_deadline = serializers.DateField(required=False)
+    effective_on = serializers.DateField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class AwardAmendmentSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.StringRelatedField(allow_null=True)
+
+    class Meta:
+        model = AwardAmendment
+        fields = [
+            "id",
+            "award",
+            "state",
+            "effective_on",
+            "previous_amount",
+            "amount",
+            "previous_obligation_deadline",
+            "obligation_deadline",
+            "previous_liquidation_deadline",
+            "liquidation_deadline",
+            "reason",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class WithdrawSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField(help_text="When the funder withdrew the commitment.")
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Why it was recorded by mistake.")
+
+
+# --- planning (budgets, sustainability, match rules) ---

@@ -1,17 +1,30 @@
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from web.forms import object_form_page
+from core.concurrency import StaleRecord
+from web.forms import add_model_errors, object_form_page
 from zones.models import State
 
-from .forms import CommitmentForm, ExpenditureForm
-from .models import Commitment, Expenditure
+from . import lifecycle
+from .availability import award_outlooks
+from .forms import AmendAwardForm, AwardForm, CommitmentForm, ExpenditureForm, NewAwardForm, VoidForm, WithdrawForm
+from .models import Award, AwardAmendment, Commitment, Expenditure
+
+
+def funding_url(state_id, anchor="funding") -> str:
+    """The state page's funding section (its commitments, expenditures and awards)."""
+    return reverse("portfolio:state_detail", kwargs={"state_pk": state_id}) + f"#{anchor}"
 
 
 def _funding_form_page(request, form_class, instance, state, title):
     """Create or edit a state's commitment or expenditure; back to the state's funding section after."""
-    state_url = reverse("portfolio:state_detail", kwargs={"state_pk": state.pk}) + "#funding"
+    state_url = funding_url(state.pk)
     return object_form_page(
         request,
         form_class(request.POST or None, instance=instance, user=request.user, state=state),
@@ -44,5 +57,237 @@ def expenditure_create(request, state_pk):
 
 @login_required
 def expenditure_edit(request, expenditure_pk):
-    expenditure = get_object_or_404(Expenditure.objects.select_related("state"), pk=expenditure_pk)
+    """Edit an expenditure; a voided one is kept as it was: its page says so and changes nothing."""
+    expenditure = get_object_or_404(
+        Expenditure.objects.select_related("state", "commitment__funder", "zone", "school"), pk=expenditure_pk
+    )
+    if expenditure.is_voided:
+        if not request.user.has_perm("funding.change_expenditure", expenditure):
+            raise PermissionDenied
+        context = {"expenditure": expenditure, "cancel_url": funding_url(expenditure.state_id, "expenditures")}
+        return render(
+            request, "funding/expenditure_voided.html", context, status=409 if request.method == "POST" else 200
+        )
     return _funding_form_page(request, ExpenditureForm, expenditure, expenditure.state, f"Edit {expenditure}")
+
+
+def _lifecycle_page(request, record, form, template, step, *, permission, success, context):
+    """A lifecycle step's page: the form, then ``step(cleaned_data)`` (a funding.lifecycle use
+    case) on the record as the user saw it (its version); the use case's refusals are form errors."""
+    if not request.user.has_perm(permission, record):
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record.expect_version(data["version"])
+            step(data)
+        except ValidationError as error:
+            add_model_errors(form, error)
+            if isinstance(error, StaleRecord):
+                form.data = form.data.copy()
+                form.data["version"] = type(record)._base_manager.get(pk=record.pk).version
+        else:
+            messages.success(request, success)
+            return redirect(context["cancel_url"])
+    context = {**context, "form": form}
+    return render(request, template, context, status=400 if form.is_bound else 200)
+
+
+@login_required
+def commitment_withdraw(request, commitment_pk):
+    """The funder withdrew the commitment: the date and the reason. It is kept, never counted."""
+    commitment = get_object_or_404(Commitment.objects.select_related("state", "funder", "zone"), pk=commitment_pk)
+    form = WithdrawForm(request.POST or None, record=commitment)
+
+    def withdraw(data):
+        lifecycle.withdraw_commitment(commitment, on=data["withdrawn_on"], reason=data["reason"], user=request.user)
+
+    return _lifecycle_page(
+        request,
+        commitment,
+        form,
+        "funding/commitment_withdraw.html",
+        withdraw,
+        permission="funding.change_commitment",
+        success=f"Withdrew {commitment.funder}'s commitment of ${commitment.amount:,.2f}.",
+        context={"commitment": commitment, "cancel_url": funding_url(commitment.state_id, "commitments")},
+    )
+
+
+@login_required
+def commitment_delete(request, commitment_pk):
+    """Delete a commitment recorded by mistake, once confirmed; one on which money has moved is
+    withdrawn instead (the page says so)."""
+    commitment = get_object_or_404(Commitment.objects.select_related("state", "funder", "zone"), pk=commitment_pk)
+    if not request.user.has_perm("funding.delete_commitment", commitment):
+        raise PermissionDenied
+    cancel_url = funding_url(commitment.state_id, "commitments")
+    context = {"commitment": commitment, "cancel_url": cancel_url, "money_moved": commitment.money_moved()}
+    if request.method == "POST":
+        try:
+            lifecycle.delete_commitment(commitment, user=request.user)
+        except ValidationError as error:
+            context["refusal"] = " ".join(error.messages)
+            return render(request, "funding/commitment_delete.html", context, status=409)
+        messages.success(request, f"Deleted {commitment.funder}'s commitment of ${commitment.amount:,.2f}.")
+        return redirect(cancel_url)
+    return render(request, "funding/commitment_delete.html", context)
+
+
+@login_required
+def expenditure_void(request, expenditure_pk):
+    """Void an expenditure recorded by mistake, with the reason: kept, never counted, never changed."""
+    expenditure = get_object_or_404(
+        Expenditure.objects.select_related("state", "commitment__funder", "zone", "school"), pk=expenditure_pk
+    )
+    form = VoidForm(request.POST or None, record=expenditure)
+
+    def void(data):
+        lifecycle.void_expenditure(expenditure, reason=data["reason"], user=request.user)
+
+    return _lifecycle_page(
+        request,
+        expenditure,
+        form,
+        "funding/expenditure_void.html",
+        void,
+        permission="funding.change_expenditure",
+        success=f"Voided the expenditure {expenditure}.",
+        context={"expenditure": expenditure, "cancel_url": funding_url(expenditure.state_id, "expenditures")},
+    )
+
+
+# --- Awards ----------------------------------------------------------------------------------------
+
+
+def award_url(award) -> str:
+    return reverse("funding:award_detail", kwargs={"award_pk": award.pk})
+
+
+def _award_form_page(request, form_class, award, title, cancel_url):
+    return object_form_page(
+        request,
+        form_class(request.POST or None, instance=award, user=request.user, state=award.state),
+        title=title,
+        cancel_url=cancel_url,
+        success_url=award_url,
+        save=lambda form: lifecycle.save_award(form.instance, user=request.user),
+    )
+
+
+@login_required
+def award_create(request, state_pk):
+    """A public award to the state: its amount and period of availability (the law's deadlines by
+    default for a federal formula grant)."""
+    state = get_object_or_404(State, pk=state_pk)
+    return _award_form_page(
+        request, NewAwardForm, Award(state=state), f"New award to {state.name}", funding_url(state.pk)
+    )
+
+
+def _award(award_pk) -> Award:
+    return get_object_or_404(Award.objects.select_related("funder", "state"), pk=award_pk)
+
+
+@login_required
+def award_edit(request, award_pk):
+    """An award's name, reference, funder and dates; its amount and deadlines change by amendment."""
+    award = _award(award_pk)
+    return _award_form_page(request, AwardForm, award, f"Edit {award}", award_url(award))
+
+
+@dataclass
+class Change:
+    label: str
+    before: object
+    after: object
+    money: bool
+
+
+@dataclass
+class TimelineEntry:
+    """One step of an award's timeline: the award as first made, or an amendment."""
+
+    on: date
+    title: str
+    reason: str = ""
+    by: object = None
+    changes: list = field(default_factory=list)
+    values: list = field(default_factory=list)  # (label, value, is money) as first awarded
+
+
+def award_timeline(award: Award, amendments) -> list[TimelineEntry]:
+    """The award as first made (the values before its first amendment), then each amendment with
+    what it changed, before → after."""
+    amendments = list(amendments)
+    source, prefix = (amendments[0], "previous_") if amendments else (award, "")
+    first = {name: getattr(source, prefix + name) for name in lifecycle.AMENDED_FIELDS}
+    labels = {name: Award._meta.get_field(name).verbose_name.capitalize() for name in lifecycle.AMENDED_FIELDS}
+    original = TimelineEntry(
+        award.awarded_on,
+        "Awarded",
+        values=[(labels[name], value, name == "amount") for name, value in first.items()],
+    )
+    entries = [original]
+    for amendment in amendments:
+        changes = [
+            Change(labels[name], getattr(amendment, f"previous_{name}"), getattr(amendment, name), name == "amount")
+            for name in lifecycle.AMENDED_FIELDS
+            if getattr(amendment, f"previous_{name}") != getattr(amendment, name)
+        ]
+        entries.append(
+            TimelineEntry(amendment.effective_on, "Amended", amendment.reason, amendment.recorded_by, changes)
+        )
+    return entries
+
+
+@login_required
+def award_detail(request, award_pk):
+    """An award: its amount and period of availability, its outlook (funding.availability), the
+    commitments drawing on it and its timeline of amendments."""
+    award = _award(award_pk)
+    (outlook,) = award_outlooks(Award.objects.filter(pk=award.pk), Expenditure.objects.all())
+    amendments = AwardAmendment.objects.filter(award=award).select_related("recorded_by")
+    context = {
+        "award": award,
+        "outlook": outlook,
+        "commitments": Commitment.objects.filter(award=award).select_related("funder", "zone", "state"),
+        "timeline": award_timeline(award, amendments),
+        "can_change": request.user.has_perm("funding.change_award", award),
+        "can_amend": request.user.has_perm(
+            "funding.add_awardamendment", AwardAmendment(award=award, state=award.state)
+        ),
+    }
+    return render(request, "funding/award_detail.html", context)
+
+
+@login_required
+def award_amend(request, award_pk):
+    """Amend the award's amount or deadlines, effective a date, for a reason (its timeline)."""
+    award = _award(award_pk)
+    form = AmendAwardForm(request.POST or None, record=award)
+
+    def amend(data):
+        lifecycle.amend_award(
+            award,
+            amount=data["amount"],
+            obligation_deadline=data["obligation_deadline"],
+            liquidation_deadline=data["liquidation_deadline"],
+            effective_on=data["effective_on"],
+            reason=data["reason"],
+            user=request.user,
+        )
+
+    return _lifecycle_page(
+        request,
+        award,
+        form,
+        "funding/award_amend.html",
+        amend,
+        permission="funding.change_award",
+        success=f"Amended {award}.",
+        context={"award": award, "cancel_url": award_url(award)},
+    )
+
+
+# --- planning (budgets, sustainability, match rules) ---

@@ -9,6 +9,8 @@ from tests.factories import (
     AutonomyCheckInFactory,
     AutonomyTermChangeFactory,
     AutonomyTermFactory,
+    AwardAmendmentFactory,
+    AwardFactory,
     BaselineFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
@@ -51,6 +53,7 @@ def add_rows(count, state):
         CommentFactory(school=school)
         commitment = CommitmentFactory(state=state, status="received")
         ExpenditureFactory(commitment=commitment, zone=zone)
+        AwardAmendmentFactory(award=AwardFactory(state=state))  # an award and its timeline
         CollaboratorEngagementFactory(state=state)
         run = ReportRunFactory(state=StateFactory())
         ImportBatchFactory(state=state)
