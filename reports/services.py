@@ -132,7 +132,8 @@ class ProgressReport:
 
     @property
     def match(self) -> MatchStanding | None:
-        return self.rollup.match
+        """The state's match; a zone's report, the zone's (its zone-level money)."""
+        return self.zones[0].match if self.zone is not None else self.rollup.match
 
     @property
     def budgets(self) -> list[tuple[ZoneRollup, object]]:
@@ -150,7 +151,7 @@ class ProgressReport:
         if money is None:
             return decisions
         match = self.match
-        if match.below:
+        if match is not None and match.below:
             stage = match.terms.stage_label
             decisions.append(
                 Decision(
@@ -160,7 +161,8 @@ class ProgressReport:
                     "closes the gap.",
                 )
             )
-        for outlook in money.awards_at_risk:
+        awards_at_risk = money.awards_at_risk if self.zone is None else []  # awards are the state's
+        for outlook in awards_at_risk:
             award = outlook.award
             if outlook.outlook == Outlook.LAPSED:
                 text = (
@@ -283,10 +285,6 @@ class PortfolioReport:
     def match(self) -> MatchStanding | None:
         """The initiative's match (when the report covers one initiative, as it does in practice)."""
         return self.money[0].match.standing if len(self.money) == 1 else None
-
-    @property
-    def states_below_match(self) -> list[StateRollup]:
-        return [state for state in self.states if state.match is not None and state.match.below]
 
     @property
     def schools(self) -> list[SchoolStanding]:

@@ -204,8 +204,13 @@ def test_the_brief_carries_the_match_awards_budgets_and_sustainability(money_wor
     )
     assert f"Lapsed: FY2010 1003(g) SIG (Colorado): {usd(want['lapsed'])} of $500,000 was unspent" in text
     assert "Match below target:" in text
-    assert "Sustainability gap: East MS (Aurora Zone): $100,000 a year ($200 per pupil) once its grants end; no plan" in text
-    north = "North MS (Aurora Zone): $40,000 a year ($100 per pupil) once its grants end; a plan to close it is written."
+    assert (
+        "Sustainability gap: East MS (Aurora Zone): $100,000 a year ($200 per pupil) once its grants end; no plan"
+        in text
+    )
+    north = (
+        "North MS (Aurora Zone): $40,000 a year ($100 per pupil) once its grants end; a plan to close it is written."
+    )
     assert ("Sustainability gap", north) in [(decision.topic, decision.text) for decision in report.decisions]
     assert f"and {len(report.decisions) - services.BRIEF_DECISIONS} more in the progress report" in text
     # The awards table: amount, projection, outlook, money at risk.
