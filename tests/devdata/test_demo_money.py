@@ -22,12 +22,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def seeded(django_db_setup, django_db_blocker):
     """Seed once for the module, inside a transaction rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=StringIO())
-        yield {rollup.state.postal_code: rollup for rollup in state_rollups()}
+        yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded):
+    """Each demo state's rollup (its money: funding.money.StateMoney), by postal code."""
+    return {rollup.state.postal_code: rollup for rollup in state_rollups()}
 
 
 def test_a_state_is_below_its_match(demo):
