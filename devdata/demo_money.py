@@ -1,6 +1,6 @@
 """The demo's money engine: each state's 1003(g) SIG award (and its Race to the Top award where
 that money arrived), their commitments attached and spent down within their period of
-availability; New York's 2025 SIG continuation, its period extended by an amendment and spent
+availability; New York's FY2025 SIG continuation, its period extended by an amendment and spent
 slowly, at risk of lapsing for years; zone budgets for each zone's first fiscal year against what
 was spent (some lines over); recurring costs in Colorado's Front Range Valley Zone with a gap after
 the grant (a plan at one school); a withdrawn pledge and a voided expenditure, each with its reason.
@@ -22,6 +22,7 @@ Category = Expenditure.Category
 DRAWDOWN = "Drawdown"  # the description's start of the spending that spends an award down
 
 # (funder, state, commitment description, period start; deadlines: None = the law's for formula funds).
+# An award is named by the federal fiscal year of its funds: FY2010 money is available from July 2010.
 AWARDS = [
     ("SIG", "CO", "1003(g) for zone schools", D(2010, 7, 1), None),
     ("SIG", "DE", "1003(g) for zone schools", D(2010, 7, 1), None),
@@ -39,7 +40,7 @@ AWARD_NAMES = {"SIG": "FY{year} 1003(g) SIG", "RTTT": "Race to the Top (FY{year}
 
 # New York's continuation: available from July 2025, the obligation deadline extended by two years.
 CONTINUATION = {
-    "name": "FY2026 1003(g) SIG continuation",
+    "name": "FY2025 1003(g) SIG continuation",
     "amount": Decimal("2000000.00"),
     "awarded_on": D(2025, 6, 20),
     "period_start": D(2025, 7, 1),
@@ -89,7 +90,7 @@ def load(loader) -> None:
         commitment = Commitment.objects.get(
             funder=funders[funder], state=loader.states[postal_code], zone=None, description=description
         )
-        award = load_award(loader, funders[funder], commitment, start, deadlines)
+        award = load_award(loader, AWARD_NAMES[funder].format(year=start.year), commitment, start, deadlines)
         loader.upsert(Commitment, {"pk": commitment.pk}, award=award)
         spend_down(loader, commitment, award, [zone for zone, _schools in zones[postal_code]])
     load_continuation(loader, funders["SIG"], zones["NY"][0][0])
@@ -100,14 +101,12 @@ def load(loader) -> None:
     load_voided(loader, zones["CO"][0][0])
 
 
-def load_award(loader, funder, commitment, start, deadlines) -> Award:
+def load_award(loader, name, commitment, start, deadlines) -> Award:
+    funder = commitment.funder
     obligation, liquidation = deadlines or Award.default_deadlines(funder.kind, start)
     return loader.upsert(
         Award,
-        {
-            "state": commitment.state,
-            "name": AWARD_NAMES["SIG" if deadlines is None else "RTTT"].format(year=start.year + 1),
-        },
+        {"state": commitment.state, "name": name},
         funder=funder,
         amount=commitment.amount,
         awarded_on=commitment.committed_on,
@@ -138,7 +137,7 @@ def spend_down(loader, commitment, award, zones) -> None:
 
 
 def load_continuation(loader, sig, zone) -> None:
-    """New York's FY2026 SIG: its deadlines extended by an amendment, $75,000 spent in 17 months."""
+    """New York's FY2025 SIG: its deadlines extended by an amendment, $75,000 spent in 17 months."""
     spec = CONTINUATION
     state = zone.state
     default_obligation, default_liquidation = Award.default_deadlines(sig.kind, spec["period_start"])

@@ -3,6 +3,8 @@ of lapsing (for years to come), an amendment, budgets with a line over, a flagge
 gap with and without a plan, a withdrawn commitment and a voided expenditure with their reasons."""
 
 import datetime
+import io
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -11,12 +13,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from pypdf import PdfReader
 
 from funding.availability import award_outlooks
 from funding.choices import Outlook
 from funding.models import Award, AwardAmendment, Commitment, Expenditure
 from funding.services import funding_totals
+from reports import pdf as reports_pdf
+from reports import services
 from reports.rollups import state_rollups
+from tests.reports.test_money_reports import overflowing_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +110,18 @@ def test_a_withdrawn_commitment_and_a_voided_expenditure_are_kept_with_their_rea
     assert totals.spent == Expenditure.objects.live().aggregate(total=Sum("amount"))["total"]
     assert totals.spent + voided.amount == Expenditure.objects.aggregate(total=Sum("amount"))["total"]
     assert datetime.date(2011, 1, 1) < withdrawn.withdrawn_on
+
+
+def test_the_demo_brief_and_portfolio_pdf_keep_every_figure_in_its_cell(demo, monkeypatch):
+    """New York's brief (an award at risk, its match below) and the portfolio PDF, on the demo's money."""
+    rendered = []
+    render = reports_pdf.html_to_pdf
+    monkeypatch.setattr(reports_pdf, "html_to_pdf", lambda html: rendered.append(html) or render(html))
+    brief = services.commissioner_brief_pdf(services.progress_report(state=demo["NY"].state))
+    portfolio = services.portfolio_pdf(services.portfolio_report())
+    assert len(PdfReader(io.BytesIO(brief)).pages) <= 4
+    assert len(PdfReader(io.BytesIO(portfolio)).pages) <= 4
+    for html in rendered:
+        assert overflowing_cells(html) == []
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(brief)).pages)
+    assert "At risk of lapsing: FY2025 1003(g) SIG continuation (New York)" in re.sub(r"\s+", " ", text)
