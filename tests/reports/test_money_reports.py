@@ -250,7 +250,7 @@ def test_the_portfolio_pdf_carries_money_against_the_targets(money_world):
         f"{want['over_lines']} {usd(want['gap_a_year'])}"
     )
     assert colorado in text
-    assert "Ohio 1.00 : 1" not in text  # Ohio has no public money: no ratio
+    assert "Ohio — 0.67 : 1 No public money yet $0 0 $0" in text  # no public money: no ratio, nothing to close
     assert not RUN_TOGETHER.search(text), RUN_TOGETHER.search(text)
 
 
