@@ -3,14 +3,18 @@ zone's renewal dossier and a Lead Partner's annual review (``contracts.scorecard
 
 The numbers come from the state rollup (``reports.rollups``, which every page and the API read
 too) and their owning services: ``accountability.services`` for how schools stand,
-``funding.services`` for money and the match. This module chooses the scope,
-arranges the results and renders them (HTML context, CSV, PDF); it computes nothing itself.
+``funding.services`` for money, ``funding.money`` for the match, the awards' outlooks, budgets and
+sustainability. This module chooses the scope, arranges the results and renders them (HTML
+context, CSV, PDF); it computes nothing itself.
 
 "Decisions needed" are drawn from the data:
 
 - a school its Lead Partner rated off track in its last two status updates;
 - a commitment not yet received past its ``expected_by`` date;
-- a zone (not closed) with fewer than three schools.
+- a zone (not closed) with fewer than three schools;
+- the state below its match (``MatchStanding.below``), with the private money that closes the gap;
+- an award at risk of lapsing, or lapsed (``AwardOutlook.flagged``);
+- a school whose sustainability gap is flagged (from its zone's second year), with or without a plan.
 """
 
 import io
@@ -29,7 +33,10 @@ from accountability.renewal import ExitCheck, evaluate_exit_criteria, year_value
 from accountability.services import MetricProgress, SchoolStanding, StandingCounts
 from contracts.models import AnnualReview
 from contracts.scorecard import review_figures, review_parts
+from funding.choices import Outlook
+from funding.match import MatchStanding
 from funding.models import Commitment, Expenditure, Funder
+from funding.money import PortfolioMoney, StateMoney, portfolio_money
 from funding.services import FundingTotals, funding_totals, funding_totals_by, spending_by_use
 from web.charts import funding_chart, rating_chart
 from web.csv_export import write_rows
@@ -44,6 +51,7 @@ BRIEF_DECISIONS = 8
 BRIEF_FURTHEST = 5
 BRIEF_NARRATIVES = 4
 BRIEF_NARRATIVE_WORDS = 40
+BRIEF_OVER_BUDGET = 6  # over-budget lines listed in the brief
 
 
 def status_chart(counts: StandingCounts) -> str:
@@ -119,6 +127,68 @@ class ProgressReport:
         return str(self.zone or self.state)
 
     @property
+    def money(self) -> StateMoney | None:
+        return self.rollup.money
+
+    @property
+    def match(self) -> MatchStanding | None:
+        """The state's match; a zone's report, the zone's (its zone-level money)."""
+        return self.zones[0].match if self.zone is not None else self.rollup.match
+
+    @property
+    def budgets(self) -> list[tuple[ZoneRollup, object]]:
+        """Each zone with its budget (``funding.budgets.ZoneBudget``), zones without lines left out."""
+        return [(zone, zone.budget) for zone in self.zones if zone.budget is not None and zone.budget.lines]
+
+    @property
+    def over_budget(self) -> list[tuple[ZoneRollup, object]]:
+        """(zone, budget line) for every line spent past its budget."""
+        return [(zone, line) for zone, budget in self.budgets for line in budget.over_lines]
+
+    def money_decisions(self) -> list[Decision]:
+        """The match below its target, awards at risk or lapsed, flagged sustainability gaps."""
+        money, decisions = self.money, []
+        if money is None:
+            return decisions
+        match = self.match
+        if match is not None and match.below:
+            stage = match.terms.stage_label
+            decisions.append(
+                Decision(
+                    "Match below target",
+                    f"{self.title}'s private money {stage} is {match.ratio:.2f} : 1 of its public money against a "
+                    f"target of {match.target_ratio:.2f} : 1; ${match.gap:,.0f} more private money {stage} "
+                    "closes the gap.",
+                )
+            )
+        awards_at_risk = money.awards_at_risk if self.zone is None else []  # awards are the state's
+        for outlook in awards_at_risk:
+            award = outlook.award
+            if outlook.outlook == Outlook.LAPSED:
+                text = (
+                    f"{award} ({award.state}): ${outlook.lapsed:,.0f} of ${outlook.amount:,.0f} was unspent when its "
+                    f"period of availability ended on {outlook.lapse_date:%b %-d, %Y}."
+                )
+            else:
+                text = (
+                    f"{award} ({award.state}): ${outlook.at_risk:,.0f} of ${outlook.amount:,.0f} is projected "
+                    f"unspent when it lapses on {outlook.lapse_date:%b %-d, %Y} "
+                    f"(${outlook.spent:,.0f} spent so far)."
+                )
+            decisions.append(Decision(outlook.outlook.label, text))
+        for school in money.sustainability.flagged_schools:
+            per_pupil = f" (${school.gap_per_pupil:,.0f} per pupil)" if school.gap_per_pupil is not None else ""
+            plan = "a plan to close it is written" if school.has_plan else "no plan to close it yet"
+            decisions.append(
+                Decision(
+                    "Sustainability gap",
+                    f"{school.school} ({school.school.zone}): ${school.gap:,.0f} a year{per_pupil} once its grants "
+                    f"end; {plan}.",
+                )
+            )
+        return decisions
+
+    @property
     def decisions(self) -> list[Decision]:
         decisions = []
         for school in self.schools:
@@ -149,7 +219,7 @@ class ProgressReport:
                         f"a zone needs at least {ZONE_MIN_SCHOOLS}.",
                     )
                 )
-        return decisions
+        return decisions + self.money_decisions()
 
     @property
     def furthest_from_target(self) -> list[SchoolStanding]:
@@ -205,10 +275,16 @@ class PortfolioReport:
     as_of: date
     states: list[StateRollup]
     funding: FundingBreakdown
+    money: list[PortfolioMoney] = field(default_factory=list)  # per initiative: against its targets
 
     @property
     def zones(self) -> list[ZoneRollup]:
         return [zone for state in self.states for zone in state.zones]
+
+    @property
+    def match(self) -> MatchStanding | None:
+        """The initiative's match (when the report covers one initiative, as it does in practice)."""
+        return self.money[0].match.standing if len(self.money) == 1 else None
 
     @property
     def schools(self) -> list[SchoolStanding]:
@@ -227,11 +303,17 @@ class PortfolioReport:
 
 def portfolio_report(*, period: str = "", as_of: date | None = None) -> PortfolioReport:
     as_of = as_of or timezone.localdate()
+    states = state_rollups()
+    initiatives = {state.state.initiative_id: state.state.initiative for state in states}
     return PortfolioReport(
         period=period or as_of.strftime("%Y-%m"),
         as_of=as_of,
-        states=state_rollups(),
+        states=states,
         funding=funding_breakdown(funding_totals(), Commitment.objects.all(), Expenditure.objects.all()),
+        money=[
+            portfolio_money(initiative, lambda queryset: queryset.all())
+            for initiative in sorted(initiatives.values(), key=lambda initiative: initiative.name)
+        ],
     )
 
 
@@ -418,9 +500,11 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def commissioner_brief_pdf(report: ProgressReport) -> bytes:
-    decisions, furthest = report.decisions, report.furthest_from_target
+    decisions, furthest, over_budget = report.decisions, report.furthest_from_target, report.over_budget
     context = {
         "report": report,
+        "over_budget": over_budget[:BRIEF_OVER_BUDGET],
+        "more_over_budget": max(len(over_budget) - BRIEF_OVER_BUDGET, 0),
         "charts": report.charts(),
         "decisions": decisions[:BRIEF_DECISIONS],
         "more_decisions": max(len(decisions) - BRIEF_DECISIONS, 0),

@@ -115,7 +115,7 @@ def test_demo_meets_the_facts(demo):
     assert kinds["Race to the Top"] == "federal_competitive"
     assert "state" in kinds.values()
     assert set(Commitment.objects.values_list("recipient_level", flat=True)) == {"initiative", "state", "zone"}
-    assert set(Commitment.objects.values_list("status", flat=True)) == {"pledged", "committed", "received"}
+    assert set(Commitment.objects.values_list("status", flat=True)) == {"pledged", "committed", "received", "withdrawn"}
     categories = set(Expenditure.objects.values_list("category", flat=True))
     assert set(Expenditure.TEACHER_COMPENSATION) <= categories
 

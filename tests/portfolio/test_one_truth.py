@@ -71,7 +71,9 @@ def expected_figures():
     latest = {}
     for update in StatusUpdate.objects.order_by("school_id", "-reported_on", "-created_at", "-pk"):
         latest.setdefault(update.school_id, update.rating)
-    commitments, expenditures = list(Commitment.objects.all()), list(Expenditure.objects.all())
+    # A withdrawn commitment and a voided expenditure are kept, never counted (the demo has one of each).
+    commitments = list(Commitment.objects.exclude(status=Commitment.Status.WITHDRAWN))
+    expenditures = list(Expenditure.objects.live())
     states, zones, ratings = {}, {}, {}
     for state in State.objects.all():
         states[state.pk] = {"name": state.name, "counts": Counter()}
