@@ -95,3 +95,6 @@ class ZoneFundingViewSet(StateFundingViewSet):
     queryset = Zone.objects.all()
     serializer_class = ZoneFundingSerializer
     filterset_class = ZoneFundingFilter
+
+
+# --- planning (budgets, sustainability, match rules) ---

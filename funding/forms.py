@@ -58,3 +58,6 @@ class ExpenditureForm(DomainModelForm):
         self.fields["school"].queryset = School.objects.visible_to(user).filter(
             district__state=state, zone__isnull=False
         )
+
+
+# --- planning (budgets, sustainability, match rules) ---

@@ -143,3 +143,6 @@ class ZoneFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Zone
         fields = ["id", "name", "state", "funding", "state_level_spent"]
+
+
+# --- planning (budgets, sustainability, match rules) ---

@@ -10,3 +10,6 @@ urlpatterns = [
     path("states/<int:state_pk>/expenditures/new/", views.expenditure_create, name="expenditure_create"),
     path("expenditures/<int:expenditure_pk>/edit/", views.expenditure_edit, name="expenditure_edit"),
 ]
+
+
+# --- planning (budgets, sustainability, match rules) ---

@@ -46,3 +46,6 @@ def expenditure_create(request, state_pk):
 def expenditure_edit(request, expenditure_pk):
     expenditure = get_object_or_404(Expenditure.objects.select_related("state"), pk=expenditure_pk)
     return _funding_form_page(request, ExpenditureForm, expenditure, expenditure.state, f"Edit {expenditure}")
+
+
+# --- planning (budgets, sustainability, match rules) ---
