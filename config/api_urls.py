@@ -63,6 +63,10 @@ router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
 router.register("change-proposals", proposals.ChangeProposalViewSet)
 # comments
 router.register("comments", comments.CommentViewSet)
+# money planning: zone budgets, recurring costs (sustainability), match rules
+router.register("budgets", funding.BudgetViewSet)
+router.register("recurring-costs", funding.RecurringCostViewSet)
+router.register("match-rules", funding.MatchRuleViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),
