@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import Role
 from funding.budgets import zone_budgets
 from funding.models import Budget, Commitment, Expenditure
+from reports.rollups import state_rollup
 from tests.factories import (
     BudgetFactory,
     CommitmentFactory,
@@ -324,3 +325,25 @@ def test_funding_from_another_source_is_not_budget_money(tenant):
     """State-level money is the state's: it is not available to the zone's budget."""
     CommitmentFactory(state=tenant.state, funder=FunderFactory(), status=Commitment.Status.COMMITTED)
     assert budget_of(tenant.zone).available == Decimal("500000.00")
+
+
+def test_a_second_line_for_the_same_year_and_category_is_a_form_and_api_error(tenant, lead):
+    BudgetFactory(zone=tenant.zone, fiscal_year=2011, category=ELT, amount=Decimal("1000.00"))
+    data = {"fiscal_year": 2011, "category": ELT, "amount": "10.00"}
+
+    page = lead.post(reverse("funding:budget_create", kwargs={"zone_pk": tenant.zone.pk}), data)
+    api = lead.post(reverse("api:budget-list"), {**data, "zone": tenant.zone.pk}, content_type="application/json")
+
+    assert page.status_code == 400 and page.context["form"].errors
+    assert api.status_code == 400
+    assert Budget.objects.filter(zone=tenant.zone).count() == 1
+
+
+def test_the_page_reads_the_same_budget_as_the_zones_rollup(tenant, lead):
+    BudgetFactory(zone=tenant.zone, fiscal_year=2011, category=PARTNER, amount=Decimal("1000.00"))
+    user = member(Role.STATE_LEAD, tenant)
+    rollup = state_rollup(tenant.state, user, zone=tenant.zone)
+
+    page = budget_page(lead, tenant.zone)
+
+    assert page.context["budget"] == rollup.zones[0].budget
