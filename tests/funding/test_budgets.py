@@ -21,7 +21,7 @@ from tests.factories import (
     FunderFactory,
     LaunchedZoneFactory,
 )
-from tests.worlds import member
+from tests.worlds import member, query_counts
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -347,3 +347,14 @@ def test_the_page_reads_the_same_budget_as_the_zones_rollup(tenant, lead):
     page = budget_page(lead, tenant.zone)
 
     assert page.context["budget"] == rollup.zones[0].budget
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_lines(tenant, lead):
+    url = reverse("funding:zone_budget", kwargs={"zone_pk": tenant.zone.pk})
+    BudgetFactory(zone=tenant.zone, fiscal_year=2011, category=ELT, amount=Decimal("1000.00"))
+    before = query_counts(lead, [url])
+    for year in (2012, 2013):
+        BudgetFactory(zone=tenant.zone, fiscal_year=year, category=PARTNER, amount=Decimal("1000.00"))
+        spend(tenant.commitment, "10.00", D(year - 1, 8, 1), category=Expenditure.Category.OTHER)
+
+    assert query_counts(lead, [url]) == before

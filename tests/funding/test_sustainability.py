@@ -17,7 +17,7 @@ from tests.factories import (
     RecurringCostFactory,
     StateFactory,
 )
-from tests.worlds import member
+from tests.worlds import member, query_counts
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -280,3 +280,18 @@ def test_the_api_reads_the_outlook_and_writes_for_the_state_lead_only(tenant, ot
     assert viewer.post(url, {**data, "category": INCENTIVE}, content_type="application/json").status_code == 403
     foreign = cost(other_tenant.zone.schools.first(), D(2012, 6, 30), "1.00")
     assert viewer.get(reverse("api:recurringcost-detail", kwargs={"pk": foreign.pk})).status_code == 404
+
+
+def test_the_pages_cost_the_same_queries_whatever_the_number_of_costs(tenant, lead):
+    schools = list(tenant.zone.schools.all())
+    cost(schools[0], D(2012, 6, 30), "1000.00")
+    urls = [
+        reverse("funding:state_sustainability", kwargs={"state_pk": tenant.state.pk}),
+        reverse("funding:school_sustainability", kwargs={"school_pk": schools[0].pk}),
+    ]
+    before = query_counts(lead, urls)
+    cost(schools[0], D(2013, 6, 30), "2000.00", after="500.00", category=INCENTIVE)
+    for school in schools[1:]:
+        cost(school, D(2012, 6, 30), "3000.00", plan="District money.")
+
+    assert query_counts(lead, urls) == before
