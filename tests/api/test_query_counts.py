@@ -10,6 +10,7 @@ from tests.factories import (
     AutonomyTermChangeFactory,
     AutonomyTermFactory,
     BaselineFactory,
+    BudgetFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
@@ -20,10 +21,12 @@ from tests.factories import (
     ExpenditureFactory,
     ImportBatchFactory,
     LaunchedZoneFactory,
+    MatchRuleFactory,
     MeasurementFactory,
     MetricFactory,
     PerformanceContractFactory,
     PeriodSubmissionFactory,
+    RecurringCostFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
     ReportRunFactory,
@@ -67,6 +70,9 @@ def add_rows(count, state):
         ContractDeliverableFactory(contract=contract)
         ContractTargetFactory(contract=contract, metric=metric)
         ReviewEvidenceFactory(review=AnnualReviewFactory(contract=contract))
+        BudgetFactory(zone=launched)
+        RecurringCostFactory(school=launched.schools.first())
+        MatchRuleFactory(state=run.state)
 
 
 def query_counts(client, expected_rows):
