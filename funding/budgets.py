@@ -52,11 +52,10 @@ class BudgetLine:
         return "Over budget" if self.over else ""
 
 
-@dataclass
-class ZoneBudget:
-    zone_id: int
-    available: Decimal = ZERO  # money committed to the zone
-    lines: list = field(default_factory=list)  # BudgetLine by fiscal year, then category order
+class LineTotals:
+    """What budget lines (``self.lines``) add up to: a zone's, all years, or one fiscal year's."""
+
+    lines: list
 
     @property
     def budgeted(self) -> Decimal:
@@ -67,12 +66,19 @@ class ZoneBudget:
         return sum((line.actual for line in self.lines), ZERO)
 
     @property
-    def left_to_budget(self) -> Decimal:
-        return self.available - self.budgeted
-
-    @property
     def over_lines(self) -> list:
         return [line for line in self.lines if line.over]
+
+
+@dataclass
+class ZoneBudget(LineTotals):
+    zone_id: int
+    available: Decimal = ZERO  # money committed to the zone
+    lines: list = field(default_factory=list)  # BudgetLine by fiscal year, then category order
+
+    @property
+    def left_to_budget(self) -> Decimal:
+        return self.available - self.budgeted
 
     def years(self) -> dict:
         """{fiscal year: [BudgetLine]}."""
@@ -87,28 +93,16 @@ class ZoneBudget:
 
 
 @dataclass
-class YearTotal:
+class YearTotal(LineTotals):
     """A fiscal year of a zone's budget: its lines and what they add up to."""
 
     fiscal_year: int
     lines: list  # BudgetLine, in category order
 
     @property
-    def budget(self) -> Decimal:
-        return sum((line.budget or ZERO for line in self.lines), ZERO)
-
-    @property
-    def actual(self) -> Decimal:
-        return sum((line.actual for line in self.lines), ZERO)
-
-    @property
     def remaining(self) -> Decimal:
         """Budgeted less spent, over the year's lines (spending without a budget lowers it)."""
-        return self.budget - self.actual
-
-    @property
-    def over(self) -> bool:
-        return any(line.over for line in self.lines)
+        return self.budgeted - self.actual
 
 
 CATEGORY_ORDER = {value: index for index, value in enumerate(Expenditure.Category.values)}

@@ -89,15 +89,14 @@ def zone_budget(request, zone_pk):
     return render(request, "funding/budget_zone.html", context)
 
 
+def _planning_form_page(request, form, title, page_url):
+    """Add or edit a budget line or a recurring cost; back to the page listing it after."""
+    return object_form_page(request, form, title=title, cancel_url=page_url, success_url=lambda saved: page_url)
+
+
 def _budget_form_page(request, budget, title):
     zone_url = reverse("funding:zone_budget", kwargs={"zone_pk": budget.zone_id})
-    return object_form_page(
-        request,
-        BudgetForm(request.POST or None, instance=budget),
-        title=title,
-        cancel_url=zone_url,
-        success_url=lambda saved: zone_url,
-    )
+    return _planning_form_page(request, BudgetForm(request.POST or None, instance=budget), title, zone_url)
 
 
 @login_required
@@ -145,13 +144,8 @@ def state_sustainability_page(request, state_pk):
 
 def _recurring_cost_form_page(request, cost, title):
     school_url = reverse("funding:school_sustainability", kwargs={"school_pk": cost.school_id})
-    return object_form_page(
-        request,
-        RecurringCostForm(request.POST or None, instance=cost, user=request.user),
-        title=title,
-        cancel_url=school_url,
-        success_url=lambda saved: school_url,
-    )
+    form = RecurringCostForm(request.POST or None, instance=cost, user=request.user)
+    return _planning_form_page(request, form, title, school_url)
 
 
 @login_required

@@ -106,8 +106,8 @@ def test_overspending_and_spending_without_a_budget_are_flagged_and_totalled_per
     assert unbudgeted.budget is None and unbudgeted.over and unbudgeted.flag == "Spent without a budget"
     assert budget.over_lines == [over, unbudgeted]
     (year,) = budget.year_totals()
-    assert (year.budget, year.actual) == (Decimal("1000.00"), Decimal("1250.01"))
-    assert year.remaining == Decimal("1000.00") - Decimal("1250.01") and year.over
+    assert (year.budgeted, year.actual) == (Decimal("1000.00"), Decimal("1250.01"))
+    assert year.remaining == Decimal("1000.00") - Decimal("1250.01") and year.over_lines == [over, unbudgeted]
     assert budget.available == Decimal("300000.00")
     assert budget.budgeted == Decimal("1000.00")
     assert budget.left_to_budget == Decimal("299000.00")
