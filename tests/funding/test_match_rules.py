@@ -206,6 +206,33 @@ def test_the_monthly_series_follows_the_dates_and_drops_a_withdrawal_from_its_da
     assert all(point.target_ratio == Decimal("0.500") for point in series)
 
 
+def test_a_zones_series_counts_only_the_zones_own_money():
+    state = StateFactory()
+    zone = LaunchedZoneFactory(state=state)
+    public, private = FunderFactory(kind=Funder.Kind.FEDERAL_COMPETITIVE), FunderFactory(name="Broad")
+    at_zone = {"state": state, "zone": zone, "recipient_level": LEVEL.ZONE, "pledged_on": D(2010, 4, 1)}
+    CommitmentFactory(
+        funder=public, amount=Decimal("1000.00"), status=S.COMMITTED, committed_on=D(2010, 5, 1), **at_zone
+    )
+    CommitmentFactory(
+        funder=private, amount=Decimal("250.00"), status=S.RECEIVED, committed_on=D(2010, 6, 1), **at_zone
+    )
+    CommitmentFactory(
+        funder=private, state=state, amount=Decimal("999.00"), status=S.COMMITTED, pledged_on=D(2010, 3, 1)
+    )  # the state's, not the zone's
+
+    series = match_series(
+        MatchTerms(target_ratio=None), Commitment.objects.filter(state=state), until=D(2010, 6, 30), zone=zone
+    )
+
+    assert [(point.month, point.public, point.private) for point in series] == [
+        (D(2010, 4, 30), Decimal("0"), Decimal("0")),
+        (D(2010, 5, 31), Decimal("1000.00"), Decimal("0")),
+        (D(2010, 6, 30), Decimal("1000.00"), Decimal("250.00")),
+    ]
+    assert series[-1].ratio == Decimal("0.250") and series[-1].target_ratio is None
+
+
 # --- The pages -------------------------------------------------------------------------------------------
 
 
