@@ -66,6 +66,10 @@ router.register("comments", comments.CommentViewSet)
 # --- money lifecycle: awards and their amendments ---
 router.register("awards", funding.AwardViewSet)
 router.register("award-amendments", funding.AwardAmendmentViewSet)
+# money planning: zone budgets, recurring costs (sustainability), match rules
+router.register("budgets", funding.BudgetViewSet)
+router.register("recurring-costs", funding.RecurringCostViewSet)
+router.register("match-rules", funding.MatchRuleViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

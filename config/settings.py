@@ -356,6 +356,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"ImportKindEnum": "imports.models.ImportBatch.Kind", "ImportStatusEnum": "imports.models.ImportBatch.Status"}
 )
+# Money planning: a recurring cost's categories are two of the spending categories; each set keeps a name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CategoryEnum": "funding.models.Expenditure.Category",  # the name it had alone
+        "RecurringCostCategoryEnum": "funding.models.RecurringCost.CATEGORIES",
+    }
+)
 
 LOGGING = {
     "version": 1,

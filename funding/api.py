@@ -23,14 +23,17 @@ from web.rest import (
 from zones.models import State, Zone
 
 from . import lifecycle
-from .models import Award, AwardAmendment, Commitment, Expenditure, Funder
+from .models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost
 from .serializers import (
     AmendAwardSerializer,
     AwardAmendmentSerializer,
     AwardSerializer,
+    BudgetSerializer,
     CommitmentSerializer,
     ExpenditureSerializer,
     FunderSerializer,
+    MatchRuleSerializer,
+    RecurringCostSerializer,
     StateFundingSerializer,
     VoidSerializer,
     WithdrawSerializer,
@@ -241,4 +244,58 @@ class AwardAmendmentViewSet(ScopedReadOnlyViewSet):
     ordering = ["award_id", "effective_on", "id"]
 
 
-# --- planning (budgets, sustainability, match rules) ---
+# --- Budgets, sustainability and match rules ---
+
+
+class BudgetFilter(filters.FilterSet):
+    zone = IdFilter(field_name="zone")
+    state = IdFilter(field_name="state")
+
+    class Meta:
+        model = Budget
+        fields = ["zone", "state", "fiscal_year", "category"]
+
+
+class BudgetViewSet(ScopedModelViewSet):
+    """Zone budget lines by fiscal year (named by the year it ends) and spending category. Budget
+    vs actual is in each zone's figures; here are the lines as entered."""
+
+    queryset = Budget.objects.all()
+    serializer_class = BudgetSerializer
+    filterset_class = BudgetFilter
+    ordering_fields = ["id", "fiscal_year", "amount"]
+
+
+class RecurringCostFilter(filters.FilterSet):
+    school = IdFilter(field_name="school")
+    state = IdFilter(field_name="state")
+
+    class Meta:
+        model = RecurringCost
+        fields = ["school", "state", "category"]
+
+
+class RecurringCostViewSet(ScopedModelViewSet):
+    """Schools' recurring costs (extended learning time, incentive pay), the grant paying for
+    each and who pays after; ``outlook`` is the gap the cost leaves once the grant ends."""
+
+    queryset = RecurringCost.objects.select_related("school", "paid_by")
+    serializer_class = RecurringCostSerializer
+    filterset_class = RecurringCostFilter
+    ordering_fields = ["id", "annual_cost"]
+
+
+class MatchRuleFilter(filters.FilterSet):
+    state = IdFilter(field_name="state")
+
+    class Meta:
+        model = MatchRule
+        fields = ["state", "initiative"]
+
+
+class MatchRuleViewSet(ScopedModelViewSet):
+    """Match rules: the initiative's (no state) and states' own. Only initiative admins write them."""
+
+    queryset = MatchRule.objects.all()
+    serializer_class = MatchRuleSerializer
+    filterset_class = MatchRuleFilter

@@ -25,6 +25,7 @@ class BudgetLine:
     category: str
     budget: Decimal | None  # None: nothing budgeted, yet money was spent
     actual: Decimal = ZERO
+    budget_id: int | None = None  # the Budget row (None without a budget), for edit links
 
     @property
     def category_label(self) -> str:
@@ -43,12 +44,18 @@ class BudgetLine:
     def used_share(self) -> Decimal | None:
         return (self.actual / self.budget).quantize(Decimal("0.001")) if self.budget else None
 
+    @property
+    def flag(self) -> str:
+        """The line's standing in words: what the page colours and the CSV writes ("" when within)."""
+        if self.budget is None:
+            return "Spent without a budget"
+        return "Over budget" if self.over else ""
 
-@dataclass
-class ZoneBudget:
-    zone_id: int
-    available: Decimal = ZERO  # money committed to the zone
-    lines: list = field(default_factory=list)  # BudgetLine by fiscal year, then category order
+
+class LineTotals:
+    """What budget lines (``self.lines``) add up to: a zone's, all years, or one fiscal year's."""
+
+    lines: list
 
     @property
     def budgeted(self) -> Decimal:
@@ -59,12 +66,19 @@ class ZoneBudget:
         return sum((line.actual for line in self.lines), ZERO)
 
     @property
-    def left_to_budget(self) -> Decimal:
-        return self.available - self.budgeted
-
-    @property
     def over_lines(self) -> list:
         return [line for line in self.lines if line.over]
+
+
+@dataclass
+class ZoneBudget(LineTotals):
+    zone_id: int
+    available: Decimal = ZERO  # money committed to the zone
+    lines: list = field(default_factory=list)  # BudgetLine by fiscal year, then category order
+
+    @property
+    def left_to_budget(self) -> Decimal:
+        return self.available - self.budgeted
 
     def years(self) -> dict:
         """{fiscal year: [BudgetLine]}."""
@@ -72,6 +86,23 @@ class ZoneBudget:
         for line in self.lines:
             years[line.fiscal_year].append(line)
         return dict(years)
+
+    def year_totals(self) -> list["YearTotal"]:
+        """Each fiscal year's lines with their totals, by fiscal year (the page's table and its CSV)."""
+        return [YearTotal(year, lines) for year, lines in self.years().items()]
+
+
+@dataclass
+class YearTotal(LineTotals):
+    """A fiscal year of a zone's budget: its lines and what they add up to."""
+
+    fiscal_year: int
+    lines: list  # BudgetLine, in category order
+
+    @property
+    def remaining(self) -> Decimal:
+        """Budgeted less spent, over the year's lines (spending without a budget lowers it)."""
+        return self.budgeted - self.actual
 
 
 CATEGORY_ORDER = {value: index for index, value in enumerate(Expenditure.Category.values)}
@@ -83,10 +114,10 @@ def zone_budgets(zone_ids, budgets, expenditures, commitments) -> dict:
     result = {zone_id: ZoneBudget(zone_id) for zone_id in zone_ids}
     lines = defaultdict(dict)
     for budget in (
-        budgets.filter(zone_id__in=zone_ids).order_by().values("zone_id", "fiscal_year", "category", "amount")
+        budgets.filter(zone_id__in=zone_ids).order_by().values("pk", "zone_id", "fiscal_year", "category", "amount")
     ):
         key = (budget["fiscal_year"], budget["category"])
-        lines[budget["zone_id"]][key] = BudgetLine(*key, budget=budget["amount"])
+        lines[budget["zone_id"]][key] = BudgetLine(*key, budget=budget["amount"], budget_id=budget["pk"])
     spending = (
         expenditures.filter(Expenditure.LIVE, zone_id__in=zone_ids)
         .order_by()

@@ -57,6 +57,7 @@ class MatchTerms:
     counted_stage: str = "committed"
     levels: frozenset = frozenset(Level.values)
     own: bool = False  # the state's own rule (not the initiative's)
+    ratio_from_targets: bool = True  # the ratio is the initiative's private target per public target
 
     @property
     def stage_label(self) -> str:
@@ -79,6 +80,7 @@ class MatchTerms:
         }
         return cls(
             target_ratio=rule.target_ratio if rule.target_ratio is not None else default,
+            ratio_from_targets=rule.target_ratio is None,
             counted_stage=rule.counted_stage,
             levels=frozenset(level for level, counted in levels.items() if counted),
             own=own,

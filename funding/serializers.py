@@ -14,8 +14,9 @@ from zones.models import State, Zone
 from . import lifecycle
 from .availability import award_outlooks
 from .choices import Outlook
-from .models import Award, AwardAmendment, Commitment, Expenditure, Funder, Source
+from .models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost, Source
 from .services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
+from .sustainability import CostOutlook
 
 
 class FunderSerializer(ModelCleanSerializer):
@@ -287,4 +288,65 @@ class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Why it was recorded by mistake.")
 
 
-# --- planning (budgets, sustainability, match rules) ---
+# --- Budgets, sustainability and match rules ---
+
+
+class BudgetSerializer(ModelCleanSerializer):
+    """A zone's budget line; the zone's budgets stay within the money committed to it (400 otherwise)."""
+
+    state = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Budget
+        fields = ["id", "zone", "state", "fiscal_year", "category", "amount", "notes"]
+
+
+class CostOutlookSerializer(serializers.Serializer):
+    """What the cost leaves unpaid once its grant ends (``funding.sustainability.CostOutlook``)."""
+
+    grant_ends = serializers.DateField(help_text="The end of the paying grant's period.")
+    first_year_after = serializers.IntegerField(help_text="The first fiscal year the grant no longer pays for.")
+    gap = money(help_text="Each year after the grant: the annual cost less what the funder after it pays.")
+    gap_per_pupil = money(allow_null=True, help_text="The gap over the school's enrollment.")
+
+
+class RecurringCostSerializer(ModelCleanSerializer):
+    state = serializers.PrimaryKeyRelatedField(read_only=True)
+    outlook = serializers.SerializerMethodField()
+
+    @extend_schema_field(CostOutlookSerializer)
+    def get_outlook(self, cost):
+        return CostOutlookSerializer(CostOutlook(cost)).data
+
+    class Meta:
+        model = RecurringCost
+        fields = [
+            "id",
+            "school",
+            "state",
+            "category",
+            "annual_cost",
+            "added_minutes_per_day",
+            "paid_by",
+            "funder_after_grant",
+            "amount_after_grant",
+            "plan",
+            "outlook",
+        ]
+
+
+class MatchRuleSerializer(ModelCleanSerializer):
+    """The initiative's match rule (no state) or a state's own."""
+
+    class Meta:
+        model = MatchRule
+        fields = [
+            "id",
+            "initiative",
+            "state",
+            "target_ratio",
+            "counted_stage",
+            "counts_initiative_level",
+            "counts_state_level",
+            "counts_zone_level",
+        ]

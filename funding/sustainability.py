@@ -138,7 +138,9 @@ class StateSustainability:
 
 def state_sustainability(costs, *, as_of: date | None = None) -> dict:
     """{state id: StateSustainability} from the reader's ``costs`` queryset. One query."""
-    costs = costs.select_related("school__zone", "paid_by", "funder_after_grant").order_by("school__name", "category")
+    costs = costs.select_related("school__zone", "paid_by__funder", "funder_after_grant").order_by(
+        "school__name", "category"
+    )
     schools = defaultdict(dict)
     for cost in costs:
         school = schools[cost.state_id].setdefault(cost.school_id, SchoolSustainability(cost.school, as_of=as_of))

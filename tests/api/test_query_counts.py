@@ -12,6 +12,7 @@ from tests.factories import (
     AwardAmendmentFactory,
     AwardFactory,
     BaselineFactory,
+    BudgetFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
@@ -22,10 +23,12 @@ from tests.factories import (
     ExpenditureFactory,
     ImportBatchFactory,
     LaunchedZoneFactory,
+    MatchRuleFactory,
     MeasurementFactory,
     MetricFactory,
     PerformanceContractFactory,
     PeriodSubmissionFactory,
+    RecurringCostFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
     ReportRunFactory,
@@ -70,6 +73,9 @@ def add_rows(count, state):
         ContractDeliverableFactory(contract=contract)
         ContractTargetFactory(contract=contract, metric=metric)
         ReviewEvidenceFactory(review=AnnualReviewFactory(contract=contract))
+        BudgetFactory(zone=launched)
+        RecurringCostFactory(school=launched.schools.first())
+        MatchRuleFactory(state=run.state)
 
 
 def query_counts(client, expected_rows):
