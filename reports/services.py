@@ -400,7 +400,8 @@ def _progress_rows(report: ProgressReport):
     yield ["Spending by use", "Spent"]
     yield from ([label, amount] for label, amount, _teacher_compensation in report.funding.by_use)
     yield []
-    yield ["Private:public match (committed)", totals.match_ratio]
+    match = report.rollup.match
+    yield [f"Private:public match ({match.terms.stage_label})", match.ratio, "Target", match.target_ratio]
 
 
 def progress_csv(report: ProgressReport) -> bytes:
