@@ -1,14 +1,15 @@
-"""API v1 endpoints for zones (each with its schools and their standing) and the portfolio (each
-state's rollup): composed reads."""
+"""API v1 endpoints for zones (each with its schools and their standing), the portfolio (each
+state's rollup), each state's money and the initiative's money against its targets: composed reads."""
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 
 from schools.models import School
 from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
-from zones.models import State, Zone
+from zones.models import Initiative, State, Zone
 
-from .serializers import PortfolioSerializer, ZoneSerializer
+from .serializers import InitiativeMoneySerializer, PortfolioSerializer, StateMoneySerializer, ZoneSerializer
+from .services import reads_state_money
 
 
 class ZoneFilter(filters.FilterSet):
@@ -47,4 +48,32 @@ class PortfolioViewSet(ScopedReadOnlyViewSet):
     queryset = State.objects.all()
     serializer_class = PortfolioSerializer
     filterset_class = PortfolioFilter
+    ordering_fields = ["id", "name"]
+
+
+class StateMoneyViewSet(ScopedReadOnlyViewSet):
+    """The money of each state whose money you read (not Lead Partner staff), as the state page
+    and its money page show it: the match against the state's rule (and each zone's), what each
+    private funder adds, the public awards' outlooks (projected to lapse at the burn rate so far),
+    the zones' budgets against actual spending and the sustainability gap after the grants."""
+
+    queryset = State.objects.all()
+    serializer_class = StateMoneySerializer
+    filterset_class = PortfolioFilter
+    ordering_fields = ["id", "name"]
+
+    def get_queryset(self):
+        user = self.request.user
+        states = super().get_queryset()
+        return states.filter(pk__in=[state.pk for state in states.only("pk") if reads_state_money(user, state)])
+
+
+class InitiativeMoneyViewSet(ScopedReadOnlyViewSet):
+    """The initiative's money (every level, counted within your reach) against its targets
+    (public, private, total: pledged, committed, received, their shares and what is still to
+    commit) and its match against the initiative's rule, as the portfolio page shows them."""
+
+    queryset = Initiative.objects.all()
+    serializer_class = InitiativeMoneySerializer
+    filterset_class = None
     ordering_fields = ["id", "name"]
