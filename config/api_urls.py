@@ -63,9 +63,8 @@ router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
 router.register("change-proposals", proposals.ChangeProposalViewSet)
 # comments
 router.register("comments", comments.CommentViewSet)
-# The money engine's surfaces: each state's money, the initiative's money against its targets.
+# The money engine's surfaces: each state's money (the initiative's is on /portfolio/).
 router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
-router.register("initiative-money", portfolio.InitiativeMoneyViewSet, basename="initiative-money")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

@@ -126,11 +126,13 @@ def ratio_field(**kwargs):
 class MatchSerializer(serializers.Serializer):
     """A place's match against its rule (``funding.match.MatchStanding.as_dict``)."""
 
-    status = serializers.ChoiceField(choices=MatchStatus.choices)
+    status = serializers.CharField(help_text="; ".join(f"{value}: {label}" for value, label in MatchStatus.choices))
     ratio = ratio_field(help_text="Private dollars counted per public dollar at the counted stage (null: no public).")
     target_ratio = ratio_field(help_text="The ratio the rule aims for (the state's own rule, else the initiative's).")
     counted_stage = serializers.ChoiceField(choices=MatchRule.Stage.choices)
-    counted_levels = serializers.ListField(child=serializers.ChoiceField(choices=Commitment.RecipientLevel.choices))
+    counted_levels = serializers.ListField(
+        child=serializers.CharField(), help_text="Levels whose private money counts: initiative, state, zone."
+    )
     own_rule = serializers.BooleanField(help_text="Whether the state's own rule applies (not the initiative's).")
     public = money(help_text="Public money at the counted stage.")
     private = money(help_text="Private money at the counted stage and levels: the match.")

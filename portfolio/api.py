@@ -1,14 +1,15 @@
 """API v1 endpoints for zones (each with its schools and their standing), the portfolio (each
-state's rollup), each state's money and the initiative's money against its targets: composed reads."""
+state's rollup and its initiative's money against the targets) and each state's money: composed
+reads."""
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 
 from schools.models import School
 from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
-from zones.models import Initiative, State, Zone
+from zones.models import State, Zone
 
-from .serializers import InitiativeMoneySerializer, PortfolioSerializer, StateMoneySerializer, ZoneSerializer
+from .serializers import PortfolioSerializer, StateMoneySerializer, ZoneSerializer
 from .services import reads_state_money
 
 
@@ -43,7 +44,8 @@ class PortfolioFilter(filters.FilterSet):
 class PortfolioViewSet(ScopedReadOnlyViewSet):
     """Each state you may see with its rollup, as the portfolio page, its CSV and the reports show
     it: zones, schools in zones by standing, money (commitments made to the state and its zones,
-    spent from them) and the match. Counted within your reach."""
+    spent from them), the match against the state's rule and the money at risk of lapsing; and the
+    initiative's money against its targets. Counted within your reach."""
 
     queryset = State.objects.all()
     serializer_class = PortfolioSerializer
@@ -66,14 +68,3 @@ class StateMoneyViewSet(ScopedReadOnlyViewSet):
         user = self.request.user
         states = super().get_queryset()
         return states.filter(pk__in=[state.pk for state in states.only("pk") if reads_state_money(user, state)])
-
-
-class InitiativeMoneyViewSet(ScopedReadOnlyViewSet):
-    """The initiative's money (every level, counted within your reach) against its targets
-    (public, private, total: pledged, committed, received, their shares and what is still to
-    commit) and its match against the initiative's rule, as the portfolio page shows them."""
-
-    queryset = Initiative.objects.all()
-    serializer_class = InitiativeMoneySerializer
-    filterset_class = None
-    ordering_fields = ["id", "name"]

@@ -177,16 +177,6 @@ class RollupField(BatchedField):
         return MatchSerializer()
 
 
-class PortfolioSerializer(serializers.ModelSerializer):
-    """A state in the portfolio: its rollup."""
-
-    rollup = RollupField()
-
-    class Meta:
-        model = State
-        fields = ["id", "name", "postal_code", "network_status", "rollup"]
-
-
 # --- The money engine: each state's money, the initiative's money against its targets ---
 
 
@@ -345,40 +335,45 @@ class InitiativeMoneyDataSerializer(serializers.Serializer):
     match = MatchSerializer(help_text="The initiative's match over all its money (the initiative's rule).")
 
 
+def initiative_money_data(money) -> dict:
+    """The initiative's money (``funding.money.PortfolioMoney``) as the API writes it, arranged."""
+    fields = ("label", "target", "pledged", "committed", "received", "pledged_share", "committed_share")
+    fields += ("received_share", "still_to_commit")
+    return {
+        "targets": [{name: getattr(target, name) for name in fields} for target in money.targets],
+        "match": money.match.standing.as_dict(),
+    }
+
+
 @extend_schema_field(InitiativeMoneyDataSerializer)
-class InitiativeMoneyField(serializers.Field):
-    """The initiative's money (every level, within the reader's reach) against its targets."""
+class InitiativeMoneyField(BatchedField):
+    """The money of each state's initiative, read once per initiative of the page's states."""
 
-    def __init__(self, **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, initiative):
+    def compute(self, states):
         user = self.context["request"].user
-        money = portfolio_money(initiative, lambda queryset: queryset.visible_to(user))
-        targets = [
-            {
-                "label": target.label,
-                "target": target.target,
-                "pledged": target.pledged,
-                "committed": target.committed,
-                "received": target.received,
-                "pledged_share": target.pledged_share,
-                "committed_share": target.committed_share,
-                "received_share": target.received_share,
-                "still_to_commit": target.still_to_commit,
-            }
-            for target in money.targets
-        ]
-        return InitiativeMoneyDataSerializer().to_representation(
-            {"targets": targets, "match": money.match.standing.as_dict()}
-        )
+        initiatives = Initiative.objects.filter(pk__in={state.initiative_id for state in states})
+        data_serializer = InitiativeMoneyDataSerializer()
+        return {
+            initiative.pk: data_serializer.to_representation(
+                initiative_money_data(portfolio_money(initiative, lambda queryset: queryset.visible_to(user)))
+            )
+            for initiative in initiatives
+        }
+
+    def represent(self, state, by_initiative):
+        return by_initiative[state.initiative_id]
 
 
-class InitiativeMoneySerializer(serializers.ModelSerializer):
-    """The initiative with its money against its targets ($45M public, $30M private) and its match."""
+class PortfolioSerializer(serializers.ModelSerializer):
+    """A state in the portfolio: its rollup, and its initiative's money against the targets."""
 
-    money = InitiativeMoneyField()
+    rollup = RollupField()
+    initiative_money = InitiativeMoneyField(
+        help_text="The state's initiative: its money (every level, counted within your reach) against its "
+        "targets (public, private, total) and its match, as the portfolio page shows them; the same for "
+        "every state of one initiative."
+    )
 
     class Meta:
-        model = Initiative
-        fields = ["id", "name", "money"]
+        model = State
+        fields = ["id", "name", "postal_code", "network_status", "rollup", "initiative_money"]

@@ -271,14 +271,14 @@ def test_state_money_api_reads_the_rollup(tenant, other_tenant, login):
     ]
     assert money["at_risk"] == money["awards"][0]["at_risk"]
     assert money["budgets"]["actual"] == "2200.00"  # both expenditures were made in the zone
-    portfolio = client.get(f"/api/v1/portfolio/{tenant.state.pk}/", HTTP_ACCEPT="application/json").json()["rollup"]
-    assert (portfolio["match"], portfolio["at_risk"], portfolio["awards_at_risk"]) == (
+    portfolio = client.get(f"/api/v1/portfolio/{tenant.state.pk}/", HTTP_ACCEPT="application/json").json()
+    rollup = portfolio["rollup"]
+    assert (rollup["match"], rollup["at_risk"], rollup["awards_at_risk"]) == (
         money["match"],
         money["at_risk"],
         1,
     )
-    [initiative] = client.get("/api/v1/initiative-money/", HTTP_ACCEPT="application/json").json()["results"]
-    targets = {target["label"]: target for target in initiative["money"]["targets"]}
+    targets = {target["label"]: target for target in portfolio["initiative_money"]["targets"]}
     assert targets["Public"]["committed"] == "3500000.00"  # the reader's reach: Colorado's money only
     assert targets["Public"]["still_to_commit"] == f"{Decimal(45_000_000) - public:.2f}"
 
@@ -292,7 +292,7 @@ def test_money_pages_run_constant_queries(role, login, db):
         reverse("portfolio:state_money", kwargs={"state_pk": tenant.state.pk}),
         reverse("portfolio:state_money", kwargs={"state_pk": tenant.state.pk}) + f"?zone={tenant.zone.pk}",
         "/api/v1/state-money/",
-        "/api/v1/initiative-money/",
+        "/api/v1/portfolio/",
     ]
     small = query_counts(client, urls, HTTP_ACCEPT="application/json")
     for _ in range(2):
