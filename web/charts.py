@@ -294,7 +294,8 @@ def line_chart(
         parts.append(_svg_text(LEFT - 6, y(tick) + 4, _number(tick), anchor="end"))
     every = math.ceil(len(points) / LINE_LABELS) or 1
     for index, (label, _value) in enumerate(points):
-        if index % every == 0 or index == len(points) - 1:
+        last_apart = index == len(points) - 1 and index % every >= every / 2  # not on the label before it
+        if index % every == 0 or last_apart:
             rotate = f' transform="rotate(-30 {x(index)} {HEIGHT - BOTTOM + 14})"'
             parts.append(_svg_text(x(index), HEIGHT - BOTTOM + 14, label, anchor="end", extra=rotate))
     if target is not None:
