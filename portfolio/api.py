@@ -4,6 +4,7 @@ reads."""
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
+from rest_framework import exceptions
 
 from schools.models import School
 from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -65,6 +66,15 @@ class StateMoneyViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["id", "name"]
 
     def get_queryset(self):
-        user = self.request.user
+        """The list: the states whose money you read; one of the others is refused (``get_object``)."""
         states = super().get_queryset()
+        if self.action != "list":
+            return states
+        user = self.request.user
         return states.filter(pk__in=[state.pk for state in states.only("pk") if reads_state_money(user, state)])
+
+    def get_object(self):
+        state = super().get_object()
+        if not reads_state_money(self.request.user, state):
+            raise exceptions.PermissionDenied("A state's money is read by its state staff and engaged collaborators.")
+        return state

@@ -61,8 +61,8 @@ def state_timeline(state: State, zones) -> list[Milestone]:
 
 def reads_state_money(user, state: State) -> bool:
     """Whether a state's money reaches the user: its state roles and the national collaborators
-    engaged there read it (the money models' ``TenantScope``); Lead Partner staff never do, so the
-    state's money page and sections answer them as if there were none."""
+    engaged there read it (the money models' ``TenantScope``); Lead Partner staff, who read the
+    state, never do: its money page and API refuse them, the state and zone pages leave it out."""
     scope = scope_of(user)
     return scope.is_admin or state.pk in scope.state_ids | scope.collaborator_state_ids
 

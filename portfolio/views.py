@@ -218,11 +218,11 @@ def flagged_first(outlooks: list) -> list:
 def state_money(request, state_pk):
     """A state's money over time: its match month by month against its target (the state's, or
     one zone's), what each private funder added over the last months, and its awards' outlooks.
-    Not there for whoever does not read the state's money (Lead Partner staff)."""
+    Refused to whoever reads the state but not its money (Lead Partner staff)."""
     user = request.user
     state = get_object_or_404(State.objects.select_related("initiative"), pk=state_pk)
     if not reads_state_money(user, state):
-        raise Http404("No money of this state reaches you.")
+        raise PermissionDenied("A state's money is read by its state staff and engaged collaborators.")
     rollup = state_rollup(state, user)
     zones = {str(row.zone.pk): row for row in rollup.zones}
     zone = zones.get(request.GET.get("zone", ""))

@@ -239,12 +239,14 @@ def test_lead_partner_staff_read_no_state_money(tenant, login, client):
     assert all(zone.budget.available == 0 and zone.budget.actual == 0 for zone in rollup.zones)
     staff_client = login(staff)
     url = reverse("portfolio:state_money", kwargs={"state_pk": tenant.state.pk})
-    assert staff_client.get(url).status_code == 404
+    assert staff_client.get(url).status_code == 403  # they read the state, not its money
     page = staff_client.get(reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk})).content.decode()
     assert 'id="match"' not in page and url not in page
     zone_page = staff_client.get(reverse("portfolio:zone_detail", kwargs={"zone_pk": tenant.zone.pk})).content.decode()
     assert 'id="budget"' not in zone_page
     assert staff_client.get("/api/v1/state-money/", HTTP_ACCEPT="application/json").json()["results"] == []
+    detail = staff_client.get(f"/api/v1/state-money/{tenant.state.pk}/", HTTP_ACCEPT="application/json")
+    assert detail.status_code == 403
     # The state's own people read it; another state's is not found
     viewer = login(tenant.users["state_viewer"])
     assert viewer.get(url).status_code == 200
