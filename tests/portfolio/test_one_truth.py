@@ -42,7 +42,7 @@ from tests.factories import (
     UserFactory,
     enable_totp,
 )
-from zones.models import State, Zone
+from zones.models import Initiative, State, Zone
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +284,7 @@ def read_surfaces(admin, states, zones) -> dict:
     briefs = {pk: pdf_text(commissioner_brief_pdf(progress_report(state=State.objects.get(pk=pk)))) for pk in states}
     return {
         "portfolio_rows": portfolio_rows,
+        "portfolio_marks": figures_in(portfolio_page),
         "state_pages": state_pages,
         "zone_pages": zone_pages,
         "zone_ratings": zone_ratings,
@@ -475,3 +476,24 @@ def test_every_school_has_the_same_latest_rating_on_every_surface(world):
             assert re.search(re.escape(school.name) + r" [a-z ]+ \([a-z ]+; " + rating.label.lower() + r"\)", text), (
                 school.name
             )
+
+
+def test_the_initiative_has_the_same_money_against_its_targets_on_the_page_and_the_api(world):
+    """The portfolio page shows the first initiative's money; the API writes it on each of its states."""
+    with scopes_disabled():
+        initiative = Initiative.objects.first()
+        commitments = list(Commitment.objects.filter(initiative=initiative))
+        state = State.objects.filter(initiative=initiative).first()
+    committed = {
+        source: sum((c.amount for c in commitments if c.source == source and c.status in REACHED["committed"]), 0)
+        for source in ("public", "private")
+    }
+    targets = {"public": initiative.public_funding_target, "private": initiative.private_funding_target}
+    api = {row["label"].lower(): row for row in world["api_portfolio"][state.pk]["initiative_money"]["targets"]}
+    marks = world["portfolio_marks"]
+    for source in ("public", "private"):
+        still = max(targets[source] - committed[source], Decimal(0))
+        want = (dec(targets[source]), dec(committed[source]), dec(still))
+        assert (dec(marks[f"{source}_target"]), dec(marks[f"{source}_committed"])) == want[:2], source
+        assert dec(marks[f"{source}_still_to_commit"]) == want[2], source
+        assert (dec(api[source]["target"]), dec(api[source]["committed"]), dec(api[source]["still_to_commit"])) == want
