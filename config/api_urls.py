@@ -70,6 +70,8 @@ router.register("award-amendments", funding.AwardAmendmentViewSet)
 router.register("budgets", funding.BudgetViewSet)
 router.register("recurring-costs", funding.RecurringCostViewSet)
 router.register("match-rules", funding.MatchRuleViewSet)
+# The money engine's surfaces: each state's money (the initiative's is on /portfolio/).
+router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

@@ -13,7 +13,8 @@ from zones.models import State, Zone
 
 from . import lifecycle
 from .availability import award_outlooks
-from .choices import Outlook
+from .choices import MatchStatus, Outlook
+from .match import state_matches
 from .models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost, Source
 from .services import ZERO, FundingTotals, funding_totals_by, state_level_spent_by_zone
 from .sustainability import CostOutlook
@@ -104,8 +105,8 @@ class StageTotalsSerializer(serializers.Serializer):
 
 
 class FundingTotalsSerializer(serializers.Serializer):
-    """Pledged / committed / received (each counts every stage a commitment reached), spent, and
-    the private:public match (private dollars committed per public dollar; null without public)."""
+    """Pledged / committed / received (each counts every stage a commitment reached) and spent.
+    The match is its own object (``MatchSerializer``): it follows the place's match rule."""
 
     pledged = money()
     committed = money()
@@ -113,7 +114,6 @@ class FundingTotalsSerializer(serializers.Serializer):
     spent = money()
     public = StageTotalsSerializer()
     private = StageTotalsSerializer()
-    match_ratio = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
     spent_by_category = serializers.DictField(child=money())
     teacher_compensation = money()
 
@@ -148,12 +148,57 @@ class FundingTotalsField(BatchedField):
         return FundingTotalsSerializer()
 
 
+def ratio_field(**kwargs):
+    return serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True, **kwargs)
+
+
+class MatchSerializer(serializers.Serializer):
+    """A place's match against its rule (``funding.match.MatchStanding.as_dict``)."""
+
+    status = serializers.CharField(help_text="; ".join(f"{value}: {label}" for value, label in MatchStatus.choices))
+    ratio = ratio_field(help_text="Private dollars counted per public dollar at the counted stage (null: no public).")
+    target_ratio = ratio_field(help_text="The ratio the rule aims for (the state's own rule, else the initiative's).")
+    counted_stage = serializers.ChoiceField(choices=MatchRule.Stage.choices)
+    counted_levels = serializers.ListField(
+        child=serializers.CharField(), help_text="Levels whose private money counts: initiative, state, zone."
+    )
+    own_rule = serializers.BooleanField(help_text="Whether the state's own rule applies (not the initiative's).")
+    public = money(help_text="Public money at the counted stage.")
+    private = money(help_text="Private money at the counted stage and levels: the match.")
+    gap = money(help_text="Private money at the counted stage that would reach the target; 0 when met.")
+
+
+@extend_schema_field(MatchSerializer)
+class MatchField(BatchedField):
+    """The match of each state (or zone: its zone-level money) being serialized, from one read of
+    the match (``funding.match.state_matches``) over the commitments the user may see."""
+
+    def compute(self, places):
+        zones = [place for place in places if isinstance(place, Zone)]
+        state_ids = {zone.state_id for zone in zones} or {place.pk for place in places}
+        states = State.objects.filter(pk__in=state_ids).select_related("initiative")
+        commitments = Commitment.objects.visible_to(self.context["request"].user)
+        matches = state_matches(states, commitments, zone_ids=[(zone.pk, zone.state_id) for zone in zones])
+        if zones:
+            return {zone.pk: matches[zone.state_id].zones[zone.pk] for zone in zones if zone.state_id in matches}
+        return {state_id: match.standing for state_id, match in matches.items()}
+
+    def represent(self, place, standings):
+        standing = standings.get(place.pk)
+        return self.match_serializer.to_representation(standing.as_dict()) if standing else None
+
+    @cached_property
+    def match_serializer(self):
+        return MatchSerializer()
+
+
 class StateFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     funding = FundingTotalsField(key="state")
+    match = MatchField(help_text="The state's match (state- and zone-level money) against its rule.")
 
     class Meta:
         model = State
-        fields = ["id", "name", "postal_code", "funding"]
+        fields = ["id", "name", "postal_code", "funding", "match"]
 
 
 @extend_schema_field(money(help_text="Spent in the zone from state- or initiative-level commitments (not in funding)."))
@@ -169,10 +214,11 @@ class StateLevelSpentField(BatchedField):
 class ZoneFundingSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     funding = FundingTotalsField(key="zone", help_text="Zone-level commitments and the spending from them.")
     state_level_spent = StateLevelSpentField()
+    match = MatchField(help_text="The zone's match (its zone-level money) against its state's rule.")
 
     class Meta:
         model = Zone
-        fields = ["id", "name", "state", "funding", "state_level_spent"]
+        fields = ["id", "name", "state", "funding", "state_level_spent", "match"]
 
 
 class AwardOutlookSerializer(serializers.Serializer):

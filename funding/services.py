@@ -1,4 +1,4 @@
-"""Funding totals and the private:public match, computed from commitments and expenditures.
+"""Funding totals, computed from commitments and expenditures.
 
 A commitment counts at every stage it has reached: a received commitment is also committed and
 pledged. A withdrawn commitment and a voided expenditure are kept but never counted. The match
@@ -77,13 +77,6 @@ class FundingTotals:
         return self.received_public + self.received_private
 
     @property
-    def match_ratio(self) -> Decimal | None:
-        """Private dollars committed per public dollar committed; None without public money."""
-        if not self.committed_public:
-            return None
-        return (self.committed_private / self.committed_public).quantize(Decimal("0.001"))
-
-    @property
     def teacher_compensation(self) -> Decimal:
         return sum((self.spent_by_category.get(c, ZERO) for c in Expenditure.TEACHER_COMPENSATION), ZERO)
 
@@ -103,7 +96,6 @@ class FundingTotals:
                 "committed": self.committed_private,
                 "received": self.received_private,
             },
-            "match_ratio": self.match_ratio,
             "spent_by_category": dict(self.spent_by_category),
         }
 

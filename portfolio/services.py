@@ -1,13 +1,18 @@
-"""Read models the composing pages share: a state's timeline. (The portfolio of states is the
-state rollup, ``reports.rollups``, which the reports read too.)"""
+"""Read models the composing pages share: a state's timeline, who reads a state's money and its
+match by funder month by month. (The portfolio of states is the state rollup,
+``reports.rollups``, which the reports read too.)"""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 
+from core.tenancy import scope_of
 from core.validators import school_year_start
+from funding.match import ZERO, MatchPoint
 from zones.models import State
+
+FUNDER_MONTHS = 12  # months of the match by funder on the state money page
 
 
 @dataclass(frozen=True)
@@ -52,3 +57,27 @@ def state_timeline(state: State, zones) -> list[Milestone]:
                 )
             )
     return sorted(milestones, key=lambda milestone: milestone.when)
+
+
+def reads_state_money(user, state: State) -> bool:
+    """Whether a state's money reaches the user: its state roles and the national collaborators
+    engaged there read it (the money models' ``TenantScope``); Lead Partner staff, who read the
+    state, never do: its money page and API refuse them, the state and zone pages leave it out."""
+    scope = scope_of(user)
+    return scope.is_admin or state.pk in scope.state_ids | scope.collaborator_state_ids
+
+
+@dataclass(frozen=True)
+class FunderMonths:
+    """What one private funder's money added to the match at the end of each month shown."""
+
+    name: str
+    amounts: list
+
+
+def funders_by_month(points: list[MatchPoint], months: int = FUNDER_MONTHS) -> tuple[list, list[FunderMonths]]:
+    """The last ``months`` points of a match series and, per private funder counted in any of
+    them (by name), its money counted as match at each: the series' own figures, arranged."""
+    shown = points[-months:]
+    names = sorted({name for point in shown for name in point.funders})
+    return shown, [FunderMonths(name, [point.funders.get(name, ZERO) for point in shown]) for name in names]

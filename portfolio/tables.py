@@ -3,6 +3,15 @@ and zone rollups, ``reports.rollups``)."""
 
 from web.tables import Column, Table
 
+# A state's or zone's match (``funding.match.MatchStanding``), as its page shows it.
+MATCH_COLUMNS = (
+    Column.of("Match ratio (private per public)", "match.ratio"),
+    Column.of("Match target (private per public)", "match.target_ratio"),
+    Column.of("Match status", "match.status.label"),
+    Column.of("Private money to close the match gap", "match.gap"),
+    Column.of("Match counted at", "match.terms.stage_label"),
+)
+
 PORTFOLIO = Table(
     "portfolio",
     (
@@ -21,7 +30,9 @@ PORTFOLIO = Table(
         Column.of("Spent", "funding.spent"),
         Column.of("Public committed", "funding.committed_public"),
         Column.of("Private committed", "funding.committed_private"),
-        Column.of("Match ratio (private per public)", "funding.match_ratio"),
+        *MATCH_COLUMNS,
+        Column.of("Money at risk of lapsing", "money.at_risk"),
+        Column("Awards at risk of lapsing", lambda row: len(row.money.awards_at_risk)),
         Column.of("Share on track", "on_track_share"),
         Column.of("Share at risk", "at_risk_share"),
         Column.of("Share off track", "off_track_share"),
@@ -57,7 +68,7 @@ ZONES = Table(
         Column.of("Zone-level committed", "funding.committed"),
         Column.of("Zone-level received", "funding.received"),
         Column.of("Zone-level spent", "funding.spent"),
-        Column.of("Match ratio (private per public)", "funding.match_ratio"),
+        *MATCH_COLUMNS,
         Column.of("State-level funds spent in zone", "state_level_spent"),
         Column.of("Late requirements", "late"),
         Column.of("Stale schools", "stale"),

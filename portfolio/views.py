@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accountability.models import Baseline, Measurement, RenewalDecision, StatusUpdate, Target
@@ -25,8 +26,10 @@ from accountability.services import (
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from autonomy.services import ledger_summary
 from core.tenancy import state_scope
+from funding.match import match_series
 from funding.models import Commitment, Expenditure
-from funding.services import funding_totals, spending_by_use
+from funding.money import portfolio_money
+from funding.services import spending_by_use
 from funding.tables import COMMITMENTS, EXPENDITURES
 from partners.models import CollaboratorEngagement
 from proposals.choices import ProposalKind
@@ -35,7 +38,7 @@ from reports.models import ReportRun
 from reports.rollups import state_rollup, state_rollups
 from reports.services import renewal_dossier
 from schools.models import School
-from web.charts import funding_chart, progress_chart
+from web.charts import funding_chart, line_chart, progress_chart
 from web.csv_export import csv_response
 from web.forms import add_model_errors
 from web.tables import csv_export, paginate
@@ -44,7 +47,7 @@ from zones.models import District, Initiative, State, Zone
 from . import audit
 from .forms import AuditFilterForm, PortfolioFilterForm, RenewalDecisionForm, SchoolListFilterForm
 from .school_list import school_rows
-from .services import state_timeline
+from .services import funders_by_month, reads_state_money, state_timeline
 from .tables import DISTRICTS, ENGAGEMENTS, PORTFOLIO, SCHOOL_LIST, ZONES
 
 # Sortable portfolio columns: query value -> (heading, sort key).
@@ -57,7 +60,8 @@ PORTFOLIO_SORTS = {
     "committed": ("Committed", lambda row: row.funding.committed),
     "received": ("Received", lambda row: row.funding.received),
     "spent": ("Spent", lambda row: row.funding.spent),
-    "match": ("Match", lambda row: row.funding.match_ratio),
+    "match": ("Match of target", lambda row: row.match.ratio),
+    "lapse": ("Lapse risk", lambda row: row.money.at_risk),
     "on_track": ("On track", lambda row: row.on_track_share),
     "at_risk": ("At risk", lambda row: row.at_risk_share),
     "off_track": ("Off track", lambda row: row.off_track_share),
@@ -66,7 +70,7 @@ PORTFOLIO_SORTS = {
     "stale": ("Stale", lambda row: row.stale),
 }
 # "Bad" figures sort worst first on the first click.
-DESCENDING_FIRST = {"at_risk", "off_track", "late", "stale"}
+DESCENDING_FIRST = {"at_risk", "off_track", "late", "stale", "lapse"}
 
 
 def sort_columns(sort: str, keys: dict, descending_first=frozenset()) -> list[tuple[str, str, str, str]]:
@@ -124,13 +128,17 @@ def portfolio(request):
     if response := csv_export(request, "portfolio", {"portfolio": (PORTFOLIO, shown)}):
         return response
     counts = sum((row.counts for row in rows), StandingCounts())
+    initiative = Initiative.objects.first()
+    money = portfolio_money(initiative, lambda queryset: queryset.all())
     context = {
         "rows": paginate(request, shown),
         "sort": sort,
         "sort_columns": sort_columns(sort, PORTFOLIO_SORTS, DESCENDING_FIRST),
         "filters": filters,
-        "initiative": Initiative.objects.first(),
-        "totals": funding_totals(Commitment.objects.all(), Expenditure.objects.all()),
+        "initiative": initiative,
+        "money": money,
+        "below_match": [row for row in rows if row.match.below],
+        "awards_at_risk": [(row, outlook) for row in rows for outlook in row.money.awards_at_risk],
         "state_count": len(rows),
         "school_count": counts.schools,
         "zone_count": sum(len(row.zones) for row in rows),
@@ -179,6 +187,10 @@ def state_detail(request, state_pk):
         "expenditures": paginate(request, expenditures, "expenditures_page"),
         "funding": rollup.funding,
         "spending": spending_by_use(rollup.funding),
+        "reads_money": reads_state_money(user, state),
+        "money": rollup.money,
+        "awards": flagged_first(rollup.money.awards),
+        "funders": [(funder, funder.share(rollup.match.private)) for funder in rollup.money.match.funders],
         "timeline": state_timeline(state, [zone.zone for zone in rollup.zones]),
         "autonomy": ledger_summary([row.zone.pk for row in rollup.zones], history=False),
         "ratings_hidden": ratings_hidden_from(user, state),
@@ -194,6 +206,53 @@ def state_detail(request, state_pk):
         "pending_proposals": pending_count(state) if user.has_perm("proposals.decide_changeproposal", state) else None,
     }
     return render(request, "portfolio/state_detail.html", context)
+
+
+def flagged_first(outlooks: list) -> list:
+    """Awards' outlooks with those at risk of lapsing (or lapsed) first, each group by deadline."""
+    return sorted(outlooks, key=lambda outlook: not outlook.flagged)
+
+
+@require_safe
+@login_required
+def state_money(request, state_pk):
+    """A state's money over time: its match month by month against its target (the state's, or
+    one zone's), what each private funder added over the last months, and its awards' outlooks.
+    Refused to whoever reads the state but not its money (Lead Partner staff)."""
+    user = request.user
+    state = get_object_or_404(State.objects.select_related("initiative"), pk=state_pk)
+    if not reads_state_money(user, state):
+        raise PermissionDenied("A state's money is read by its state staff and engaged collaborators.")
+    rollup = state_rollup(state, user)
+    zones = {str(row.zone.pk): row for row in rollup.zones}
+    zone = zones.get(request.GET.get("zone", ""))
+    standing = zone.match if zone else rollup.match
+    series = match_series(
+        standing.terms,
+        Commitment.objects.filter(state=state),
+        until=timezone.localdate(),
+        zone=zone.zone if zone else None,
+    )
+    place = zone.zone.name if zone else state.name
+    months, funders = funders_by_month(series)
+    context = {
+        "state": state,
+        "rollup": rollup,
+        "zone": zone,
+        "standing": standing,
+        "series": series,
+        "chart": line_chart(
+            f"{place}: private per public dollar, {standing.terms.stage_label}",
+            [(f"{point.month:%b %Y}", point.ratio) for point in series],
+            series_label="Match ratio",
+            target=standing.target_ratio,
+            target_label="Target",
+        ),
+        "months": months,
+        "funders": funders,
+        "awards": flagged_first(rollup.money.awards),
+    }
+    return render(request, "portfolio/state_money.html", context)
 
 
 @login_required
@@ -215,6 +274,7 @@ def zone_detail(request, zone_pk):
         "updates": paginate(request, updates, "updates_page", per_page=10),
         "rollup": rollup,
         "funding": rollup.funding,
+        "reads_money": reads_state_money(user, zone.state),
         "ratings_hidden": ratings_hidden_from(user, zone.state),
         "can_edit": user.has_perm("zones.change_zone", zone),
         "decisions": list(decisions.order_by("-decided_on", "-created_at", "-pk")),  # the history, latest first

@@ -8,6 +8,7 @@ Policy (``img-src data:``) and in WeasyPrint alike. Each function returns safe `
 import base64
 import copy
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -256,3 +257,87 @@ def rating_chart(title: str, counts: dict[str, int], colors: tuple[str, ...] | N
     for label, count in counts.items():
         chart.add(label, [count])
     return _render(chart)
+
+
+def _svg_text(px, py, content, anchor="middle", size=11, extra="") -> str:
+    return (
+        f'<text x="{px}" y="{py}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
+        f"{escape(content)}</text>"
+    )
+
+
+LINE_LABELS = 12  # at most this many labels on a line chart's time axis
+
+
+def line_chart(
+    title: str, points: list[tuple[str, Decimal | None]], *, series_label: str, target=None, target_label="Target"
+) -> str:
+    """One figure over time (e.g. a match ratio at the end of each month) as a line, with a flat
+    dashed target line. ``points`` are (label, value) in time order, evenly spaced; a None value
+    (nothing to show that time) breaks the line. Plain SVG, like ``progress_chart``; the text
+    alternative names the first and latest values and the target."""
+    known = [float(value) for _label, value in points if value is not None]
+    ticks = _ticks(min([*known, 0.0]), max([*known, *([float(target)] if target is not None else []), 0.0]))
+    y_low, y_high = ticks[0], ticks[-1]
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(points) - 1, 1)
+
+    def x(index: int) -> float:
+        return round(LEFT + index * step, 1)
+
+    def y(value) -> float:
+        return round(TOP + (y_high - float(value)) / ((y_high - y_low) or 1) * plot_h, 1)
+
+    parts = [_svg_text(WIDTH / 2, 20, title, size=14)]
+    for tick in ticks:
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick)}" y2="{y(tick)}" stroke="{GRID}"/>')
+        parts.append(_svg_text(LEFT - 6, y(tick) + 4, _number(tick), anchor="end"))
+    every = math.ceil(len(points) / LINE_LABELS) or 1
+    for index, (label, _value) in enumerate(points):
+        last_apart = index == len(points) - 1 and index % every >= every / 2  # not on the label before it
+        if index % every == 0 or last_apart:
+            rotate = f' transform="rotate(-30 {x(index)} {HEIGHT - BOTTOM + 14})"'
+            parts.append(_svg_text(x(index), HEIGHT - BOTTOM + 14, label, anchor="end", extra=rotate))
+    if target is not None:
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target)}" y2="{y(target)}" stroke="{TARGET}" '
+            f'stroke-width="2" stroke-dasharray="8 4"/>'
+        )
+    indexed = enumerate(value for _label, value in points)
+    for known_run, run in itertools.groupby(indexed, key=lambda item: item[1] is not None):
+        if known_run:
+            line = " ".join(f"{x(index)},{y(value)}" for index, value in run)
+            parts.append(f'<polyline points="{line}" fill="none" stroke="{MEASURED}" stroke-width="2.5"/>')
+    legend = [(series_label, MEASURED, "")] + ([(target_label, TARGET, "8 4")] if target is not None else [])
+    lx, ly = 16, HEIGHT - 12
+    for name, colour, dash in legend:
+        parts.append(
+            f'<line x1="{lx}" x2="{lx + 22}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="2.5"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
+        parts.append(_svg_text(lx + 28, ly, name, anchor="start"))
+        lx += 28 + 7 * len(name) + 24
+    alt = _line_alt(title, points, series_label, target, target_label)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'font-family="{CHART_STYLE.font_family}"><title>{escape(alt)}</title>'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>{"".join(parts)}</svg>'
+    )
+    return _image(svg, alt)
+
+
+def _line_alt(title, points, series_label, target, target_label) -> str:
+    """The line chart in words: its first and latest values and its target."""
+    words = [f"{title}."]
+    shown = [(label, value) for label, value in points if value is not None]
+    if shown:
+        (first_label, first), (last_label, last) = shown[0], shown[-1]
+        words.append(
+            f"{series_label}: {_number(float(first))} in {first_label}, {_number(float(last))} in {last_label}."
+        )
+    else:
+        words.append(f"No {series_label.lower()} yet.")
+    if target is not None:
+        words.append(f"{target_label} {_number(float(target))}.")
+    return " ".join(words)

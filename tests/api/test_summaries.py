@@ -42,7 +42,6 @@ STATE_TOTALS = {
     "spent": "35000.00",
     "public": {"pledged": "550000.00", "committed": "450000.00", "received": "450000.00"},
     "private": {"pledged": "350000.00", "committed": "300000.00", "received": "300000.00"},
-    "match_ratio": "0.667",
     "spent_by_category": {"elt_compensation": "20000.00", "incentive_pay": "5000.00", "partner_services": "10000.00"},
     "teacher_compensation": "25000.00",
 }
@@ -58,7 +57,6 @@ ZONE_TOTALS = {
     "received": "450000.00",
     "public": {"pledged": "450000.00", "committed": "450000.00", "received": "450000.00"},
     "private": {"pledged": "50000.00", "committed": "0.00", "received": "0.00"},
-    "match_ratio": "0.000",
 }
 
 
@@ -68,19 +66,26 @@ def test_state_funding_totals(clients, world, funding):
     assert body["results"][0]["funding"] == STATE_TOTALS
     detail = clients["state_viewer"].get(f"/api/v1/state-funding/{world.state.pk}/").json()
     assert detail["funding"] == STATE_TOTALS
+    # The match follows the initiative's rule (committed money, every level): 300,000 : 450,000
+    match = detail["match"]
+    assert (match["ratio"], match["public"], match["private"]) == ("0.667", "450000.00", "300000.00")
+    assert (match["counted_stage"], match["own_rule"]) == ("committed", False)
 
 
 def test_zone_funding_totals(clients, world, funding):
     body = clients["state_viewer"].get("/api/v1/zone-funding/").json()
     assert [row["funding"] for row in body["results"]] == [ZONE_TOTALS]
     assert [row["state_level_spent"] for row in body["results"]] == ["25000.00"]
+    # The zone's match counts its zone-level money: 450,000 public committed, no private
+    assert [(row["match"]["ratio"], row["match"]["private"]) for row in body["results"]] == [("0.000", "0.00")]
 
 
 def test_admin_sees_every_state_separately(clients, world, funding):
     rows = {row["id"]: row["funding"] for row in clients["admin"].get("/api/v1/state-funding/").json()["results"]}
     assert rows[world.state.pk] == STATE_TOTALS
     assert rows[world.other_state.pk]["received"] == "999999.00"
-    assert rows[world.other_state.pk]["match_ratio"] is None  # no public money committed
+    other = clients["admin"].get(f"/api/v1/state-funding/{world.other_state.pk}/").json()["match"]
+    assert (other["ratio"], other["status"]) == (None, "no_public")  # no public money committed
 
 
 def test_totals_count_only_commitments_the_reader_may_see(clients, world, funding):

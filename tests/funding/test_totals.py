@@ -55,13 +55,11 @@ def test_totals_count_each_commitment_at_every_stage_it_reached(funding):
     assert (totals.committed_public, totals.committed_private) == (money(300000), money(150000))
     assert (totals.received_public, totals.received_private) == (money(0), money(100000))
     assert (totals.pledged, totals.committed, totals.received) == (money(650000), money(450000), money(100000))
-    assert totals.match_ratio == Decimal("0.500")
 
 
 def test_totals_over_everything(funding):
     totals = funding_totals()
     assert totals.committed_public == money(380000)
-    assert totals.match_ratio == Decimal("0.395")  # 150,000 / 380,000 = 0.3947
     assert totals.spent == money(36000)
     assert totals.teacher_compensation == money(15000)
     assert totals.spent_by_category == {
@@ -76,13 +74,8 @@ def test_totals_over_everything(funding):
 def test_totals_by_state(funding):
     by_state = funding_totals_by("state")
     a, b = by_state[funding["state_a"].pk], by_state[funding["state_b"].pk]
-    assert (a.committed, a.spent, a.teacher_compensation, a.match_ratio) == (
-        money(450000),
-        money(35000),
-        money(15000),
-        Decimal("0.500"),
-    )
-    assert (b.received_public, b.spent, b.match_ratio) == (money(80000), money(1000), Decimal("0.000"))
+    assert (a.committed, a.spent, a.teacher_compensation) == (money(450000), money(35000), money(15000))
+    assert (b.received_public, b.spent) == (money(80000), money(1000))
 
 
 def test_totals_by_zone_count_only_zone_commitments(funding):
@@ -95,11 +88,9 @@ def test_totals_by_zone_count_only_zone_commitments(funding):
         funding["zone"].pk: money(35000),
         Expenditure.objects.get(category="other").zone_id: money(1000),
     }
-    assert zone.match_ratio is None  # no public money committed to the zone itself
 
 
-def test_no_public_money_means_no_match_ratio():
-    assert funding_totals().match_ratio is None
+def test_no_commitments_means_no_money():
     assert funding_totals().pledged == money(0)
 
 
