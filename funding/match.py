@@ -58,6 +58,9 @@ class MatchTerms:
     levels: frozenset = frozenset(Level.values)
     own: bool = False  # the state's own rule (not the initiative's)
     ratio_from_targets: bool = True  # the ratio is the initiative's private target per public target
+    # The ratio unrounded (30/45 is 0.666…): what the target asks for is computed from it, so money
+    # exactly at the targets' ratio is not "below" by a rounding cent; ``target_ratio`` is shown.
+    exact_ratio: Decimal | None = None
 
     @property
     def stage_label(self) -> str:
@@ -69,10 +72,10 @@ class MatchTerms:
 
     @classmethod
     def of(cls, rule: MatchRule | None, initiative, *, own=False) -> "MatchTerms":
-        default = initiative.target_match_ratio if initiative is not None else None
-        default = Decimal(default).quantize(RATIO_PLACES) if default is not None else None
+        exact = initiative.target_match_ratio if initiative is not None else None
+        default = Decimal(exact).quantize(RATIO_PLACES) if exact is not None else None
         if rule is None:
-            return cls(target_ratio=default)
+            return cls(target_ratio=default, exact_ratio=exact)
         levels = {
             Level.INITIATIVE: rule.counts_initiative_level,
             Level.STATE: rule.counts_state_level,
@@ -80,6 +83,7 @@ class MatchTerms:
         }
         return cls(
             target_ratio=rule.target_ratio if rule.target_ratio is not None else default,
+            exact_ratio=rule.target_ratio if rule.target_ratio is not None else exact,
             ratio_from_targets=rule.target_ratio is None,
             counted_stage=rule.counted_stage,
             levels=frozenset(level for level, counted in levels.items() if counted),
@@ -133,9 +137,9 @@ class MatchStanding:
     @property
     def needed(self) -> Decimal | None:
         """Private money the target asks for, given the public money."""
-        if self.target_ratio is None:
+        if self.terms.exact_ratio is None:
             return None
-        return (self.public * self.target_ratio).quantize(CENT)
+        return (self.public * self.terms.exact_ratio).quantize(CENT)
 
     @property
     def gap(self) -> Decimal:

@@ -48,14 +48,16 @@ class StateMoney:
         return sum(len(budget.over_lines) for budget in self.budgets.values())
 
 
-def state_money(states, zones, readable, *, as_of=None) -> dict:
+def state_money(states, zones, readable, *, commitments=None, as_of=None) -> dict:
     """{state id: StateMoney} for ``states`` and their ``zones``; ``readable(queryset)`` narrows a
-    queryset to what the reader may read. A bounded number of queries whatever the number of states."""
+    queryset to what the reader may read; ``commitments`` (default: every readable one) are the
+    money counted, e.g. only some zones' for a zone's figures. A bounded number of queries whatever
+    the number of states."""
     as_of = as_of or timezone.localdate()
     states = list(states)
     state_ids = [state.pk for state in states]
     zones = [zone for zone in zones if zone.state_id in set(state_ids)]
-    commitments = readable(Commitment.objects).filter(state_id__in=state_ids)
+    commitments = (readable(Commitment.objects) if commitments is None else commitments).filter(state_id__in=state_ids)
     expenditures = readable(Expenditure.objects)
     matches = state_matches(states, commitments, zone_ids=[(zone.pk, zone.state_id) for zone in zones])
     money = {state_id: StateMoney(match) for state_id, match in matches.items()}

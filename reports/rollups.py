@@ -196,6 +196,7 @@ def state_rollups(reader=None, *, states=None, zones=None, today=None) -> list[S
         [rollup.state for rollup in rollups.values()],
         [rollup.zone for rollup in by_zone.values()],
         lambda queryset: _readable(queryset, reader),
+        commitments=commitments,
         as_of=today,
     )
     for state_id, rollup in rollups.items():

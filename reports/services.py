@@ -482,7 +482,7 @@ def _progress_rows(report: ProgressReport):
     yield ["Spending by use", "Spent"]
     yield from ([label, amount] for label, amount, _teacher_compensation in report.funding.by_use)
     yield []
-    match = report.zones[0].match if report.zone else report.rollup.match  # a zone's: its zone-level money
+    match = report.match
     yield [f"Private:public match ({match.terms.stage_label})", match.ratio]
     yield ["Match target (private per public)", match.target_ratio]
 
