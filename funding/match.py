@@ -62,6 +62,10 @@ class MatchTerms:
     # exactly at the targets' ratio is not "below" by a rounding cent; ``target_ratio`` is shown.
     exact_ratio: Decimal | None = None
 
+    def __post_init__(self):
+        if self.exact_ratio is None:
+            object.__setattr__(self, "exact_ratio", self.target_ratio)
+
     @property
     def stage_label(self) -> str:
         return MatchRule.Stage(self.counted_stage).label.lower()
