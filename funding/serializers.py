@@ -234,6 +234,17 @@ class AwardOutlookSerializer(serializers.Serializer):
     lapse_date = serializers.DateField()
 
 
+class StateAwardOutlookSerializer(AwardOutlookSerializer):
+    """An award named with its amount and period, and its outlook: as a state's money lists it."""
+
+    award = serializers.IntegerField()
+    name = serializers.CharField()
+    amount = money()
+    period_start = serializers.DateField()
+    obligation_deadline = serializers.DateField()
+    liquidation_deadline = serializers.DateField()
+
+
 @extend_schema_field(AwardOutlookSerializer)
 class AwardOutlookField(BatchedField):
     """The outlook of every award being serialized, from one read (funding.availability)."""

@@ -14,9 +14,8 @@ from accountability.serializers import (
 )
 from autonomy.serializers import ZoneTermSerializer
 from autonomy.services import ledger_summary
-from funding.choices import Outlook
 from funding.money import portfolio_money
-from funding.serializers import FundingTotalsSerializer, MatchSerializer, ratio_field
+from funding.serializers import FundingTotalsSerializer, MatchSerializer, StateAwardOutlookSerializer, ratio_field
 from funding.serializers import money as amount_field
 from partners.models import LeadPartner
 from reports.rollups import state_rollups
@@ -191,28 +190,11 @@ class FunderMatchSerializer(serializers.Serializer):
     share = ratio_field(help_text="Its share of the state's match.")
 
 
-class AwardOutlookSerializer(serializers.Serializer):
-    """A public award's spending against its period of availability (``funding.availability``)."""
-
-    award = serializers.IntegerField()
-    name = serializers.CharField()
-    amount = amount_field()
-    period_start = serializers.DateField()
-    obligation_deadline = serializers.DateField()
-    liquidation_deadline = serializers.DateField()
-    committed = amount_field(help_text="What its live commitments take of it.")
-    spent = amount_field(help_text="Live spending from those commitments.")
-    burn_rate_per_day = amount_field(allow_null=True, help_text="Spent per day since the period began (null before).")
-    projected_spent = amount_field(help_text="Spent by the obligation deadline at the burn rate so far.")
-    outlook = serializers.ChoiceField(choices=Outlook.choices)
-    at_risk = amount_field(help_text="Projected unspent at the obligation deadline (0 once lapsed).")
-    lapsed = amount_field(help_text="Unspent after the obligation deadline.")
-    lapse_date = serializers.DateField()
-
-
 class ZoneBudgetSerializer(serializers.Serializer):
     zone = serializers.IntegerField()
-    available = amount_field(help_text="Zone-level money committed to the zone.")
+    available = amount_field(
+        help_text="What the zone may budget: its own committed money and the state-level money left to it."
+    )
     budgeted = amount_field()
     actual = amount_field(help_text="Live spending in the zone in its budgets' fiscal years.")
     over_budget_lines = serializers.IntegerField()
@@ -246,7 +228,7 @@ class StateMoneyDataSerializer(serializers.Serializer):
     zones = ZoneMatchSerializer(many=True, help_text="Each zone's match (its zone-level money).")
     funders = FunderMatchSerializer(many=True, help_text="Private funders counted as match, largest first.")
     at_risk = amount_field(help_text="Money of its awards projected to lapse (or lapsed).")
-    awards = AwardOutlookSerializer(many=True, help_text="By obligation deadline.")
+    awards = StateAwardOutlookSerializer(many=True, help_text="By obligation deadline.")
     budgets = BudgetsSerializer()
     sustainability = SustainabilitySerializer()
 

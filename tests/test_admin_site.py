@@ -40,7 +40,11 @@ from tests.factories import (
 from tests.project import project_models
 
 # Created only through their own flow: an import is an uploaded file checked in a dry run.
-NO_ADD_FORM = {"imports.ImportBatch", "autonomy.AutonomyTermChange", "funding.AwardAmendment"}  # written by its use case
+NO_ADD_FORM = {
+    "imports.ImportBatch",
+    "autonomy.AutonomyTermChange",
+    "funding.AwardAmendment",
+}  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 

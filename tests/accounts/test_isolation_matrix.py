@@ -108,6 +108,7 @@ PLAIN_KWARGS = {
     "format": "json",  # DRF format-suffix routes
     "key": "not-a-key",  # allauth email-confirmation / password-reset keys
     "uidb36": "0",
+    "kind": "budgets",  # an import kind's template file (the same for everyone)
 }
 READ_ONLY_ROLES = {"state_viewer", "commissioner", "collaborator"}
 ERROR = "\n  - "

@@ -336,3 +336,18 @@ def test_admins_write_rules_through_the_api_and_members_read_their_states(world,
     assert viewer.get(reverse("api:matchrule-detail", kwargs={"pk": theirs.pk})).status_code == 404
     detail = reverse("api:matchrule-detail", kwargs={"pk": created.json()["id"]})
     assert viewer.patch(detail, {"target_ratio": "9.000"}, content_type="application/json").status_code == 403
+
+
+def test_money_exactly_at_the_targets_ratio_is_not_below_by_a_rounding_cent():
+    """The initiative's targets ask 30M per 45M: 300,000 private to 450,000 public meets it, although
+    the ratio shown (0.667) times the public money would ask 150 dollars more."""
+    initiative = InitiativeFactory(
+        public_funding_target=Decimal("45000000"), private_funding_target=Decimal("30000000")
+    )
+    standing = MatchStanding(MatchTerms.of(None, initiative), public=Decimal("450000.00"), private=Decimal("300000.00"))
+
+    assert (standing.target_ratio, standing.gap, standing.status) == (
+        Decimal("0.667"),
+        Decimal("0.00"),
+        MatchStatus.MET,
+    )

@@ -29,7 +29,8 @@ from tests.worlds import grow_state, make_tenant, member, query_counts
 pytestmark = pytest.mark.django_db
 
 CENT, THOUSANDTH = Decimal("0.01"), Decimal("0.001")
-INITIATIVE_RATIO = (Decimal(30_000_000) / Decimal(45_000_000)).quantize(THOUSANDTH)  # the factories' targets
+EXACT_RATIO = Decimal(30_000_000) / Decimal(45_000_000)  # the factories' targets: what the gap is computed from
+INITIATIVE_RATIO = EXACT_RATIO.quantize(THOUSANDTH)  # as shown
 ZONE_PRIVATE = Decimal("500000.00")  # every tenant's received zone-level private commitment (tests.worlds)
 
 
@@ -88,14 +89,14 @@ def test_alert_lists_only_the_states_below_their_match_with_the_gap(tenant, othe
     page = admin_client.get(reverse("portfolio:portfolio")).content.decode()
     alert = re.search(r'<section class="callout callout-alert"[^>]*id="money-alerts">(.*?)</section>', page, re.S)[1]
     assert re.findall(r'data-below-match="(\d+)"', alert) == [str(tenant.state.pk)]
-    gap = (Decimal("3000000.00") * INITIATIVE_RATIO).quantize(CENT) - ZONE_PRIVATE
+    gap = (Decimal("3000000.00") * EXACT_RATIO).quantize(CENT) - ZONE_PRIVATE
     assert figures(alert)["alert_gap"] == f"{gap:.2f}"
     colorado, louisiana = state_row(page, tenant.state), state_row(page, other_tenant.state)
     ratio = (ZONE_PRIVATE / Decimal("3000000.00")).quantize(THOUSANDTH)
     assert (figures(colorado)["match_ratio"], figures(colorado)["match_target"]) == (str(ratio), str(INITIATIVE_RATIO))
     assert figures(colorado)["match_gap"] == f"{gap:.2f}"
-    assert "0.17" in colorado and "of <span" in colorado and 'data-match-status="below"' in colorado
-    assert figures(louisiana)["match_gap"] == "0.00" and "data-match-status" not in louisiana
+    assert "0.17" in colorado and "of <span" in colorado and 'data-value="below"' in colorado
+    assert figures(louisiana)["match_gap"] == "0.00" and "Below its match" not in louisiana
 
 
 def test_no_alert_when_every_state_meets_its_match(tenant, other_tenant, admin_client):
@@ -130,7 +131,7 @@ def test_portfolio_csv_has_the_match_target_gap_and_lapse_columns(tenant, other_
     rows = {row["State"]: row for row in csv.DictReader(io.StringIO(body))}
     public = Decimal("3000000.00") + Decimal("1000000.00")
     ratio = (ZONE_PRIVATE / public).quantize(THOUSANDTH)
-    gap = (public * INITIATIVE_RATIO).quantize(CENT) - ZONE_PRIVATE
+    gap = (public * EXACT_RATIO).quantize(CENT) - ZONE_PRIVATE
     colorado = rows["Colorado"]
     assert (colorado["Match ratio (private per public)"], colorado["Match target (private per public)"]) == (
         str(ratio),
@@ -193,7 +194,7 @@ def test_zone_page_shows_its_match_and_budget(tenant, admin_client):
     marks = figures(page)
     # Zone-level money only: 500k private, no public
     assert (marks["match_ratio"], marks["match_target"], marks["match_gap"]) == ("", str(INITIATIVE_RATIO), "0.00")
-    assert 'data-match-status="no_public"' in page
+    assert 'data-value="no_public"' in page
     assert (marks["budget_available"], marks["budgeted"]) == (f"{ZONE_PRIVATE:.2f}", "0.00")
     assert marks["budget_actual"] == "1200.00"  # the world's expenditure in the zone, without a budget
     assert marks["over_budget_lines"] == "1"
@@ -263,7 +264,7 @@ def test_state_money_api_reads_the_rollup(tenant, other_tenant, login):
     public = Decimal("3500000.00")
     assert row["id"] == tenant.state.pk
     assert money["match"]["ratio"] == str((ZONE_PRIVATE / public).quantize(THOUSANDTH))
-    assert money["match"]["gap"] == f"{(public * INITIATIVE_RATIO).quantize(CENT) - ZONE_PRIVATE:.2f}"
+    assert money["match"]["gap"] == f"{(public * EXACT_RATIO).quantize(CENT) - ZONE_PRIVATE:.2f}"
     assert money["zones"] == [
         {**money["zones"][0], "zone": tenant.zone.pk, "public": "0.00", "private": f"{ZONE_PRIVATE:.2f}"}
     ]

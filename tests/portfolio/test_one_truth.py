@@ -86,7 +86,7 @@ def match_rule_of(state, rules) -> dict:
     private target per public target at the committed stage, every level counted."""
     rule = rules.get(state.pk) or rules.get(("initiative", state.initiative_id))
     initiative = state.initiative
-    default = (initiative.private_funding_target / initiative.public_funding_target).quantize(THOUSANDTH)
+    default = initiative.private_funding_target / initiative.public_funding_target  # unrounded: 30/45
     if rule is None:
         return {"target": default, "stage": "committed", "levels": set(Commitment.RecipientLevel.values)}
     levels = {"initiative": rule.counts_initiative_level, "state": rule.counts_state_level}
@@ -103,7 +103,7 @@ def match_of(commitments, rule) -> dict:
     needed = (public * rule["target"]).quantize(CENT)
     return {
         "match_ratio": (private / public).quantize(THOUSANDTH) if public else None,
-        "match_target": rule["target"],
+        "match_target": rule["target"].quantize(THOUSANDTH),
         "match_gap": max(needed - private, Decimal(0)).quantize(CENT),
     }
 

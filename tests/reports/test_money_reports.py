@@ -130,8 +130,9 @@ def expected_figures(world) -> dict:
     # Match (the initiative's rule: committed money at every level, 30M private per 45M public).
     public = D("450000") + D("800000") + D("500000")  # State DoE Aurora committed + the two SIG grants
     private = D("300000")  # the foundation's received state-level money (the Aurora pledge does not count)
-    target = (D("30000000") / D("45000000")).quantize(D("0.001"))
-    gap = (public * target).quantize(CENT) - private
+    exact = D("30000000") / D("45000000")  # the gap is computed from the unrounded ratio
+    target = exact.quantize(D("0.001"))
+    gap = (public * exact).quantize(CENT) - private
     # The award at risk: 366 days elapsed (both ends counted), 365 left.
     rate = D("50000") / 366
     projected = (D("50000") + rate * 365).quantize(CENT, ROUND_HALF_UP)
