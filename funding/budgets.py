@@ -1,8 +1,10 @@
 """Budgets by fiscal year and category against what was spent (budget vs actual) per zone.
 
 Actual: the live expenditures made in the zone (at the zone or at one of its schools), whatever
-money they came from, in the fiscal year of their date. Available to budget: the zone-level
-money committed to the zone (``Budget.available_error`` guards it on every write path).
+money they came from, in the fiscal year of their date. Available to budget (``Room``): what the
+zone may draw on, the money committed to it and its state's state-level money (such as its 1003(g)
+SIG) that the state's other zones do not already budget; ``Budget.available_error`` guards it on
+every write path, on the state's locked row.
 """
 
 from collections import defaultdict
@@ -11,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models.functions import ExtractMonth, ExtractYear
+
+from zones.models import Zone
 
 from .models import Budget, Expenditure, fiscal_year_of
 from .services import _sum
@@ -70,11 +74,68 @@ class LineTotals:
         return [line for line in self.lines if line.over]
 
 
+@dataclass(frozen=True)
+class Room:
+    """The money a zone's budgets may use."""
+
+    own: Decimal = ZERO  # committed to the zone
+    state_level: Decimal = ZERO  # committed to its state as a whole
+    drawn_by_others: Decimal = ZERO  # of that, what the state's other zones' budgets need beyond their own money
+    budgeted: Decimal = ZERO  # the zone's budgets
+
+    @property
+    def state_level_left(self) -> Decimal:
+        return max(self.state_level - self.drawn_by_others, ZERO)
+
+    @property
+    def available(self) -> Decimal:
+        return self.own + self.state_level_left
+
+
+def _totals(rows, key) -> dict:
+    totals = defaultdict(lambda: ZERO)
+    for row in rows:
+        totals[row[key]] += row["total"]
+    return totals
+
+
+def budget_rooms(zone_ids, commitments, budgets, *, leaving_out=None) -> dict:
+    """{zone id: Room} from ``commitments`` and ``budgets`` (querysets), ``leaving_out`` one budget
+    (the one being saved). A zone draws on state-level money for what its budgets need beyond its
+    own money; what the other zones of its state draw is not its to budget. Three queries."""
+    zone_states = dict(Zone._base_manager.filter(pk__in=list(zone_ids)).values_list("pk", "state_id"))
+    states = set(zone_states.values())
+    money = (
+        commitments.filter(state_id__in=states, status__in=Budget.AVAILABLE_STATUSES)
+        .order_by()
+        .values("state_id", "zone_id")
+        .annotate(total=_sum())
+    )
+    own = _totals((row for row in money if row["zone_id"]), "zone_id")
+    state_level = _totals((row for row in money if not row["zone_id"]), "state_id")
+    lines = budgets.filter(state_id__in=states).exclude(pk=leaving_out).order_by()
+    budgeted = defaultdict(lambda: ZERO)
+    drawn = defaultdict(lambda: ZERO)
+    for row in lines.values("state_id", "zone_id").annotate(total=_sum()):
+        budgeted[row["zone_id"]] = row["total"]
+        drawn[row["state_id"]] += max(row["total"] - own[row["zone_id"]], ZERO)
+    rooms = {}
+    for zone_id, state_id in zone_states.items():
+        draws = max(budgeted[zone_id] - own[zone_id], ZERO)
+        rooms[zone_id] = Room(own[zone_id], state_level[state_id], drawn[state_id] - draws, budgeted[zone_id])
+    return rooms
+
+
 @dataclass
 class ZoneBudget(LineTotals):
     zone_id: int
-    available: Decimal = ZERO  # money committed to the zone
+    room: Room = field(default_factory=Room)
     lines: list = field(default_factory=list)  # BudgetLine by fiscal year, then category order
+
+    @property
+    def available(self) -> Decimal:
+        """What the zone may budget: its own money and the state-level money left to it."""
+        return self.room.available
 
     @property
     def left_to_budget(self) -> Decimal:
@@ -109,7 +170,7 @@ CATEGORY_ORDER = {value: index for index, value in enumerate(Expenditure.Categor
 
 
 def zone_budgets(zone_ids, budgets, expenditures, commitments) -> dict:
-    """{zone id: ZoneBudget} for ``zone_ids`` from the reader's querysets. Three queries."""
+    """{zone id: ZoneBudget} for ``zone_ids`` from the reader's querysets. Five queries."""
     zone_ids = list(zone_ids)
     result = {zone_id: ZoneBudget(zone_id) for zone_id in zone_ids}
     lines = defaultdict(dict)
@@ -130,14 +191,8 @@ def zone_budgets(zone_ids, budgets, expenditures, commitments) -> dict:
         key = (fiscal_year, row["category"])
         line = lines[row["zone_id"]].setdefault(key, BudgetLine(*key, budget=None))
         line.actual = (line.actual + row["total"]).quantize(CENT)
-    available = (
-        commitments.filter(zone_id__in=zone_ids, status__in=Budget.AVAILABLE_STATUSES)
-        .order_by()
-        .values("zone_id")
-        .annotate(total=_sum())
-    )
-    for row in available:
-        result[row["zone_id"]].available = row["total"].quantize(CENT)
+    for zone_id, room in budget_rooms(zone_ids, commitments, budgets).items():
+        result[zone_id].room = room
     for zone_id, zone_lines in lines.items():
         result[zone_id].lines = sorted(
             zone_lines.values(), key=lambda line: (line.fiscal_year, CATEGORY_ORDER[line.category])

@@ -692,7 +692,8 @@ class MatchRule(TenantModel):
 
 class Budget(VersionedModel, TenantModel):
     """A zone's budget for one fiscal year and spending category. The zone's budgets, all years
-    together, stay within the money committed to it (checked on the zone's locked row)."""
+    together, stay within what it may draw on: the money committed to it and its state's
+    state-level money not budgeted by its other zones (checked on the state's locked row)."""
 
     zone = models.ForeignKey("zones.Zone", on_delete=models.PROTECT, related_name="budgets")
     state = models.ForeignKey("zones.State", on_delete=models.PROTECT, related_name="+", editable=False)
@@ -728,21 +729,24 @@ class Budget(VersionedModel, TenantModel):
     AVAILABLE_STATUSES = [Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]
 
     def available_error(self, already=0) -> str | None:
-        """Why this budget would take the zone's budgets past the money committed to it, or None.
+        """Why this budget would take the zone's budgets past what the zone may draw on (its own
+        committed money and its state's state-level money the other zones do not budget), or None.
         ``already``: what changes not saved yet add to the zone's other budgets first (e.g. an
         import file's earlier rows: a new line its amount, a changed line the difference)."""
         if self.amount is None or not self.zone_id:
             return None
+        from .budgets import budget_rooms  # the one rule of what a zone may budget
+
         amount = self._meta.get_field("amount").to_python(self.amount)
-        available = Commitment._base_manager.filter(zone_id=self.zone_id, status__in=self.AVAILABLE_STATUSES).aggregate(
-            total=Sum("amount")
-        )["total"] or Decimal("0.00")
-        others = Budget._base_manager.filter(zone_id=self.zone_id).exclude(pk=self.pk)
-        budgeted = (others.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")) + already
-        if budgeted + amount > available:
+        room = budget_rooms([self.zone_id], Commitment._base_manager, Budget._base_manager, leaving_out=self.pk)
+        room = room[self.zone_id]
+        budgeted = room.budgeted + already
+        if budgeted + amount > room.available:
             return (
-                f"The zone's budgets would total ${budgeted + amount:,.2f}, more than the ${available:,.2f} "
-                f"committed to it; ${max(available - budgeted, Decimal('0.00')):,.2f} is left to budget."
+                f"The zone's budgets would total ${budgeted + amount:,.2f}, more than the ${room.available:,.2f} it "
+                f"may draw on (${room.own:,.2f} committed to the zone and ${room.state_level_left:,.2f} of the "
+                f"state's own money not budgeted by its other zones); "
+                f"${max(room.available - budgeted, Decimal('0.00')):,.2f} is left to budget."
             )
         return None
 
@@ -754,12 +758,13 @@ class Budget(VersionedModel, TenantModel):
             raise ValidationError({"amount": problem})
 
     def save(self, *args, **kwargs):
-        """Save on the zone's locked row, so concurrent budgets cannot together exceed its money."""
+        """Save on the state's locked row: its zones share its state-level money, so concurrent
+        budgets anywhere in the state cannot together budget more than there is."""
         self._derive_state()
         with transaction.atomic():
-            if self.zone_id:
-                Zone = self._meta.get_field("zone").related_model
-                Zone._base_manager.select_for_update().filter(pk=self.zone_id).values("pk").first()
+            if self.state_id:
+                State = self._meta.get_field("state").related_model
+                State._base_manager.select_for_update().filter(pk=self.state_id).values("pk").first()
             problem = self.available_error()
             if problem:
                 raise ValidationError({"amount": problem})
