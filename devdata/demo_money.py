@@ -6,8 +6,8 @@ was spent (some lines over); recurring costs in Colorado's Front Range Valley Zo
 the grant (a plan at one school); a withdrawn pledge and a voided expenditure, each with its reason.
 
 Every state stays below the initiative's match (little private money reached the states).
-Withdrawal, voiding and the amendment are written as ``funding.lifecycle`` leaves them (rows, dates
-and reasons), so a second load finds them unchanged.
+Withdrawal, voiding and the amendment go through ``funding.lifecycle`` (as the initiative admin),
+once: a second load finds them done.
 """
 
 import datetime
@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from accounts.models import User
+from funding import lifecycle
 from funding.models import Award, AwardAmendment, Budget, Commitment, Expenditure, RecurringCost
 
 D = datetime.date
@@ -86,6 +88,7 @@ def load(loader) -> None:
     zones = {}
     for zone, schools in loader.operating_zones:
         zones.setdefault(zone.state.postal_code, []).append((zone, schools))
+    load_voided(loader, zones["CO"][0][0])  # before the drawdowns, which spend what is left
     for funder, postal_code, description, start, deadlines in AWARDS:
         commitment = Commitment.objects.get(
             funder=funders[funder], state=loader.states[postal_code], zone=None, description=description
@@ -98,7 +101,6 @@ def load(loader) -> None:
         load_budgets(loader, zone)
     load_recurring_costs(loader, zones["CO"][0][1])
     load_withdrawn(loader, loader.funders[GATES], loader.states["LA"])
-    load_voided(loader, zones["CO"][0][0])
 
 
 def load_award(loader, name, commitment, start, deadlines) -> Award:
@@ -141,28 +143,26 @@ def load_continuation(loader, sig, zone) -> None:
     spec = CONTINUATION
     state = zone.state
     default_obligation, default_liquidation = Award.default_deadlines(sig.kind, spec["period_start"])
-    obligation, liquidation = spec["extended_to"]
-    award = loader.upsert(
+    award = Award.objects.filter(state=state, name=spec["name"]).first() or loader.upsert(
         Award,
         {"state": state, "name": spec["name"]},
         funder=sig,
         amount=spec["amount"],
         awarded_on=spec["awarded_on"],
         period_start=spec["period_start"],
-        obligation_deadline=obligation,
-        liquidation_deadline=liquidation,
+        obligation_deadline=default_obligation,
+        liquidation_deadline=default_liquidation,
     )
-    loader.upsert(
-        AwardAmendment,
-        {"award": award, "effective_on": spec["extended_on"]},
-        previous_amount=spec["amount"],
-        amount=spec["amount"],
-        previous_obligation_deadline=default_obligation,
-        obligation_deadline=obligation,
-        previous_liquidation_deadline=default_liquidation,
-        liquidation_deadline=liquidation,
-        reason=spec["reason"],
-    )
+    if not AwardAmendment.objects.filter(award=award).exists():
+        obligation, liquidation = spec["extended_to"]
+        lifecycle.amend_award(
+            award,
+            obligation_deadline=obligation,
+            liquidation_deadline=liquidation,
+            effective_on=spec["extended_on"],
+            reason=spec["reason"],
+            user=demo_admin(),
+        )
     commitment = loader.upsert(
         Commitment,
         {"funder": sig, "initiative": loader.initiative, "state": state, "zone": None, "description": spec["name"]},
@@ -238,24 +238,29 @@ def load_withdrawn(loader, funder, state) -> None:
         pledged_on=spec["pledged_on"],
     )
     if not commitment.is_withdrawn:
-        commitment.status = Commitment.Status.WITHDRAWN
-        commitment.withdrawn_on = spec["withdrawn_on"]
-        commitment._change_reason = spec["reason"]
-        commitment.full_clean()
-        commitment.save()
+        lifecycle.withdraw_commitment(commitment, on=spec["withdrawn_on"], reason=spec["reason"], user=demo_admin())
 
 
 def load_voided(loader, zone) -> None:
     """An invoice entered twice in Colorado, voided with its reason (kept, never counted)."""
     sig = Commitment.objects.get(state=zone.state, zone=None, description="1003(g) for zone schools")
     spec = VOIDED
-    loader.upsert(
-        Expenditure,
-        {"commitment": sig, "zone": zone, "description": spec["description"]},
-        school=None,
-        category=Category.PARTNER_SERVICES,
-        amount=spec["amount"],
-        spent_on=spec["spent_on"],
-        voided_on=spec["voided_on"],
-        void_reason=spec["void_reason"],
-    )
+    expenditure = Expenditure.objects.filter(commitment=sig, zone=zone, description=spec["description"]).first()
+    if expenditure is None:
+        expenditure = loader.upsert(
+            Expenditure,
+            {"commitment": sig, "zone": zone, "description": spec["description"]},
+            school=None,
+            category=Category.PARTNER_SERVICES,
+            amount=spec["amount"],
+            spent_on=spec["spent_on"],
+        )
+    if not expenditure.is_voided:
+        lifecycle.void_expenditure(expenditure, reason=spec["void_reason"], on=spec["voided_on"], user=demo_admin())
+
+
+def demo_admin():
+    """The initiative admin who records the demo's lifecycle steps."""
+    from .demo import demo_email  # devdata.demo imports this module
+
+    return User.objects.get(email=demo_email("admin"))

@@ -128,22 +128,16 @@ def progress_chart(
     def y(value: float) -> float:
         return round(TOP + (y_high - float(value)) / ((y_high - y_low) or 1) * plot_h, 1)
 
-    def text(px, py, content, anchor="middle", size=11, extra=""):
-        return (
-            f'<text x="{px}" y="{py}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
-            f"{escape(content)}</text>"
-        )
-
-    parts = [text(WIDTH / 2, 20, title, size=14)]
+    parts = [_svg_text(WIDTH / 2, 20, title, size=14)]
     for tick in ticks:
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick)}" y2="{y(tick)}" stroke="{GRID}"/>')
-        parts.append(text(LEFT - 6, y(tick) + 4, _number(tick), anchor="end"))
+        parts.append(_svg_text(LEFT - 6, y(tick) + 4, _number(tick), anchor="end"))
     labels = [(float(time), label) for time, label, _value in points]
     if band:
         labels.append((band.end_time, band.end_label))
     for time, label in labels:
         parts.append(
-            text(
+            _svg_text(
                 x(time),
                 HEIGHT - BOTTOM + 14,
                 label,
@@ -180,6 +174,12 @@ def progress_chart(
     ]
     if band:
         legend.append(("Projected (80% band)", PROJECTED, "6 3"))
+    return _finished_chart(parts, legend, _progress_alt(title, points, baseline, target, band))
+
+
+def _finished_chart(parts: list[str], legend, alt: str):
+    """The chart's ``parts`` with its legend ((name, colour, dash) below the plot) as an image
+    whose text alternative is ``alt``."""
     lx, ly = 16, HEIGHT - 12
     for name, colour, dash in legend:
         parts.append(
@@ -187,9 +187,8 @@ def progress_chart(
             + (f' stroke-dasharray="{dash}"' if dash else "")
             + "/>"
         )
-        parts.append(text(lx + 28, ly, name, anchor="start"))
+        parts.append(_svg_text(lx + 28, ly, name, anchor="start"))
         lx += 28 + 7 * len(name) + 24
-    alt = _progress_alt(title, points, baseline, target, band)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'font-family="{CHART_STYLE.font_family}"><title>{escape(alt)}</title>'
@@ -309,22 +308,7 @@ def line_chart(
             line = " ".join(f"{x(index)},{y(value)}" for index, value in run)
             parts.append(f'<polyline points="{line}" fill="none" stroke="{MEASURED}" stroke-width="2.5"/>')
     legend = [(series_label, MEASURED, "")] + ([(target_label, TARGET, "8 4")] if target is not None else [])
-    lx, ly = 16, HEIGHT - 12
-    for name, colour, dash in legend:
-        parts.append(
-            f'<line x1="{lx}" x2="{lx + 22}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="2.5"'
-            + (f' stroke-dasharray="{dash}"' if dash else "")
-            + "/>"
-        )
-        parts.append(_svg_text(lx + 28, ly, name, anchor="start"))
-        lx += 28 + 7 * len(name) + 24
-    alt = _line_alt(title, points, series_label, target, target_label)
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'font-family="{CHART_STYLE.font_family}"><title>{escape(alt)}</title>'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>{"".join(parts)}</svg>'
-    )
-    return _image(svg, alt)
+    return _finished_chart(parts, legend, _line_alt(title, points, series_label, target, target_label))
 
 
 def _line_alt(title, points, series_label, target, target_label) -> str:

@@ -20,6 +20,7 @@ from tests.factories import (
     ExpenditureFactory,
     FunderFactory,
     LaunchedZoneFactory,
+    ZoneFactory,
 )
 from tests.worlds import member, query_counts
 
@@ -321,10 +322,23 @@ def test_a_state_viewer_reads_the_states_budgets_through_the_api_and_cannot_writ
     assert viewer.post(reverse("api:budget-list"), data, content_type="application/json").status_code == 403
 
 
-def test_funding_from_another_source_is_not_budget_money(tenant):
-    """State-level money is the state's: it is not available to the zone's budget."""
-    CommitmentFactory(state=tenant.state, funder=FunderFactory(), status=Commitment.Status.COMMITTED)
-    assert budget_of(tenant.zone).available == Decimal("500000.00")
+def test_the_states_own_money_is_budgeted_once_across_its_zones(tenant):
+    """State-level money (its SIG) may be budgeted by any of its zones, but only once: what one zone
+    budgets beyond its own money is no longer the others'."""
+    CommitmentFactory(
+        state=tenant.state, funder=FunderFactory(), status=Commitment.Status.COMMITTED, amount=Decimal("100000.00")
+    )
+    other = ZoneFactory(state=tenant.state)
+    assert budget_of(tenant.zone).available == Decimal("600000.00")  # its 500,000 and the state's 100,000
+    assert budget_of(other).available == Decimal("100000.00")
+
+    BudgetFactory(zone=tenant.zone, fiscal_year=2011, category=PARTNER, amount=Decimal("560000.00"))
+
+    assert budget_of(other).available == Decimal("40000.00")  # 60,000 of the state's money is budgeted
+    with pytest.raises(ValidationError, match=r"\$40,000.00 is left to budget"):
+        Budget(zone=other, fiscal_year=2011, category=PARTNER, amount=Decimal("40000.01")).save()
+    Budget(zone=other, fiscal_year=2011, category=PARTNER, amount=Decimal("40000.00")).save()
+    assert budget_of(tenant.zone).available == Decimal("560000.00")
 
 
 def test_a_second_line_for_the_same_year_and_category_is_a_form_and_api_error(tenant, lead):

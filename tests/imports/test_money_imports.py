@@ -413,7 +413,8 @@ def test_a_budget_beyond_the_zones_committed_money_is_refused(world, preview_mon
 
     assert errors_of(batch) == {
         (2, "amount"): (
-            "The zone's budgets would total $250,000.00, more than the $200,000.00 committed to it; "
+            "The zone's budgets would total $250,000.00, more than the $200,000.00 it may draw on "
+            "($200,000.00 committed to the zone and $0.00 of the state's own money not budgeted by its other zones); "
             "$200,000.00 is left to budget."
         )
     }
@@ -426,7 +427,8 @@ def test_two_budget_lines_of_one_file_together_beyond_the_zones_money_are_refuse
 
     assert errors_of(batch) == {
         (3, "amount"): (
-            "The zone's budgets would total $230,000.00, more than the $200,000.00 committed to it; "
+            "The zone's budgets would total $230,000.00, more than the $200,000.00 it may draw on "
+            "($200,000.00 committed to the zone and $0.00 of the state's own money not budgeted by its other zones); "
             "$50,000.00 is left to budget. Rows above in this file take $150,000.00 of it first."
         )
     }
@@ -465,7 +467,8 @@ def test_a_budget_line_added_after_the_preview_fails_the_apply(world, preview_mo
     assert batch.status == ImportBatch.Status.FAILED
     assert errors_of(batch) == {
         (2, "amount"): (
-            "The zone's budgets would total $230,000.00, more than the $200,000.00 committed to it; "
+            "The zone's budgets would total $230,000.00, more than the $200,000.00 it may draw on "
+            "($200,000.00 committed to the zone and $0.00 of the state's own money not budgeted by its other zones); "
             "$150,000.00 is left to budget."
         )
     }
