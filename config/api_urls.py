@@ -63,14 +63,12 @@ router.register("autonomy-term-changes", autonomy.AutonomyTermChangeViewSet)
 router.register("change-proposals", proposals.ChangeProposalViewSet)
 # comments
 router.register("comments", comments.CommentViewSet)
-# --- money lifecycle: awards and their amendments ---
+# the money engine: awards and their amendments, zone budgets, recurring costs, match rules, each state's money
 router.register("awards", funding.AwardViewSet)
 router.register("award-amendments", funding.AwardAmendmentViewSet)
-# money planning: zone budgets, recurring costs (sustainability), match rules
 router.register("budgets", funding.BudgetViewSet)
 router.register("recurring-costs", funding.RecurringCostViewSet)
 router.register("match-rules", funding.MatchRuleViewSet)
-# The money engine's surfaces: each state's money (the initiative's is on /portfolio/).
 router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
 
 urlpatterns = [
