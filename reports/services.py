@@ -132,8 +132,8 @@ class ProgressReport:
 
     @property
     def match(self) -> MatchStanding | None:
-        """The state's match; a zone's report, the zone's (its zone-level money)."""
-        return self.zones[0].match if self.zone is not None else self.rollup.match
+        """The state's match; in a zone's report, the zone's (its rollup counts only the zone's money)."""
+        return self.rollup.match
 
     @property
     def budgets(self) -> list[tuple[ZoneRollup, object]]:
