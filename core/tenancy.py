@@ -120,6 +120,15 @@ def scope_of(user_or_scope) -> Scope:
     return user_or_scope.scope
 
 
+def reads_state_rows(user_or_scope, model, state_id) -> bool:
+    """Whether ``visible_to`` opens ``model``'s rows of a state to the user by the state itself
+    (an admin, a state role there, or a collaborator engaged there when the model lets
+    collaborators read), not only through a Lead Partner grant: e.g. who reads a state's money."""
+    scope = scope_of(user_or_scope)
+    collaborators = getattr(model.TenantScope, "collaborator", False)
+    return scope.is_admin or state_id in scope.state_ids or (collaborators and state_id in scope.collaborator_state_ids)
+
+
 class TenantQuerySet(models.QuerySet):
     def visible_to(self, user_or_scope):
         """Rows the user (or an explicit Scope, e.g. an API token's) may read."""

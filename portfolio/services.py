@@ -7,9 +7,10 @@ from datetime import date
 
 from django.utils import timezone
 
-from core.tenancy import scope_of
+from core.tenancy import reads_state_rows
 from core.validators import school_year_start
 from funding.match import ZERO, MatchPoint
+from funding.models import Commitment
 from zones.models import State
 
 FUNDER_MONTHS = 12  # months of the match by funder on the state money page
@@ -60,11 +61,10 @@ def state_timeline(state: State, zones) -> list[Milestone]:
 
 
 def reads_state_money(user, state: State) -> bool:
-    """Whether a state's money reaches the user: its state roles and the national collaborators
-    engaged there read it (the money models' ``TenantScope``); Lead Partner staff, who read the
-    state, never do: its money page and API refuse them, the state and zone pages leave it out."""
-    scope = scope_of(user)
-    return scope.is_admin or state.pk in scope.state_ids | scope.collaborator_state_ids
+    """Whether a state's money reaches the user, as the money models' ``TenantScope`` opens it:
+    its state roles and the collaborators engaged there; Lead Partner staff, who read the state,
+    never do: its money page and API refuse them, the state and zone pages leave it out."""
+    return reads_state_rows(user, Commitment, state.pk)
 
 
 @dataclass(frozen=True)
