@@ -161,11 +161,15 @@ class MatchStanding:
     def below(self) -> bool:
         return self.status == MatchStatus.BELOW
 
-    def add(self, row: dict) -> None:
+    def add(self, row: dict) -> bool:
+        """Count a commitment row that reached the counted stage: public money is matched, private
+        money at a counted level is the match (True: the row is match)."""
         if row["source"] == Source.PUBLIC:
             self.public += row["amount"]
         elif row["recipient_level"] in self.terms.levels:
             self.private += row["amount"]
+            return True
+        return False
 
     def as_dict(self) -> dict:
         return {
@@ -208,7 +212,23 @@ class StateMatch:
 
     standing: MatchStanding
     zones: dict = field(default_factory=dict)  # zone id -> MatchStanding
-    funders: list = field(default_factory=list)  # FunderMatch, largest first
+    by_funder: dict = field(default_factory=dict)  # funder id -> FunderMatch
+
+    @property
+    def funders(self) -> list:
+        """What each private funder adds, largest first."""
+        return sorted(self.by_funder.values(), key=lambda funder: (-funder.private, funder.name))
+
+    def count(self, row: dict) -> None:
+        """Count a commitment row as it stands today: the place's match, its zone's (for the zones
+        shown) and its funder's part."""
+        if not counts(row, self.standing.terms.counted_stage):
+            return
+        if self.standing.add(row):
+            funder = self.by_funder.setdefault(row["funder_id"], FunderMatch(row["funder_id"], row["funder__name"]))
+            funder.private += row["amount"]
+        if row["zone_id"] in self.zones:
+            self.zones[row["zone_id"]].add(row)
 
 
 def commitment_rows(commitments) -> list[dict]:
@@ -223,36 +243,16 @@ def state_matches(states, commitments, *, zone_ids=None) -> dict:
     for zone_id, state_id in zone_ids or ():
         if state_id in matches:
             matches[state_id].zones[zone_id] = MatchStanding(terms[state_id])
-    funders = defaultdict(dict)
     for row in commitment_rows(commitments.filter(state__in=list(matches))):
-        match = matches[row["state_id"]]
-        if not counts(row, match.standing.terms.counted_stage):
-            continue
-        match.standing.add(row)
-        if row["zone_id"] in match.zones:
-            match.zones[row["zone_id"]].add(row)
-        if row["source"] == Source.PRIVATE and row["recipient_level"] in match.standing.terms.levels:
-            funder = funders[row["state_id"]].setdefault(
-                row["funder_id"], FunderMatch(row["funder_id"], row["funder__name"])
-            )
-            funder.private += row["amount"]
-    for state_id, match in matches.items():
-        match.funders = sorted(funders[state_id].values(), key=lambda f: (-f.private, f.name))
+        matches[row["state_id"]].count(row)
     return matches
 
 
 def initiative_match(initiative, commitments) -> StateMatch:
     """The initiative's match over every commitment of it in ``commitments`` (all levels)."""
     match = StateMatch(MatchStanding(initiative_terms(initiative)))
-    funders = {}
     for row in commitment_rows(commitments.filter(initiative=initiative)):
-        if not counts(row, match.standing.terms.counted_stage):
-            continue
-        match.standing.add(row)
-        if row["source"] == Source.PRIVATE and row["recipient_level"] in match.standing.terms.levels:
-            funder = funders.setdefault(row["funder_id"], FunderMatch(row["funder_id"], row["funder__name"]))
-            funder.private += row["amount"]
-    match.funders = sorted(funders.values(), key=lambda f: (-f.private, f.name))
+        match.count(row)
     return match
 
 
@@ -289,10 +289,8 @@ def match_series(terms: MatchTerms, commitments, *, until: date, zone=None) -> l
         standing = MatchStanding(terms)
         funders = defaultdict(lambda: ZERO)
         for row in rows:
-            if counts(row, terms.counted_stage, on=day):
-                standing.add(row)
-                if row["source"] == Source.PRIVATE and row["recipient_level"] in terms.levels:
-                    funders[row["funder__name"]] += row["amount"]
+            if counts(row, terms.counted_stage, on=day) and standing.add(row):
+                funders[row["funder__name"]] += row["amount"]
         points.append(
             MatchPoint(day, standing.public, standing.private, standing.ratio, terms.target_ratio, dict(funders))
         )

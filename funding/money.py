@@ -55,8 +55,8 @@ def state_money(states, zones, readable, *, commitments=None, as_of=None) -> dic
     the number of states."""
     as_of = as_of or timezone.localdate()
     states = list(states)
-    state_ids = [state.pk for state in states]
-    zones = [zone for zone in zones if zone.state_id in set(state_ids)]
+    state_ids = {state.pk for state in states}
+    zones = [zone for zone in zones if zone.state_id in state_ids]
     commitments = (readable(Commitment.objects) if commitments is None else commitments).filter(state_id__in=state_ids)
     expenditures = readable(Expenditure.objects)
     matches = state_matches(states, commitments, zone_ids=[(zone.pk, zone.state_id) for zone in zones])
