@@ -66,6 +66,18 @@ a comment (add)                                any member who reads its subject,
                                                visibility their role reads
 a needs-action comment: resolve or reopen      initiative admin, state lead of the state, the
                                                comment's owner or author
+a collaborator's activity report (add, change,  initiative admin, the collaborator of its
+delete)                                         engagement while the engagement grants access
+meetings and their documents: a state's         initiative admin, state lead of the state
+meetings and site visits
+State Development Group calls (no state)        initiative admin
+action items (add, change, delete)              initiative admin, state lead of the item's state
+                                               (a network item: initiative admin)
+an action item: close (done or dropped, with    initiative admin, state lead of the state, its
+a note)                                         owner
+notifications, preferences, watches, calendar   their user (pages and API filter by the user;
+feeds                                           events and mail deliveries are written by
+                                               notifications.events and its tasks)
 =============================================  ===============================================
 """
 
@@ -169,6 +181,26 @@ def is_state_member_for(user, obj) -> bool:
 def owns_or_wrote(user, comment) -> bool:
     """The owner of a needs-action comment, or its author."""
     return user.is_authenticated and comment is not None and user.pk in (comment.owner_id, comment.author_id)
+
+
+@rules.predicate
+def reports_for_engagement(user, report) -> bool:
+    """The collaborator whose engagement the activity report is filed under, while it grants access."""
+    if not user.is_authenticated or report is None:
+        return False
+    if report is ANYWHERE:
+        return bool(user.scope.collaborator_state_ids)
+    engagement = report.engagement
+    return (
+        engagement.collaborator_id in user.scope.collaborator_ids
+        and engagement.state_id in user.scope.collaborator_state_ids
+    )
+
+
+@rules.predicate
+def owns_item(user, item) -> bool:
+    """The owner of an action item."""
+    return user.is_authenticated and item is not None and item is not ANYWHERE and item.owner_id == user.pk
 
 
 @rules.predicate
@@ -302,6 +334,11 @@ rules.add_perm(
 )
 rules.add_perm("comments.resolve_comment", manages_state | owns_or_wrote)
 _crud("comments.comment", is_initiative_admin, actions=("change", "delete"))
+
+_crud("network.activityreport", is_initiative_admin | reports_for_engagement)
+for network_model in ("network.meeting", "network.meetingdocument", "network.actionitem"):
+    _crud(network_model, manages_state)
+rules.add_perm("network.close_actionitem", manages_state | owns_item)
 
 rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
 rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)

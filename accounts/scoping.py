@@ -16,11 +16,11 @@ from .models import STATE_ROLES, Role
 def scope_for_user(user) -> Scope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
-    return scope_for_memberships(user.memberships.all(), is_superuser=user.is_superuser)
+    return scope_for_memberships(user.memberships.all(), is_superuser=user.is_superuser, user_id=user.pk)
 
 
 @scopes_disabled()
-def scope_for_memberships(memberships, is_superuser: bool = False) -> Scope:
+def scope_for_memberships(memberships, is_superuser: bool = False, user_id: int | None = None) -> Scope:
     """Reads engagements and zones of every state: deciding the reach comes before the wall."""
     memberships = list(memberships)
     collaborator_ids = frozenset(m.collaborator_id for m in memberships if m.role == Role.COLLABORATOR)
@@ -46,6 +46,7 @@ def scope_for_memberships(memberships, is_superuser: bool = False) -> Scope:
         )
         if unbound
         else frozenset(),
+        user_id=user_id,
     )
 
 

@@ -62,7 +62,7 @@ def user_for_token(token: ApiToken):
     """The token's holder, narrowed to the token's one membership for this request."""
     user = token.membership.user
     with scopes_disabled():  # a reach is decided from every engagement, outside the tenant wall
-        user.scope = scope_for_memberships([token.membership])
+        user.scope = scope_for_memberships([token.membership], user_id=user.pk)
     # Superuser status would bypass the permission table; a token holds only its membership's role
     # (an initiative admin membership still grants everything through the table).
     user.is_superuser = False

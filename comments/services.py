@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from contracts.choices import ReviewStatus
-from core.tenancy import scope_of
+from core.tenancy import reads, scope_of
 
 from . import notifications
 from .choices import Visibility
 from .models import MAX_BODY, Comment
-from .subjects import kind_of, placement, reads, reads_comment
+from .subjects import kind_of, placement, reads_comment
 
 
 def thread_of(subject_obj):

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accountability.models import PeriodSubmission, StatusUpdate
 from contracts.models import AnnualReview
-from core.tenancy import reach_scope, scope_of, state_scope
+from core.tenancy import scope_of, state_scope
 from schools.models import School
 from zones.models import Zone
 
@@ -86,13 +86,6 @@ def placement(subject_obj) -> dict:
     else:
         state_id = zone.state_id
     return {"subject": kind.subject, kind.field: subject_obj, "school": school, "zone": zone, "state_id": state_id}
-
-
-def reads(user, obj) -> bool:
-    """Whether ``user``'s scope reads ``obj`` (a subject or a comment): looked up through the
-    wall, as the user's own requests would."""
-    with reach_scope(user):
-        return type(obj).objects.filter(pk=obj.pk).exists()
 
 
 def reads_comment(user, comment) -> bool:

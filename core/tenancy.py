@@ -12,6 +12,8 @@ collaborator:
         lead_partner_when = Q(status="issued")  # optional: only such rows for Lead Partner staff
         collaborator_when = Q(...)          # optional: only such rows for collaborators
         multivalued = False                 # paths cross a to-many relation (dedupe needed)
+        network = True                      # rows without a state are the whole network's (below)
+        owner = "owner"                     # path to the user the row is assigned to: they read it
 
 Who sees what:
 
@@ -32,6 +34,14 @@ collaborator        aggregate rows (no narratives) of states where it has an eng
 Reach is computed from the current zones and engagements each time a Scope is built (once per
 request), so deleting a zone, changing its Lead Partner or ending an engagement takes effect at
 once; no membership needs to be rewritten.
+
+Network rows: a model whose ``TenantScope.network`` is true may leave its state empty (a State
+Development Group call, an action item of the network). Such a row is in every state scope's wall
+and is read by everyone with a state role or a collaborator membership (and admins).
+
+Owned rows: a model whose ``TenantScope.owner`` names a user path is also read by that user (an
+action item's owner), within the wall. Rows that belong to one user only (notifications, watches,
+calendar feeds) are not tenant rows: ``OwnedQuerySet`` keeps them to their user's.
 
 Directory models (initiative, funders, metrics, Lead Partners, collaborators) are not
 tenant-owned: ``DirectoryQuerySet.visible_to`` lets any member read them.
@@ -83,10 +93,16 @@ class Scope:
     collaborator_state_ids: frozenset = field(default_factory=frozenset)  # through granting engagements
     # states where the partners of unbound Lead Partner grants lead a zone (worked out by the builder)
     unbound_partner_state_ids: frozenset = field(default_factory=frozenset)
+    user_id: int | None = None  # whose scope it is: they read the rows they own (``TenantScope.owner``)
 
     @property
     def is_member(self) -> bool:
         return bool(self.is_admin or self.state_ids or self.lead_partner_grants or self.collaborator_ids)
+
+    @property
+    def in_network(self) -> bool:
+        """Reads the network's rows (``TenantScope.network``): admins, state roles, collaborators."""
+        return bool(self.is_admin or self.state_ids or self.collaborator_ids)
 
     @property
     def lead_partner_ids(self) -> frozenset:
@@ -147,6 +163,11 @@ class TenantQuerySet(models.QuerySet):
                 q |= grant if state_id is None else grant & Q(**{rules.state: state_id})
         if scope.collaborator_state_ids and getattr(rules, "collaborator", False):
             q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids}) & getattr(rules, "collaborator_when", Q())
+        if getattr(rules, "network", False) and scope.in_network:
+            q |= Q(**{f"{rules.state}__isnull": True})
+        owner_path = getattr(rules, "owner", None)
+        if owner_path and scope.user_id is not None:
+            q |= Q(**{owner_path: scope.user_id})
         if getattr(rules, "multivalued", False):
             return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
         return self.filter(q)
@@ -176,7 +197,11 @@ def _walled(queryset):
     if "state" not in current:
         return None
     if current["state"] is not None:
-        queryset = queryset.filter(**{f"{queryset.model.TenantScope.state}__in": current["state"]})
+        rules = queryset.model.TenantScope
+        in_states = Q(**{f"{rules.state}__in": current["state"]})
+        if getattr(rules, "network", False):
+            in_states |= Q(**{f"{rules.state}__isnull": True})
+        queryset = queryset.filter(in_states)
     viewer = current.get("viewer")
     return queryset if viewer is None else queryset.visible_to(viewer)
 
@@ -279,6 +304,27 @@ class TenantModel(models.Model):
     def validate_constraints(self, exclude=None):
         with scopes_disabled():
             super().validate_constraints(exclude=exclude)
+
+
+def reads(user_or_scope, obj) -> bool:
+    """Whether ``user_or_scope`` reads ``obj``: looked up through the wall, as their own requests
+    would (for a recipient of a mail, the owner of an item, a watcher), also outside any request."""
+    with reach_scope(user_or_scope):
+        return type(obj).objects.filter(pk=obj.pk).exists()
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Rows that belong to one user (``owner_field``): each user reads only their own (admins read
+    all, as everything else: a page about "my" rows still filters by its user). With
+    ``viewer_manager(...)``: inside a request the viewer's rows; outside one (tasks) all."""
+
+    owner_field = "user"
+
+    def visible_to(self, user_or_scope):
+        scope = scope_of(user_or_scope)
+        if scope.is_admin:
+            return self
+        return self.none() if scope.user_id is None else self.filter(**{f"{self.owner_field}_id": scope.user_id})
 
 
 class DirectoryQuerySet(models.QuerySet):

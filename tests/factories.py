@@ -26,6 +26,9 @@ from comments.models import Comment
 from contracts.models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
 from funding.models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost
 from imports.models import ImportBatch
+from network.models import ActionItem, ActivityReport, CalendarFeed, Meeting, MeetingDocument
+from notifications.choices import Delivery, EventKind
+from notifications.models import EmailDelivery, Event, Notification, Preference, Watch
 from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator, ServiceArea
 from proposals.models import ChangeProposal
 from reports.models import ReportRun
@@ -597,3 +600,108 @@ class CommentFactory(DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = factory.Faker("sentence")
     visibility = Comment.Visibility.EVERYONE
+
+
+class ActivityReportFactory(DjangoModelFactory):
+    class Meta:
+        model = ActivityReport
+
+    engagement = factory.SubFactory(CollaboratorEngagementFactory)
+    date = datetime.date(2011, 3, 15)
+    hours = Decimal("6.50")
+    participants = "State turnaround director\nZone Lead Partner principal"
+    topics = "Budget audit of the zone's schools"
+    outcome = "Three reallocations identified"
+    next_steps = "Share the audit with the district"
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A state meeting (pass ``kind=SDG_CALL, state=None`` for a network call)."""
+
+    class Meta:
+        model = Meeting
+
+    kind = Meeting.Kind.STATE_MEETING
+    state = factory.SubFactory(StateFactory)
+    title = factory.Sequence(lambda n: f"Zone planning meeting {n}")
+    starts_at = factory.LazyFunction(lambda: datetime.datetime(2011, 2, 10, 15, 0, tzinfo=datetime.UTC))
+    agenda = "1. Zone launch timeline\n2. Budget audit"
+    minutes = "The state reviewed the launch timeline."
+    decisions = "Launch the second zone in the fall"
+
+
+class MeetingDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = MeetingDocument
+
+    meeting = factory.SubFactory(MeetingFactory)
+    title = "Agenda"
+    file = factory.django.FileField(filename="agenda.pdf", data=b"%PDF-1.4 agenda")
+    filename = "agenda.pdf"
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    state = factory.SelfAttribute("meeting.state")
+    title = factory.Sequence(lambda n: f"Send the budget template {n}")
+    owner = factory.SubFactory(UserFactory)
+    due_on = datetime.date(2011, 3, 1)
+
+
+class CalendarFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+    key_prefix = factory.Sequence(lambda n: f"{n:08d}")
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    kind = EventKind.STATUS_UPDATE_POSTED
+    state = factory.SubFactory(StateFactory)
+    summary = factory.Sequence(lambda n: f"Status update {n} posted")
+    link = "/"
+
+
+class EmailDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = EmailDelivery
+
+    recipient = factory.SubFactory(UserFactory)
+    cadence = Delivery.IMMEDIATE
+    key = factory.Sequence(lambda n: f"test:{n}")
+    to_email = factory.SelfAttribute("recipient.email")
+    subject = "A notification"
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    event = factory.SubFactory(EventFactory)
+    delivery = Delivery.IN_APP
+
+
+class PreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Preference
+
+    user = factory.SubFactory(UserFactory)
+    kind = EventKind.STATUS_UPDATE_POSTED
+    delivery = Delivery.WEEKLY
+
+
+class WatchFactory(DjangoModelFactory):
+    class Meta:
+        model = Watch
+
+    user = factory.SubFactory(UserFactory)
+    state = factory.SubFactory(StateFactory)

@@ -9,17 +9,21 @@ from django.urls import reverse
 
 from schools.models import School
 from tests.factories import (
+    ActionItemFactory,
+    ActivityReportFactory,
     ApiTokenFactory,
     AutonomyCheckInFactory,
     AutonomyTermChangeFactory,
     AwardAmendmentFactory,
     BaselineFactory,
     BudgetFactory,
+    CalendarFeedFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
     ContractDeliverableFactory,
     ContractTargetFactory,
+    EmailDeliveryFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
@@ -27,7 +31,10 @@ from tests.factories import (
     LaunchedZoneFactory,
     MatchRuleFactory,
     MeasurementFactory,
+    MeetingDocumentFactory,
+    NotificationFactory,
     PeriodSubmissionFactory,
+    PreferenceFactory,
     RecurringCostFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
@@ -36,12 +43,17 @@ from tests.factories import (
     SchoolFactory,
     StatusUpdateFactory,
     TargetFactory,
+    WatchFactory,
 )
 from tests.project import project_models
 
 # Created only through their own flow: an import is an uploaded file checked in a dry run.
 NO_ADD_FORM = {
     "imports.ImportBatch",
+    "notifications.Event",  # written by notifications.events.emit
+    "notifications.Notification",
+    "notifications.EmailDelivery",  # written by the mail tasks
+    "network.CalendarFeed",  # made on the user's calendar page, which shows the URL once
     "autonomy.AutonomyTermChange",
     "funding.AwardAmendment",
 }  # written by its use case
@@ -73,6 +85,14 @@ def rows(db):
         ImportBatchFactory,
         ExitCriterionFactory,
         ReminderDigestFactory,
+        ActivityReportFactory,
+        ActionItemFactory,
+        MeetingDocumentFactory,
+        CalendarFeedFactory,
+        NotificationFactory,
+        EmailDeliveryFactory,
+        PreferenceFactory,
+        WatchFactory,
     ):
         factory()
 

@@ -12,6 +12,8 @@ from accounts.models import Role
 from comments.models import Comment
 from funding.models import Commitment
 from tests.factories import (
+    ActionItemFactory,
+    ActivityReportFactory,
     AnnualReviewFactory,
     ApiTokenFactory,
     AutonomyCheckInFactory,
@@ -21,12 +23,14 @@ from tests.factories import (
     AwardFactory,
     BaselineFactory,
     BudgetFactory,
+    CalendarFeedFactory,
     ChangeProposalFactory,
     CollaboratorEngagementFactory,
     CommentFactory,
     CommitmentFactory,
     ContractDeliverableFactory,
     ContractTargetFactory,
+    EventFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
     FunderFactory,
@@ -36,8 +40,11 @@ from tests.factories import (
     LeadPartnerFactory,
     MatchRuleFactory,
     MeasurementFactory,
+    MeetingDocumentFactory,
+    MeetingFactory,
     MetricFactory,
     NationalCollaboratorFactory,
+    NotificationFactory,
     PerformanceContractFactory,
     PeriodSubmissionFactory,
     RecurringCostFactory,
@@ -100,7 +107,13 @@ class Tenant:
     # the other visibility levels of a comment on the same school (tests/comments read them per role)
     partner_comment: object
     state_only_comment: object
+    activity_report: object = None
+    meeting: object = None  # a state meeting (the network's SDG calls: tests/network)
+    meeting_document: object = None
+    action_item: object = None  # owned by the state's lead (tests/network: owners in other roles)
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
+    notification: object = None  # tenant B's: its state lead's (tenant A's are per role)
+    calendar_feed: object = None
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -135,6 +148,8 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
     annual_review = AnnualReviewFactory(contract=contract, academic_narrative=f"{marker} review narrative")
     autonomy_term = AutonomyTermFactory(zone=zone, description=f"{marker} hiring term")
     status_update = StatusUpdateFactory(school=school, narrative=f"{marker} narrative")
+
+    meeting = MeetingFactory(state=state, title=f"{marker} planning meeting", minutes=f"{marker} meeting minutes")
 
     def comment(visibility, text):
         return CommentFactory(school=school, zone=zone, state=state, visibility=visibility, body=f"{marker} {text}")
@@ -182,6 +197,10 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         comment=comment(Comment.Visibility.EVERYONE, "open comment"),
         partner_comment=comment(Comment.Visibility.PARTNER_AND_STATE, "partner comment"),
         state_only_comment=comment(Comment.Visibility.STATE_STAFF, "state-only comment"),
+        activity_report=ActivityReportFactory(engagement=engagement, outcome=f"{marker} activity outcome"),
+        meeting=meeting,
+        meeting_document=MeetingDocumentFactory(meeting=meeting, title=f"{marker} meeting document"),
+        action_item=ActionItemFactory(meeting=meeting, title=f"{marker} action item"),
     )
 
 
@@ -191,7 +210,7 @@ class World:
     b: Tenant
     users: dict  # role -> user, every non-admin role held over tenant A
     invitation_token: str  # the link's token of a pending invitation to tenant A
-    own_tokens: dict  # role -> an API token of that role's user
+    own_rows: dict  # owned model name -> role -> that role's user's own row (an API token, ...)
 
 
 def build_world() -> World:
@@ -214,15 +233,31 @@ def build_world() -> World:
     invitation = InvitationFactory(email="newcomer@example.org", state=a.state, invited_by=users[Role.STATE_LEAD])
     token = invitation.issue_token()
     invitation.save()
-    b.api_token = ApiTokenFactory(
-        membership=make_member("lead-b@example.org", Role.STATE_LEAD, state=b.state).memberships.get()
-    )
+    lead_b = make_member("lead-b@example.org", Role.STATE_LEAD, state=b.state)
+    b.api_token = ApiTokenFactory(membership=lead_b.memberships.get())
+    b.notification = NotificationFactory(recipient=lead_b, event=EventFactory(state=b.state, summary="Borealis event"))
+    b.calendar_feed = CalendarFeedFactory(user=lead_b, name="Borealis feed")
+    for item in (a.action_item, b.action_item):
+        item.owner = users[Role.STATE_LEAD] if item is a.action_item else lead_b
+        item.save()
+
+    def own(factory, **fields):
+        return {
+            str(role): factory(**{key: value(user) for key, value in fields.items()}) for role, user in users.items()
+        }
+
     return World(
         a=a,
         b=b,
         users={str(role): user for role, user in users.items()},
         invitation_token=token,
-        own_tokens={str(role): ApiTokenFactory(membership=user.memberships.get()) for role, user in users.items()},
+        own_rows={
+            "apitoken": own(ApiTokenFactory, membership=lambda user: user.memberships.get()),
+            "notification": own(
+                NotificationFactory, recipient=lambda user: user, event=lambda user: EventFactory(state=a.state)
+            ),
+            "calendarfeed": own(CalendarFeedFactory, user=lambda user: user),
+        },
     )
 
 

@@ -46,6 +46,10 @@ TENANT_MODELS = {
     "autonomytermchange": "autonomy_term_change",
     "changeproposal": "change_proposal",
     "comment": "comment",  # visible to everyone; the narrower levels: tests/comments
+    "activityreport": "activity_report",
+    "meeting": "meeting",  # a state meeting, no zone: not the Lead Partner's
+    "meetingdocument": "meeting_document",
+    "actionitem": "action_item",  # owned by tenant A's state lead
 }
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
@@ -58,6 +62,8 @@ OWNED_MODELS = {
     # a user's own rows, whatever their role: tenant A's row is the requester's own, tenant B's
     # another user's (see test_isolation_matrix.requests_for)
     "apitoken": "api_token",
+    "notification": "notification",
+    "calendarfeed": "calendar_feed",
 }
 
 ALL = frozenset(TENANT_MODELS)

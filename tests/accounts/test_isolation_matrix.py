@@ -179,7 +179,8 @@ class Request:
 
 def row_for(world, role, tenant_key, name):
     if name in OWNED_MODELS and tenant_key == "a":
-        return world.own_tokens.get(role, world.own_tokens["state_lead"])
+        own = world.own_rows[name]
+        return own.get(role, own["state_lead"])
     tenant = world.a if tenant_key == "a" else world.b
     return getattr(tenant, TENANT_MODELS.get(name) or DIRECTORY_MODELS.get(name) or OWNED_MODELS[name])
 
@@ -250,6 +251,10 @@ def marker_texts(tenant):
         "commitment": tenant.commitment.description,
         "expenditure": tenant.expenditure.description,
         "statusupdate": tenant.status_update.narrative,
+        "activityreport": tenant.activity_report.outcome,
+        "meeting": tenant.meeting.minutes,
+        "meetingdocument": tenant.meeting_document.title,
+        "actionitem": tenant.action_item.title,
     }
 
 
