@@ -70,6 +70,9 @@ router.register("budgets", funding.BudgetViewSet)
 router.register("recurring-costs", funding.RecurringCostViewSet)
 router.register("match-rules", funding.MatchRuleViewSet)
 router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
+# --- notifications API (helper notif) ---
+# --- activity reports API (helper activity) ---
+# --- meetings and action items API (helper meetings) ---
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

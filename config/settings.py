@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portfolio.context_processors.navigation",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -265,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=15),
         "options": {"expires": 12 * 3600},
     },
+    # --- notifications beat (helper notif) ---
+    # --- network beat (helper meetings) ---
 }
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---

@@ -21,4 +21,6 @@ urlpatterns = [
     path("", include("autonomy.urls")),
     path("", include("proposals.urls")),
     path("", include("comments.urls")),
+    path("", include("notifications.urls")),
+    path("", include("network.urls")),
 ]

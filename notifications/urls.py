@@ -1,0 +1,6 @@
+
+app_name = "notifications"
+
+urlpatterns = [
+    # --- notifications pages (helper notif) ---
+]
