@@ -14,6 +14,7 @@ from comments import api as comments
 from contracts import api as contracts
 from funding import api as funding
 from imports import api as imports
+from notifications import api as notifications
 from partners import api as partners
 from portfolio import api as portfolio
 from proposals import api as proposals
@@ -71,6 +72,9 @@ router.register("recurring-costs", funding.RecurringCostViewSet)
 router.register("match-rules", funding.MatchRuleViewSet)
 router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
 # --- notifications API (helper notif) ---
+router.register("notifications", notifications.NotificationViewSet)
+router.register("notification-preferences", notifications.PreferenceViewSet)
+router.register("watches", notifications.WatchViewSet)
 # --- activity reports API (helper activity) ---
 # --- meetings and action items API (helper meetings) ---
 

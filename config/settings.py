@@ -267,6 +267,21 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 12 * 3600},
     },
     # --- notifications beat (helper notif) ---
+    "notification-digests-daily": {  # each recipient's digest is claimed once per day (notifications.digests)
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
+    "notification-digests-weekly": {
+        "task": "notifications.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+        "options": {"expires": 6 * 3600},
+    },
+    "notifications-pending": {  # the outbox sweep: immediate mails whose queued task never ran
+        "task": "notifications.tasks.deliver_pending",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     # --- network beat (helper meetings) ---
 }
 

@@ -63,6 +63,11 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.summary}"
 
+    @property
+    def where(self) -> str:
+        """The school, zone and state it happened in, most precise first ("" for the network's)."""
+        return " · ".join(str(place) for place in (self.school, self.zone, self.state) if place is not None)
+
 
 class NotificationQuerySet(OwnedQuerySet):
     owner_field = "recipient"
