@@ -91,5 +91,9 @@ def watch(request):
 @login_required
 def sent(request):
     """The mails sent to the user: when, what, which cadence, how many notifications, confirmed or not."""
-    deliveries = EmailDelivery.objects.filter(recipient=request.user).annotate(carried=Count("notifications"))
+    deliveries = (
+        EmailDelivery.objects.filter(recipient=request.user)
+        .annotate(carried=Count("notifications"))
+        .order_by("-claimed_at", "-pk")  # a grouped query drops the model's ordering
+    )
     return render(request, "notifications/sent.html", {"page": paginate(request, deliveries)})
