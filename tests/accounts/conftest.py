@@ -47,6 +47,7 @@ from tests.factories import (
     NotificationFactory,
     PerformanceContractFactory,
     PeriodSubmissionFactory,
+    PreferenceFactory,
     RecurringCostFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
@@ -56,6 +57,7 @@ from tests.factories import (
     StateFactory,
     StatusUpdateFactory,
     TargetFactory,
+    WatchFactory,
     enable_totp,
 )
 from tests.worlds import PASSWORD, ROLES  # noqa: F401 (for the tests)
@@ -114,6 +116,8 @@ class Tenant:
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
     notification: object = None  # tenant B's: its state lead's (tenant A's are per role)
     calendar_feed: object = None
+    preference: object = None  # tenant B's: its state lead's (tenant A's are per role)
+    watch: object = None
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -237,6 +241,8 @@ def build_world() -> World:
     b.api_token = ApiTokenFactory(membership=lead_b.memberships.get())
     b.notification = NotificationFactory(recipient=lead_b, event=EventFactory(state=b.state, summary="Borealis event"))
     b.calendar_feed = CalendarFeedFactory(user=lead_b, name="Borealis feed")
+    b.preference = PreferenceFactory(user=lead_b)
+    b.watch = WatchFactory(user=lead_b, state=b.state)
     for item in (a.action_item, b.action_item):
         item.owner = users[Role.STATE_LEAD] if item is a.action_item else lead_b
         item.save()
@@ -257,6 +263,8 @@ def build_world() -> World:
                 NotificationFactory, recipient=lambda user: user, event=lambda user: EventFactory(state=a.state)
             ),
             "calendarfeed": own(CalendarFeedFactory, user=lambda user: user),
+            "preference": own(PreferenceFactory, user=lambda user: user),
+            "watch": own(WatchFactory, user=lambda user: user, state=lambda user: a.state),
         },
     )
 

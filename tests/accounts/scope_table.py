@@ -64,6 +64,8 @@ OWNED_MODELS = {
     "apitoken": "api_token",
     "notification": "notification",
     "calendarfeed": "calendar_feed",
+    "preference": "preference",
+    "watch": "watch",
 }
 
 ALL = frozenset(TENANT_MODELS)

@@ -87,6 +87,10 @@ NARROWER_PAGES = {
 # POSTs a reader (a role without the change permission) may make, with the reason.
 READER_POSTS = {
     "tokens:revoke": "anyone revokes their own API token",
+    "notifications:read": "anyone marks their own notification read",
+    "notifications:read_all": "anyone marks their own notifications read",
+    "api:notification-read": "anyone marks their own notification read",
+    "api:notification-read-all": "anyone marks their own notifications read",
 }
 # POSTs decided by a permission other than the object's change permission: URL name -> the action
 # asked (``<app>.<action>_<model>``), e.g. a state lead decides a proposal only admins may edit.
