@@ -174,15 +174,14 @@ def send_digest(state, today: date, digest: Digest) -> bool:
     return True
 
 
-def record_events(items: list[ReminderItem], digests: list[Digest]) -> int:
+def record_events(items: list[ReminderItem], digests: list[Digest]) -> None:
     """Log each due or late item once (``notifications``, in the app by default: the digest mails
     it) to the people whose digest lists it; an escalated late item once more, now with the state
-    leads. Returned items were logged when the state returned them. How many were new."""
+    leads. Returned items were logged when the state returned them."""
     people = defaultdict(list)
     for digest in digests:
         for item in digest.all_items:
             people[item.school.pk, item.reporting_period.pk].append(digest.recipient)
-    recorded = 0
     for item in items:
         if item.status not in EVENT_KINDS:
             continue
@@ -195,7 +194,7 @@ def record_events(items: list[ReminderItem], digests: list[Digest]) -> int:
             if item.escalated:
                 key, when = f"{key}:escalated", f"{when}, escalated to the state lead"
         with transaction.atomic():
-            event = emit(
+            emit(
                 kind,
                 summary=f"{school}: {period.get_period_display()} {period.school_year} is {when}.",
                 subject=school,
@@ -204,8 +203,6 @@ def record_events(items: list[ReminderItem], digests: list[Digest]) -> int:
                 recipients=people[school.pk, period.pk],
                 key=key,
             )
-        recorded += event is not None
-    return recorded
 
 
 def send_state_reminders(state, today: date) -> int:
