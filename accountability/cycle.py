@@ -6,7 +6,8 @@ demo alike.
 Each step locks the school's ``PeriodSubmission`` row (creating it in progress the first time),
 checks the transition on the locked row, and leaves a history row naming who did it and why.
 Values are written through ``recording.record_measurements``, which refuses any write into a
-submitted or approved period (``PeriodLocked``) on every path.
+submitted or approved period (``PeriodLocked``) on every path. Approving, returning and
+reopening tell the school's Lead Partner staff and whoever submitted (a ``notifications`` event).
 """
 
 import datetime
@@ -16,11 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Membership
 from core.validators import school_year_from_start, school_year_start, validate_reported_school_year
+from notifications.choices import EventKind
+from notifications.events import emit
 
 from .calendar import indicators_for, owes
 from .choices import Submission
-from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod
+from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod, period_form_url
 from .recording import LOCKED_STATUSES, PeriodLocked, record_measurements
 
 __all__ = [
@@ -35,6 +39,7 @@ __all__ = [
 ]
 
 OPEN_STATUSES = (Submission.IN_PROGRESS, Submission.RETURNED)  # the Lead Partner may change values
+REVIEW_EVENTS = {Submission.APPROVED: EventKind.PERIOD_APPROVED, Submission.RETURNED: EventKind.PERIOD_RETURNED}
 
 # Default due dates: (month, day) and whether in the school year's second calendar year.
 DEFAULT_DUE_DATES = {
@@ -221,7 +226,25 @@ def _review(user, submission, *, status, comment, why, allowed_from, allowed) ->
         submission.reviewed_at, submission.reviewed_by = timezone.now(), user
         _remember(submission, user, f"{why}: {comment}" if comment else why)
         submission.save()
+        _tell_partner(user, submission, why)
     return submission
+
+
+def _tell_partner(user, submission: PeriodSubmission, why: str) -> None:
+    """Tell the school's Lead Partner staff (those reaching it in the state) and whoever submitted
+    that the state approved or returned (or reopened) the period: an event, in the transaction."""
+    school, period = submission.school, submission.reporting_period
+    staff = Membership.objects.lead_partner_staff(period.state_id, [school.zone.lead_partner_id]).active()
+    comment = f": {submission.comment}" if submission.comment else ""
+    emit(
+        REVIEW_EVENTS[submission.status],
+        summary=f"{why} by the state — {_label(submission)}{comment}",
+        subject=submission,
+        school=school,
+        link=period_form_url(school.pk, period.pk),
+        actor=user,
+        recipients=[submission.submitted_by, *(membership.user for membership in staff.select_related("user"))],
+    )
 
 
 def _required_text(text: str, field: str, message: str) -> str:

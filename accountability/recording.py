@@ -15,9 +15,12 @@ approved proposal as ``correction`` writes that one measurement into its locked 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.concurrency import lock_rows
+from notifications.choices import EventKind
+from notifications.events import emit
 from schools.models import School
 
 from .choices import Submission
@@ -111,13 +114,22 @@ def _check(user, report) -> None:
 
 def post_status_update(user, update: StatusUpdate) -> StatusUpdate:
     """Post ``update`` (validated, unsaved) as ``user``'s: its author is the user. The double-post
-    check runs again on the school's locked row: of two identical posts at once, one is refused."""
+    check runs again on the school's locked row: of two identical posts at once, one is refused.
+    Whoever watches the school, its zone or state and reads the update is told (an event)."""
     update.author = user
     _check(user, update)
     with transaction.atomic():
         lock_rows(School, [update.school_id])
         update.check_not_posted_twice()
         update.save()
+        emit(
+            EventKind.STATUS_UPDATE_POSTED,
+            summary=f"{user} posted a status update on {update.school}: {update.get_rating_display()}",
+            subject=update,
+            school=update.school,
+            link=reverse("portfolio:school_detail", kwargs={"school_pk": update.school_id}),
+            actor=user,
+        )
     return update
 
 

@@ -17,19 +17,26 @@ and their copies could not be claimed once per day.
 Once (``send_digest``): the ``ReminderDigest`` row (unique recipient, state, day) is claimed before
 the mail goes, so two beats or a retried task send it once; a failed send deletes the claim, so
 the next beat sends it again.
+
+In the app (``record_events``): each due or late item is also an event (``notifications``) for
+the same people, recorded once per requirement and status by its key however often the job runs;
+in the app only by default, since the digest already mails it.
 """
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 
-from accounts.models import Membership, Role
+from accounts.models import Membership
+from notifications.choices import EventKind
+from notifications.events import emit
 
 from .calendar import Requirement, requirements
 from .choices import Collection
@@ -38,6 +45,7 @@ from .models import ReminderDigest, period_form_url
 logger = logging.getLogger(__name__)
 
 REMINDED = (Collection.LATE, Collection.RETURNED, Collection.DUE)
+EVENT_KINDS = {Collection.DUE: EventKind.PERIOD_DUE, Collection.LATE: EventKind.PERIOD_LATE}
 
 
 @dataclass
@@ -115,21 +123,12 @@ def recipients(state, items: list[ReminderItem]) -> list[Digest]:
     """A digest per person the state's ``items`` go to (by email), in two queries."""
     digests: dict[int, Digest] = {}
     partner_ids = {item.school.zone.lead_partner_id for item in items}
-    staff = Membership.objects.filter(
-        Q(state__isnull=True) | Q(state=state),
-        role=Role.LEAD_PARTNER_STAFF,
-        lead_partner_id__in=partner_ids,
-        user__is_active=True,
-    ).select_related("user")
-    for membership in staff:
+    for membership in Membership.objects.lead_partner_staff(state, partner_ids).active().select_related("user"):
         digest = digests.setdefault(membership.user_id, Digest(membership.user, [], []))
         digest.items.extend(item for item in items if item.school.zone.lead_partner_id == membership.lead_partner_id)
     escalated = [item for item in items if item.escalated]
     if escalated:
-        leads = Membership.objects.filter(role=Role.STATE_LEAD, state=state, user__is_active=True).select_related(
-            "user"
-        )
-        for membership in leads:
+        for membership in Membership.objects.state_leads(state).active().select_related("user"):
             digests.setdefault(membership.user_id, Digest(membership.user, [], [])).copied.extend(escalated)
     return sorted((digest for digest in digests.values() if digest.recipient.email), key=lambda d: d.recipient.email)
 
@@ -175,9 +174,43 @@ def send_digest(state, today: date, digest: Digest) -> bool:
     return True
 
 
+def record_events(items: list[ReminderItem], digests: list[Digest]) -> None:
+    """Log each due or late item once (``notifications``, in the app by default: the digest mails
+    it) to the people whose digest lists it; an escalated late item once more, now with the state
+    leads. Returned items were logged when the state returned them."""
+    people = defaultdict(list)
+    for digest in digests:
+        for item in digest.all_items:
+            people[item.school.pk, item.reporting_period.pk].append(digest.recipient)
+    for item in items:
+        if item.status not in EVENT_KINDS:
+            continue
+        school, period = item.school, item.reporting_period
+        kind = EVENT_KINDS[item.status]
+        key = f"{kind.value}:{school.pk}:{period.pk}"
+        when = f"due on {date_format(period.due_on)}"
+        if item.status == Collection.LATE:
+            when = f"{item.requirement.days_late} days late"
+            if item.escalated:
+                key, when = f"{key}:escalated", f"{when}, escalated to the state lead"
+        with transaction.atomic():
+            emit(
+                kind,
+                summary=f"{school}: {period.get_period_display()} {period.school_year} is {when}.",
+                subject=school,
+                school=school,
+                link=period_form_url(school.pk, period.pk),
+                recipients=people[school.pk, period.pk],
+                key=key,
+            )
+
+
 def send_state_reminders(state, today: date) -> int:
-    """Send the state's reminder digests for ``today`` (inside the state's scope); how many went."""
+    """Log the state's due and late items and send its reminder digests for ``today`` (inside the
+    state's scope); how many digests went."""
     items = reminder_items(state, today)
     if not items:
         return 0
-    return sum(send_digest(state, today, digest) for digest in recipients(state, items))
+    digests = recipients(state, items)
+    record_events(items, digests)
+    return sum(send_digest(state, today, digest) for digest in digests)

@@ -126,9 +126,30 @@ class RoleScopeMixin(models.Model):
         return str(self.scope_object) if self.scope_object else "All states"
 
 
+class MembershipQuerySet(models.QuerySet):
+    """Who holds a role where: the people a use case tells or offers (reminders, notifications,
+    a needs-action comment's owner), each rule written once."""
+
+    def active(self):
+        return self.filter(user__is_active=True)
+
+    def state_leads(self, state):
+        """The state leads of ``state``."""
+        return self.filter(role=Role.STATE_LEAD, state=state)
+
+    def lead_partner_staff(self, state, lead_partner_ids):
+        """The staff of these Lead Partners whose membership reaches their zones in ``state``: bound
+        to that state, or unbound (every state)."""
+        return self.filter(
+            Q(state__isnull=True) | Q(state=state), role=Role.LEAD_PARTNER_STAFF, lead_partner_id__in=lead_partner_ids
+        )
+
+
 class Membership(RoleScopeMixin):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["user", "role"]

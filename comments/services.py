@@ -7,21 +7,21 @@ transaction, and refused when they could not read it, so the rules of reading li
 ``visibilities_for`` only offers the levels in forms (tests/comments check it matches the wall).
 """
 
-from functools import partial
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, User
 from contracts.choices import ReviewStatus
 from core.tenancy import reads, scope_of
+from notifications.choices import EventKind
+from notifications.events import emit
 
-from . import notifications
 from .choices import Visibility
+from .mentions import mentioned_users
 from .models import MAX_BODY, Comment
-from .subjects import kind_of, placement, reads_comment
+from .subjects import SUBJECTS, kind_of, placement, reads_comment, thread_url
 
 
 def thread_of(subject_obj):
@@ -52,13 +52,12 @@ def owner_candidates(comment):
     """Who a needs-action comment on this subject may be assigned to: the state's leads and the
     staff of the zone's Lead Partner (bound to the state or unbound). The service still checks
     that the chosen owner reads the comment at its visibility."""
-    people = Q(role=Role.STATE_LEAD, state_id=comment.state_id)
+    members = Membership.objects.state_leads(comment.state_id)
     if comment.zone is not None and comment.zone.lead_partner_id:
-        people |= Q(role=Role.LEAD_PARTNER_STAFF, lead_partner_id=comment.zone.lead_partner_id) & (
-            Q(state__isnull=True) | Q(state_id=comment.state_id)
-        )
-    members = Membership.objects.filter(people).values("user_id")
-    return User.objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name", "email")
+        members |= Membership.objects.lead_partner_staff(comment.state_id, [comment.zone.lead_partner_id])
+    return User.objects.filter(pk__in=members.values("user_id"), is_active=True).order_by(
+        "first_name", "last_name", "email"
+    )
 
 
 def post_comment(subject_obj, *, body, visibility=None, by, parent=None, needs_action=False, owner=None) -> Comment:
@@ -68,8 +67,8 @@ def post_comment(subject_obj, *, body, visibility=None, by, parent=None, needs_a
     Authorization first: ``by`` must read the subject and hold ``comments.add_comment`` on the
     comment as it would be saved (PermissionDenied). Then the input (ValidationError by field):
     a body; a visibility ``by`` reads (default: the parent's, else everyone), never wider than the
-    parent's; a needs-action comment's owner, who must read it. Everyone concerned is mailed once
-    the comment is committed (comments.notifications)."""
+    parent's; a needs-action comment's owner, who must read it. Everyone concerned is told
+    (``tell_people``: events that commit with the comment)."""
     comment = Comment(author=by, parent=parent, needs_action=bool(needs_action), owner=owner, **placement(subject_obj))
     if not reads(by, subject_obj) or not by.has_perm("comments.add_comment", comment):
         raise PermissionDenied("You may not comment on this.")
@@ -102,8 +101,63 @@ def post_comment(subject_obj, *, body, visibility=None, by, parent=None, needs_a
             raise ValidationError(
                 {"owner": f"{owner} cannot read a comment on this at this visibility: choose another owner."}
             )
-        transaction.on_commit(partial(notifications.comment_posted, comment.pk))
+        tell_people(comment)
     return comment
+
+
+def thread_participants(comment) -> list:
+    """The authors of the thread ``comment`` sits in (its root and every reply under it), and a
+    needs-action root's owner, each once."""
+    with scopes_disabled():
+        field = SUBJECTS[comment.subject].field
+        on_subject = list(
+            Comment._base_manager.filter(**{f"{field}_id": getattr(comment, f"{field}_id")}).select_related(
+                "author", "owner"
+            )
+        )
+    by_pk = {item.pk: item for item in on_subject}
+    root = comment
+    while root.parent_id in by_pk:
+        root = by_pk[root.parent_id]
+    in_thread, frontier = {root.pk}, [root.pk]
+    while frontier:
+        frontier = [item.pk for item in on_subject if item.parent_id in frontier]
+        in_thread.update(frontier)
+    people = {}
+    for item in on_subject:
+        if item.pk in in_thread:
+            for person in (item.author, item.owner if item.needs_action else None):
+                if person is not None:
+                    people.setdefault(person.pk, person)
+    return list(people.values())
+
+
+def tell_people(comment) -> None:
+    """The events of a new comment (``notifications``, in its transaction), each person told once:
+    the owner of a needs-action comment that it is theirs, the people it mentions (``@<email>``)
+    that it names them, and for a reply the thread's other people. ``emit`` tells only those who
+    read the comment (a state-only comment never reaches a Lead Partner) and never its author.
+    Not placed in a school, zone or state: watchers are not told of every comment."""
+    told = {comment.author_id}
+    link = f"{thread_url(comment)}#comment-{comment.pk}"
+    where = str(getattr(comment, SUBJECTS[comment.subject].field))
+    audiences = [
+        (EventKind.COMMENT_ASSIGNED, f"needs your action on {where}", [comment.owner] if comment.needs_action else []),
+        (EventKind.COMMENT_MENTION, f"mentioned you on {where}", mentioned_users(comment.body)),
+        (EventKind.COMMENT_REPLY, f"replied on {where}", thread_participants(comment) if comment.parent_id else []),
+    ]
+    for kind, what, people in audiences:
+        recipients = [person for person in people if person is not None and person.pk not in told]
+        told.update(person.pk for person in recipients)
+        if recipients:
+            emit(
+                kind,
+                summary=f"{comment.author} {what}: {comment.body}",
+                subject=comment,
+                link=link,
+                actor=comment.author,
+                recipients=recipients,
+            )
 
 
 def may_resolve(user, comment) -> bool:

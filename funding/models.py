@@ -9,14 +9,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Membership
 from core.concurrency import VersionedModel
 from core.fields import money_field
 from core.reasons import REASON_MAX_LENGTH, ReasonedStatusModel
 from core.tenancy import DirectoryQuerySet, TenantModel, TenantQuerySet, tenant_manager, viewer_manager
 from core.validators import validate_not_after_today, validate_single_line_text
+from notifications.choices import EventKind
+from notifications.events import emit
 
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 
@@ -97,7 +101,8 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
 
     Status moves forward only: pledged → committed → received, each step with its reason
     (core.reasons). Totals count a commitment at every stage it has reached (a received commitment
-    is also committed and pledged).
+    is also committed and pledged). Becoming received (or recorded as received) is an event
+    (``notifications``), told from ``save``, the one place every write path goes through.
     """
 
     class RecipientLevel(models.TextChoices):
@@ -201,10 +206,12 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
                 problem = self.award_error(award)
                 if problem:
                     raise ValidationError({"amount": problem})
+            previous = None
             if not self._state.adding:
                 locked = Commitment._base_manager.select_for_update().filter(pk=self.pk)
                 stored = locked.values("status", "amount").first()
                 if stored is not None:
+                    previous = stored["status"]
                     problem = self.backward_error(stored["status"])
                     if problem:
                         raise ValidationError({"status": problem})
@@ -220,6 +227,26 @@ class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
                             {"amount": f"${spent:,.2f} of this commitment is spent; it cannot be less."}
                         )
             super().save(*args, **kwargs)
+            if self.status == self.Status.RECEIVED and previous != self.Status.RECEIVED:
+                self._announce_received()
+
+    def _announce_received(self) -> None:
+        """Tell the state's leads, and whoever watches its state or zone, that the money came in (an
+        event, in the saving transaction). Every write path saves here, so it is told once, by the
+        person the history row names."""
+        amount = self._meta.get_field("amount").to_python(self.amount)
+        latest = self.history.only("history_user").first()
+        leads = Membership.objects.state_leads(self.state_id).active().select_related("user") if self.state_id else ()
+        emit(
+            EventKind.COMMITMENT_RECEIVED,
+            summary=f"{self.funder}: ${amount:,.2f} received for {self.recipient_label}",
+            subject=self,
+            state=self.state,
+            zone=self.zone,
+            link=reverse("portfolio:state_money", kwargs={"state_pk": self.state_id}) if self.state_id else "",
+            actor=latest.history_user if latest is not None else None,
+            recipients=[membership.user for membership in leads],
+        )
 
     @staticmethod
     def spent_withdrawal_error(spent) -> str:

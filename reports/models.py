@@ -13,6 +13,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
+from notifications.choices import EventKind
+from notifications.events import emit
 from web.files import private_storage, unguessable_name
 
 FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
@@ -342,12 +344,18 @@ class ReportRun(TenantModel):
         self._held().update(status=self.Status.QUEUED, sent_at=timezone.now(), heartbeat_at=None)
 
     def mark_done(self, filename: str, content) -> bool:
-        """Store the finished file, then mark the run done if this worker still holds it; else (another
-        worker took it back) the file goes. The file is complete before the row says so."""
+        """Store the finished file, then mark the run done if this worker still holds it, and tell
+        whoever asked for it (in the same transaction); else (another worker took it back) the file
+        goes. The file is complete before the row says so."""
         self.file.save(filename, content, save=False)
         now = timezone.now()
         try:
-            done = self._held().update(file=self.file.name, status=self.Status.DONE, finished_at=now, heartbeat_at=None)
+            with transaction.atomic():
+                done = self._held().update(
+                    file=self.file.name, status=self.Status.DONE, finished_at=now, heartbeat_at=None
+                )
+                if done:
+                    self._tell_requester()
         except Exception:
             self.file.delete(save=False)  # no orphan file when the row cannot say it is done
             raise
@@ -356,6 +364,19 @@ class ReportRun(TenantModel):
             return False
         self.status, self.finished_at, self.heartbeat_at = self.Status.DONE, now, None
         return True
+
+    def _tell_requester(self) -> None:
+        """The "report ready" event, to the person who asked for the run (none for the beat's runs),
+        once per run (its key: a retried or re-leased run finishes once anyway). Not placed in the
+        run's state: watchers of the state are not told of other people's reports."""
+        emit(
+            EventKind.BRIEF_READY,
+            summary=f"{self.get_kind_display()} for {self.scope_label}, {self.period}, is ready to download",
+            subject=self,
+            link=self.get_absolute_url(),
+            recipients=[self.requested_by] if self.requested_by_id else [],
+            key=f"report_ready:{self.pk}",
+        )
 
     def mark_failed(self, error: str) -> bool:
         """Record the final failure, if this worker still holds the run."""
