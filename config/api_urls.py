@@ -14,6 +14,7 @@ from comments import api as comments
 from contracts import api as contracts
 from funding import api as funding
 from imports import api as imports
+from network import api as network
 from partners import api as partners
 from portfolio import api as portfolio
 from proposals import api as proposals
@@ -72,6 +73,7 @@ router.register("match-rules", funding.MatchRuleViewSet)
 router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
 # --- notifications API (helper notif) ---
 # --- activity reports API (helper activity) ---
+router.register("activity-reports", network.ActivityReportViewSet)
 # --- meetings and action items API (helper meetings) ---
 
 urlpatterns = [
