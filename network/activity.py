@@ -74,47 +74,47 @@ def no_hours() -> dict:
 
 
 @dataclass
-class CollaboratorActivity:
-    """One collaborator's reported hours by service area, the states served, reports, last date."""
+class ActivityHours:
+    """Reported hours per service area, their total, the reports and the last one's date."""
+
+    hours: dict = field(default_factory=no_hours)
+    total_hours: Decimal = ZERO
+    reports: int = 0
+    last_date: datetime.date | None = None
+
+    def add(self, area: ServiceArea, hours: Decimal, reports: int, last_date: datetime.date) -> None:
+        self.hours[area] += hours
+        self.total_hours += hours
+        self.reports += reports
+        self.last_date = max(self.last_date or last_date, last_date)
+
+
+@dataclass(kw_only=True)
+class CollaboratorActivity(ActivityHours):
+    """One collaborator's hours and the states it served."""
 
     collaborator: NationalCollaborator
-    hours: dict = field(default_factory=no_hours)
-    total_hours: Decimal = ZERO
     states: list = field(default_factory=list)  # names, alphabetical
-    reports: int = 0
-    last_date: datetime.date | None = None
 
 
-@dataclass
-class StateActivity:
-    """One state's reported hours by service area and the collaborators who served it."""
+@dataclass(kw_only=True)
+class StateActivity(ActivityHours):
+    """One state's hours and the collaborators who served it."""
 
     state: State
-    hours: dict = field(default_factory=no_hours)
-    total_hours: Decimal = ZERO
     collaborators: list = field(default_factory=list)  # names, alphabetical
-    reports: int = 0
-    last_date: datetime.date | None = None
 
 
-@dataclass
-class ActivityRollup:
-    by_collaborator: list
-    by_state: list
-    hours: dict  # every row's hours per service area
-    total_hours: Decimal
-    reports: int
+@dataclass(kw_only=True)
+class ActivityRollup(ActivityHours):
+    """Every report's hours (the network's, or the filtered set's), by collaborator and by state."""
+
+    by_collaborator: list = field(default_factory=list)
+    by_state: list = field(default_factory=list)
 
     @property
     def areas(self) -> list:
         return list(ServiceArea)
-
-
-def _add(row, area, hours, reports, last_date) -> None:
-    row.hours[area] += hours
-    row.total_hours += hours
-    row.reports += reports
-    row.last_date = max(row.last_date or last_date, last_date)
 
 
 def activity_rollup(reports, *, since=None, until=None) -> ActivityRollup:
@@ -132,33 +132,29 @@ def activity_rollup(reports, *, since=None, until=None) -> ActivityRollup:
         )
         .annotate(hours=Sum("hours"), reports=Count("pk"), last_date=Max("date"))
     )
+    rollup = ActivityRollup()
     collaborators, states = {}, {}
     served, serving = {}, {}
-    totals = no_hours()
     for group in groups:
         area = ServiceArea(group["engagement__service_area"])
         collaborator_id, state_id = group["engagement__collaborator_id"], group["engagement__state_id"]
         collaborator_name, state_name = group["engagement__collaborator__name"], group["engagement__state__name"]
         by_collaborator = collaborators.setdefault(
-            collaborator_id, CollaboratorActivity(NationalCollaborator(pk=collaborator_id, name=collaborator_name))
+            collaborator_id,
+            CollaboratorActivity(collaborator=NationalCollaborator(pk=collaborator_id, name=collaborator_name)),
         )
-        by_state = states.setdefault(state_id, StateActivity(State(pk=state_id, name=state_name)))
-        for row in (by_collaborator, by_state):
-            _add(row, area, group["hours"], group["reports"], group["last_date"])
+        by_state = states.setdefault(state_id, StateActivity(state=State(pk=state_id, name=state_name)))
+        for row in (by_collaborator, by_state, rollup):
+            row.add(area, group["hours"], group["reports"], group["last_date"])
         served.setdefault(collaborator_id, set()).add(state_name)
         serving.setdefault(state_id, set()).add(collaborator_name)
-        totals[area] += group["hours"]
     for collaborator_id, row in collaborators.items():
         row.states = sorted(served[collaborator_id])
     for state_id, row in states.items():
         row.collaborators = sorted(serving[state_id])
-    return ActivityRollup(
-        by_collaborator=sorted(collaborators.values(), key=lambda row: row.collaborator.name),
-        by_state=sorted(states.values(), key=lambda row: row.state.name),
-        hours=totals,
-        total_hours=sum(totals.values(), ZERO),
-        reports=sum(row.reports for row in collaborators.values()),
-    )
+    rollup.by_collaborator = sorted(collaborators.values(), key=lambda row: row.collaborator.name)
+    rollup.by_state = sorted(states.values(), key=lambda row: row.state.name)
+    return rollup
 
 
 def _area_hours(area):

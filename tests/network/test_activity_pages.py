@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from network.models import ActivityReport
-from partners.models import CollaboratorEngagement, ServiceArea
+from partners.models import ServiceArea
 from tests.factories import ActivityReportFactory, CollaboratorEngagementFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,16 +73,12 @@ def test_only_engagements_granting_access_now_are_offered(world, login):
     assert ended not in page.context["form"].fields["engagement"].queryset
 
 
-def test_another_collaborators_or_a_non_granting_engagement_is_refused_before_validation(world, login):
+def test_another_collaborators_or_a_non_granting_engagement_is_refused_before_validation(
+    world, login, refused_engagements
+):
     tenant = world.home
     client = login(tenant.users["collaborator"])
-    someone_elses = CollaboratorEngagementFactory(state=tenant.state, service_area=ServiceArea.COMMUNICATIONS)
-    proposed = CollaboratorEngagementFactory(
-        collaborator=tenant.engagement.collaborator,
-        state=tenant.state,
-        service_area=ServiceArea.POLICY_ANALYSIS,
-        status=CollaboratorEngagement.Status.PROPOSED,
-    )
+    someone_elses, proposed = refused_engagements.someone_elses, refused_engagements.proposed
     # Invalid input too: refused for who files it, before anything is validated.
     assert client.post(CREATE, report_data(someone_elses, hours="")).status_code == 403
     assert client.post(CREATE, report_data(proposed)).status_code == 403
@@ -141,11 +137,11 @@ def test_a_future_date_is_a_form_error(world, login):
     assert not ActivityReport.objects.exists()
 
 
-def test_the_collaborator_or_an_admin_edits_a_report(world, login):
+def test_the_collaborator_or_an_admin_edits_a_report(world, login, refused_engagements):
     report = ActivityReportFactory(engagement=world.home.engagement)
     url = reverse("network:activity_edit", kwargs={"activityreport_pk": report.pk})
     assert login(world.home.users["state_lead"]).get(url).status_code == 403
-    other = CollaboratorEngagementFactory(state=world.home.state, service_area=ServiceArea.COMMUNICATIONS)
+    other = refused_engagements.someone_elses
     client = login(world.home.users["collaborator"])
     assert client.post(url, report_data(other)).status_code == 403  # moving it under someone else's
     assert client.post(url, report_data(world.home.engagement, hours="7.25")).status_code == 302

@@ -119,7 +119,7 @@ def test_the_list_page_rolls_up_what_the_reader_reads(world, activity, login):
     """A Colorado state viewer's page leaves out X's Louisiana report (the wall does it)."""
     url = reverse("network:activity_list")
     rollup = page_rollup(login(world.home.users["state_viewer"]), url)
-    x, y = rollup.by_collaborator
+    x, _y = rollup.by_collaborator
     assert (x.total_hours, x.states, x.reports) == (D("9.50"), ["Colorado"], 3)
     assert rollup.total_hours == D("11.25")
     admin_rollup = page_rollup(login(world.admin), url)
@@ -168,10 +168,10 @@ def test_the_csv_has_the_page_figures(world, activity, login):
 
 def test_the_csv_is_formula_safe(world, activity, login):
     report = activity.reports[0]
-    report.topics = "=HYPERLINK(\"http://evil.example\")"
+    report.topics = '=HYPERLINK("http://evil.example")'
     report.save()
     rows = read_csv(login(world.admin).get(reverse("network:activity_csv"), {"collaborator": activity.x.pk}))
-    assert "'=HYPERLINK(\"http://evil.example\")" in [row["Topics"] for row in rows]
+    assert '\'=HYPERLINK("http://evil.example")' in [row["Topics"] for row in rows]
 
 
 def test_the_portfolio_page_shows_the_network_activity(world, activity, login):
