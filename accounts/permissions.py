@@ -190,11 +190,10 @@ def reports_for_engagement(user, report) -> bool:
         return False
     if report is ANYWHERE:
         return bool(user.scope.collaborator_state_ids)
+    if not report.engagement_id:
+        return False
     engagement = report.engagement
-    return (
-        engagement.collaborator_id in user.scope.collaborator_ids
-        and engagement.state_id in user.scope.collaborator_state_ids
-    )
+    return engagement.collaborator_id in user.scope.collaborator_ids and engagement.grants_access()
 
 
 @rules.predicate

@@ -14,6 +14,7 @@ from comments import api as comments
 from contracts import api as contracts
 from funding import api as funding
 from imports import api as imports
+from network import api as network
 from notifications import api as notifications
 from partners import api as partners
 from portfolio import api as portfolio
@@ -76,6 +77,7 @@ router.register("notifications", notifications.NotificationViewSet)
 router.register("notification-preferences", notifications.PreferenceViewSet)
 router.register("watches", notifications.WatchViewSet)
 # --- activity reports API (helper activity) ---
+router.register("activity-reports", network.ActivityReportViewSet)
 # --- meetings and action items API (helper meetings) ---
 
 urlpatterns = [

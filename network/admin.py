@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from web.admin import ScopedAdmin
 
+from .activity import save_activity_report
 from .models import ActionItem, ActivityReport, CalendarFeed, Meeting, MeetingDocument
 
 
@@ -10,6 +12,11 @@ class ActivityReportAdmin(ScopedAdmin):
     list_display = ["date", "engagement", "hours", "zone", "school", "author"]
     list_select_related = ["engagement__collaborator", "engagement__state", "zone", "school", "author"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        if not self._allowed(request, "change" if change else "add", obj):
+            raise PermissionDenied
+        save_activity_report(obj, request.user)
 
 
 @admin.register(Meeting)

@@ -134,6 +134,16 @@ class CollaboratorEngagement(TenantModel):
     def __str__(self):
         return f"{self.collaborator} — {self.get_service_area_display()} in {self.state}"
 
+    def grants_access(self, on=None) -> bool:
+        """This engagement as ``granting_access`` judges it (the row at hand, without a query): what
+        a collaborator may file an activity report under."""
+        on = on or timezone.localdate()
+        return (
+            self.status == self.Status.ACTIVE
+            and self.start_date <= on
+            and (self.end_date is None or self.end_date >= on)
+        )
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:

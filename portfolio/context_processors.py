@@ -1,9 +1,10 @@
+from network.activity import reads_activity_reports
 from zones.models import State
 
 
 def navigation(request):
     """Top navigation for the signed-in user's roles: portfolio, their states, the school list, the
-    workspace, invitations."""
+    workspace, invitations, activity reports."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -16,5 +17,6 @@ def navigation(request):
             "schools": scope.is_admin or bool(scope.state_ids),  # the cross-portfolio school list
             "workspace": scope.is_admin or bool(scope.lead_partner_ids),
             "invitations": scope.is_admin or bool(scope.lead_state_ids),
+            "activity": reads_activity_reports(user),
         }
     }

@@ -25,12 +25,14 @@ from accountability.services import (
 )
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from autonomy.services import ledger_summary
-from core.tenancy import state_scope
+from core.tenancy import reads_state_rows, state_scope
 from funding.match import match_series
 from funding.models import Commitment, Expenditure
 from funding.money import portfolio_money
 from funding.services import spending_by_use
 from funding.tables import COMMITMENTS, EXPENDITURES
+from network.activity import ROLLUP, activity_rollup, reads_activity_reports
+from network.models import ActivityReport
 from partners.models import CollaboratorEngagement
 from proposals.choices import ProposalKind
 from proposals.services import may_propose, pending_count
@@ -125,7 +127,11 @@ def portfolio(request):
     shown = filters.apply(rows) if filters.is_valid() else rows
     sort = request.GET.get("sort", "name")
     shown = sort_rows(shown, sort, PORTFOLIO_SORTS)
-    if response := csv_export(request, "portfolio", {"portfolio": (PORTFOLIO, shown)}):
+    activity = activity_rollup(ActivityReport.objects.all()) if reads_activity_reports(request.user) else None
+    tables = {"portfolio": (PORTFOLIO, shown)}
+    if activity is not None:
+        tables["activity"] = (ROLLUP, activity.by_collaborator)
+    if response := csv_export(request, "portfolio", tables):
         return response
     counts = sum((row.counts for row in rows), StandingCounts())
     initiative = Initiative.objects.first()
@@ -149,6 +155,7 @@ def portfolio(request):
         "whole_initiative": request.user.scope.is_admin,
         "ratings_hidden": ratings_hidden_from(request.user),
         "renewal_due_days": RENEWAL_DUE_DAYS,
+        "activity": activity,
     }
     template = "portfolio/_portfolio_table.html" if request.htmx else "portfolio/portfolio.html"
     return render(request, template, context)
@@ -164,6 +171,11 @@ def state_detail(request, state_pk):
     rollup = state_rollup(state, user)
     mark_late(standings, rollup.late_requirements)
     engagements = CollaboratorEngagement.objects.filter(state=state).select_related("collaborator")
+    activity = (
+        activity_rollup(ActivityReport.objects.filter(engagement__state=state))
+        if reads_state_rows(user, ActivityReport, state.pk)
+        else None
+    )
     commitments = Commitment.objects.filter(state=state).select_related("funder", "state", "zone", "initiative")
     expenditures = Expenditure.objects.filter(state=state).select_related("commitment__funder", "zone", "school")
     tables = {
@@ -183,6 +195,7 @@ def state_detail(request, state_pk):
         "standings": paginate(request, standings, "schools_page"),
         "off_track": [row for row in rollup.schools if row.needs_attention],
         "engagements": engagements,
+        "activity": activity,
         "commitments": paginate(request, commitments, "commitments_page"),
         "expenditures": paginate(request, expenditures, "expenditures_page"),
         "funding": rollup.funding,
