@@ -160,15 +160,22 @@ def load_meetings(loader, users, today) -> None:
         loader.counts["created"] += 1
         return actions.create_action_item(ActionItem(**fields), author)
 
+    def sdg_call(day, topic, **notes):
+        """A monthly call of the whole network, minuted by the initiative admin."""
+        return meeting(
+            [admin, lead, collaborator],
+            admin,
+            kind=Meeting.Kind.SDG_CALL,
+            title=f"State Development Group call: {topic}",
+            starts_at=at(day, 16),
+            location="https://meet.demo.zoneportfolio.org/sdg",
+            **notes,
+        )
+
     first_call = today - datetime.timedelta(days=56)
-    call = meeting(
-        [admin, lead, collaborator],
-        admin,
-        kind=Meeting.Kind.SDG_CALL,
-        title="State Development Group call: zone budgets",
-        starts_at=at(first_call, 16),
-        duration_minutes=60,
-        location="https://meet.demo.zoneportfolio.org/sdg",
+    call = sdg_call(
+        first_call,
+        "zone budgets",
         agenda="1. Each state's zone budget for next year\n2. Education Resource Strategies' budget audit method"
         "\n3. Colorado site visit",
         minutes="The states compared their zone budgets. ERS walked through its audit of the Front Range Valley "
@@ -204,14 +211,9 @@ def load_meetings(loader, users, today) -> None:
         actions.close_action_item(confirmed, lead, ActionItem.Status.DONE, "Dates agreed with the Lead Partner.")
 
     second_call = first_call + datetime.timedelta(days=28)
-    call = meeting(
-        [admin, lead, collaborator],
-        admin,
-        kind=Meeting.Kind.SDG_CALL,
-        title="State Development Group call: staffing and renewals",
-        starts_at=at(second_call, 16),
-        duration_minutes=60,
-        location="https://meet.demo.zoneportfolio.org/sdg",
+    call = sdg_call(
+        second_call,
+        "staffing and renewals",
         agenda="1. Hiring for next year: mutual-consent timelines\n2. Renewal decisions due this spring",
         minutes="The states reported on next year's hiring; Colorado and New York hire by April. The initiative "
         "admin presented the renewal dossier each state lead receives before a zone's renewal date.",
