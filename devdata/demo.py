@@ -36,7 +36,7 @@ from partners.models import CollaboratorEngagement, LeadPartner, NationalCollabo
 from schools.models import School
 from zones.models import CriterionRating, District, Initiative, State, Zone
 
-from . import demo_autonomy, demo_comments, demo_contracts, demo_money, demo_proposals
+from . import demo_autonomy, demo_comments, demo_contracts, demo_money, demo_network, demo_proposals
 
 D = datetime.date
 MET, PARTIAL = CriterionRating.MET, CriterionRating.PARTIAL
@@ -502,8 +502,9 @@ class DemoLoader:
         self.load_funding()
         self.load_renewals()
         # Lead Partners and autonomy, in dependency order (the ledger cites reviews; comments sit
-        # on reviews, and proposals on schools and commitments).
-        for part in (demo_money, demo_contracts, demo_autonomy, demo_proposals, demo_comments):
+        # on reviews, and proposals on schools and commitments); then the network's reports,
+        # meetings, action items and notifications.
+        for part in (demo_money, demo_contracts, demo_autonomy, demo_proposals, demo_comments, demo_network):
             part.load(self)
 
     def load_states(self):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import activity
+from .views import calendar
 
 app_name = "network"
 
@@ -13,4 +14,7 @@ urlpatterns = [
     path("network/activity.csv", activity.activity_csv, name="activity_csv"),
     # --- meetings and action items (helper meetings) ---
     # --- calendar feeds (helper calendar) ---
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/<int:calendarfeed_pk>/revoke/", calendar.calendar_revoke, name="calendar_revoke"),
+    path("calendar/<str:feed_key>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

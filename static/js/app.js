@@ -30,3 +30,14 @@
     show(NO_ANSWER);
   });
 })();
+
+// A "Copy" button (data-copy="<id>") copies the text of the element with that id.
+document.addEventListener("click", function (event) {
+  "use strict";
+  var button = event.target.closest("[data-copy]");
+  var source = button && document.getElementById(button.getAttribute("data-copy"));
+  if (!source || !navigator.clipboard) return;
+  navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+    button.textContent = "Copied";
+  });
+});

@@ -74,6 +74,10 @@ ACCOUNT_PAGES = {
 # Open to anonymous visitors: the invitation link is opened by someone who may not have an
 # account yet (the token is the credential; tests/accounts/test_invitations.py).
 PUBLIC_PAGES = {"accounts:accept_invitation"}
+# Opened by calendar clients without a session: the key in the URL is the credential, and an
+# unknown key (the matrix's) answers 404 to everyone, signed in or not
+# (tests/network/test_calendar_feed.py requests valid, revoked and unknown keys).
+KEY_PAGES = {"network:calendar_feed"}
 # Pages narrower than the read table, by design: URL name -> roles that get 404 although they
 # read the object, and why.
 NARROWER_PAGES = {
@@ -91,6 +95,8 @@ READER_POSTS = {
     "notifications:read_all": "anyone marks their own notifications read",
     "api:notification-read": "anyone marks their own notification read",
     "api:notification-read-all": "anyone marks their own notifications read",
+    "network:calendar": "anyone creates a calendar feed of their own",
+    "network:calendar_revoke": "anyone revokes their own calendar feed",
 }
 # POSTs decided by a permission other than the object's change permission: URL name -> the action
 # asked (``<app>.<action>_<model>``), e.g. a state lead decides a proposal only admins may edit.
@@ -113,6 +119,7 @@ PLAIN_KWARGS = {
     "key": "not-a-key",  # allauth email-confirmation / password-reset keys
     "uidb36": "0",
     "kind": "budgets",  # an import kind's template file (the same for everyone)
+    "feed_key": "not-a-feed-key",  # a calendar feed's secret key (KEY_PAGES)
 }
 READ_ONLY_ROLES = {"state_viewer", "commissioner", "collaborator"}
 ERROR = "\n  - "
@@ -308,6 +315,9 @@ class Matrix:
             self.fail(request, "GET", response, "no server error")
         elif endpoint.name in ACCOUNT_PAGES:
             return  # own-account pages: no error is all the matrix asks
+        elif endpoint.name in KEY_PAGES:
+            if response.status_code != 404:
+                self.fail(request, "GET", response, "404 (an unknown key)")
         elif self.user is None:
             self.check_anonymous_get(endpoint, request, response)
         else:
