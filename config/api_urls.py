@@ -14,6 +14,7 @@ from comments import api as comments
 from contracts import api as contracts
 from funding import api as funding
 from imports import api as imports
+from network import api as network
 from partners import api as partners
 from portfolio import api as portfolio
 from proposals import api as proposals
@@ -73,6 +74,9 @@ router.register("state-money", portfolio.StateMoneyViewSet, basename="state-mone
 # --- notifications API (helper notif) ---
 # --- activity reports API (helper activity) ---
 # --- meetings and action items API (helper meetings) ---
+router.register("meetings", network.MeetingViewSet)
+router.register("meeting-documents", network.MeetingDocumentViewSet)
+router.register("action-items", network.ActionItemViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),
