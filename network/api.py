@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from web.rest import IdFilter, ModelCleanSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -196,8 +197,9 @@ class ActionItemViewSet(ScopedModelViewSet):
         serializer.instance = create_action_item(serializer.candidate, self.request.user)
 
     @extend_schema(summary="Close the item as done or dropped, with a note", request=CloseSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def close(self, request, pk=None):
+        """Asks ``network.close_actionitem`` (the owner closes their item), not the change permission."""
         item = self.get_object()
         if not request.user.has_perm("network.close_actionitem", item):
             raise exceptions.PermissionDenied("You may not close this action item.")
