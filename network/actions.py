@@ -28,15 +28,17 @@ def action_item_url(item) -> str:
 
 def item_about(concern) -> ActionItem:
     """A new action item about ``concern`` (a meeting, annual review, comment or zone), with its
-    state and place filled in from it."""
+    state and place filled in from it (by id: a thread asks this of each needs-action comment)."""
     if isinstance(concern, Meeting):
-        return ActionItem(meeting=concern, state=concern.state, zone=concern.zone)
+        return ActionItem(meeting=concern, state_id=concern.state_id, zone_id=concern.zone_id)
     if isinstance(concern, AnnualReview):
         zone = concern.contract.zone
         return ActionItem(annual_review=concern, state=zone.state, zone=zone)
     if isinstance(concern, Comment):
-        return ActionItem(comment=concern, state=concern.state, zone=concern.zone, school=concern.school)
-    return ActionItem(zone=concern, state=concern.state)
+        return ActionItem(
+            comment=concern, state_id=concern.state_id, zone_id=concern.zone_id, school_id=concern.school_id
+        )
+    return ActionItem(zone=concern, state_id=concern.state_id)
 
 
 CONCERN_FIELDS = {Meeting: "meeting", AnnualReview: "annual_review", Comment: "comment", Zone: "zone"}
