@@ -79,6 +79,9 @@ router.register("watches", notifications.WatchViewSet)
 # --- activity reports API (helper activity) ---
 router.register("activity-reports", network.ActivityReportViewSet)
 # --- meetings and action items API (helper meetings) ---
+router.register("meetings", network.MeetingViewSet)
+router.register("meeting-documents", network.MeetingDocumentViewSet)
+router.register("action-items", network.ActionItemViewSet)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

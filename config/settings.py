@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 4 * 60},
     },
     # --- network beat (helper meetings) ---
+    "network-overdue-action-items": {  # owners and creators told once per overdue item
+        "task": "network.tasks.flag_overdue",
+        "schedule": crontab(hour=6, minute=30),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---

@@ -106,6 +106,8 @@ ACTION_PERMISSIONS = {
     "api:annualreview-respond": "respond",
     "contracts:review_respond": "respond",
     "api:comment-resolve": "resolve",
+    "api:actionitem-close": "close",
+    "network:action_item_close": "close",
 }
 # Documented redirects: URL name -> the path prefixes a GET may redirect to.
 DOCUMENTED_REDIRECTS = {
