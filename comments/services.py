@@ -137,7 +137,7 @@ def tell_people(comment) -> None:
     the owner of a needs-action comment that it is theirs, the people it mentions (``@<email>``)
     that it names them, and for a reply the thread's other people. ``emit`` tells only those who
     read the comment (a state-only comment never reaches a Lead Partner) and never its author.
-    Not placed in a school, zone or state: watchers are not told of every comment."""
+    Placed where the comment sits, but not told to watchers: they would hear of every comment."""
     told = {comment.author_id}
     link = f"{thread_url(comment)}#comment-{comment.pk}"
     where = str(getattr(comment, SUBJECTS[comment.subject].field))
@@ -154,9 +154,13 @@ def tell_people(comment) -> None:
                 kind,
                 summary=f"{comment.author} {what}: {comment.body}",
                 subject=comment,
+                state=comment.state,
+                zone=comment.zone,
+                school=comment.school,
                 link=link,
                 actor=comment.author,
                 recipients=recipients,
+                watched=False,
             )
 
 

@@ -72,13 +72,13 @@ router.register("budgets", funding.BudgetViewSet)
 router.register("recurring-costs", funding.RecurringCostViewSet)
 router.register("match-rules", funding.MatchRuleViewSet)
 router.register("state-money", portfolio.StateMoneyViewSet, basename="state-money")
-# --- notifications API (helper notif) ---
+# --- notifications API ---
 router.register("notifications", notifications.NotificationViewSet)
 router.register("notification-preferences", notifications.PreferenceViewSet)
 router.register("watches", notifications.WatchViewSet)
-# --- activity reports API (helper activity) ---
+# --- activity reports API ---
 router.register("activity-reports", network.ActivityReportViewSet)
-# --- meetings and action items API (helper meetings) ---
+# --- meetings and action items API ---
 router.register("meetings", network.MeetingViewSet)
 router.register("meeting-documents", network.MeetingDocumentViewSet)
 router.register("action-items", network.ActionItemViewSet)

@@ -266,7 +266,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=15),
         "options": {"expires": 12 * 3600},
     },
-    # --- notifications beat (helper notif) ---
+    # --- notifications beat ---
     "notification-digests-daily": {  # each recipient's digest is claimed once per day (notifications.digests)
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -282,7 +282,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
-    # --- network beat (helper meetings) ---
+    # --- network beat ---
     "network-overdue-action-items": {  # owners and creators told once per overdue item
         "task": "network.tasks.flag_overdue",
         "schedule": crontab(hour=6, minute=30),

@@ -76,6 +76,7 @@ def create_action_item(item: ActionItem, user) -> ActionItem:
                 link=action_item_url(item),
                 actor=user,
                 recipients=[item.owner],
+                watched=False,
             )
     except ValidationError:
         unsaved(item, adding=True, version=1)
@@ -143,6 +144,7 @@ def flag_overdue_action_items(today=None) -> int:
                 school=item.school,
                 link=action_item_url(item),
                 recipients=[item.owner, item.created_by],
+                watched=False,
                 key=f"action_item_overdue:{item.pk}",
             )
         flagged += event is not None

@@ -78,6 +78,7 @@ def save_meeting(meeting: Meeting, attendees, user) -> Meeting:
                     link=meeting_url(meeting),
                     actor=user,
                     recipients=added,
+                    watched=False,
                 )
     except ValidationError:
         unsaved(meeting, adding, version)

@@ -5,13 +5,13 @@ from .views import activity, calendar, meetings
 app_name = "network"
 
 urlpatterns = [
-    # --- activity reports (helper activity) ---
+    # --- activity reports ---
     path("network/activity/", activity.activity_list, name="activity_list"),
     path("network/activity/new/", activity.activity_create, name="activity_create"),
     path("network/activity/<int:activityreport_pk>/", activity.activity_detail, name="activity_detail"),
     path("network/activity/<int:activityreport_pk>/edit/", activity.activity_edit, name="activity_edit"),
     path("network/activity.csv", activity.activity_csv, name="activity_csv"),
-    # --- meetings and action items (helper meetings) ---
+    # --- meetings and action items ---
     path("network/meetings/", meetings.meeting_list, name="meeting_list"),
     path("states/<int:state_pk>/meetings/", meetings.state_meetings, name="state_meetings"),
     path("network/meetings/new/", meetings.meeting_create, name="meeting_create"),
@@ -23,7 +23,7 @@ urlpatterns = [
     path("network/action-items/new/", meetings.action_item_create, name="action_item_create"),
     path("network/action-items/<int:actionitem_pk>/", meetings.action_item_detail, name="action_item_detail"),
     path("network/action-items/<int:actionitem_pk>/close/", meetings.action_item_close, name="action_item_close"),
-    # --- calendar feeds (helper calendar) ---
+    # --- calendar feeds ---
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/<int:calendarfeed_pk>/revoke/", calendar.calendar_revoke, name="calendar_revoke"),
     path("calendar/<str:feed_key>.ics", calendar.calendar_feed, name="calendar_feed"),

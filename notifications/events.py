@@ -39,9 +39,12 @@ def emit(
     actor=None,
     recipients=(),
     key: str | None = None,
+    watched: bool = True,
 ) -> Event | None:
     """Record one event and notify the people concerned (see the module docstring); None when an
-    event with the same ``key`` was already recorded."""
+    event with the same ``key`` was already recorded. ``watched=False`` for an event addressed to
+    people (an item assigned to someone, a report someone asked for, a comment's people): it is still
+    placed in its school, zone and state, but their watchers are not told."""
     if school is not None and zone is None:
         zone = school.zone
     if zone is not None and state is None:
@@ -65,7 +68,7 @@ def emit(
         if key is None:
             raise
         return None
-    notify(event, candidates(event, recipients), subject)
+    notify(event, candidates(event, recipients, watched), subject)
     return event
 
 
@@ -79,10 +82,11 @@ def watchers(event: Event) -> list:
     return [watch.user for watch in Watch._base_manager.filter(targets).select_related("user")]
 
 
-def candidates(event: Event, recipients) -> list:
-    """The named recipients and the watchers, each once, without the actor or inactive users."""
+def candidates(event: Event, recipients, watched: bool = True) -> list:
+    """The named recipients and (``watched``) the watchers, each once, without the actor or
+    inactive users."""
     people = {}
-    for person in [*recipients, *watchers(event)]:
+    for person in [*recipients, *(watchers(event) if watched else [])]:
         if person is not None and person.is_active and person.pk != event.actor_id:
             people.setdefault(person.pk, person)
     return list(people.values())

@@ -5,7 +5,7 @@ from . import views
 app_name = "notifications"
 
 urlpatterns = [
-    # --- notifications pages (helper notif) ---
+    # --- notifications pages ---
     path("notifications/", views.inbox, name="inbox"),
     path("notifications/<int:notification_pk>/read/", views.read, name="read"),
     path("notifications/read-all/", views.read_all, name="read_all"),

@@ -367,12 +367,15 @@ class ReportRun(TenantModel):
 
     def _tell_requester(self) -> None:
         """The "report ready" event, to the person who asked for the run (none for the beat's runs),
-        once per run (its key: a retried or re-leased run finishes once anyway). Not placed in the
-        run's state: watchers of the state are not told of other people's reports."""
+        once per run (its key: a retried or re-leased run finishes once anyway). Watchers of its
+        state are not told of other people's reports."""
         emit(
             EventKind.BRIEF_READY,
             summary=f"{self.get_kind_display()} for {self.scope_label}, {self.period}, is ready to download",
             subject=self,
+            state=self.state,
+            zone=self.zone,
+            watched=False,
             link=self.get_absolute_url(),
             recipients=[self.requested_by] if self.requested_by_id else [],
             key=f"report_ready:{self.pk}",

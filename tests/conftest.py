@@ -10,7 +10,6 @@ from tests.factories import UserFactory, enable_totp
 # The shared world (role users, two states, worlds built once) and the shared headless browser.
 pytest_plugins = ["tests.worlds", "tests.browsers"]
 # Until the network parts of issue #17 are merged: their use cases, for the demo (delete at merge).
-pytest_plugins += ["tests.network.usecase_standins"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,7 +5,7 @@ fetches, revoking only one's own feed."""
 import datetime
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from icalendar import Calendar
@@ -30,13 +30,7 @@ HOST = "127.0.0.1"
 
 
 @pytest.fixture(autouse=True)
-def _meeting_pages(settings):
-    """The feed links to the meeting and action item pages; until they exist in this branch, stand-ins."""
-    try:
-        reverse("network:meeting_detail", kwargs={"meeting_pk": 1})
-        reverse("network:action_item_detail", kwargs={"actionitem_pk": 1})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.network.calendar_standin_urls"
+def _site_url(settings):
     settings.SITE_URL = f"http://{HOST}:8000"
 
 
