@@ -9,6 +9,7 @@ A meeting or an action item of the whole network (an SDG call) has no state:
 
 import hashlib
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,7 +41,7 @@ class ActivityReport(TenantModel):
     hours = models.DecimalField(
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(0.25), MaxValueValidator(200)],
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("200"))],
         help_text="Hours of the collaborator's staff on this activity (quarter hours).",
     )
     participants = models.TextField(help_text="Who took part: names and roles, one per line.")
