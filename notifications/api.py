@@ -92,7 +92,7 @@ class NotificationViewSet(OwnRowsMixin, ScopedReadOnlyViewSet):
     marks one read, ``read-all`` every one."""
 
     owner_field = "recipient"
-    queryset = Notification.objects.select_related("event__actor")
+    queryset = Notification.objects.select_related("event__actor", "event__state", "event__zone", "event__school")
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
     ordering_fields = ["id", "created_at"]

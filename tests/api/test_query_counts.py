@@ -4,7 +4,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.api_urls import router
+from notifications.choices import EventKind
+from notifications.models import Preference
 from tests.factories import (
+    ActionItemFactory,
+    ActivityReportFactory,
     AnnualReviewFactory,
     AutonomyCheckInFactory,
     AutonomyTermChangeFactory,
@@ -19,15 +23,20 @@ from tests.factories import (
     CommitmentFactory,
     ContractDeliverableFactory,
     ContractTargetFactory,
+    EventFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
     ImportBatchFactory,
     LaunchedZoneFactory,
     MatchRuleFactory,
     MeasurementFactory,
+    MeetingDocumentFactory,
+    MeetingFactory,
     MetricFactory,
+    NotificationFactory,
     PerformanceContractFactory,
     PeriodSubmissionFactory,
+    PreferenceFactory,
     RecurringCostFactory,
     RenewalDecisionFactory,
     ReportingPeriodFactory,
@@ -37,14 +46,18 @@ from tests.factories import (
     StateFactory,
     StatusUpdateFactory,
     TargetFactory,
+    WatchFactory,
     ZoneFactory,
 )
 
 LIST_ENDPOINTS = [prefix for prefix, _viewset, _basename in router.registry]
 
 
-def add_rows(count, state):
-    """``count`` more rows for every list endpoint (each zone with a school that has data)."""
+def add_rows(count, state, user):
+    """``count`` more rows for every list endpoint (each zone with a school that has data), and of
+    ``user``'s own notifications, watches and (one per kind at most) preferences."""
+    for kind in [kind for kind in EventKind if not Preference.objects.filter(user=user, kind=kind).exists()][:count]:
+        PreferenceFactory(user=user, kind=kind)
     for _ in range(count):
         zone = ZoneFactory(state=state)
         school = SchoolFactory(district=zone.districts.get(), zone=zone)
@@ -57,7 +70,10 @@ def add_rows(count, state):
         commitment = CommitmentFactory(state=state, status="received")
         ExpenditureFactory(commitment=commitment, zone=zone)
         AwardAmendmentFactory(award=AwardFactory(state=state))  # an award and its timeline
-        CollaboratorEngagementFactory(state=state)
+        ActivityReportFactory(engagement=CollaboratorEngagementFactory(state=state))
+        MeetingDocumentFactory(meeting=ActionItemFactory(meeting=MeetingFactory(state=state)).meeting)
+        NotificationFactory(recipient=user, event=EventFactory(state=state))
+        WatchFactory(user=user, state=None, zone=zone)
         run = ReportRunFactory(state=StateFactory())
         ImportBatchFactory(state=state)
         launched = LaunchedZoneFactory(state=state)  # collected in the state's reporting period
@@ -84,17 +100,18 @@ def query_counts(client, expected_rows):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(f"/api/v1/{endpoint}/", {"page_size": 100})
         assert response.status_code == 200
-        assert len(response.json()["results"]) >= expected_rows, endpoint
+        rows = min(expected_rows, len(EventKind)) if endpoint == "notification-preferences" else expected_rows
+        assert len(response.json()["results"]) >= rows, endpoint
         counts[endpoint] = len(queries)
     return counts
 
 
-def test_list_endpoints_run_constant_queries(clients, db):
-    client = clients["admin"]
+def test_list_endpoints_run_constant_queries(clients, memberships, db):
+    client, admin = clients["admin"], memberships["admin"].user
     state = StateFactory()
-    add_rows(5, state)
+    add_rows(5, state, admin)
     client.get("/api/v1/metrics/")  # first use of the token records last_used_at; not part of a list
     small = query_counts(client, 5)
-    add_rows(45, state)
+    add_rows(45, state, admin)
     large = query_counts(client, 50)
     assert large == small
