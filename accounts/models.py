@@ -1,8 +1,5 @@
 """Users, memberships (a role over a scope), invitations and named API tokens."""
 
-import hashlib
-import secrets
-
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django_scopes import scopes_disabled
 
+from core.credentials import hash_secret, new_secret
 from core.tenancy import scope_of, viewer_manager
 
 
@@ -185,10 +183,6 @@ class Membership(RoleScopeMixin):
         return f"{self.user} — {self.get_role_display()} ({self.scope_label()})"
 
 
-def _hash_secret(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user_or_scope):
         """Only those who may manage an invitation see it: admins every one; a state lead those
@@ -226,8 +220,8 @@ class Invitation(RoleScopeMixin):
 
     def issue_token(self) -> str:
         """Set a fresh secret and return it; only its hash is stored."""
-        raw = secrets.token_urlsafe(32)
-        self.token_hash = _hash_secret(raw)
+        raw = new_secret()
+        self.token_hash = hash_secret(raw)
         return raw
 
     @classmethod
@@ -235,7 +229,7 @@ class Invitation(RoleScopeMixin):
         """The invitation a link's token belongs to, or None: the token is the proof, so it is found
         whoever follows the link (the wall off)."""
         with scopes_disabled():
-            return cls.objects.filter(token_hash=_hash_secret(raw)).first()
+            return cls.objects.filter(token_hash=hash_secret(raw)).first()
 
     @property
     def is_expired(self) -> bool:
@@ -268,14 +262,14 @@ class ApiToken(models.Model):
 
     def issue_key(self) -> str:
         """Set a fresh key and return it once; only its prefix and hash are stored."""
-        raw = secrets.token_urlsafe(32)
+        raw = new_secret()
         self.key_prefix = raw[: self.PREFIX_LENGTH]
-        self.key_hash = _hash_secret(raw)
+        self.key_hash = hash_secret(raw)
         return raw
 
     @classmethod
     def hash_key(cls, raw: str) -> str:
-        return _hash_secret(raw)
+        return hash_secret(raw)
 
     @property
     def is_active(self) -> bool:

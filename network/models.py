@@ -7,8 +7,6 @@ A meeting or an action item of the whole network (an SDG call) has no state:
 ``TenantScope.network`` makes it readable by everyone in the network (core.tenancy).
 """
 
-import hashlib
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
+from core.credentials import hash_secret, new_secret
 from core.tenancy import OwnedQuerySet, TenantModel, TenantQuerySet, tenant_manager, viewer_manager
 from core.validators import validate_single_line_text
 from web.files import private_storage, unguessable_name
@@ -337,11 +336,11 @@ class CalendarFeed(models.Model):
 
     def issue_key(self) -> str:
         """A new secret key for this feed (call before saving); only its hash is kept."""
-        raw = secrets.token_urlsafe(32)
+        raw = new_secret()
         self.key_prefix = raw[: self.PREFIX_LENGTH]
         self.key_hash = self.hash_key(raw)
         return raw
 
     @classmethod
     def hash_key(cls, raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return hash_secret(raw)
