@@ -4,7 +4,7 @@ the schema with a session or an API token (SPECTACULAR_SETTINGS["SERVE_PERMISSIO
 page with a session (a visitor is sent to the sign-in)."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -21,6 +21,7 @@ from portfolio import api as portfolio
 from proposals import api as proposals
 from reports import api as reports
 from schools import api as schools
+from web import problems
 from zones import api as zones
 
 router = DefaultRouter(use_regex_path=False)
@@ -87,4 +88,5 @@ urlpatterns = [
     path("v1/", include((router.urls, "api"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+    re_path(r"", problems.api_not_found),  # any other path under /api/: a JSON 404, not the site's HTML page
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rest_framework",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -67,9 +68,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.problems.CorrelationIdMiddleware",  # api-problems: first, so every response and log line has it
+    "corsheaders.middleware.CorsMiddleware",  # api-transport: before anything that may answer
     "django.middleware.security.SecurityMiddleware",
+    "web.transport.ApiGZipMiddleware",  # api-transport: compresses what everything after it answers
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "web.routing.ApiSlashMiddleware",  # api-problems: before CommonMiddleware's APPEND_SLASH redirect
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -292,7 +297,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "web.rest.ZonePortfolioSchema",
+    "DEFAULT_SCHEMA_CLASS": "web.schema.ZonePortfolioSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -304,6 +309,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # --- api-problems ---
+    "EXCEPTION_HANDLER": "web.problems.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "web.negotiation.ApiContentNegotiation",
+    # --- end api-problems ---
+    # --- api-transport ---
+    # --- end api-transport ---
+    # --- api-filters ---
+    # --- end api-filters ---
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.authentication.ApiTokenRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -388,6 +401,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "RecurringCostCategoryEnum": "funding.models.RecurringCost.CATEGORIES",
     }
 )
+
+# --- api-transport settings ---
+# --- end api-transport settings ---
+# --- api-http settings ---
+# --- end api-http settings ---
+# --- api-schema settings ---
+# --- end api-schema settings ---
 
 LOGGING = {
     "version": 1,

@@ -20,10 +20,10 @@ from web.rest import (
     PROBLEM_CONTENT_TYPE,
     ProblemSerializer,
     ScopedQuerysetMixin,
-    ValidationErrorSerializer,
     VisibleRelationsMixin,
     problem_response,
 )
+from web.schema import ValidationErrorSerializer
 from zones.models import State
 
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
