@@ -314,6 +314,12 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "web.negotiation.ApiContentNegotiation",
     # --- end api-problems ---
     # --- api-transport ---
+    # JSON first (the default), the browsable API for a browser, CSV of a list by Accept: text/csv.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "web.renderers.CsvListRenderer",
+    ],
     # --- end api-transport ---
     # --- api-filters ---
     # --- end api-filters ---

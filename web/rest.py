@@ -41,6 +41,7 @@ from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
 from web.conditional import ConditionalRequestsMixin
 from web.idempotency import IdempotencyMixin
+from web.renderers import CsvListsMixin
 from web.transport import RateLimitHeadersMixin
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -441,7 +442,7 @@ class ChangeReasonSerializerMixin:
         return attrs
 
 
-class ScopedQuerysetMixin(IdempotencyMixin, ConditionalRequestsMixin, RateLimitHeadersMixin):
+class ScopedQuerysetMixin(IdempotencyMixin, ConditionalRequestsMixin, RateLimitHeadersMixin, CsvListsMixin):
     """Every query is the authenticated user's (a denied object is a 404): the view runs in the
     tenant wall's scope of that user (core.tenancy), which keeps every query to what the user may
     read. An API token is only authenticated here, inside the view, after the middleware entered

@@ -1,0 +1,135 @@
+"""Every API list as CSV, for spreadsheets and BI tools: ``Accept: text/csv`` on a list operation."""
+
+import io
+import json
+import re
+from decimal import Decimal
+
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer
+
+from web.csv_export import write_rows
+
+# A number as DRF writes a decimal: written as a number, not as text neutralised with a quote
+# ("-5.00" stays a number). No leading zeros, so a code such as a postal code stays text.
+PLAIN_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+
+
+class CsvListRenderer(BaseRenderer):
+    """The page's rows, one per object: nested objects flattened into dotted columns
+    (``zone.name``), lists joined by "; ", the header from the serializer's fields in order, every
+    cell formula-safe (web.csv_export). The page's links move to a ``Link`` header and its count
+    to ``X-Total-Count``; the file is named after the resource (``zones.csv``)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:  # no body (304)
+            return b""
+        context = renderer_context or {}
+        response, view = context.get("response"), context.get("view")
+        rows = data.get("results", []) if isinstance(data, dict) else list(data or [])
+        if response is not None:
+            paginate_in_headers(response, data)
+            resource = context["request"].path.rstrip("/").rsplit("/", 1)[-1]
+            response["Content-Disposition"] = f'attachment; filename="{resource}.csv"'
+        flat_rows = [flatten(row) for row in rows]
+        header = columns(serializer_columns(view), flat_rows)
+        stream = io.StringIO()
+        write_rows(stream, header, ([as_cell(row.get(column)) for column in header] for row in flat_rows))
+        return stream.getvalue().encode(self.charset)
+
+
+def paginate_in_headers(response, data) -> None:
+    """A page's ``next``/``previous`` links as a ``Link`` header and its ``count`` as ``X-Total-Count``."""
+    if not isinstance(data, dict):
+        return
+    links = [f'<{data[name]}>; rel="{rel}"' for name, rel in (("next", "next"), ("previous", "prev")) if data.get(name)]
+    if links:
+        response["Link"] = ", ".join(links)
+    if "count" in data:
+        response["X-Total-Count"] = str(data["count"])
+
+
+def serializer_columns(view) -> list[str]:
+    """The columns the view's serializer writes, in its fields' order (nested serializers dotted);
+    none when the view has no serializer."""
+    get_serializer = getattr(view, "get_serializer", None)
+    if get_serializer is None:
+        return []
+    try:
+        serializer = get_serializer()
+    except AssertionError:  # a view without serializer_class
+        return []
+    return list(readable_columns(serializer))
+
+
+def readable_columns(serializer, prefix=""):
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.Serializer):  # one nested object (many=True is a ListSerializer)
+            yield from readable_columns(field, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}"
+
+
+def columns(declared: list[str], flat_rows: list[dict]) -> list[str]:
+    """The declared columns, each widened to the dotted keys the rows hold under it (an object
+    that is not a serializer, e.g. a computed summary); then any column the rows hold beyond them."""
+    seen = list(dict.fromkeys(key for row in flat_rows for key in row))
+    header = []
+    for column in declared:
+        below = [key for key in seen if key == column or key.startswith(f"{column}.")]
+        header.extend(below or [column])
+    header.extend(key for key in seen if key not in header and not any(key.startswith(f"{c}.") for c in header))
+    return list(dict.fromkeys(header))
+
+
+def flatten(value, prefix="") -> dict:
+    """A row's nested objects as dotted keys."""
+    if not isinstance(value, dict):
+        return {prefix.removesuffix("."): value}
+    flat = {}
+    for key, item in value.items():
+        if isinstance(item, dict) and item:
+            flat.update(flatten(item, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = item
+    return flat
+
+
+def as_cell(value):
+    """One value as a cell: lists joined by "; " (an object in a list as compact JSON), booleans as
+    in JSON, decimals as numbers."""
+    if isinstance(value, list):
+        return "; ".join(str(as_cell(item)) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"), default=str)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value):
+        return Decimal(value)
+    return value
+
+
+class CsvListsMixin:
+    """CSV is for list operations only: any other operation asked for ``text/csv`` is a 406, and
+    an error is never CSV (it is problem JSON)."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, CsvListRenderer)]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), CsvListRenderer):
+            response.accepted_renderer = next(
+                renderer for renderer in super().get_renderers() if not isinstance(renderer, CsvListRenderer)
+            )
+            response.accepted_media_type = response.accepted_renderer.media_type
+        return response
