@@ -409,6 +409,37 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 )
 
 # --- api-transport settings ---
+# CORS for browser-based API clients (BI dashboards): off unless origins are listed, e.g.
+# CORS_ALLOWED_ORIGINS=https://bi.example.org,https://data.example.org; API paths only; token
+# clients, so no cookies cross origins unless CORS_ALLOW_CREDENTIALS=1.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=False)
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Location",
+    "Link",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Request-ID",
+    "X-Total-Count",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+]
 # --- end api-transport settings ---
 # --- api-http settings ---
 # --- end api-http settings ---

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from web.rest import ModelCleanSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.transport import UtcDateTimeField
 
 from . import services
 from .links import local_path
@@ -27,7 +28,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     zone = serializers.PrimaryKeyRelatedField(source="event.zone", read_only=True)
     school = serializers.PrimaryKeyRelatedField(source="event.school", read_only=True)
     actor_name = serializers.StringRelatedField(source="event.actor", read_only=True, allow_null=True)
-    occurred_at = serializers.DateTimeField(source="event.occurred_at", read_only=True)
+    occurred_at = UtcDateTimeField(source="event.occurred_at", read_only=True)
     delivery_label = serializers.CharField(source="get_delivery_display", read_only=True)
     emailed = serializers.SerializerMethodField()
 
