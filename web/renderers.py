@@ -30,7 +30,7 @@ class CsvListRenderer(BaseRenderer):
             return b""
         context = renderer_context or {}
         response, view = context.get("response"), context.get("view")
-        rows = data.get("results", []) if isinstance(data, dict) else list(data or [])
+        rows = page_rows(data)
         if response is not None:
             paginate_in_headers(response, data)
             resource = context["request"].path.rstrip("/").rsplit("/", 1)[-1]
@@ -42,9 +42,16 @@ class CsvListRenderer(BaseRenderer):
         return stream.getvalue().encode(self.charset)
 
 
+def page_rows(data) -> list[dict]:
+    """The rows of a page, of an unpaginated list, or the one object a list operation answers."""
+    if isinstance(data, dict):
+        return data.get("results", [data])
+    return list(data)
+
+
 def paginate_in_headers(response, data) -> None:
     """A page's ``next``/``previous`` links as a ``Link`` header and its ``count`` as ``X-Total-Count``."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or "results" not in data:
         return
     links = [f'<{data[name]}>; rel="{rel}"' for name, rel in (("next", "next"), ("previous", "prev")) if data.get(name)]
     if links:
@@ -78,26 +85,23 @@ def readable_columns(serializer, prefix=""):
 
 def columns(declared: list[str], flat_rows: list[dict]) -> list[str]:
     """The declared columns, each widened to the dotted keys the rows hold under it (an object
-    that is not a serializer, e.g. a computed summary); then any column the rows hold beyond them."""
+    that is not a serializer, e.g. a computed summary), then any key the rows hold beyond them."""
     seen = list(dict.fromkeys(key for row in flat_rows for key in row))
     header = []
     for column in declared:
-        below = [key for key in seen if key == column or key.startswith(f"{column}.")]
-        header.extend(below or [column])
-    header.extend(key for key in seen if key not in header and not any(key.startswith(f"{c}.") for c in header))
-    return list(dict.fromkeys(header))
+        header.extend([key for key in seen if key == column or key.startswith(f"{column}.")] or [column])
+    beyond = [key for key in seen if not any(column == key or column.startswith(f"{key}.") for column in header)]
+    return [*header, *beyond]
 
 
-def flatten(value, prefix="") -> dict:
+def flatten(row: dict, prefix="") -> dict:
     """A row's nested objects as dotted keys."""
-    if not isinstance(value, dict):
-        return {prefix.removesuffix("."): value}
     flat = {}
-    for key, item in value.items():
-        if isinstance(item, dict) and item:
-            flat.update(flatten(item, f"{prefix}{key}."))
+    for key, value in row.items():
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
-            flat[f"{prefix}{key}"] = item
+            flat[f"{prefix}{key}"] = value
     return flat
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from config.api_urls import router
 from tests.factories import MeasurementFactory, StatusUpdateFactory
 
 CSV = {"HTTP_ACCEPT": "text/csv"}
@@ -87,3 +88,11 @@ def test_an_error_of_a_csv_list_is_json(clients, world):
     assert response.status_code == 400
     assert "json" in response["Content-Type"]
     assert "cursor" in response.json()
+
+
+def test_every_list_answers_csv(clients, records):
+    lists = [prefix for prefix, viewset, _ in router.registry if hasattr(viewset, "list")]
+    answers = {endpoint: clients["admin"].get(f"/api/v1/{endpoint}/", **CSV) for endpoint in lists}
+    refused = {endpoint: (r.status_code, r.content[:200]) for endpoint, r in answers.items() if r.status_code != 200}
+    assert not refused
+    assert {r["Content-Type"] for r in answers.values()} == {"text/csv; charset=utf-8"}
