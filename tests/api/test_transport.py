@@ -139,3 +139,16 @@ def test_date_times_are_utc(clients, memberships, world):
 def test_date_times_with_any_offset_are_read_and_written_in_utc(sent, written):
     field = UtcDateTimeField()
     assert field.to_representation(field.to_internal_value(sent)) == written
+
+
+def test_a_gzipped_records_weak_etag_still_guards_an_edit(clients, world):
+    """gzip makes a strong ETag weak (the bytes differ, RFC 9110); the version it names still
+    matches an If-Match, and a stale one is still refused."""
+    client = clients["state_lead"]
+    url = f"/api/v1/zones/{world.zone.pk}/"
+    read = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert read["Content-Encoding"] == "gzip"
+    etag = read["ETag"]
+    assert etag.startswith('W/"')
+    assert client.patch(url, {"name": "Renamed Zone"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert client.patch(url, {"name": "Lost Zone"}, format="json", HTTP_IF_MATCH=etag).status_code == 412
