@@ -37,10 +37,10 @@ class AnyOfWidget:
         given = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
         return [super(AnyOfWidget, self).value_from_datadict({name: value}, files, name) for value in given]
 
-    def get_context(self, name, value, attrs):
+    def render(self, name, value, attrs=None, renderer=None):
         if isinstance(value, list):  # the browsable API's filter form shows the first value
             value = value[0] if value else None
-        return super().get_context(name, value, attrs)
+        return super().render(name, value, attrs, renderer)
 
 
 class AnyOfField:

@@ -152,3 +152,9 @@ def test_status_updates_by_school_nces_id(clients, records):
     client = clients["state_viewer"]
     assert ids(client.get(f"{API}/status-updates/", {"school_nces_id": own.school.nces_id})) == {own.pk}
     assert ids(client.get(f"{API}/status-updates/", {"school_nces_id": other.school.nces_id})) == set()
+
+
+def test_the_browsable_api_shows_a_form_for_repeated_values(clients, records, world):
+    response = clients["admin"].get(f"{API}/metrics/", {"catalog": ["true", "false"]}, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert world.metric.code in response.content.decode()
