@@ -2,9 +2,11 @@
 ordering field or a bad page size is a 400 naming it; repeated values match any of them; natural
 keys (NCES ids, postal codes, metric codes) find records within the reader's reach only."""
 
+import datetime
+
 import pytest
 
-from tests.factories import MetricFactory
+from tests.factories import ActivityReportFactory, MetricFactory
 from web.rest import PageNumberPages
 
 API = "/api/v1"
@@ -158,3 +160,15 @@ def test_the_browsable_api_shows_a_form_for_repeated_values(clients, records, wo
     response = clients["admin"].get(f"{API}/metrics/", {"catalog": ["true", "false"]}, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert world.metric.code in response.content.decode()
+
+
+def test_activity_reports_or_repeated_states_and_widen_date_bounds(clients, records, world):
+    """The network's filters go through activity.filter_reports: repeated states match any of
+    them, with the other filters still applied; repeated date bounds keep the widest range."""
+    own = ActivityReportFactory(engagement=records["engagements"][0], date=datetime.date(2011, 3, 1))
+    other = ActivityReportFactory(engagement=records["engagements"][1], date=datetime.date(2011, 5, 1))
+    client, url = clients["admin"], f"{API}/activity-reports/"
+    assert ids(client.get(url, {"state": [world.state.pk, world.other_state.pk]})) == {own.pk, other.pk}
+    assert ids(client.get(url, {"state": world.other_state.pk, "service_area": "human_capital"})) == {other.pk}
+    dates = {"date_after": ["2011-04-01", "2011-02-01"], "date_before": ["2011-03-15", "2011-06-01"]}
+    assert ids(client.get(url, dates)) == {own.pk, other.pk}
