@@ -183,3 +183,12 @@ class StrictPageSize:
 
     def page_size_error(self, message: str):
         return exceptions.ValidationError({self.page_size_query_param: [message]})
+
+    def get_schema_operation_parameters(self, view):
+        """The schema states the bounds the 400 enforces (``page`` from 1, ``page_size`` 1..max)."""
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size}}
+        bounds[getattr(self, "page_query_param", None)] = {"minimum": 1}
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
