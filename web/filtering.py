@@ -74,7 +74,10 @@ class AnyOfFilter:
             return qs
         if self.method is not None:
             method = FilterMethod(self).method
-            return reduce(or_, (method(qs, self.field_name, item) for item in value))
+            if len(value) == 1:
+                return method(qs, self.field_name, value[0])
+            # Each value's rows as a subquery: the method's querysets may not combine (distinct, annotations).
+            return qs.filter(reduce(or_, (Q(pk__in=method(qs, self.field_name, item).values("pk")) for item in value)))
         if self.distinct:
             qs = qs.distinct()
         if self.lookup_expr == "exact":

@@ -39,7 +39,13 @@ from core.permissions import ANYWHERE, permission_name
 from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
 from web.conditional import ConditionalRequestsMixin
-from web.filtering import AnyOfFilterBackend, KnownParametersFilter, StrictOrderingFilter, StrictPageSize
+from web.filtering import (
+    SPARSE_FIELDS_PARAMETER,
+    AnyOfFilterBackend,
+    KnownParametersFilter,
+    StrictOrderingFilter,
+    StrictPageSize,
+)
 from web.idempotency import IdempotencyMixin
 from web.transport import RateLimitHeadersMixin
 
@@ -316,7 +322,11 @@ class SparseFieldsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        wanted = request.query_params.get("fields") if request is not None and request.method == "GET" else None
+        wanted = (
+            request.query_params.get(SPARSE_FIELDS_PARAMETER)
+            if request is not None and request.method == "GET"
+            else None
+        )
         if wanted:
             keep = {name.strip() for name in wanted.split(",")}
             for name in set(self.fields) - keep:

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from tests.factories import ActivityReportFactory, MetricFactory
+from tests.factories import ActivityReportFactory, CommentFactory, MetricFactory
 from web.rest import PageNumberPages
 
 API = "/api/v1"
@@ -172,3 +172,11 @@ def test_activity_reports_or_repeated_states_and_widen_date_bounds(clients, reco
     assert ids(client.get(url, {"state": world.other_state.pk, "service_area": "human_capital"})) == {other.pk}
     dates = {"date_after": ["2011-04-01", "2011-02-01"], "date_before": ["2011-03-15", "2011-06-01"]}
     assert ids(client.get(url, dates)) == {own.pk, other.pk}
+
+
+def test_repeated_values_of_a_method_filter_match_any_of_them(clients, records, world):
+    first, second, third = (CommentFactory(school=school) for school in world.schools)
+    client, url = clients["admin"], f"{API}/comments/"
+    found = ids(client.get(url, {"subject": "school", "subject_id": [first.school_id, third.school_id]}))
+    assert found == {first.pk, third.pk}
+    assert ids(client.get(url, {"id": [first.pk, second.pk], "open": ["true", "false"]})) == set()
