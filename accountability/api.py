@@ -22,10 +22,12 @@ from core.permissions import ANYWHERE
 from core.validators import validate_school_year
 from schools.api import SchoolFilter
 from schools.models import School
+from web.filtering import KnownParametersFilter
 from web.rest import (
     PROBLEM_CONTENT_TYPE,
     CursorPages,
     IdFilter,
+    NaturalKeyFilter,
     PageNumberPages,
     ProblemSerializer,
     ScopedModelViewSet,
@@ -96,10 +98,12 @@ class SchoolRecordFilter(filters.FilterSet):
     district = IdFilter(field_name="school__district")
     zone = IdFilter(field_name="school__zone")
     school = IdFilter(field_name="school")
+    school_nces_id = NaturalKeyFilter(field_name="school__nces_id", help_text="The school's NCES id.")
 
 
 class SchoolMetricFilter(SchoolRecordFilter):
     metric = IdFilter(field_name="metric")
+    metric_code = NaturalKeyFilter(field_name="metric__code", help_text="The metric's code.")
 
 
 class BaselineFilter(SchoolMetricFilter):
@@ -337,7 +341,8 @@ class CollectionViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
     queryset = ReportingPeriod.objects.all()
     serializer_class = RequirementSerializer
     pagination_class = PageNumberPages
-    filter_backends = []
+    filter_backends = [KnownParametersFilter]
+    query_form = CollectionQuery
 
     @extend_schema(
         parameters=[
@@ -351,6 +356,7 @@ class CollectionViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
         responses=RequirementSerializer(many=True),
     )
     def list(self, request):
+        self.filter_queryset(self.get_queryset())  # refuses a parameter CollectionQuery does not read
         query = CollectionQuery(request.query_params)
         if not query.is_valid():
             raise exceptions.ValidationError(query.errors)

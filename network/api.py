@@ -2,6 +2,10 @@
 Every write goes through the network's use cases, as on the pages; a model rule answers 400, a
 refused step 409, a stale version 412."""
 
+from functools import reduce
+from itertools import product
+from operator import or_
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -79,14 +83,19 @@ class ActivityReportFilter(filters.FilterSet):
         return queryset  # by filter_queryset, through activity.filter_reports
 
     def filter_queryset(self, queryset):
+        """Repeated values match any of them (web.filtering): the reports of any chosen state,
+        collaborator and area combination, from the earliest ``date_after`` to the latest ``date_before``."""
         data = self.form.cleaned_data
-        reports = filter_reports(
-            queryset,
-            state=data.get("state"),
-            collaborator=data.get("collaborator"),
-            service_area=data.get("service_area") or "",
-            since=data.get("date_after"),
-            until=data.get("date_before"),
+        chosen = [data.get(name) or [None] for name in ("state", "collaborator", "service_area")]
+        since, until = min(data.get("date_after") or [None]), max(data.get("date_before") or [None])
+        reports = reduce(
+            or_,
+            (
+                filter_reports(
+                    queryset, state=state, collaborator=collaborator, service_area=area or "", since=since, until=until
+                )
+                for state, collaborator, area in product(*chosen)
+            ),
         )
         return super().filter_queryset(reports)
 

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from rest_framework import exceptions
 
 from schools.models import School
-from web.rest import IdFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet, ScopedReadOnlyViewSet
 from zones.models import State, Zone
 
 from .serializers import PortfolioSerializer, StateMoneySerializer, ZoneSerializer
@@ -16,12 +16,13 @@ from .services import reads_state_money
 
 class ZoneFilter(filters.FilterSet):
     state = IdFilter(field_name="state")
+    state_postal_code = NaturalKeyFilter(field_name="state__postal_code", help_text="The state's postal code.")
     district = IdFilter(field_name="districts", distinct=True)
     lead_partner = IdFilter(field_name="lead_partner")
 
     class Meta:
         model = Zone
-        fields = ["state", "district", "lead_partner", "status", "launch_school_year"]
+        fields = ["state", "state_postal_code", "district", "lead_partner", "status", "launch_school_year"]
 
 
 class ZoneViewSet(ScopedModelViewSet):

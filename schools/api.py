@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from web.rest import IdFilter, ScopedModelViewSet
+from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet
 
 from .models import School
 from .serializers import SchoolSerializer
@@ -10,12 +10,26 @@ from .serializers import SchoolSerializer
 
 class SchoolFilter(filters.FilterSet):
     state = IdFilter(field_name="district__state")
+    state_postal_code = NaturalKeyFilter(
+        field_name="district__state__postal_code", help_text="The state's postal code."
+    )
     district = IdFilter(field_name="district")
+    district_nces_lea_id = NaturalKeyFilter(field_name="district__nces_lea_id", help_text="The district's NCES LEA id.")
     zone = IdFilter(field_name="zone")
+    nces_id = NaturalKeyFilter(help_text="The school's NCES id.")
 
     class Meta:
         model = School
-        fields = ["state", "district", "zone", "improvement_tier", "turnaround_status"]
+        fields = [
+            "state",
+            "state_postal_code",
+            "district",
+            "district_nces_lea_id",
+            "zone",
+            "nces_id",
+            "improvement_tier",
+            "turnaround_status",
+        ]
 
 
 class SchoolViewSet(ScopedModelViewSet):

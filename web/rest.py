@@ -19,7 +19,6 @@ from django.db.models import ProtectedError, RestrictedError
 from django.urls import NoReverseMatch
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
@@ -40,6 +39,13 @@ from core.permissions import ANYWHERE, permission_name
 from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
 from web.conditional import ConditionalRequestsMixin
+from web.filtering import (
+    SPARSE_FIELDS_PARAMETER,
+    AnyOfFilterBackend,
+    KnownParametersFilter,
+    StrictOrderingFilter,
+    StrictPageSize,
+)
 from web.idempotency import IdempotencyMixin
 from web.renderers import CsvListsMixin
 from web.transport import RateLimitHeadersMixin
@@ -104,7 +110,12 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class VisibleChoicesFilterBackend(filters.DjangoFilterBackend):
+class NaturalKeyFilter(filters.CharFilter):
+    """Filter by a key clients hold from elsewhere (an NCES id, a postal code, a metric code): an
+    exact match within what the user may read, so another tenant's key simply matches nothing."""
+
+
+class VisibleChoicesFilterBackend(AnyOfFilterBackend):
     """Every filter whose choices are rows (``?state=`` of imports, any model choice filter) offers
     only the rows the user may read, also in the browsable API's filter form: another tenant's id
     is "Select a valid choice" exactly like an id that does not exist."""
@@ -117,13 +128,23 @@ class VisibleChoicesFilterBackend(filters.DjangoFilterBackend):
         return filterset
 
 
-class PageNumberPages(PageNumberPagination):
+class PageNumberPages(StrictPageSize, PageNumberPagination):
+    """Numbered pages; ``page`` that is not a whole number from 1 is a 400, one past the last a 404."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        given = request.query_params.get(self.page_query_param)
+        if given is None or given in self.last_page_strings:
+            return super().get_page_number(request, paginator)
+        if not (given.isascii() and given.isdigit()) or int(given) < 1:
+            raise exceptions.ValidationError({self.page_query_param: ['A whole number from 1 (or "last").']})
+        return int(given)
 
-class CursorPages(CursorPagination):
+
+class CursorPages(StrictPageSize, CursorPagination):
     """For lists of millions of rows: ``next``/``previous`` links carry an opaque cursor, and there
     is no ``count`` (counting every row in scope would cost more than the page itself).
 
@@ -302,7 +323,11 @@ class SparseFieldsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        wanted = request.query_params.get("fields") if request is not None and request.method == "GET" else None
+        wanted = (
+            request.query_params.get(SPARSE_FIELDS_PARAMETER)
+            if request is not None and request.method == "GET"
+            else None
+        )
         if wanted:
             keep = {name.strip() for name in wanted.split(",")}
             for name in set(self.fields) - keep:
@@ -449,7 +474,7 @@ class ScopedQuerysetMixin(IdempotencyMixin, ConditionalRequestsMixin, RateLimitH
     the scope of the (anonymous) session, so the token's own, narrower reach is entered once
     authenticated."""
 
-    filter_backends = [VisibleChoicesFilterBackend, OrderingFilter]
+    filter_backends = [KnownParametersFilter, VisibleChoicesFilterBackend, StrictOrderingFilter]
     pagination_class = PageNumberPages
     ordering_fields = ["id"]
 

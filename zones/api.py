@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from web.rest import IdFilter, ScopedModelViewSet
+from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet
 
 from .models import District, State
 from .serializers import DistrictSerializer, StateSerializer
@@ -10,9 +10,11 @@ from .services import check_initiative_fields
 
 
 class StateFilter(filters.FilterSet):
+    postal_code = NaturalKeyFilter(help_text="The state's postal code, e.g. CO.")
+
     class Meta:
         model = State
-        fields = ["network_status"]
+        fields = ["postal_code", "network_status"]
 
 
 class StateViewSet(ScopedModelViewSet):
@@ -28,10 +30,12 @@ class StateViewSet(ScopedModelViewSet):
 
 class DistrictFilter(filters.FilterSet):
     state = IdFilter(field_name="state")
+    state_postal_code = NaturalKeyFilter(field_name="state__postal_code", help_text="The state's postal code.")
+    nces_lea_id = NaturalKeyFilter(help_text="The district's NCES LEA id.")
 
     class Meta:
         model = District
-        fields = ["state"]
+        fields = ["state", "state_postal_code", "nces_lea_id"]
 
 
 class DistrictViewSet(ScopedModelViewSet):
