@@ -2,9 +2,10 @@
 preconditions on what a write changes, so a client neither re-downloads what it has nor
 overwrites a change it has not seen.
 
-- ``ETag`` on every successful GET of an object or a list page: a versioned record's is
-  ``"<version>"`` (core.concurrency: the version every save increments); anything else's is a
-  hash of the body as served, so it changes exactly when the representation does.
+- ``ETag`` on every successful GET of an object or a list page, and on a PUT/PATCH's answer: a
+  versioned record's is ``"<version>"`` (core.concurrency: the version every save increments);
+  anything else's is a hash of the body as served, so it changes exactly when the
+  representation does.
 - ``If-None-Match`` matching it → 304 Not Modified, no body.
 - ``If-Match`` on a change (PUT, PATCH, DELETE, or an action POSTed to an object): the object is
   locked first, then compared as it is now; a versioned record's version, any other object's
@@ -109,9 +110,11 @@ class ConditionalRequestsMixin:
             )
 
     def representation_etag(self, obj) -> str:
-        """The ETag a GET of ``obj`` answers (serialized and rendered as a plain GET would be)."""
+        """The ETag a GET of ``obj`` answers: serialized by the view's own serializer (not an
+        action's), rendered by its first renderer, as a plain GET would be."""
         renderer = self.renderer_classes[0]()
-        data = self.get_serializer(obj).data
+        serializer_class = type(self).serializer_class or self.get_serializer_class()
+        data = serializer_class(obj, context=self.get_serializer_context()).data
         return body_etag(renderer.render(data, renderer.media_type, {"request": self.request, "view": self}))
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -127,11 +130,13 @@ class ConditionalRequestsMixin:
             version = response.data.get("version")  # a created record's
             if isinstance(version, int):
                 response["ETag"] = f'"{version}"'
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD", "PUT", "PATCH"):
             return response
-        if not response.has_header("ETag"):
+        if not response.has_header("ETag"):  # a change answers the new representation: its ETag too
             response.render()  # here, inside the request's tenant scope (ScopedQuerysetMixin)
             response["ETag"] = body_etag(response.content)
+        if request.method in ("PUT", "PATCH"):
+            return response
         return self._not_modified(request, response) or response
 
     def _not_modified(self, request, response):

@@ -29,7 +29,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, status
@@ -103,6 +103,18 @@ def body_digest(request) -> str:
     return digest.hexdigest()
 
 
+def held_elsewhere(user_id: int, key: str) -> bool:
+    """Whether another request holds this key right now. Under ATOMIC_REQUESTS a first request's
+    claim is not visible until it commits and a duplicate's insert would wait on the unique index;
+    on PostgreSQL a transaction-scoped advisory lock, tried without waiting, answers at once (409).
+    Elsewhere (SQLite: one writer at a time) the unique index alone decides."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{user_id}:{key}"])
+        return not cursor.fetchone()[0]
+
+
 def replay_response(record) -> HttpResponse:
     response = HttpResponse(bytes(record.body), status=record.status)
     for name, value in record.headers.items():
@@ -149,6 +161,8 @@ class IdempotencyMixin:
             created_at=now,
             expires_at=now + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL),
         )
+        if held_elsewhere(request.user.pk, key):
+            raise IdempotencyKeyInUse()
         for _attempt in range(2):  # a second time once an expired claim is deleted
             try:
                 with transaction.atomic():

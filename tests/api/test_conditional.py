@@ -60,6 +60,7 @@ def test_two_lead_partner_staff_editing_the_same_version_the_second_gets_412(cli
 
     first = first_staff.patch(update_url, {"narrative": "First edit."}, format="json", HTTP_IF_MATCH=etag)
     assert first.status_code == 200, first.content
+    assert first["ETag"] == first_staff.get(update_url)["ETag"] != etag  # the new version's, to edit again
     second = second_staff.patch(update_url, {"narrative": "Second edit."}, format="json", HTTP_IF_MATCH=etag)
     assert second.status_code == 412, second.content
     assert StatusUpdate.objects.get().narrative == "First edit."  # the first edit survives
