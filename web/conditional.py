@@ -45,18 +45,11 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
-def entity_tags(header: str, *, weak: bool) -> list[str]:
-    """The tags of an ``If-Match``/``If-None-Match`` list, quotes kept. Weak tags (``W/"…"``) are
-    kept as strong ones where weak comparison applies (If-None-Match), dropped where it does not."""
-    tags = []
-    for tag in (part.strip() for part in header.split(",")):
-        if tag.startswith("W/"):
-            if not weak:
-                continue
-            tag = tag[2:]
-        if tag:
-            tags.append(tag)
-    return tags
+def entity_tags(header: str) -> list[str]:
+    """The tags of an ``If-Match``/``If-None-Match`` list, quotes kept, ``W/`` dropped: our tags
+    are computed on the uncompressed representation, and gzip (Django's GZipMiddleware) only marks
+    them weak because the bytes on the wire differ, so ``W/"x"`` names the same representation."""
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
 
 
 def if_match_version(request) -> int | None:
@@ -103,7 +96,7 @@ class ConditionalRequestsMixin:
         if isinstance(obj, VersionedModel):
             if if_match_version(self.request) != obj.version:
                 raise PreconditionFailed()
-        elif self.representation_etag(obj) not in entity_tags(header, weak=False):
+        elif self.representation_etag(obj) not in entity_tags(header):
             raise PreconditionFailed(
                 "This record was changed since you read it (its ETag is no longer the one you sent); "
                 "read it again and resend your change."
@@ -142,7 +135,7 @@ class ConditionalRequestsMixin:
     def _not_modified(self, request, response):
         """A 304 standing for ``response`` when the client's ``If-None-Match`` names its ETag."""
         header = request.headers.get("If-None-Match", "").strip()
-        if not header or (header != "*" and response["ETag"] not in entity_tags(header, weak=True)):
+        if not header or (header != "*" and response["ETag"] not in entity_tags(header)):
             return None
         not_modified = HttpResponseNotModified()
         for name, value in response.items():
