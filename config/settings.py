@@ -293,6 +293,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 12 * 3600},
     },
+    # --- api-http beat ---
+    "idempotency-keys-purge": {  # Idempotency-Key records past their expiry (web.idempotency)
+        "task": "web.tasks.purge_expired_idempotency_keys",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3600},
+    },
 }
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---
@@ -442,6 +448,10 @@ CORS_EXPOSE_HEADERS = [
 ]
 # --- end api-transport settings ---
 # --- api-http settings ---
+# PUT/PATCH/DELETE without If-Match: 428 when true; else honoured when sent (web.conditional).
+API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
+# Seconds an Idempotency-Key's response is replayed for (web.idempotency).
+IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
 # --- end api-http settings ---
 # --- api-schema settings ---
 # --- end api-schema settings ---

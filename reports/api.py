@@ -91,10 +91,12 @@ class ReportRunViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Report runs in your scope. POST queues a report, or returns this month's run of it (200) unless forced.
+    """Report runs in your scope. POST queues a report, or returns this month's run of it unless forced.
 
-    When the report service is unavailable the run is saved all the same (201 or 200) and ``notice``
-    says so; it runs when the service is back.
+    A run still queued or running answers 202 Accepted with ``Location`` (the run, to poll) and
+    ``Retry-After`` (seconds until polling is worth it); a run already finished answers 200 (this
+    month's, reused) or 201. When the report service is unavailable the run is saved all the same
+    and ``notice`` says so; it runs when the service is back.
     """
 
     queryset = ReportRun.objects.select_related("state", "zone", "requested_by")
@@ -105,8 +107,11 @@ class ReportRunViewSet(
         runs = super().get_queryset()
         return runs.current() if self.action == "list" else runs
 
+    POLL_AFTER_SECONDS = 5  # Retry-After of an unfinished run
+
     @extend_schema(
         responses={
+            202: ReportRunSerializer,
             201: ReportRunSerializer,
             200: ReportRunSerializer,
             429: OpenApiResponse(description="Forced again within minutes of your last forced run; see Retry-After."),
@@ -116,6 +121,10 @@ class ReportRunViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = serializer.save()
+        if run.status in ReportRun.UNFINISHED:
+            location = self.reverse_action("detail", args=[run.pk])
+            headers = {"Location": location, "Retry-After": str(self.POLL_AFTER_SECONDS)}
+            return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED, headers=headers)
         code = status.HTTP_201_CREATED if run.created else status.HTTP_200_OK
         return Response(self.get_serializer(run).data, status=code)
 

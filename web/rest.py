@@ -32,13 +32,16 @@ from core.concurrency import (
     SERIALIZATION_FAILURE,
     StaleRecord,
     VersionedModel,
-    lock_rows,
     sqlstate,
 )
 from core.permissions import ANYWHERE, permission_name
 from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
-from web.conditional import ConditionalRequestsMixin
+from web.conditional import (
+    ConditionalRequestsMixin,
+    PreconditionFailed,
+    if_match_version,  # noqa: F401 (the API modules' import)
+)
 from web.filtering import (
     SPARSE_FIELDS_PARAMETER,
     AnyOfFilterBackend,
@@ -200,12 +203,6 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = StaleRecord().messages[0]
-    default_code = "stale"
-
-
 class WriteConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This change collided with another one made at the same time; reload the record and try again."
@@ -262,59 +259,13 @@ def race_answer(exc):
 
 
 class RaceAnswersMixin:
-    """Optimistic concurrency and race answers for every API view: detail responses carry the
-    record's version as ``ETag``; a change (PUT/PATCH/DELETE) locks the row it changes, so a
-    partial PATCH writes its fields over the current values of the others (no lost update), and
-    one whose ``If-Match`` (or body ``version``) is not the current version is refused with 412;
-    races that still end in the database answer 409/400 problem JSON (``race_answer``)."""
-
-    etag_object = None
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in SAFE_METHODS:
-            lock_rows(type(obj), [obj.pk])
-            obj.refresh_from_db()  # the current values, now that nobody else can change them
-            if isinstance(obj, VersionedModel):
-                expected = if_match_version(self.request)
-                if expected is not None and expected != obj.version:
-                    raise PreconditionFailed()
-        self.etag_object = obj
-        return obj
+    """Races that end in the database answer 412/409/400 (``race_answer``) instead of a 500; the
+    API's exception handler formats them. Versions, ETags and If-Match are
+    web.conditional.ConditionalRequestsMixin's."""
 
     def handle_exception(self, exc):
         answer = race_answer(exc)
-        if answer is not None:
-            exc = answer
-        response = super().handle_exception(exc)
-        if isinstance(exc, (PreconditionFailed, WriteConflict, StateConflict)):  # RFC 9457 problem details
-            response.data = problem_details(response.status_code, response.status_text, str(exc.detail))
-            response.content_type = PROBLEM_CONTENT_TYPE
-        return response
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 300 or request.method == "DELETE":
-            return response
-        obj = self.etag_object
-        if isinstance(obj, VersionedModel):
-            response["ETag"] = f'"{obj.version}"'
-        elif request.method == "POST" and isinstance(getattr(response, "data", None), dict):
-            version = response.data.get("version")  # a created record's
-            if isinstance(version, int):
-                response["ETag"] = f'"{version}"'
-        return response
-
-
-def if_match_version(request) -> int | None:
-    """The version an ``If-Match: "<version>"`` header expects (``*`` or none: None); an ETag that
-    is no version of ours can never match (-1)."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
-    versions = [int(tag) for tag in tags if tag.isdigit()]
-    return versions[0] if len(versions) == 1 else -1
+        return super().handle_exception(answer if answer is not None else exc)
 
 
 class SparseFieldsMixin:

@@ -17,21 +17,21 @@ def brief(colorado):
 
 def test_the_api_refuses_a_second_forced_render_with_429(client, people, colorado, brief):
     client.force_login(people["viewer"])
-    assert client.post(API, brief, content_type="application/json").status_code == 201
+    assert client.post(API, brief, content_type="application/json").status_code == 202  # queued
     forced = client.post(API, {**brief, "force": True}, content_type="application/json")
-    assert forced.status_code == 201
+    assert forced.status_code == 202
     for _ in range(4):
         again = client.post(API, {**brief, "force": True}, content_type="application/json")
         assert again.status_code == 429
         assert 0 < int(again["Retry-After"]) <= INTERVAL
         assert "less than 10 minutes ago" in again.json()["detail"]
     assert ReportRun.objects.count() == 2  # the first run and the one forced render
-    assert client.post(API, brief, content_type="application/json").status_code == 200  # reuse still answers
+    assert client.post(API, brief, content_type="application/json").status_code == 202  # reuse still answers
 
     other_month = client.post(API, {**brief, "period": "2010-11", "force": True}, content_type="application/json")
-    assert other_month.status_code == 201  # another report (month) has its own allowance
+    assert other_month.status_code == 202  # another report (month) has its own allowance
     client.force_login(people["lead"])
-    assert client.post(API, {**brief, "force": True}, content_type="application/json").status_code == 201  # per user
+    assert client.post(API, {**brief, "force": True}, content_type="application/json").status_code == 202  # per user
 
 
 def test_the_page_refuses_a_second_forced_render_with_a_form_error(client, people, colorado, brief):

@@ -105,13 +105,8 @@ def test_the_api_answers_412_to_a_stale_if_match_and_gives_the_etag():
     assert changed.status_code == 200 and changed["ETag"] == '"2"'
     stale = api.patch(url, {"name": "Lost"}, format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 412
-    assert stale["Content-Type"] == "application/problem+json"
-    assert stale.json() == {
-        "type": "about:blank",
-        "title": "Precondition Failed",
-        "status": 412,
-        "detail": STALE_MESSAGE,
-    }
+    assert stale["Content-Type"] == "application/problem+json"  # formatted by web.problems' handler
+    assert (stale.json()["status"], stale.json()["code"], stale.json()["detail"]) == (412, "stale", STALE_MESSAGE)
     assert api.patch(url, {"name": "Lost", "version": 1}, format="json").status_code == 412
     assert School.objects.get(pk=school.pk).name == "Renamed"
 
