@@ -406,6 +406,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # --- api-http settings ---
 # --- end api-http settings ---
 # --- api-schema settings ---
+SPECTACULAR_SETTINGS.update(
+    {
+        "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags: the resource after /api/v1/ (zones, status-updates)
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "web.schema.postprocess",
+        ],
+    }
+)
 # --- end api-schema settings ---
 
 LOGGING = {

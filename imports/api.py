@@ -4,6 +4,7 @@ file (``POST /api/v1/measurements/bulk-upload/``), through the same pipeline (im
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -173,7 +174,13 @@ class ImportBatchViewSet(
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
         return Response(body, status=200 if batch.status == ImportBatch.Status.APPLIED else 400)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The uploaded file.")})
+    @extend_schema(
+        responses={
+            (200, UPLOAD_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, "The uploaded file's bytes (CSV or XLSX), as opaque bytes no browser renders."
+            )
+        }
+    )
     @action(detail=True, methods=["get"])
     def file(self, request, *args, **kwargs):
         """Download the file as it was uploaded."""
