@@ -105,23 +105,28 @@ class ZonePortfolioSchema(AutoSchema):
         return self._tokenize_path()[:1] or ["api"]
 
     def get_summary(self) -> str | None:
+        """ "List zones", "Read one zone", ...: the resource by its URL name, one of it by the model's."""
         model = self._model()
         if model is None:
             return None
-        one, many = model._meta.verbose_name, model._meta.verbose_name_plural
-        action = getattr(self.view, "action", None)
+        many = " ".join(self.get_tags()[0].split("-"))
+        one = str(model._meta.verbose_name)
+        if many != str(model._meta.verbose_name_plural).lower():  # e.g. school-progress: one school
+            one = f"{one} ({many})"
+        a_one = f"{'an' if one[0] in 'aeiou' else 'a'} {one}"
         standard = {
             "list": f"List {many}",
-            "create": f"Create a {one}",
+            "create": f"Create {a_one}",
             "retrieve": f"Read one {one}",
-            "update": f"Change a {one}",
-            "partial_update": f"Change some fields of a {one}",
-            "destroy": f"Delete a {one}",
+            "update": f"Change {a_one}",
+            "partial_update": f"Change some fields of {a_one}",
+            "destroy": f"Delete {a_one}",
         }
+        action = getattr(self.view, "action", None)
         if action in standard:
             return standard[action]
-        name = (action or self.method.lower()).replace("_", " ")
-        return f"{name.capitalize()} ({many if self._is_list_view() or not self._detail() else one})"
+        name = (action or self.method.lower()).replace("_", " ").capitalize()
+        return f"{name}: {one if self._detail() else many}"
 
     def get_description(self) -> str:
         """The action's own docstring, if it has one; the viewset's is its tag's description."""
@@ -296,12 +301,13 @@ class ZonePortfolioSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
-            if code in responses:
-                continue
-            responses[code] = self._get_response_for_code(
-                ProblemDetailsSerializer, code, media_types=[PROBLEM_MEDIA_TYPE], direction=direction
-            )
-            responses[code]["description"] = ERROR_DESCRIPTIONS[code]
+            responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
+        for code, response in responses.items():
+            if code >= "400" and not response.get("content"):  # an error documented by its description alone
+                problem = self._get_response_for_code(
+                    ProblemDetailsSerializer, code, media_types=[PROBLEM_MEDIA_TYPE], direction=direction
+                )
+                response["content"] = problem["content"]
         if self.method == "GET":
             responses.setdefault("304", self._get_response_for_code(None, "304", direction=direction))
             responses["304"]["description"] = "Not modified: the ETag sent as If-None-Match is still current."
