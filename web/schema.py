@@ -280,6 +280,13 @@ class ZonePortfolioSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and field.read_only:
+            schema = self._read_only_blanks(field, schema)
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
+            target = getattr(getattr(field, "queryset", None), "model", None)
+            pk = target._meta.pk if target is not None else None
+            if isinstance(pk, tuple(MAX_ID)):
+                schema.update({key: value for key, value in id_schema(pk).items() if key != "type"})
         if schema.get("type") == "string":
             pattern = value_pattern(getattr(field, "validators", []))
             if pattern:
@@ -287,6 +294,27 @@ class ZonePortfolioSchema(AutoSchema):
             elif schema.get("format") == "decimal" and "pattern" in schema:
                 # drf-spectacular's \d{0,n} accepts "", "-" and "."; a number has a digit before any point.
                 schema["pattern"] = schema["pattern"].replace(r"\d{0,", r"\d{1,", 1).replace(r"\.\d{0,", r"\.\d{1,")
+        return schema
+
+    @staticmethod
+    def _read_only_blanks(field, schema) -> dict:
+        """A read-only field keeps what its model column allows: null anywhere along its source
+        (``event.zone`` of an event without a zone) and a blank choice (DRF drops both kwargs)."""
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        path = []
+        for name in (field.source or "").split(".") if model is not None and field.source != "*" else []:
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                break
+            path.append(model_field)
+            model = model_field.related_model if model_field.is_relation else None
+            if model is None:
+                break
+        if any(getattr(step, "null", False) for step in path):
+            schema["nullable"] = True
+        if path and path[-1].choices and getattr(path[-1], "blank", False) and "" not in schema.get("enum", [""]):
+            schema["enum"] = [*schema["enum"], ""]  # the enum hook makes it TermStatusEnum or BlankEnum
         return schema
 
     def _map_basic_serializer(self, serializer, direction):
