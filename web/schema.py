@@ -105,7 +105,7 @@ class ZonePortfolioSchema(AutoSchema):
         return self._tokenize_path()[:1] or ["api"]
 
     def get_summary(self) -> str | None:
-        """ "List zones", "Read one zone", ...: the resource by its URL name, one of it by the model's."""
+        """Summaries like "List zones" and "Read one zone": the resource by its URL name, one by its model's."""
         model = self._model()
         if model is None:
             return None
