@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -174,6 +174,23 @@ class StatusUpdateFilter(SchoolRecordFilter):
         fields = ["state", "district", "zone", "school", "rating", "reported_after", "reported_before"]
 
 
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A monthly update",
+                value={
+                    "school": 12,
+                    "reported_on": "2025-10-31",
+                    "rating": "at_risk",
+                    "narrative": "Attendance fell in October; a family liaison starts next week.",
+                    "staffing_notes": "Two math vacancies filled.",
+                },
+                request_only=True,
+            )
+        ]
+    )
+)
 class StatusUpdateViewSet(ScopedModelViewSet):
     """Status updates by school, each school's latest first, a cursor page at a time."""
 

@@ -310,11 +310,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PARSER_CLASSES": [
-        "web.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (a generated client then writes JSON); an upload operation sets its own
+    # parser_classes=[MultiPartParser]. Test clients send JSON unless told otherwise.
+    "DEFAULT_PARSER_CLASSES": ["web.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # --- api-problems ---
     "EXCEPTION_HANDLER": "web.problems.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "web.negotiation.ApiContentNegotiation",
@@ -454,6 +453,15 @@ API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
 IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
 # --- end api-http settings ---
 # --- api-schema settings ---
+SPECTACULAR_SETTINGS.update(
+    {
+        "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags: the resource after /api/v1/ (zones, status-updates)
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "web.schema.postprocess",
+        ],
+    }
+)
 # --- end api-schema settings ---
 
 LOGGING = {

@@ -1,10 +1,11 @@
 """REST endpoints for imports: upload a file for a dry run, apply it, list past imports, download a
-file; and the bulk measurement upload (``POST /api/v1/measurements/bulk/``), which imports a file or a
-JSON list of measurements at once through the same pipeline (imports.services.import_rows)."""
+file; and the bulk measurement upsert, a JSON list (``POST /api/v1/measurements/bulk/``) or a CSV/XLSX
+file (``POST /api/v1/measurements/bulk-upload/``), through the same pipeline (imports.services.import_rows)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
@@ -15,7 +16,6 @@ from rest_framework.reverse import reverse
 from accountability import api as accountability
 from partners.models import LeadPartner
 from web.files import private_file_response
-from web.parsers import BoundedJSONParser
 from web.rest import (
     PROBLEM_CONTENT_TYPE,
     ProblemSerializer,
@@ -104,6 +104,7 @@ class ImportBatchViewSet(
 
     queryset = ImportBatch.objects.select_related("uploaded_by")
     serializer_class = ImportBatchSerializer
+    parser_classes = [MultiPartParser]  # its one body is an upload (apply takes none)
     filterset_fields = ["kind", "status", "state"]
 
     @extend_schema(
@@ -173,7 +174,13 @@ class ImportBatchViewSet(
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
         return Response(body, status=200 if batch.status == ImportBatch.Status.APPLIED else 400)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The uploaded file.")})
+    @extend_schema(
+        responses={
+            (200, UPLOAD_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, "The uploaded file's bytes (CSV or XLSX), as opaque bytes no browser renders."
+            )
+        }
+    )
     @action(detail=True, methods=["get"])
     def file(self, request, *args, **kwargs):
         """Download the file as it was uploaded."""
@@ -222,46 +229,77 @@ def rows_problem_response(errors: list[dict], conflict: bool = False) -> Respons
     return problem_response(code, "Measurements not recorded", detail, errors=errors)
 
 
+BULK_RULES = (
+    "Read, checked and written like a measurements import: the columns (JSON keys) are "
+    f"{MEASUREMENT_COLUMNS}; the school is named by `nces_id` or by its `school` id, the metric by its code, "
+    "name or id, the period by number or name. An upsert: a row of an existing measurement (same school, "
+    "metric, school year and period) updates its value and source, a row already as sent is unchanged, so "
+    "sending the same rows again is a no-op (200, all unchanged). All or nothing: every row is checked, also "
+    "against what you may record (measurements only for schools you report on); if any row fails nothing is "
+    "saved and the problem details list each problem by row and column. "
+    f"At most {MAX_ROWS:,} rows and {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+)
+BULK_RESPONSES = {
+    201: OpenApiResponse(BulkRecordedSerializer, "Recorded; at least one measurement was created."),
+    200: OpenApiResponse(BulkRecordedSerializer, "Recorded; none was created (all updated or unchanged)."),
+    (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        BulkProblemSerializer, description="Problems by row and column; nothing was saved."
+    ),
+    (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        BulkProblemSerializer,
+        description="Concurrent uploads kept recording the same rows first; nothing was saved: send again.",
+    ),
+}
+BULK_EXAMPLE = [
+    {"nces_id": "080336001234", "metric": "reading", "school_year": "2024-25", "period": 1, "value": "41.5"},
+    {"school": 12, "metric": "reading", "school_year": "2024-25", "period": 1, "value": "38"},
+]
+
+
 class MeasurementViewSet(accountability.MeasurementViewSet):
-    """Measurements (accountability.api), and their bulk upload through the imports pipeline."""
+    """Measurements (accountability.api), and their bulk upsert through the imports pipeline: a JSON
+    list (``bulk/``) or a CSV/XLSX upload (``bulk-upload/``), the same rules and answers."""
 
     @extend_schema(
-        summary="Record many measurements at once",
-        description=(
-            "A JSON list of measurements, or a CSV or XLSX file (multipart field `file`), read, checked "
-            "and written like a measurements import: the columns (JSON keys) are "
-            f"{MEASUREMENT_COLUMNS}; the school is named by `nces_id` or by its `school` id, the metric "
-            "by its code, name or id, the period by number or name. A row of an existing measurement "
-            "(same school, metric, school year and period) updates its value and source. All or nothing: "
-            "every row is checked, also against what you may record (measurements only for schools you "
-            "report on); if any row fails nothing is saved and the problem details list each problem by "
-            f"row and column. At most {MAX_ROWS:,} rows and {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
-        ),
-        request={
-            "application/json": accountability.MeasurementSerializer(many=True),
-            "multipart/form-data": BulkUploadFileSerializer,
-        },
-        responses={
-            201: BulkRecordedSerializer,
-            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                BulkProblemSerializer, description="Problems by row and column; nothing was saved."
-            ),
-            (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                BulkProblemSerializer,
-                description="Concurrent uploads kept recording the same rows first; nothing was saved: send again.",
-            ),
-        },
+        summary="Record many measurements at once (JSON list)",
+        description=BULK_RULES,
+        request=accountability.MeasurementSerializer(many=True),
+        responses=BULK_RESPONSES,
+        examples=[OpenApiExample("Two rows", value=BULK_EXAMPLE, request_only=True)],
     )
-    @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
+    @action(detail=False, methods=["post"])
     def bulk(self, request):
+        self.check_may_add()  # authorization before reading the body
+        return self._record(lambda: records_table(request.data))
+
+    @extend_schema(
+        summary="Record many measurements at once (CSV or XLSX file)",
+        description=f"The multipart field `file`: a CSV (UTF-8) or XLSX file whose first row names the columns. "
+        f"{BULK_RULES}",
+        request={"multipart/form-data": BulkUploadFileSerializer},
+        responses=BULK_RESPONSES,
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-upload", parser_classes=[MultiPartParser])
+    def bulk_upload(self, request):
         self.check_may_add()
+
+        def table():
+            upload = request.FILES.get("file")  # a malformed body raises ParseError
+            if upload is None:
+                raise ImportFileError("Send a CSV or Excel file in the form field “file”.")
+            return read_table(upload_bytes(upload))
+
+        return self._record(table)
+
+    def _record(self, read) -> Response:
+        """The rows ``read()`` returns, recorded all or nothing: 201 if any was created, else 200."""
         try:
-            table = self._uploaded_table(request)
+            table = read()
         except (ImportFileError, ParseError) as error:
             message = str(getattr(error, "detail", error))
             return rows_problem_response([{"row": None, "column": "", "message": message}])
         plan: Plan = import_rows(
-            ImportBatch.Kind.MEASUREMENTS, table, request.user, VisibleSchools(), reason="API bulk upload"
+            ImportBatch.Kind.MEASUREMENTS, table, self.request.user, VisibleSchools(), reason="API bulk upload"
         )
         if plan.errors:
             return rows_problem_response(plan.summary()["errors"], conflict=plan.conflict)
@@ -273,12 +311,5 @@ class MeasurementViewSet(accountability.MeasurementViewSet):
                 "unchanged": counts["skip"],
                 "ids": [row.instance.pk for row in plan.rows],
             },
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if counts["create"] else status.HTTP_200_OK,
         )
-
-    def _uploaded_table(self, request):
-        data = request.data  # a malformed body raises ParseError
-        upload = request.FILES.get("file") if hasattr(data, "getlist") else None
-        if upload is not None:
-            return read_table(upload_bytes(upload))
-        return records_table(data if not hasattr(data, "getlist") else None)

@@ -235,7 +235,7 @@ def records_table(records) -> Table:
     n-th object is row n, and each value is a cell's text (numbers as written, null as blank).
     Bounded like a file: at most ``MAX_ROWS`` rows and ``MAX_COLUMNS`` columns."""
     if not isinstance(records, list):
-        raise ImportFileError("Send a JSON list of objects, or a CSV or Excel file in the form field “file”.")
+        raise ImportFileError("Send a JSON list of objects (a CSV or Excel file goes to bulk-upload/).")
     if not records:
         raise ImportFileError("The list is empty.")
     if len(records) > MAX_ROWS:

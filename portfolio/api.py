@@ -4,6 +4,7 @@ reads."""
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions
 
 from schools.models import School
@@ -25,6 +26,24 @@ class ZoneFilter(filters.FilterSet):
         fields = ["state", "state_postal_code", "district", "lead_partner", "status", "launch_school_year"]
 
 
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A zone in planning",
+                value={"state": 1, "districts": [7], "name": "Northeast Denver Zone", "launch_school_year": "2025-26"},
+                request_only=True,
+            )
+        ]
+    ),
+    partial_update=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Launch it", value={"status": "launched", "reason": "Board approved the plan."}, request_only=True
+            )
+        ]
+    ),
+)
 class ZoneViewSet(ScopedModelViewSet):
     """Zones with their schools (and each school's progress against target), Lead Partner and
     autonomy terms (read-only here). A page of zones costs the same few queries whatever its size."""

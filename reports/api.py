@@ -128,7 +128,12 @@ class ReportRunViewSet(
         code = status.HTTP_201_CREATED if run.created else status.HTTP_200_OK
         return Response(self.get_serializer(run).data, status=code)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "A PDF report (reviews, briefs, renewals)."),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, "A progress report as CSV."),
+        }
+    )
     @action(detail=True)
     def download(self, request, pk=None):
         """The run's file (PDF or CSV) once the run is done."""

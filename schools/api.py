@@ -1,6 +1,7 @@
 """API v1 endpoints for schools."""
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
 from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet
 
@@ -32,6 +33,25 @@ class SchoolFilter(filters.FilterSet):
         ]
 
 
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A middle school",
+                value={
+                    "district": 7,
+                    "zone": 3,
+                    "name": "Lincoln Middle School",
+                    "nces_id": "080336001234",
+                    "lowest_grade": "6",
+                    "highest_grade": "8",
+                    "enrollment": 512,
+                },
+                request_only=True,
+            )
+        ]
+    )
+)
 class SchoolViewSet(ScopedModelViewSet):
     queryset = School.objects.all()
     serializer_class = SchoolSerializer

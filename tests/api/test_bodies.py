@@ -7,6 +7,7 @@ from django.test.client import encode_multipart
 
 PROBLEM = "application/problem+json"
 STATUS_UPDATES = "/api/v1/status-updates/"
+BULK_UPLOAD = "/api/v1/measurements/bulk-upload/"  # takes multipart bodies (an upload)
 
 
 def test_a_form_field_over_the_limit_in_a_multipart_body_is_a_413_problem(clients, settings):
@@ -14,7 +15,7 @@ def test_a_form_field_over_the_limit_in_a_multipart_body_is_a_413_problem(client
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
     body = {"narrative": "x" * (65 * 1024)}
 
-    response = clients["lead_partner_staff"].post(STATUS_UPDATES, body, format="multipart")
+    response = clients["lead_partner_staff"].post(BULK_UPLOAD, body, format="multipart")
 
     assert response.status_code == 413 and response["Content-Type"] == PROBLEM
     assert response.json() == {
@@ -27,9 +28,9 @@ def test_a_form_field_over_the_limit_in_a_multipart_body_is_a_413_problem(client
 
 def test_too_many_form_fields_is_a_400_problem(clients, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
-    body = "&".join(f"field{i}=1" for i in range(11))
+    body = {f"field{i}": "1" for i in range(11)}
 
-    response = clients["state_lead"].post("/api/v1/schools/", body, content_type="application/x-www-form-urlencoded")
+    response = clients["state_lead"].post(BULK_UPLOAD, body, format="multipart")
 
     assert response.status_code == 400 and response["Content-Type"] == PROBLEM
     assert response.json()["detail"] == "The request has more than 10 form fields."
@@ -40,12 +41,18 @@ def test_too_many_files_is_a_400_problem(clients, settings):
     files = {f"file{i}": SimpleUploadedFile(f"{i}.csv", b"a,b\n") for i in range(3)}
     body = encode_multipart("BoUnDaRy", files)
 
-    response = clients["state_lead"].post(
-        "/api/v1/measurements/bulk/", body, content_type="multipart/form-data; boundary=BoUnDaRy"
-    )
+    response = clients["state_lead"].post(BULK_UPLOAD, body, content_type="multipart/form-data; boundary=BoUnDaRy")
 
     assert response.status_code == 400 and response["Content-Type"] == PROBLEM
     assert response.json()["detail"] == "The request has more than 2 files."
+
+
+def test_write_operations_take_json_only(clients):
+    """A form body to a JSON operation is refused (415), not half-read."""
+    client = clients["lead_partner_staff"]
+    assert client.post(STATUS_UPDATES, {"narrative": "x"}, format="multipart").status_code == 415
+    urlencoded = client.post(STATUS_UPDATES, "narrative=x", content_type="application/x-www-form-urlencoded")
+    assert urlencoded.status_code == 415
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from accountability.models import Measurement
 from imports.reading import MAX_ROWS, MAX_UPLOAD_BYTES, too_big_message, too_many_rows_message
 
 URL = "/api/v1/measurements/bulk/"
+UPLOAD = "/api/v1/measurements/bulk-upload/"
 IMPORTS = "/api/v1/imports/"
 PROBLEM = "application/problem+json"
 
@@ -51,7 +52,7 @@ def as_import(client, world, data: bytes) -> list[dict]:
 
 def as_bulk(client, data: bytes) -> list[dict]:
     response = client.post(
-        URL, {"file": SimpleUploadedFile("m.csv", data, content_type="text/csv")}, format="multipart"
+        UPLOAD, {"file": SimpleUploadedFile("m.csv", data, content_type="text/csv")}, format="multipart"
     )
     problems(response)
     return response.json()["errors"]
@@ -73,15 +74,34 @@ def test_sending_the_same_rows_again_changes_nothing_and_a_new_value_updates(cli
     """Rows are matched on school, metric, school year and period, as in an import."""
     rows = rows_for(world.schools, world.metric)
     first = clients["state_lead"].post(URL, rows, format="json").json()
-    again = clients["state_lead"].post(URL, rows, format="json").json()
+    retried = clients["state_lead"].post(URL, rows, format="json")
+    assert retried.status_code == 200, retried.content  # nothing created
+    again = retried.json()
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
     assert again["ids"] == first["ids"]
 
     rows[0]["value"] = "47"
-    changed = clients["state_lead"].post(URL, rows, format="json").json()
+    response = clients["state_lead"].post(URL, rows, format="json")
+    assert response.status_code == 200
+    changed = response.json()
     assert (changed["created"], changed["updated"], changed["unchanged"]) == (0, 1, 2)
     assert Measurement.objects.get(pk=first["ids"][0]).value == 47
     assert Measurement.objects.count() == 3
+
+
+def test_the_json_list_and_the_file_upload_are_separate_operations(clients, world):
+    """bulk/ reads JSON only, bulk-upload/ a multipart file only: each refuses the other's body (415)."""
+    text = f"school,metric,school_year,period,value\n{world.schools[0].pk},{world.metric.pk},2010-11,1,40\n"
+    assert clients["state_lead"].post(URL, {"file": csv_file(text)}, format="multipart").status_code == 415
+    rows = rows_for(world.schools, world.metric)
+    assert clients["state_lead"].post(UPLOAD, rows, format="json").status_code == 415
+    response = clients["state_lead"].post(UPLOAD, {"note": "no file"}, format="multipart")
+    assert problems(response) == [(None, "")]
+    assert not Measurement.objects.exists()
+
+    assert clients["state_lead"].post(UPLOAD, {"file": csv_file(text)}, format="multipart").status_code == 201
+    again = clients["state_lead"].post(UPLOAD, {"file": csv_file(text)}, format="multipart")
+    assert again.status_code == 200 and again.json()["unchanged"] == 1
 
 
 def test_one_bad_row_saves_nothing_and_reports_every_problem(clients, world):
@@ -141,7 +161,7 @@ def test_nces_id_and_metric_code_name_the_school_and_metric(clients, world):
     assert [(m.period, m.value) for m in saved] == [(1, 35), (2, 36), (3, 37)]
 
     text = f"nces_id,metric,school_year,period,value\n{world.schools[1].nces_id},reading,2010-11,4,38\n"
-    response = clients["lead_partner_staff"].post(URL, {"file": csv_file(text)}, format="multipart")
+    response = clients["lead_partner_staff"].post(UPLOAD, {"file": csv_file(text)}, format="multipart")
     assert response.status_code == 201, response.content
     assert Measurement.objects.get(school=world.schools[1]).period == Measurement.Period.END_OF_YEAR
 
@@ -158,14 +178,14 @@ def test_csv_file_with_a_byte_order_mark(clients, world):
         f"{school.pk},{world.metric.pk},2010-11,1,35.0,Fall benchmark\n"
         f"{other.pk},{world.metric.pk},2010-11,1,36.0,\n"
     )
-    response = clients["state_lead"].post(URL, {"file": csv_file(text, "utf-8-sig")}, format="multipart")
+    response = clients["state_lead"].post(UPLOAD, {"file": csv_file(text, "utf-8-sig")}, format="multipart")
     assert response.status_code == 201, response.content
     assert Measurement.objects.get(school=school).source == "Fall benchmark"
 
 
 def test_csv_rows_are_numbered_like_a_spreadsheet(clients, world):
     text = f"school,metric,school_year,period,value\n{world.schools[0].pk},{world.metric.pk},2010-11,1,abc\n"
-    response = clients["state_lead"].post(URL, {"file": csv_file(text)}, format="multipart")
+    response = clients["state_lead"].post(UPLOAD, {"file": csv_file(text)}, format="multipart")
     assert problems(response) == [(2, "value")]
 
 
@@ -236,7 +256,7 @@ def test_a_csv_over_the_size_limit_is_refused_unread_with_the_import_limit(clien
     upload = csv_upload(world, 6 * 1024 * 1024 // 36)
     assert upload.size > MAX_UPLOAD_BYTES
 
-    response = clients["state_lead"].post(URL, {"file": upload}, format="multipart")
+    response = clients["state_lead"].post(UPLOAD, {"file": upload}, format="multipart")
 
     assert problems(response) == [(None, "")]
     assert response.json()["errors"][0]["message"] == too_big_message(upload.size)
@@ -251,7 +271,9 @@ def test_a_csv_over_the_size_limit_is_refused_unread_with_the_import_limit(clien
 
 def test_a_csv_over_the_row_limit_stops_being_read_at_the_limit(clients, world, csv_rows_read):
     """Reading stops at the first row beyond the imports' row limit instead of parsing the whole file."""
-    response = clients["state_lead"].post(URL, {"file": csv_upload(world, MAX_ROWS + 50, "1,1,2010-11,1,1,\n")})
+    response = clients["state_lead"].post(
+        UPLOAD, {"file": csv_upload(world, MAX_ROWS + 50, "1,1,2010-11,1,1,\n")}, format="multipart"
+    )
 
     assert problems(response) == [(None, "")]
     assert response.json()["errors"][0]["message"] == too_many_rows_message()

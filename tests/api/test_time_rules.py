@@ -85,7 +85,9 @@ def test_bulk_csv_upload_with_a_future_school_year_saves_nothing(clients, world)
     lines.append(f"{school},{metric},{next_school_year()},1,41")
     upload = SimpleUploadedFile("rows.csv", "\n".join(lines).encode(), content_type="text/csv")
 
-    response = clients["lead_partner_staff"].post("/api/v1/measurements/bulk/", {"file": upload}, format="multipart")
+    response = clients["lead_partner_staff"].post(
+        "/api/v1/measurements/bulk-upload/", {"file": upload}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert [(error["row"], error["column"]) for error in response.json()["errors"]] == [(3, "school_year")]

@@ -310,8 +310,9 @@ def test_a_six_megabyte_narrative_is_a_413_problem(live_server, as_form):
     headers = admin_headers()
     narrative = "x" * (6 * 1024 * 1024)
     url = f"{live_server.url}/api/v1/status-updates/"
-    if as_form:  # within the multipart limit (a file may come along), beyond Django's for form fields
-        response = requests.post(url, files={"narrative": (None, narrative)}, headers=headers, timeout=30)
+    if as_form:  # to an upload: within the multipart limit (a file may come along), beyond Django's for form fields
+        upload = f"{live_server.url}/api/v1/measurements/bulk-upload/"
+        response = requests.post(upload, files={"narrative": (None, narrative)}, headers=headers, timeout=30)
     else:
         response = requests.post(url, json={"narrative": narrative}, headers=headers, timeout=30)
     assert_json_client_error(response, 413)
