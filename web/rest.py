@@ -269,7 +269,8 @@ class RaceAnswersMixin:
 
 
 class SparseFieldsMixin:
-    """``?fields=a,b`` on a GET keeps only those top-level fields (unknown names are ignored)."""
+    """``?fields=a,b`` on a GET keeps only those top-level fields; a name the resource does not have
+    is a 400 naming it (like an unknown filter), not silently a smaller object."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,6 +282,11 @@ class SparseFieldsMixin:
         )
         if wanted:
             keep = {name.strip() for name in wanted.split(",")}
+            unknown = sorted(keep - set(self.fields))
+            if unknown:
+                known = ", ".join(self.fields)
+                message = f"Unknown field {', '.join(unknown)}. Known: {known}."
+                raise serializers.ValidationError({SPARSE_FIELDS_PARAMETER: [message]})
             for name in set(self.fields) - keep:
                 self.fields.pop(name)
 

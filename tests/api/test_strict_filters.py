@@ -51,6 +51,12 @@ def test_detail_reads_fields_and_refuses_unknown_parameters(clients, records, wo
     refused_naming(client.get(f"{API}/schools/{school.pk}/", {"ordering": "name"}), "ordering")
 
 
+@pytest.mark.parametrize("endpoint", ["schools", "zones"])
+def test_an_unknown_sparse_field_is_a_400_naming_it_not_a_smaller_object(clients, records, endpoint):
+    message = refused_naming(clients["admin"].get(f"{API}/{endpoint}/", {"fields": "id,nmae"}), "fields")
+    assert "nmae" in message and "name" in message
+
+
 def test_bad_filter_values_are_a_400_naming_the_filter_also_among_repeated_ones(clients, records, world):
     refused_naming(clients["admin"].get(f"{API}/schools/", {"state": "abc"}), "state")
     refused_naming(clients["admin"].get(f"{API}/zones/", {"status": "nonsense"}), "status")
