@@ -166,7 +166,7 @@ class ImportBatchViewSet(
         except ApplyConflict as error:
             return problem_response(status.HTTP_409_CONFLICT, "Import not applied again", error.messages[0])
         except DjangoValidationError as error:
-            return Response({"detail": error.messages[0]}, status=400)
+            return problem_response(status.HTTP_400_BAD_REQUEST, "Import not applied", error.messages[0])
         body = ImportBatchSerializer(batch).data
         if batch.status == ImportBatch.Status.APPLYING:
             location = reverse("api:importbatch-detail", kwargs={"pk": batch.pk}, request=request)
