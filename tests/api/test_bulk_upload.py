@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accountability.models import Measurement
 from imports.reading import MAX_ROWS, MAX_UPLOAD_BYTES, too_big_message, too_many_rows_message
+from tests.problems import field_errors
 
 URL = "/api/v1/measurements/bulk/"
 IMPORTS = "/api/v1/imports/"
@@ -243,7 +244,7 @@ def test_a_csv_over_the_size_limit_is_refused_unread_with_the_import_limit(clien
     assert csv_rows_read[0] == 0
     upload.seek(0)
     body = {"kind": "measurements", "state": world.state.pk, "file": upload}
-    assert clients["state_lead"].post(IMPORTS, body, format="multipart").json() == {
+    assert field_errors(clients["state_lead"].post(IMPORTS, body, format="multipart")) == {
         "file": [too_big_message(upload.size)]
     }
     assert not Measurement.objects.exists()
