@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from accountability.models import Measurement
 from imports.models import ImportBatch
+from tests.problems import field_errors
 
 from .conftest import corpus, database_fingerprint, upload
 
@@ -100,7 +101,9 @@ def test_the_state_filter_offers_only_visible_states(api, world, state):
     response = api.get(IMPORTS, {"state": state_id})
 
     assert response.status_code == 400
-    assert response.json() == {"state": ["Select a valid choice. That choice is not one of the available choices."]}
+    assert field_errors(response) == {
+        "state": ["Select a valid choice. That choice is not one of the available choices."]
+    }
 
 
 def test_the_browsable_filter_form_lists_only_visible_states(api, world):
