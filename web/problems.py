@@ -185,6 +185,7 @@ def field_errors(detail, path: str = "") -> list[dict]:
 
 
 def _holds_errors(value) -> bool:
+    """Whether a member of a ValidationError's detail is error messages (not ``existing``'s {id, url})."""
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, list):
@@ -248,6 +249,7 @@ def exception_handler(exc, context):
 
 
 def _sentence(detail) -> str:
+    """An exception's detail as one sentence (an APIException may carry a list or a dict)."""
     if isinstance(detail, dict):
         detail = list(detail.values())
     if isinstance(detail, list):
