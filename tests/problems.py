@@ -10,3 +10,10 @@ def field_errors(response) -> dict[str, list[str]]:
     for error in response.json()["errors"]:
         by_field.setdefault(error["field"], []).append(error["message"])
     return by_field
+
+
+def comparable(response) -> bytes:
+    """The body without a problem's correlation id (each request has its own), to compare answers."""
+    if response["Content-Type"] != PROBLEM:
+        return response.content
+    return response.content.replace(response.json()["correlation_id"].encode(), b"")
