@@ -23,13 +23,13 @@ from core.validators import validate_school_year
 from schools.api import SchoolFilter
 from schools.models import School
 from web.filtering import KnownParametersFilter
+from web.problems import ProblemDetailsSerializer
 from web.rest import (
     PROBLEM_CONTENT_TYPE,
     CursorPages,
     IdFilter,
     NaturalKeyFilter,
     PageNumberPages,
-    ProblemSerializer,
     ScopedModelViewSet,
     ScopedQuerysetMixin,
     ScopedReadOnlyViewSet,
@@ -248,7 +248,7 @@ class PeriodSubmissionFilter(SchoolRecordFilter):
 CYCLE_ERRORS = {
     400: OpenApiResponse(description="Invalid input (a value out of range, a missing comment or indicator)."),
     (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-        ProblemSerializer, description="The period's status does not allow this step, or it is locked."
+        ProblemDetailsSerializer, description="The period's status does not allow this step, or it is locked."
     ),
 }
 

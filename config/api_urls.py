@@ -88,5 +88,6 @@ urlpatterns = [
     path("v1/", include((router.urls, "api"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
-    re_path(r"", problems.api_not_found),  # any other path under /api/: a JSON 404, not the site's HTML page
+    # Any other path under /api/: a JSON 404, not the site's HTML page.
+    re_path(r"", problems.api_not_found, name="api-not-found"),
 ]

@@ -43,7 +43,7 @@ def too_large(request, length: int, limit: int) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
         from web.rest import PROBLEM_CONTENT_TYPE, problem_details  # settings import this module: no models yet
 
-        problem = problem_details(413, "Request body too large", detail)
+        problem = problem_details(413, "Request body too large", detail, code="too_large")
         return JsonResponse(problem, status=413, content_type=PROBLEM_CONTENT_TYPE)
     page = f"<!doctype html><title>Request too large</title><h1>Request too large</h1><p>{escape(detail)}</p>"
     return HttpResponse(page, status=413)

@@ -10,7 +10,8 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from web.rest import PROBLEM_CONTENT_TYPE, IdFilter, ModelCleanSerializer, ProblemSerializer, ScopedModelViewSet
+from web.problems import ProblemDetailsSerializer
+from web.rest import PROBLEM_CONTENT_TYPE, IdFilter, ModelCleanSerializer, ScopedModelViewSet
 
 from . import services
 from .models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
@@ -180,7 +181,9 @@ class _UseCaseViewSet(ScopedModelViewSet):
 
 
 STEP_ERRORS = {
-    (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description="The status does not allow this step.")
+    (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        ProblemDetailsSerializer, description="The status does not allow this step."
+    )
 }
 
 

@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from web.problems import ProblemDetailsSerializer
 from web.rest import (
     PROBLEM_CONTENT_TYPE,
     IdFilter,
-    ProblemSerializer,
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
     StateConflict,
@@ -41,7 +41,9 @@ from .serializers import (
 )
 
 REFUSED_STEP = {
-    (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description="The record's state refuses this step.")
+    (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        ProblemDetailsSerializer, description="The record's state refuses this step."
+    )
 }
 
 

@@ -16,14 +16,13 @@ from rest_framework.reverse import reverse
 from accountability import api as accountability
 from partners.models import LeadPartner
 from web.files import private_file_response
+from web.problems import FieldErrorSerializer, ProblemDetailsSerializer
 from web.rest import (
     PROBLEM_CONTENT_TYPE,
-    ProblemSerializer,
     ScopedQuerysetMixin,
     VisibleRelationsMixin,
     problem_response,
 )
-from web.schema import ValidationErrorSerializer
 from zones.models import State
 
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
@@ -111,13 +110,13 @@ class ImportBatchViewSet(
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
             201: OpenApiResponse(ImportBatchSerializer, "Dry run kept: counts, planned rows and row errors."),
-            400: OpenApiResponse(
-                ValidationErrorSerializer,
-                "Messages by field for bad parameters; or the failed import (an ImportBatch with summary.errors) "
-                "when the file cannot be read at all.",
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                BulkProblemSerializer,
+                "Bad parameters (errors by field), or the file cannot be read at all: the failed import "
+                "(`import`: its id and url) with its problems by row and column.",
             ),
             (507, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                ProblemSerializer, "The file could not be stored (the server's storage is full or read-only)."
+                ProblemDetailsSerializer, "The file could not be stored (the server's storage is full or read-only)."
             ),
         },
     )
@@ -132,10 +131,9 @@ class ImportBatchViewSet(
             batch = preview_import(user=request.user, scope=data["scope"], kind=data["kind"], upload=data["file"])
         except ImportStorageError as error:
             return problem_response(status.HTTP_507_INSUFFICIENT_STORAGE, "Upload not stored", error.message)
-        failed = batch.status == ImportBatch.Status.FAILED
-        return Response(
-            ImportBatchSerializer(batch).data, status=status.HTTP_400_BAD_REQUEST if failed else status.HTTP_201_CREATED
-        )
+        if batch.status == ImportBatch.Status.FAILED:
+            return failed_import_response(batch, request)
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=None,
@@ -146,13 +144,13 @@ class ImportBatchViewSet(
                 "Being applied by a task: poll the import (the Location header) until its status is applied "
                 "or failed; rows_done counts the rows checked so far.",
             ),
-            400: OpenApiResponse(
-                ValidationErrorSerializer,
-                "Not applied, nothing written: the failed import (an ImportBatch with summary.errors), "
-                "or a detail message when the batch is not an error-free dry run.",
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                BulkProblemSerializer,
+                "Not applied, nothing written: the batch is not an error-free dry run, or applying it failed "
+                "(`import`: its id and url, with its problems by row and column).",
             ),
             (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                ProblemSerializer, "The import is already being applied, or was applied already."
+                ProblemDetailsSerializer, "The import is already being applied, or was applied already."
             ),
         },
     )
@@ -167,12 +165,14 @@ class ImportBatchViewSet(
         except ApplyConflict as error:
             return problem_response(status.HTTP_409_CONFLICT, "Import not applied again", error.messages[0])
         except DjangoValidationError as error:
-            return Response({"detail": error.messages[0]}, status=400)
+            return problem_response(status.HTTP_400_BAD_REQUEST, "Import not applied", error.messages[0])
         body = ImportBatchSerializer(batch).data
         if batch.status == ImportBatch.Status.APPLYING:
             location = reverse("api:importbatch-detail", kwargs={"pk": batch.pk}, request=request)
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
-        return Response(body, status=200 if batch.status == ImportBatch.Status.APPLIED else 400)
+        if batch.status != ImportBatch.Status.APPLIED:
+            return failed_import_response(batch, request)
+        return Response(body, status=status.HTTP_200_OK)
 
     @extend_schema(
         responses={
@@ -204,29 +204,46 @@ class BulkRecordedSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), help_text="Each row's measurement, in row order.")
 
 
-class RowErrorSerializer(serializers.Serializer):
+class RowErrorSerializer(FieldErrorSerializer):
+    """A field error (``field``, ``code``, ``message``, as every API error lists them) that also
+    says where in the table it is (a bad parameter of the upload itself has no row or column)."""
+
     row = serializers.IntegerField(
         allow_null=True,
+        required=False,
         help_text="A file's spreadsheet row (1 is the header), a JSON list's item (1 is the first); "
         "null for the upload as a whole.",
     )
-    column = serializers.CharField(help_text="The column (a JSON item's key), or blank for the whole row.")
-    message = serializers.CharField()
+    column = serializers.CharField(
+        required=False, help_text="The column (a JSON item's key), or blank for the whole row; also `field`."
+    )
 
 
-class BulkProblemSerializer(ProblemSerializer):
+class BulkProblemSerializer(ProblemDetailsSerializer):
     """RFC 9457 problem details, with every problem by row and column (an import's shape)."""
 
     errors = RowErrorSerializer(many=True)
 
 
-def rows_problem_response(errors: list[dict], conflict: bool = False) -> Response:
-    """Nothing was saved: the problems as RFC 9457 problem details; 409 when concurrent uploads
-    took the rows (send them again), else 400."""
+def rows_problem_response(
+    errors: list[dict], conflict: bool = False, title: str = "Measurements not recorded", **extra
+) -> Response:
+    """Nothing was saved: the problems by row and column as RFC 9457 problem details; 409 when
+    concurrent uploads took the rows (send them again), else 400."""
     count = len(errors)
     code = status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST
     detail = f"{count} problem{'s' if count != 1 else ''}; nothing was saved."
-    return problem_response(code, "Measurements not recorded", detail, errors=errors)
+    located = [{"field": error["column"], "code": "invalid", **error} for error in errors]
+    return problem_response(code, title, detail, errors=located, **extra)
+
+
+def failed_import_response(batch: ImportBatch, request) -> Response:
+    """A failed import as problem details: its problems by row and column, and the import that keeps
+    them (``import``: id and url), like every other API error."""
+    url = reverse("api:importbatch-detail", kwargs={"pk": batch.pk}, request=request)
+    return rows_problem_response(
+        batch.errors, title="Import failed", code="import_failed", **{"import": {"id": batch.pk, "url": url}}
+    )
 
 
 BULK_RULES = (

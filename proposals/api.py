@@ -7,6 +7,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.permissions import ANYWHERE
 from web.rest import ScopedReadOnlyViewSet, if_match_version, refused_as_api_error
 
 from . import services
@@ -78,6 +79,8 @@ class ChangeProposalViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=ProposeSerializer, responses={201: ChangeProposalSerializer})
     def create(self, request):
+        if not request.user.has_perm("proposals.add_changeproposal", ANYWHERE):  # authorization before validation
+            raise exceptions.PermissionDenied("You may not propose changes.")
         given = ProposeSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data

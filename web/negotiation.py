@@ -1,9 +1,18 @@
 """The API's content negotiation (``DEFAULT_CONTENT_NEGOTIATION_CLASS``).
 
-STAND-IN (foundation of issue 18): branch api-problems replaces this module."""
+``Accept: application/problem+json`` (what a client that reads our errors may send, alone or with
+``application/json``) is answered like ``application/json``: the problem JSON of an error, the JSON
+of a success. Any other media type is negotiated as DRF does (e.g. ``text/csv`` when a renderer
+offers it); an error is always problem JSON, whatever was accepted (web.problems)."""
 
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from web.problems import PROBLEM_CONTENT_TYPE
+
 
 class ApiContentNegotiation(DefaultContentNegotiation):
-    pass
+    def get_accept_list(self, request):
+        return [
+            "application/json" + media[len(PROBLEM_CONTENT_TYPE) :] if media.startswith(PROBLEM_CONTENT_TYPE) else media
+            for media in super().get_accept_list(request)
+        ]

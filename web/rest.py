@@ -2,16 +2,13 @@
 permission table (accounts.permissions), model validation in serializers, sparse fields,
 pagination and the documented error responses."""
 
+from collections import Counter
 from contextlib import ExitStack, contextmanager
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     PermissionDenied,
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
@@ -22,7 +19,6 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.relations import ManyRelatedField
-from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
@@ -50,46 +46,12 @@ from web.filtering import (
     StrictPageSize,
 )
 from web.idempotency import IdempotencyMixin
+from web.problems import PROBLEM_CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from web.problems import carrying
+from web.problems import problem_details as problem_details
+from web.problems import problem_response as problem_response
 from web.renderers import CsvListsMixin
 from web.transport import RateLimitHeadersMixin
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-
-
-def problem_details(status_code: int, title: str, detail: str, **extra) -> dict:
-    """RFC 9457 problem details (``extra``: members beyond the standard ones)."""
-    return {"type": "about:blank", "title": title, "status": status_code, "detail": detail, **extra}
-
-
-def problem_response(status_code: int, title: str, detail: str, **extra) -> Response:
-    """An RFC 9457 problem details response."""
-    problem = problem_details(status_code, title, detail, **extra)
-    return Response(problem, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
-
-
-def body_problem(exc) -> Response | None:
-    """A request body Django refuses while DRF parses it, as problem JSON (else Django would answer
-    its HTML 400 page): too large (413), too many form fields or files (400)."""
-    if isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
-        detail = f"The request body is larger than {limit:g} MB (uploaded files aside)."
-        return problem_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "Request body too large", detail)
-    if isinstance(exc, TooManyFieldsSent):
-        detail = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} form fields."
-        return problem_response(status.HTTP_400_BAD_REQUEST, "Malformed request body", detail)
-    if isinstance(exc, TooManyFilesSent):
-        detail = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files."
-        return problem_response(status.HTTP_400_BAD_REQUEST, "Malformed request body", detail)
-    return None
 
 
 @contextmanager
@@ -447,10 +409,6 @@ class ScopedQuerysetMixin(IdempotencyMixin, ConditionalRequestsMixin, RateLimitH
         super().initial(request, *args, **kwargs)
         self.tenant_scope.enter_context(reach_scope(request.user))
 
-    def handle_exception(self, exc):
-        problem = body_problem(exc)  # Django's own bounds on a body, as problem JSON
-        return problem if problem is not None else super().handle_exception(exc)
-
 
 class ScopedReadOnlyViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     pass
@@ -486,12 +444,20 @@ class ScopedModelViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ModelVi
         serializer.save()
 
     def perform_destroy(self, instance):
+        """A delete other records prevent is a 409 naming their kinds and how many there are
+        (``blocked_by``), never which rows they are: some may be other tenants'."""
         try:
             instance.delete()
         except (ProtectedError, RestrictedError) as error:
-            raise Conflict(
-                f"This {instance._meta.verbose_name} cannot be deleted: other records refer to it."
-            ) from error
+            blocking = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+            counts = Counter(type(obj)._meta for obj in blocking)
+            blocked_by = [{"kind": str(meta.verbose_name_plural), "count": count} for meta, count in counts.items()]
+            kinds = " and ".join(
+                f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+                for meta, count in counts.items()
+            )
+            detail = f"This {instance._meta.verbose_name} cannot be deleted: {kinds} still refer to it."
+            raise carrying(Conflict(detail), blocked_by=blocked_by) from error
 
 
 class BatchedField(serializers.Field):

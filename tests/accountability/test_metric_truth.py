@@ -15,6 +15,7 @@ from imports.models import ImportScope
 from imports.services import preview_import
 from tests.factories import MembershipFactory, MetricFactory, SchoolFactory, UserFactory
 from tests.imports.conftest import upload
+from tests.problems import field_errors
 from tests.worlds import make_tenant, member
 
 pytestmark = pytest.mark.django_db
@@ -103,12 +104,12 @@ def test_api_refuses_values_outside_the_metrics_grades(tenant, graduation, high_
     baseline = {"school": school.pk, "metric": graduation.pk, "value": "55", "school_year": "2009-10"}
     response = client.post("/api/v1/baselines/", baseline, format="json")
     assert response.status_code == 400
-    assert response.json() == {"metric": [GRADES_6_8.format(school=school)]}
+    assert field_errors(response) == {"metric": [GRADES_6_8.format(school=school)]}
     assert client.post("/api/v1/baselines/", {**baseline, "school": high_school.pk}, format="json").status_code == 201
     measurement = {"school": school.pk, "metric": graduation.pk, "school_year": "2010-11", "period": 4, "value": "5"}
     response = api_client(Role.LEAD_PARTNER_STAFF, tenant).post("/api/v1/measurements/", measurement, format="json")
     assert response.status_code == 400
-    assert response.json() == {"metric": [GRADES_6_8.format(school=school)]}
+    assert field_errors(response) == {"metric": [GRADES_6_8.format(school=school)]}
 
 
 def test_import_reports_the_row_outside_the_metrics_grades(tenant, graduation, high_school):
@@ -166,7 +167,7 @@ def test_api_duplicate_names_the_existing_record(tenant):
     assert response.status_code == 400
     body = response.json()
     assert body["existing"] == {"id": existing.pk, "url": f"http://testserver/api/v1/baselines/{existing.pk}/"}
-    assert body["non_field_errors"] == [
+    assert field_errors(response)[""] == [
         f"{existing.school} already has a ELA proficiency baseline for 2009-10 (30.00): "
         "edit that one instead of adding another."
     ]

@@ -78,6 +78,9 @@ PUBLIC_PAGES = {"accounts:accept_invitation"}
 # unknown key (the matrix's) answers 404 to everyone, signed in or not
 # (tests/network/test_calendar_feed.py requests valid, revoked and unknown keys).
 KEY_PAGES = {"network:calendar_feed"}
+# Any other path under /api/ is the API's JSON 404, to everyone and for every method
+# (tests/api/test_problems.py, tests/api/test_slashless.py).
+NOT_FOUND_PAGES = {"api-not-found"}
 # Pages narrower than the read table, by design: URL name -> roles that get 404 although they
 # read the object, and why.
 NARROWER_PAGES = {
@@ -320,6 +323,9 @@ class Matrix:
         elif endpoint.name in KEY_PAGES:
             if response.status_code != 404:
                 self.fail(request, "GET", response, "404 (an unknown key)")
+        elif endpoint.name in NOT_FOUND_PAGES:
+            if response.status_code != 404:
+                self.fail(request, "GET", response, "404 (no such API route)")
         elif self.user is None:
             self.check_anonymous_get(endpoint, request, response)
         else:

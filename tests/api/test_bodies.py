@@ -18,10 +18,11 @@ def test_a_form_field_over_the_limit_in_a_multipart_body_is_a_413_problem(client
     response = clients["lead_partner_staff"].post(BULK_UPLOAD, body, format="multipart")
 
     assert response.status_code == 413 and response["Content-Type"] == PROBLEM
-    assert response.json() == {
-        "type": "about:blank",
+    assert {key: response.json()[key] for key in ("type", "title", "status", "code", "detail")} == {
+        "type": "urn:zone-portfolio:problem:too_large",
         "title": "Request body too large",
         "status": 413,
+        "code": "too_large",
         "detail": "The request body is larger than 0.0625 MB (uploaded files aside).",
     }
 
@@ -65,8 +66,8 @@ def test_write_operations_take_json_only(clients):
     ],
     ids=["latin-1", "utf-16 body", "utf-16 declared", "binary"],
 )
-def test_a_body_in_a_wrong_encoding_is_a_json_400(clients, body, content_type):
+def test_a_body_in_a_wrong_encoding_is_a_400_problem(clients, body, content_type):
     response = clients["lead_partner_staff"].post(STATUS_UPDATES, body, content_type=content_type)
 
-    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
     assert response.json()["detail"].startswith("JSON parse error")

@@ -56,7 +56,9 @@ def test_rows_taken_again_and_again_are_a_409_problem_and_nothing_is_saved(clien
     assert response.status_code == 409 and response["Content-Type"] == PROBLEM
     body = response.json()
     assert body["status"] == 409 and "nothing was saved" in body["detail"]
-    assert body["errors"] == [{"row": None, "column": "", "message": services.TAKEN_MEANWHILE}]
+    assert body["errors"] == [
+        {"row": None, "column": "", "field": "", "code": "invalid", "message": services.TAKEN_MEANWHILE}
+    ]
     assert not Measurement.objects.exists()
 
 

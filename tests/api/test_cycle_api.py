@@ -11,6 +11,7 @@ from accountability.choices import Collection, Submission
 from accountability.models import Measurement, PeriodSubmission, ReportingPeriod
 from imports import services
 from tests.factories import MeasurementFactory, MetricFactory, ReportingPeriodFactory
+from tests.problems import field_errors
 
 SUBMISSIONS = "/api/v1/period-submissions/"
 FALL_DUE = datetime.date(2010, 11, 15)
@@ -111,10 +112,10 @@ def test_bad_input_is_400_naming_each_indicator(clients, world, fall):
     staff, lead = clients["lead_partner_staff"], clients["state_lead"]
 
     refused = save(staff, world, fall, {"reading": 140, "attendance": "-1", "nope": 1})
-    assert refused.status_code == 400 and "nope" in str(refused.json()["values"])
+    assert refused.status_code == 400 and "nope" in str(field_errors(refused)["values"])
     refused = save(staff, world, fall, {"reading": 140, "attendance": "-1"})
     assert refused.status_code == 400
-    assert set(refused.json()["values"]) == {"reading", "attendance"}
+    assert set(field_errors(refused)) == {"values.reading", "values.attendance"}
 
     submission = save(staff, world, fall, {"reading": 40}).json()
     incomplete = step(staff, submission["id"], "submit")
@@ -122,7 +123,7 @@ def test_bad_input_is_400_naming_each_indicator(clients, world, fall):
     save(staff, world, fall, {"attendance": 90})
     step(staff, submission["id"], "submit")
     no_comment = step(lead, submission["id"], "return")
-    assert no_comment.status_code == 400 and "comment" in no_comment.json()
+    assert no_comment.status_code == 400 and "comment" in field_errors(no_comment)
     assert PeriodSubmission.objects.get(pk=submission["id"]).status == Submission.SUBMITTED
 
 
@@ -155,7 +156,7 @@ def test_another_states_submissions_do_not_exist(clients, world, fall):
     assert lead.get(f"{SUBMISSIONS}{theirs.pk}/").status_code == 404
     assert step(lead, theirs.pk, "approve").status_code == 404
     into_kansas = save(lead, world, kansas_fall, {"reading": 40}, school=world.other_schools[0])
-    assert into_kansas.status_code == 400 and set(into_kansas.json()) == {"school", "reporting_period"}
+    assert into_kansas.status_code == 400 and set(field_errors(into_kansas)) == {"school", "reporting_period"}
     assert [row["id"] for row in lead.get(SUBMISSIONS).json()["results"]] == []
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from accountability.serializers import MetricProgressSerializer, metric_progress_data
 from accountability.services import MetricProgress
 from tests.factories import MeasurementFactory, MetricFactory, StatusUpdateFactory
+from tests.problems import field_errors
 from web.rest import CursorPages
 
 
@@ -61,7 +62,7 @@ def test_status_updates_page_by_cursor_by_school_latest_first(clients, world):
 def test_a_bad_cursor_is_a_400(clients, world):
     response = clients["state_viewer"].get("/api/v1/measurements/", {"cursor": "not-a-cursor"})
     assert response.status_code == 400
-    assert response.json() == {"cursor": [CursorPages.invalid_cursor_message]}
+    assert field_errors(response) == {"cursor": [CursorPages.invalid_cursor_message]}
 
 
 def tracked(metric, baseline, target, latest, latest_period) -> MetricProgress:

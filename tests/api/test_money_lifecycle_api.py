@@ -10,6 +10,7 @@ import pytest
 from funding.models import Award, AwardAmendment, Commitment, Expenditure, Funder
 from funding.services import funding_totals
 from tests.factories import AwardFactory, CommitmentFactory, ExpenditureFactory, FunderFactory
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -54,14 +55,14 @@ def test_an_award_is_created_with_the_laws_deadlines_and_its_outlook(world, lead
     competitive = {**data, "name": "RTTT", "funder": FunderFactory(kind=Funder.Kind.FEDERAL_COMPETITIVE).pk}
     response = lead.post("/api/v1/awards/", competitive, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"obligation_deadline", "liquidation_deadline"}
+    assert set(field_errors(response)) == {"obligation_deadline", "liquidation_deadline"}
 
 
 def test_an_awards_amount_and_deadlines_change_only_by_amendment(award, lead):
     detail = f"/api/v1/awards/{award.pk}/"
     response = lead.patch(detail, {"amount": "5.00"}, format="json")
     assert response.status_code == 400
-    assert "amend/" in response.json()["amount"][0]
+    assert "amend/" in field_errors(response)["amount"][0]
     assert lead.patch(detail, {"reference": "S377A100006"}, format="json").status_code == 200
 
     amend = {"amount": "1100000.00", "effective_on": "2011-02-01", "reason": "Second allocation."}
@@ -80,11 +81,11 @@ def test_an_amendment_below_the_commitments_or_without_a_reason_is_refused(award
     amend = f"/api/v1/awards/{award.pk}/amend/"
     response = lead.post(amend, {"amount": "600000.00", "effective_on": "2011-02-01", "reason": "Cut"}, format="json")
     assert response.status_code == 400
-    assert response.json()["amount"] == ["$700,000.00 of this award is committed; it cannot be less."]
+    assert field_errors(response)["amount"] == ["$700,000.00 of this award is committed; it cannot be less."]
     response = lead.post(amend, {"amount": "800000.00", "effective_on": "2011-02-01"}, format="json")
-    assert response.status_code == 400 and "reason" in response.json()
+    assert response.status_code == 400 and "reason" in field_errors(response)
     response = lead.post(amend, {"effective_on": "2011-02-01", "reason": "Nothing"}, format="json")
-    assert response.status_code == 400 and "changes nothing" in response.json()["non_field_errors"][0]
+    assert response.status_code == 400 and "changes nothing" in field_errors(response)[""][0]
     assert not AwardAmendment.objects.exists()
 
 
@@ -104,18 +105,18 @@ def test_a_commitment_beyond_its_awards_money_is_refused_with_the_message(award,
     }
     response = lead.post("/api/v1/commitments/", data, format="json")
     assert response.status_code == 400
-    assert "$50,000.00 is left to commit; this commitment asks for $50,000.01." in response.json()["amount"][0]
+    assert "$50,000.00 is left to commit; this commitment asks for $50,000.01." in field_errors(response)["amount"][0]
     assert lead.post("/api/v1/commitments/", {**data, "amount": "50000.00"}, format="json").status_code == 201
     withdrawn = {**data, "amount": "1.00", "status": "withdrawn", "withdrawn_on": "2011-02-01"}
     response = lead.post("/api/v1/commitments/", withdrawn, format="json")
-    assert response.status_code == 400 and "withdraw/" in response.json()["status"][0]
+    assert response.status_code == 400 and "withdraw/" in field_errors(response)["status"][0]
 
 
 def test_spending_beyond_what_was_received_is_refused_with_the_message(received, world, lead):
     data = {"commitment": received.pk, "zone": world.zone.pk, "category": "other", "spent_on": "2011-03-01"}
     response = lead.post("/api/v1/expenditures/", {**data, "amount": "6000.01"}, format="json")
     assert response.status_code == 400
-    assert response.json()["amount"] == ["Only $6,000.00 of this commitment's received money is left to spend."]
+    assert field_errors(response)["amount"] == ["Only $6,000.00 of this commitment's received money is left to spend."]
 
 
 def test_withdrawing_a_commitment(world, lead):
@@ -130,7 +131,7 @@ def test_withdrawing_a_commitment(world, lead):
     again = lead.post(url, {"withdrawn_on": "2011-05-01", "reason": "Again"}, format="json")
     assert again.status_code == 409 and again["Content-Type"] == PROBLEM
     back = lead.patch(f"/api/v1/commitments/{commitment.pk}/", {"status": "committed", "reason": "Back"}, format="json")
-    assert back.status_code == 400 and "stays withdrawn" in back.json()["status"][0]
+    assert back.status_code == 400 and "stays withdrawn" in field_errors(back)["status"][0]
 
 
 def test_withdrawing_a_commitment_being_spent_is_a_conflict(received, lead):

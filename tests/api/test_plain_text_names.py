@@ -4,6 +4,7 @@ markup/CSS character in a name is a 400 on its field and nothing is written."""
 import pytest
 
 from schools.models import School
+from tests.problems import field_errors
 from zones.models import State, Zone
 
 CSS_INJECTION = "Colorado\n}}*{background:url(http://127.0.0.1:9111/x)}"
@@ -13,7 +14,7 @@ def test_a_state_name_that_would_break_out_of_a_stylesheet_is_refused(clients, w
     response = clients["admin"].patch(f"/api/v1/states/{world.state.pk}/", {"name": CSS_INJECTION}, format="json")
 
     assert response.status_code == 400
-    assert "single line of plain text" in response.json()["name"][0]
+    assert "single line of plain text" in field_errors(response)["name"][0]
     assert State.objects.get(pk=world.state.pk).name == "Colorado"
 
 
@@ -22,7 +23,7 @@ def test_a_state_lead_cannot_give_a_zone_such_a_name(clients, world, name):
     response = clients["state_lead"].patch(f"/api/v1/zones/{world.zone.pk}/", {"name": name}, format="json")
 
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert "name" in field_errors(response)
     assert Zone.objects.get(pk=world.zone.pk).name == world.zone.name
 
 
@@ -40,5 +41,5 @@ def test_a_new_school_with_a_two_line_name_is_refused(clients, world):
     response = clients["state_lead"].post("/api/v1/schools/", body, format="json")
 
     assert response.status_code == 400
-    assert list(response.json()) == ["name"]
+    assert list(field_errors(response)) == ["name"]
     assert not School.objects.filter(nces_id=body["nces_id"]).exists()

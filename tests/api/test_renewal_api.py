@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accountability.models import ExitCriterion, RenewalDecision
 from tests.factories import ExitCriterionFactory, LaunchedZoneFactory, RenewalDecisionFactory
+from tests.problems import field_errors
 
 DECISIONS, CRITERIA = "/api/v1/renewal-decisions/", "/api/v1/exit-criteria/"
 
@@ -47,7 +48,7 @@ def test_readers_may_not_decide(world, clients, role):
 
 def test_another_states_zone_does_not_exist(world, clients):
     response = clients["state_lead"].post(DECISIONS, decision_body(world.other_zone), format="json")
-    assert response.status_code == 400 and "does not exist" in response.json()["zone"][0]
+    assert response.status_code == 400 and "does not exist" in field_errors(response)["zone"][0]
     theirs = RenewalDecisionFactory(zone=world.other_zone)
     assert clients["state_lead"].get(f"{DECISIONS}{theirs.pk}/").status_code == 404
     assert clients["state_lead"].get(DECISIONS).json()["count"] == 0
@@ -58,7 +59,7 @@ def test_a_bad_decision_is_a_clear_error(world, clients):
         DECISIONS, decision_body(world.zone, decision="retire", reasons="", decided_on="2999-01-01"), format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()) >= {"decision", "reasons", "decided_on"}
+    assert set(field_errors(response)) >= {"decision", "reasons", "decided_on"}
 
 
 def test_a_decision_stands_as_recorded(world, clients):
@@ -117,7 +118,7 @@ def test_the_state_lead_manages_their_states_exit_criteria(world, clients):
     assert clients["lead_partner_staff"].patch(url, {"years": 1}, format="json").status_code == 403
     assert clients["state_lead"].post(CRITERIA, {**body, "years": 9}, format="json").status_code == 400
     elsewhere = clients["state_lead"].post(CRITERIA, {**body, "state": world.other_state.pk}, format="json")
-    assert elsewhere.status_code == 400 and "does not exist" in elsewhere.json()["state"][0]
+    assert elsewhere.status_code == 400 and "does not exist" in field_errors(elsewhere)["state"][0]
     theirs = ExitCriterionFactory(state=world.other_state)
     assert clients["state_lead"].get(f"{CRITERIA}{theirs.pk}/").status_code == 404
     assert clients["state_lead"].delete(url).status_code == 204

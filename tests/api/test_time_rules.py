@@ -10,6 +10,7 @@ from accountability.models import Baseline, Measurement, StatusUpdate
 from core.validators import current_school_year, school_year_from_start, school_year_start
 from funding.models import Commitment, Expenditure
 from tests.factories import CommitmentFactory, SchoolFactory
+from tests.problems import field_errors
 
 
 def next_school_year() -> str:
@@ -41,7 +42,7 @@ def test_a_status_update_dated_tomorrow_is_refused(clients, world):
     response = client.post("/api/v1/status-updates/", status_update(world, tomorrow()), format="json")
 
     assert response.status_code == 400
-    assert "after today" in response.json()["reported_on"][0]
+    assert "after today" in field_errors(response)["reported_on"][0]
     assert not StatusUpdate.objects.exists()
     today = timezone.localdate().isoformat()
     assert client.post("/api/v1/status-updates/", status_update(world, today), format="json").status_code == 201
@@ -63,7 +64,7 @@ def test_a_measurement_of_a_school_year_that_has_not_begun_is_refused(clients, w
     for school_year in (next_school_year(), "2099-00"):
         response = client.post("/api/v1/measurements/", measurement(world, school_year), format="json")
         assert response.status_code == 400
-        assert "has not begun" in response.json()["school_year"][0]
+        assert "has not begun" in field_errors(response)["school_year"][0]
     assert not Measurement.objects.exists()
     body = measurement(world, current_school_year())
     assert client.post("/api/v1/measurements/", body, format="json").status_code == 201
@@ -102,7 +103,7 @@ def test_a_baseline_of_a_school_year_that_has_not_begun_is_refused(clients, worl
     response = clients["state_lead"].post("/api/v1/baselines/", body, format="json")
 
     assert response.status_code == 400
-    assert "has not begun" in response.json()["school_year"][0]
+    assert "has not begun" in field_errors(response)["school_year"][0]
     assert not Baseline.objects.exists()
 
 
@@ -113,5 +114,5 @@ def test_an_expenditure_dated_tomorrow_is_refused(clients, world):
     response = clients["state_lead"].post("/api/v1/expenditures/", {**body, "spent_on": tomorrow()}, format="json")
 
     assert response.status_code == 400
-    assert "spent_on" in response.json()
+    assert "spent_on" in field_errors(response)
     assert not Expenditure.objects.exists()

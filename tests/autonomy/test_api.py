@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from autonomy.models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
 from tests.factories import AutonomyCheckInFactory, AutonomyTermFactory
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 Status = AutonomyTerm.Status
@@ -26,7 +27,9 @@ def test_a_lead_partner_requests_and_may_not_grant(world, api):
     data = {"zone": world.home.zone.pk, "area": "people", "power": "hiring", "reason": "Our teachers."}
     granted = client.post("/api/v1/autonomy-terms/", {**data, "status": "granted", "source": "mou_clause"})
     assert granted.status_code == 400, granted.json()
-    assert granted.json()["status"] == ["A Lead Partner requests a term; the state decides whether it is granted."]
+    assert field_errors(granted)["status"] == [
+        "A Lead Partner requests a term; the state decides whether it is granted."
+    ]
     made = client.post("/api/v1/autonomy-terms/", data)
     assert made.status_code == 201, made.json()
     assert (made.json()["status"], made.json()["status_label"]) == ("requested", "Requested")
@@ -38,7 +41,7 @@ def test_a_patch_of_status_is_refused_and_change_status_records_the_change(world
     client = api("state_lead")
     patched = client.patch(f"/api/v1/autonomy-terms/{term.pk}/", {"status": "revoked"}, format="json")
     assert patched.status_code == 400
-    assert "change-status" in patched.json()["status"][0]
+    assert "change-status" in field_errors(patched)["status"][0]
     assert (
         client.patch(f"/api/v1/autonomy-terms/{term.pk}/", {"source_reference": "§5"}, format="json").status_code == 200
     )
@@ -50,7 +53,7 @@ def test_a_patch_of_status_is_refused_and_change_status_records_the_change(world
     assert changed.json()["status"] == "contested"
     assert AutonomyTermChange.objects.get(term=term).check_in == check_in
     again = client.post(url, body, format="json")
-    assert again.status_code == 400 and again.json()["to_status"] == ["The term is already contested."]
+    assert again.status_code == 400 and field_errors(again)["to_status"] == ["The term is already contested."]
     assert api("lead_partner_staff").post(url, {**body, "to_status": "revoked"}, format="json").status_code == 403
 
 
@@ -59,7 +62,7 @@ def test_another_states_check_in_cannot_be_cited(world, api):
     elsewhere = AutonomyCheckInFactory(term=AutonomyTermFactory(zone=world.away.zone))
     body = {"to_status": "revoked", "reason": "r", "effective_on": "2011-09-20", "check_in": elsewhere.pk}
     response = api("state_lead").post(f"/api/v1/autonomy-terms/{term.pk}/change-status/", body, format="json")
-    assert response.status_code == 400 and "check_in" in response.json()
+    assert response.status_code == 400 and "check_in" in field_errors(response)
 
 
 def test_check_ins_are_recorded_by_the_lead_partner_and_hidden_from_collaborators(world, api):

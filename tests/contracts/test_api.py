@@ -5,6 +5,7 @@ from django_scopes import scopes_disabled
 
 from contracts.models import AnnualReview, PerformanceContract
 from tests.factories import PerformanceContractFactory
+from tests.problems import field_errors
 
 PROBLEM = "application/problem+json"
 
@@ -18,13 +19,13 @@ def test_the_state_lead_creates_a_draft_and_a_second_activation_is_a_clear_400(c
         "ends_on": "2013-12-31",
     }
     short = client.post("/api/v1/contracts/", data, content_type="application/json")
-    assert short.status_code == 400 and "at least 1 year" in short.json()["ends_on"][0]
+    assert short.status_code == 400 and "at least 1 year" in field_errors(short)["ends_on"][0]
     created = client.post("/api/v1/contracts/", {**data, "ends_on": "2016-06-30"}, content_type="application/json")
     assert created.status_code == 201 and created.json()["status"] == "draft"
     pk = created.json()["id"]
     activate = client.post(f"/api/v1/contracts/{pk}/activate/")
     assert activate.status_code == 400
-    assert "already has an active contract" in activate.json()["status"][0]
+    assert "already has an active contract" in field_errors(activate)["status"][0]
     assert client.post(f"/api/v1/contracts/{colorado.contract.pk}/end/").status_code == 200
     assert client.post(f"/api/v1/contracts/{pk}/activate/").json()["status"] == "active"
     again = client.post(f"/api/v1/contracts/{pk}/activate/")
@@ -91,7 +92,7 @@ def test_the_state_lead_writes_a_draft_review_through_the_api(colorado, login):
     outside = client.post(
         "/api/v1/annual-reviews/", {**data, "school_year": "2015-16"}, content_type="application/json"
     )
-    assert outside.status_code == 400 and "school_year" in outside.json()
+    assert outside.status_code == 400 and "school_year" in field_errors(outside)
     with scopes_disabled():
         assert AnnualReview.objects.get(pk=created.json()["id"]).reviewer == colorado.users["state_lead"]
     evidence = client.post(

@@ -22,6 +22,7 @@ from tests.factories import (
     LaunchedZoneFactory,
     ZoneFactory,
 )
+from tests.problems import field_errors
 from tests.worlds import member, query_counts
 
 pytestmark = pytest.mark.django_db
@@ -293,7 +294,7 @@ def test_the_api_adds_filters_and_refuses_beyond_the_zones_money(tenant, lead):
 
     assert created.status_code == 201 and created.json()["state"] == tenant.state.pk
     assert refused.status_code == 400
-    assert "$200,000.00 is left to budget" in refused.json()["amount"][0]
+    assert "$200,000.00 is left to budget" in field_errors(refused)["amount"][0]
     assert [row["id"] for row in lead.get(url, {"fiscal_year": 2011}).json()["results"]] == [created.json()["id"]]
     assert lead.get(url, {"fiscal_year": 2012}).json()["results"] == []
     assert lead.get(url, {"category": PARTNER}).json()["results"] == []
@@ -306,7 +307,7 @@ def test_the_api_answers_400_when_the_guard_refuses_while_saving(tenant, lead, m
     refused = lead.post(reverse("api:budget-list"), data, content_type="application/json")
 
     assert refused.status_code == 400
-    assert "is left to budget" in refused.json()["amount"][0]
+    assert "is left to budget" in field_errors(refused)["amount"][0]
 
 
 def test_a_state_viewer_reads_the_states_budgets_through_the_api_and_cannot_write(tenant, other_tenant, login):

@@ -118,4 +118,4 @@ def test_a_database_conflict_that_escapes_a_write_is_a_409_problem_not_a_500(mon
     answer = api.patch(f"/api/v1/commitments/{commitment.pk}/", {"description": "Year two"}, format="json")
     assert answer.status_code == 409
     assert answer["Content-Type"] == "application/problem+json"
-    assert answer.json()["title"] == "Conflict" and "reload and try again" in answer.json()["detail"]
+    assert answer.json()["code"] == "write_conflict" and "reload and try again" in answer.json()["detail"]

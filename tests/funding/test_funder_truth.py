@@ -14,6 +14,7 @@ from accounts.tokens import issue_token
 from funding.forms import CommitmentForm
 from funding.models import Commitment, Funder
 from tests.factories import CommitmentFactory, FunderFactory, MembershipFactory, StateFactory, UserFactory
+from tests.problems import field_errors
 from tests.worlds import make_tenant, member
 
 pytestmark = pytest.mark.django_db
@@ -91,12 +92,12 @@ def test_api_refuses_a_source_that_contradicts_the_funder(tenant, funders):
     client = api_client(Role.STATE_LEAD, tenant)
     response = client.post("/api/v1/commitments/", api_data(tenant, funders["gates"], source="public"), format="json")
     assert response.status_code == 400
-    assert response.json()["source"] == [
+    assert field_errors(response)["source"] == [
         "Bill & Melinda Gates Foundation is a private foundation: its money is private, not public."
     ]
     response = client.post("/api/v1/commitments/", api_data(tenant, funders["sig"], source="private"), format="json")
     assert response.status_code == 400
-    assert "public funder" in response.json()["source"][0]
+    assert "public funder" in field_errors(response)["source"][0]
     assert not Commitment.objects.filter(funder__in=[funders["gates"], funders["sig"]]).exists()
 
 
@@ -167,7 +168,7 @@ def test_api_refuses_another_states_funds_and_lists_the_funders_a_state_may_use(
     client = api_client(Role.STATE_LEAD, tenant)
     response = client.post("/api/v1/commitments/", api_data(tenant, funders["delaware"]), format="json")
     assert response.status_code == 400
-    assert "Delaware's own money" in response.json()["funder"][0]
+    assert "Delaware's own money" in field_errors(response)["funder"][0]
     listed = client.get("/api/v1/funders/", {"may_fund": tenant.state.pk, "page_size": 100}).json()["results"]
     names = {funder["name"] for funder in listed}
     assert names >= {"Bill & Melinda Gates Foundation", "School Improvement Grants", "Colorado state funds"}

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from accountability.models import Measurement
 from imports.models import ImportBatch
+from tests.problems import comparable, field_errors
 
 from .conftest import corpus, database_fingerprint, upload
 
@@ -61,9 +62,12 @@ def test_an_unreadable_file_is_a_bad_request(api, world):
 
     response = post_file(api, world, "binary_junk.csv")
 
-    assert response.status_code == 400
-    assert response.data["status"] == "failed"
-    assert "not a CSV or Excel file" in response.data["summary"]["errors"][0]["message"]
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "import_failed" and "not a CSV or Excel file" in problem["errors"][0]["message"]
+    kept = api.get(problem["import"]["url"])  # the failed import is kept, to read again
+    assert kept.status_code == 200 and kept.data["status"] == "failed"
+    assert kept.data["summary"]["errors"][0]["message"] == problem["errors"][0]["message"]
 
 
 def test_another_states_id_is_refused_like_a_missing_one(api, world):
@@ -75,7 +79,7 @@ def test_another_states_id_is_refused_like_a_missing_one(api, world):
     absent = post_file(api, world, "measurements_valid.csv", state=missing)
 
     assert foreign.status_code == absent.status_code == 400
-    assert foreign.content.replace(str(world.illinois.pk).encode(), b"ID") == absent.content.replace(
+    assert comparable(foreign).replace(str(world.illinois.pk).encode(), b"ID") == comparable(absent).replace(
         str(missing).encode(), b"ID"
     )
     assert not ImportBatch.objects.exists()
@@ -100,7 +104,9 @@ def test_the_state_filter_offers_only_visible_states(api, world, state):
     response = api.get(IMPORTS, {"state": state_id})
 
     assert response.status_code == 400
-    assert response.json() == {"state": ["Select a valid choice. That choice is not one of the available choices."]}
+    assert field_errors(response) == {
+        "state": ["Select a valid choice. That choice is not one of the available choices."]
+    }
 
 
 def test_the_browsable_filter_form_lists_only_visible_states(api, world):

@@ -178,7 +178,7 @@ def test_only_the_uploader_may_apply_a_rule_of_the_permission_table(world, previ
     api.force_authenticate(world.users.second_lead)
     response = api.post(f"/api/v1/imports/{batch.pk}/apply/")
     assert page.status_code == response.status_code == 403
-    assert response.json() == {"detail": message}
+    assert response.json()["detail"] == message and response["Content-Type"] == "application/problem+json"
     assert not Measurement.objects.exists()
 
     assert apply_import(batch, world.users.lead).status == ImportBatch.Status.APPLIED

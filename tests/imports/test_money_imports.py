@@ -16,6 +16,7 @@ from imports.forms import ImportForm
 from imports.models import ImportBatch, ImportScope
 from imports.services import apply_import, import_scopes_for
 from tests.factories import AwardFactory, BudgetFactory, CommitmentFactory, ExpenditureFactory, FunderFactory
+from tests.problems import field_errors
 
 from .conftest import build_world as build_schools_world
 from .conftest import upload
@@ -503,7 +504,7 @@ def test_lead_partner_staff_cannot_import_money(world, preview_money, kind, clie
     data = {"kind": kind, "state": world.colorado.pk, "lead_partner": scope.lead_partner.pk}
     response = api.post("/api/v1/imports/", {**data, "file": upload("x.csv", b"a\n1\n")}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["kind"] == [message]
+    assert field_errors(response)["kind"] == [message]
     client.force_login(partner)
     page = client.get("/imports/new/")
     assert kind not in [value for value, _label in page.context["form"].fields["kind"].choices]

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from network.models import ActivityReport
 from partners.models import ServiceArea
 from tests.factories import ActivityReportFactory, CollaboratorEngagementFactory
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/activity-reports/"
@@ -77,12 +78,12 @@ def test_zone_school_and_date_are_validated_against_the_engagement(world, api):
     engagement = world.home.engagement
     zone = admin.post(URL, body(engagement, zone=world.away.zone.pk), format="json")
     assert zone.status_code == 400
-    assert zone.json()["zone"] == ["The zone is in another state than the engagement."]
+    assert field_errors(zone)["zone"] == ["The zone is in another state than the engagement."]
     school = admin.post(URL, body(engagement, school=world.away.schools[0].pk), format="json")
-    assert school.json()["school"] == ["The school is in another state than the engagement."]
+    assert field_errors(school)["school"] == ["The school is in another state than the engagement."]
     tomorrow = datetime.date.today() + datetime.timedelta(days=2)
     future = admin.post(URL, body(engagement, date=tomorrow.isoformat()), format="json")
-    assert future.status_code == 400 and "date" in future.json()
+    assert future.status_code == 400 and "date" in field_errors(future)
     assert not ActivityReport.objects.exists()
 
 

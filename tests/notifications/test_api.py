@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 from notifications.choices import Delivery, EventKind
 from notifications.models import Notification, Preference, Watch
 from tests.factories import PreferenceFactory, WatchFactory
+from tests.problems import field_errors
 
 from .conftest import notify
 
@@ -68,7 +69,7 @@ def test_preferences_are_the_requesters_own_one_per_kind(tenant, login):
     with scopes_disabled():
         assert list(Preference.objects.values_list("user", "delivery")) == [(viewer.pk, Delivery.OFF)]
     bad = client.post(PREFERENCES, {"kind": "everything", "delivery": Delivery.DAILY}, "application/json")
-    assert bad.status_code == 400 and "kind" in bad.json()
+    assert bad.status_code == 400 and "kind" in field_errors(bad)
 
 
 def test_watches_are_of_exactly_one_target_the_requester_reads(tenant, other_tenant, login):
@@ -83,8 +84,8 @@ def test_watches_are_of_exactly_one_target_the_requester_reads(tenant, other_ten
     elsewhere = client.post(WATCHES, {"state": other_tenant.state.pk}, "application/json")
     nowhere = client.post(WATCHES, {"state": 10**12}, "application/json")
     assert elsewhere.status_code == nowhere.status_code == 400
-    assert elsewhere.json()["state"] == [
-        message.replace(str(10**12), str(other_tenant.state.pk)) for message in nowhere.json()["state"]
+    assert field_errors(elsewhere)["state"] == [
+        message.replace(str(10**12), str(other_tenant.state.pk)) for message in field_errors(nowhere)["state"]
     ]
     theirs = WatchFactory(user=tenant.users["state_lead"], state=tenant.state)
     assert client.delete(reverse("api:watch-detail", kwargs={"pk": theirs.pk})).status_code == 404

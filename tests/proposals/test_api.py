@@ -2,6 +2,7 @@
 stale version, problem JSON."""
 
 from proposals.models import ChangeProposal
+from tests.problems import field_errors
 
 PROBLEM = "application/problem+json"
 URL = "/api/v1/change-proposals/"
@@ -39,9 +40,9 @@ def test_propose_and_approve_through_the_api(login, tenant):
 def test_a_reason_and_a_visible_target_are_required(login, tenant, other_tenant):
     partner = login(tenant.users["lead_partner_staff"])
     body = {"kind": "school_status", "target": tenant.schools[0].pk, "after": {"turnaround_status": "exited"}}
-    assert "reason" in post(partner, URL, {**body, "reason": ""}).json()
+    assert "reason" in field_errors(post(partner, URL, {**body, "reason": ""}))
     foreign = {**body, "target": other_tenant.schools[0].pk, "reason": "x"}
-    assert post(partner, URL, foreign).json() == {"target": ["No such school."]}
+    assert field_errors(post(partner, URL, foreign)) == {"target": ["No such school."]}
     assert not ChangeProposal.objects.exists()
 
 

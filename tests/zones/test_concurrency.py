@@ -10,6 +10,7 @@ from core.concurrency import STALE_MESSAGE, StaleRecord
 from schools.models import School
 from schools.services import save_zone
 from tests.factories import LaunchedZoneFactory, MembershipFactory, SchoolFactory
+from tests.problems import field_errors
 from zones.models import Zone
 
 pytestmark = pytest.mark.django_db
@@ -105,8 +106,13 @@ def test_the_api_answers_412_to_a_stale_if_match_and_gives_the_etag():
     assert changed.status_code == 200 and changed["ETag"] == '"2"'
     stale = api.patch(url, {"name": "Lost"}, format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 412
-    assert stale["Content-Type"] == "application/problem+json"  # formatted by web.problems' handler
-    assert (stale.json()["status"], stale.json()["code"], stale.json()["detail"]) == (412, "stale", STALE_MESSAGE)
+    assert stale["Content-Type"] == "application/problem+json"
+    assert {key: stale.json()[key] for key in ("type", "status", "code", "detail")} == {
+        "type": "urn:zone-portfolio:problem:stale",
+        "status": 412,
+        "code": "stale",
+        "detail": STALE_MESSAGE,
+    }
     assert api.patch(url, {"name": "Lost", "version": 1}, format="json").status_code == 412
     assert School.objects.get(pk=school.pk).name == "Renamed"
 
@@ -120,4 +126,4 @@ def test_the_api_answers_400_when_a_move_breaks_the_size_rule_on_the_locked_coun
     api.force_authenticate(MembershipFactory(role=Role.STATE_LEAD, state=zone.state).user)
     response = api.patch(f"/api/v1/schools/{newcomer.pk}/", {"zone": zone.pk}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"zone": [f"{zone} already holds 5 schools, the most a zone may hold."]}
+    assert field_errors(response) == {"zone": [f"{zone} already holds 5 schools, the most a zone may hold."]}
