@@ -95,6 +95,27 @@ class ImportUploadSerializer(VisibleRelationsMixin, serializers.Serializer):
         return attrs
 
 
+class RowErrorSerializer(FieldErrorSerializer):
+    """A field error (``field``, ``code``, ``message``, as every API error lists them) that also
+    says where in the table it is (a bad parameter of the upload itself has no row or column)."""
+
+    row = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="A file's spreadsheet row (1 is the header), a JSON list's item (1 is the first); "
+        "null for the upload as a whole.",
+    )
+    column = serializers.CharField(
+        required=False, help_text="The column (a JSON item's key), or blank for the whole row; also `field`."
+    )
+
+
+class BulkProblemSerializer(ProblemDetailsSerializer):
+    """RFC 9457 problem details, with every problem by row and column (an import's shape)."""
+
+    errors = RowErrorSerializer(many=True)
+
+
 class ImportBatchViewSet(
     ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -202,27 +223,6 @@ class BulkRecordedSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     ids = serializers.ListField(child=serializers.IntegerField(), help_text="Each row's measurement, in row order.")
-
-
-class RowErrorSerializer(FieldErrorSerializer):
-    """A field error (``field``, ``code``, ``message``, as every API error lists them) that also
-    says where in the table it is (a bad parameter of the upload itself has no row or column)."""
-
-    row = serializers.IntegerField(
-        allow_null=True,
-        required=False,
-        help_text="A file's spreadsheet row (1 is the header), a JSON list's item (1 is the first); "
-        "null for the upload as a whole.",
-    )
-    column = serializers.CharField(
-        required=False, help_text="The column (a JSON item's key), or blank for the whole row; also `field`."
-    )
-
-
-class BulkProblemSerializer(ProblemDetailsSerializer):
-    """RFC 9457 problem details, with every problem by row and column (an import's shape)."""
-
-    errors = RowErrorSerializer(many=True)
 
 
 def rows_problem_response(

@@ -24,12 +24,6 @@ SCHOOL_YEAR_PATTERN = r"^\d{4}-\d{2}$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class ValidationErrorSerializer(serializers.Serializer):
-    """Field name (or ``non_field_errors``) → list of messages (the import upload's own 400)."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `errors` names each field (`field`, `code`, `message`).",
     "401": "Not authenticated: send a session cookie or 'Authorization: Bearer <token>'.",
