@@ -293,7 +293,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 12 * 3600},
     },
-    # --- api-http beat ---
     "idempotency-keys-purge": {  # Idempotency-Key records past their expiry (web.idempotency)
         "task": "web.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(minute=17),
@@ -314,20 +313,14 @@ REST_FRAMEWORK = {
     # parser_classes=[MultiPartParser]. Test clients send JSON unless told otherwise.
     "DEFAULT_PARSER_CLASSES": ["web.parsers.BoundedJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # --- api-problems ---
     "EXCEPTION_HANDLER": "web.problems.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "web.negotiation.ApiContentNegotiation",
-    # --- end api-problems ---
-    # --- api-transport ---
     # JSON first (the default), the browsable API for a browser, CSV of a list by Accept: text/csv.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "web.renderers.CsvListRenderer",
     ],
-    # --- end api-transport ---
-    # --- api-filters ---
-    # --- end api-filters ---
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.authentication.ApiTokenRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -413,7 +406,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
-# --- api-transport settings ---
+# --- API clients: CORS, conditional writes, idempotency, schema ---
 # CORS for browser-based API clients (BI dashboards): off unless origins are listed, e.g.
 # CORS_ALLOWED_ORIGINS=https://bi.example.org,https://data.example.org; API paths only; token
 # clients, so no cookies cross origins unless CORS_ALLOW_CREDENTIALS=1.
@@ -445,14 +438,10 @@ CORS_EXPOSE_HEADERS = [
     "Idempotent-Replayed",
     "Content-Disposition",
 ]
-# --- end api-transport settings ---
-# --- api-http settings ---
 # PUT/PATCH/DELETE without If-Match: 428 when true; else honoured when sent (web.conditional).
 API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
 # Seconds an Idempotency-Key's response is replayed for (web.idempotency).
 IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
-# --- end api-http settings ---
-# --- api-schema settings ---
 SPECTACULAR_SETTINGS.update(
     {
         "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags: the resource after /api/v1/ (zones, status-updates)
@@ -462,7 +451,6 @@ SPECTACULAR_SETTINGS.update(
         ],
     }
 )
-# --- end api-schema settings ---
 
 LOGGING = {
     "version": 1,
