@@ -68,13 +68,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "web.problems.CorrelationIdMiddleware",  # api-problems: first, so every response and log line has it
-    "corsheaders.middleware.CorsMiddleware",  # api-transport: before anything that may answer
+    "web.problems.CorrelationIdMiddleware",  # first, so every response and log line has it
+    "corsheaders.middleware.CorsMiddleware",  # CORS preflights: before anything that may answer
     "django.middleware.security.SecurityMiddleware",
-    "web.transport.ApiGZipMiddleware",  # api-transport: compresses what everything after it answers
+    "web.transport.ApiGZipMiddleware",  # gzip of JSON/CSV: compresses what everything after it answers
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "web.routing.ApiSlashMiddleware",  # api-problems: before CommonMiddleware's APPEND_SLASH redirect
+    "web.routing.ApiSlashMiddleware",  # slashless API writes: before CommonMiddleware's APPEND_SLASH redirect
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
