@@ -12,6 +12,18 @@ from django.utils import timezone
 SCHOOL_YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def documented_pattern(pattern: str):
+    """Marks a format validator with the regular expression the API schema documents for its
+    values (web.schema reads ``validator.pattern``), so the rule's owner also owns its pattern."""
+
+    def mark(validator):
+        validator.pattern = pattern
+        return validator
+
+    return mark
+
+
+@documented_pattern(SCHOOL_YEAR_RE.pattern)
 def validate_school_year(value: str) -> None:
     """A school year is written like ``2010-11``: the second year follows the first."""
     match = SCHOOL_YEAR_RE.match(value or "")

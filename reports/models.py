@@ -13,17 +13,20 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
+from core.validators import documented_pattern
 from notifications.choices import EventKind
 from notifications.events import emit
 from web.files import private_storage, unguessable_name
 
 FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+@documented_pattern(PERIOD_RE.pattern)
 def validate_period(value: str) -> None:
     """A report period is a real month, YYYY-MM, of a year reports can be about (2000–2100): a month
     like ``0000-01`` is refused when it is asked for, not when the worker fails to render it."""
-    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value or "")
+    match = PERIOD_RE.fullmatch(value or "")
     if match is None:
         raise ValidationError("A report period is a month: YYYY-MM.", code="invalid")
     if not FIRST_REPORT_YEAR <= int(match[1]) <= LAST_REPORT_YEAR:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accountability.models import (
@@ -33,6 +34,7 @@ from partners.models import CollaboratorEngagement, LeadPartner, NationalCollabo
 from proposals.models import ChangeProposal
 from reports.models import ReportRun
 from schools.models import School
+from web.models import IdempotencyRecord
 from zones.models import District, Initiative, State, Zone
 
 
@@ -668,6 +670,19 @@ class EventFactory(DjangoModelFactory):
     state = factory.SubFactory(StateFactory)
     summary = factory.Sequence(lambda n: f"Status update {n} posted")
     link = "/"
+
+
+class IdempotencyRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = IdempotencyRecord
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    method = "POST"
+    path = "/api/v1/status-updates/"
+    body_sha256 = "0" * 64
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda record: record.created_at + datetime.timedelta(days=1))
 
 
 class EmailDeliveryFactory(DjangoModelFactory):

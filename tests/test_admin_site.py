@@ -56,6 +56,7 @@ NO_ADD_FORM = {
     "network.CalendarFeed",  # made on the user's calendar page, which shows the URL once
     "autonomy.AutonomyTermChange",
     "funding.AwardAmendment",
+    "web.IdempotencyRecord",  # written by web.idempotency
 }  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 

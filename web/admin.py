@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.permissions import permission_name
 
 from .forms import ChangeReasonForm
+from .models import IdempotencyRecord
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -89,3 +90,19 @@ class ScopedAdmin(SimpleHistoryAdmin):
 class ChangeReasonAdminForm(ChangeReasonForm, forms.ModelForm):
     """The admin form of a model whose status changes only with a reason (core.reasons): the
     admin asks "Reason for the change" like the pages do."""
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """Written by web.idempotency only: read (who retried what, and when the key expires), never edited."""
+
+    list_display = ["created_at", "user", "method", "path", "status", "expires_at"]
+    search_fields = ["key", "path", "user__email"]
+    fields = ["user", "token", "key", "method", "path", "body_sha256", "status", "headers", "created_at", "expires_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -11,10 +11,11 @@ class IdempotencyRecord(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     token = models.ForeignKey("accounts.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=10)
-    path = models.CharField(max_length=2048)
-    body_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the request body, hex.")
+    # Written by web.idempotency from the request, never typed in.
+    key = models.CharField(max_length=255, editable=False)
+    method = models.CharField(max_length=10, editable=False)
+    path = models.CharField(max_length=2048, editable=False)
+    body_sha256 = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the request body, hex.")
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     body = models.BinaryField(default=b"")
     headers = models.JSONField(default=dict, help_text="The response's Content-Type, Location and ETag.")
