@@ -6,6 +6,7 @@ Partner, invites their own address as that partner's staff, and accepts. The mem
 Arcadia, so it reaches the partner's work in Arcadia only, and only while the partner leads a zone
 there."""
 
+import json
 import re
 
 import pytest
@@ -110,13 +111,14 @@ def test_after_the_chain_nothing_of_the_other_state_is_readable(client, world, d
 def test_after_the_chain_nothing_of_the_other_state_is_writable(client, world, decoy, partner_token_client):
     b = world.b
     counts = (StatusUpdate.objects.count(), Measurement.objects.count(), ReportRun.objects.count())
-    for api in (client, partner_token_client):
-        update = api.post("/api/v1/status-updates/", {**STATUS_UPDATE, "school": b.school.pk}, format="json")
-        measurement = api.post(
-            "/api/v1/measurements/", {**MEASUREMENT, "school": b.school.pk, "metric": b.metric.pk}, format="json"
-        )
-        report = api.post(
-            "/api/v1/report-runs/", {"kind": "zone_progress", "zone": b.zone.pk, "period": "2010-12"}, format="json"
+    bodies = {
+        "/api/v1/status-updates/": {**STATUS_UPDATE, "school": b.school.pk},
+        "/api/v1/measurements/": {**MEASUREMENT, "school": b.school.pk, "metric": b.metric.pk},
+        "/api/v1/report-runs/": {"kind": "zone_progress", "zone": b.zone.pk, "period": "2010-12"},
+    }
+    for api in (client, partner_token_client):  # the session's browser client and the token's API client
+        update, measurement, report = (
+            api.post(url, json.dumps(body), content_type="application/json") for url, body in bodies.items()
         )
         for response in (update, measurement, report):
             assert response.status_code in (400, 403, 404), response.content

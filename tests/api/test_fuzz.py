@@ -85,8 +85,12 @@ def world_builder():
 
 @pytest.fixture
 def role_headers(world, keep_test_connection):
-    """Each role's token headers."""
-    return {role: {"Authorization": f"Bearer {issue_token(user, 'fuzz')[1]}"} for role, user in world.members.items()}
+    """Each role's token headers. The app is called directly (WSGI), where nothing would undo the
+    gzip the client's default Accept-Encoding asks for (tests/api/test_transport.py checks gzip)."""
+    return {
+        role: {"Authorization": f"Bearer {issue_token(user, 'fuzz')[1]}", "Accept-Encoding": "identity"}
+        for role, user in world.members.items()
+    }
 
 
 @pytest.mark.django_db

@@ -5,13 +5,19 @@ from base64 import b64encode
 
 import pytest
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 
 from config.api_urls import router
 from tests.problems import field_errors
 from web.parsers import MAX_JSON_DEPTH
 from web.rest import CursorPages
 
-WRITE_PATHS = [f"/api/v1/{prefix}/" for prefix, viewset, _name in router.registry if hasattr(viewset, "create")]
+# Creates that read JSON (the uploads read multipart only: JSON there is a 415, never parsed).
+WRITE_PATHS = [
+    f"/api/v1/{prefix}/"
+    for prefix, viewset, _name in router.registry
+    if hasattr(viewset, "create") and any(issubclass(parser, JSONParser) for parser in viewset.parser_classes)
+]
 WRITE_PATHS += ["/api/v1/measurements/bulk/"]
 CURSOR_PATHS = [
     f"/api/v1/{prefix}/"
@@ -26,7 +32,7 @@ def nested(levels: int) -> str:
 
 
 def test_the_routes_are_found():
-    assert "/api/v1/schools/" in WRITE_PATHS and "/api/v1/imports/" in WRITE_PATHS
+    assert "/api/v1/schools/" in WRITE_PATHS and "/api/v1/imports/" not in WRITE_PATHS
     assert CURSOR_PATHS == ["/api/v1/measurements/", "/api/v1/status-updates/"]
 
 

@@ -7,19 +7,16 @@ import datetime
 import pytest
 
 from tests.factories import ActivityReportFactory, CommentFactory, MetricFactory
+from tests.problems import field_errors
 from web.rest import PageNumberPages
 
 API = "/api/v1"
 
 
 def refused_naming(response, name: str) -> str:
-    """The message of a 400 about query parameter ``name`` (field errors, or problem JSON's ``errors``)."""
-    assert response.status_code == 400, response.content
-    body = response.json()
-    if name in body:
-        return " ".join(body[name])
-    messages = [error["message"] for error in body.get("errors", []) if error["field"] == name]
-    assert messages, body
+    """The message of a 400 problem about query parameter ``name``."""
+    messages = field_errors(response).get(name)
+    assert response.status_code == 400 and messages, response.content
     return " ".join(messages)
 
 

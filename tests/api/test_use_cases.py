@@ -11,6 +11,7 @@ from django.urls import reverse
 from accountability import recording
 from accountability.models import Measurement, StatusUpdate
 from imports.models import ImportBatch
+from tests.problems import field_errors
 
 ROLE = "lead_partner_staff"
 
@@ -47,7 +48,7 @@ def through_page(pages, row) -> dict:
 
 def through_api(clients, row) -> dict:
     response = clients[ROLE].post("/api/v1/measurements/", row, format="json")
-    return {} if response.status_code == 201 else response.json()
+    return {} if response.status_code == 201 else field_errors(response)
 
 
 def through_bulk(clients, row) -> dict:

@@ -73,7 +73,7 @@ def test_issue_then_respond_and_the_draft_stays_hidden_until_issued(colorado, lo
     assert lead.post(f"/api/v1/annual-reviews/{review.pk}/respond/", {"response": "x"}).status_code == 403
 
     partner = login(colorado.users["lead_partner_staff"])
-    empty = partner.post(f"/api/v1/annual-reviews/{review.pk}/respond/", {})
+    empty = partner.post(f"/api/v1/annual-reviews/{review.pk}/respond/", {}, content_type="application/json")
     assert empty.status_code == 400, empty.content
     answered = partner.post(
         f"/api/v1/annual-reviews/{review.pk}/respond/", {"response": "We accept."}, content_type="application/json"

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from reports.models import ReportRun
+from tests.problems import field_errors
 
 URL = "/api/v1/report-runs/"
 
@@ -51,7 +52,7 @@ def test_bad_requests(api, colorado, role, body, status, field):
     response = api(role).post(URL, {"state": colorado.state.pk, **body}, content_type="application/json")
     assert response.status_code == status
     if field:
-        assert field in response.json()
+        assert field in field_errors(response)
     assert not ReportRun.objects.exists()
 
 
