@@ -26,6 +26,7 @@ from tests.factories import (
     EmailDeliveryFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
+    IdempotencyRecordFactory,
     ImportBatchFactory,
     InvitationFactory,
     LaunchedZoneFactory,
@@ -94,6 +95,7 @@ def rows(db):
         EmailDeliveryFactory,
         PreferenceFactory,
         WatchFactory,
+        IdempotencyRecordFactory,
     ):
         factory()
 

@@ -18,7 +18,7 @@ class IdempotencyRecord(models.Model):
     body_sha256 = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the request body, hex.")
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     body = models.BinaryField(default=b"")
-    headers = models.JSONField(default=dict, help_text="The response's Content-Type, Location and ETag.")
+    headers = models.JSONField(default=dict, blank=True, help_text="The response's Content-Type, Location and ETag.")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
 

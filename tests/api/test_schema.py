@@ -143,18 +143,18 @@ def test_ids_values_and_ordering_are_typed_precisely(schema):
         parameter["name"]: parameter["schema"] for parameter in schema["paths"]["/api/v1/zones/"]["get"]["parameters"]
     }
     assert zones["state"]["minimum"] == 1 and zones["district"]["maximum"] == 2**31 - 1
-    assert zones["launch_school_year"]["pattern"] == r"^\d{4}-\d{2}$"
+    assert zones["launch_school_year"]["pattern"] == r"^(\d{4})-(\d{2})$"
     assert set(zones["ordering"]["enum"]) == {"id", "-id", "name", "-name", "status", "-status"} | {
         "launch_school_year",
         "-launch_school_year",
     }
     components = schema["components"]["schemas"]
-    assert components["MeasurementRequest"]["properties"]["school_year"]["pattern"] == r"^\d{4}-\d{2}$"
+    assert components["MeasurementRequest"]["properties"]["school_year"]["pattern"] == r"^(\d{4})-(\d{2})$"
     runs = {
         parameter["name"]: parameter["schema"]
         for parameter in schema["paths"]["/api/v1/report-runs/"]["get"]["parameters"]
     }
-    assert runs["period"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
+    assert runs["period"]["pattern"] == r"^(\d{4})-(0[1-9]|1[0-2])$"
     decimals = [
         field["pattern"]
         for component in components.values()
