@@ -186,7 +186,8 @@ class ImportBatchViewSet(
         except ApplyConflict as error:
             return problem_response(status.HTTP_409_CONFLICT, "Import not applied again", error.messages[0])
         except DjangoValidationError as error:
-            return problem_response(status.HTTP_400_BAD_REQUEST, "Import not applied", error.messages[0])
+            whole = {"row": None, "column": "", "message": error.messages[0]}
+            return rows_problem_response([whole], title="Import not applied")
         body = ImportBatchSerializer(batch).data
         if batch.status == ImportBatch.Status.APPLYING:
             location = reverse("api:importbatch-detail", kwargs={"pk": batch.pk}, request=request)

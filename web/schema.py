@@ -18,7 +18,10 @@ from web.problems import ProblemDetailsSerializer
 from web.rest import SparseFieldsMixin
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-MAX_ID = {models.AutoField: 2**31 - 1, models.BigAutoField: 2**63 - 1, models.SmallAutoField: 2**15 - 1}
+# Big and small first: Django's AutoField is an isinstance of both (its metaclass says so).
+MAX_ID = {models.BigAutoField: 2**63 - 1, models.SmallAutoField: 2**15 - 1, models.AutoField: 2**31 - 1}
+# What web.idempotency accepts: 1–255 printable characters (not the empty quoted string).
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r'^(?!""$)[\x20-\x7e]+$'}
 
 
 ERROR_DESCRIPTIONS = {
@@ -132,13 +135,16 @@ class ZonePortfolioSchema(AutoSchema):
         parameters = list(super().get_override_parameters())
         serializer_class = getattr(self.view, "get_serializer_class", lambda: None)()
         if self.method == "GET" and serializer_class and issubclass(serializer_class, SparseFieldsMixin):
+            names = [name for name, field in serializer_class(context={}).fields.items() if not field.write_only]
             parameters.append(
                 OpenApiParameter(
                     "fields",
-                    str,
+                    {"type": "array", "items": {"type": "string", "enum": names}, "minItems": 1},
+                    style="form",
+                    explode=False,
                     description="Comma-separated names of the fields to return, e.g. id,name: the response then "
                     "holds only those fields, a subset of the schema's (its required list applies when "
-                    "`fields` is not sent).",
+                    "`fields` is not sent); an unknown name is a 400.",
                 )
             )
         return parameters + self._header_parameters()
@@ -151,7 +157,7 @@ class ZonePortfolioSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     "Idempotency-Key",
-                    str,
+                    IDEMPOTENCY_KEY_SCHEMA,
                     location=header,
                     description="Any unique string (e.g. a UUID): a retry with the same key and body gets the first "
                     "response again (Idempotent-Replayed: true); the same key with another body gets 422.",
@@ -224,7 +230,7 @@ class ZonePortfolioSchema(AutoSchema):
             model_field = self._filter_model_field(model, filters.get(name))
             if model_field is None:
                 continue
-            target = model_field.target_field if model_field.is_relation and model_field.many_to_one else model_field
+            target = model_field.related_model._meta.pk if model_field.is_relation else model_field
             if schema.get("type") == "integer" and (target.primary_key or model_field.is_relation):
                 schema.update({key: value for key, value in id_schema(target).items() if key != "type"})
             elif schema.get("type") == "array" and schema.get("items", {}).get("type") == "integer":

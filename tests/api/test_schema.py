@@ -10,7 +10,9 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
 from accounts.tokens import issue_token
+from portfolio.api import ZoneViewSet
 from tests.factories import MembershipFactory
+from web.rest import IdFilter
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +144,20 @@ def test_ids_values_and_ordering_are_typed_precisely(schema):
     zones = {
         parameter["name"]: parameter["schema"] for parameter in schema["paths"]["/api/v1/zones/"]["get"]["parameters"]
     }
-    assert zones["state"]["minimum"] == 1 and zones["district"]["maximum"] == 2**31 - 1
+    # The bounds the filters enforce (a bigint id), so a value the schema allows is never refused.
+    assert zones["state"]["minimum"] == 1 and zones["district"]["maximum"] == IdFilter().extra["max_value"]
+    assert (
+        set(zones["fields"]["items"]["enum"])
+        == {name for name, field in ZoneViewSet.serializer_class(context={}).fields.items() if not field.write_only}
+        and zones["fields"]["type"] == "array"
+    )
+    key = next(
+        parameter["schema"]
+        for parameter in schema["paths"]["/api/v1/status-updates/"]["post"]["parameters"]
+        if parameter["name"] == "Idempotency-Key"
+    )
+    assert (key["minLength"], key["maxLength"]) == (1, 255)
+    assert re.match(key["pattern"], "9f1c-retry 2") and not re.match(key["pattern"], '""')
     assert zones["launch_school_year"]["pattern"] == r"^(\d{4})-(\d{2})$"
     assert set(zones["ordering"]["enum"]) == {"id", "-id", "name", "-name", "status", "-status"} | {
         "launch_school_year",

@@ -48,6 +48,11 @@ def test_detail_reads_fields_and_refuses_unknown_parameters(clients, records, wo
     refused_naming(client.get(f"{API}/schools/{school.pk}/", {"ordering": "name"}), "ordering")
 
 
+def test_an_empty_format_is_a_400_not_the_default(clients, records):
+    assert "json or csv" in refused_naming(clients["admin"].get(f"{API}/schools/", {"format": ""}), "format")
+    assert clients["admin"].get(f"{API}/schools/", {"format": "json"}).status_code == 200
+
+
 @pytest.mark.parametrize("endpoint", ["schools", "zones"])
 def test_an_unknown_sparse_field_is_a_400_naming_it_not_a_smaller_object(clients, records, endpoint):
     message = refused_naming(clients["admin"].get(f"{API}/{endpoint}/", {"fields": "id,nmae"}), "fields")
