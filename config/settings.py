@@ -336,7 +336,12 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zone Portfolio API",
-    "DESCRIPTION": "Partnership Zone data: states, zones, schools, Lead Partners, funding and accountability.",
+    "DESCRIPTION": "Partnership Zone data: states, zones, schools, Lead Partners, funding and accountability. "
+    "Conventions (README, 'Conventions for API clients'): errors are RFC 9457 problem details; ETag, "
+    "If-None-Match and If-Match on objects and lists; Idempotency-Key on POST; unknown query parameters are "
+    "400s; any list answers CSV to Accept: text/csv. Untyped clients may also send ?fields=a,b on a GET to "
+    "receive only those fields (left out of the operations' parameters: the answer then lacks required "
+    "fields a typed client expects).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page are for members (session or API token), like the API they describe.

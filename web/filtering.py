@@ -120,6 +120,14 @@ class AnyOfFilterBackend(filters.DjangoFilterBackend):
 class StrictOrderingFilter(OrderingFilter):
     """``?ordering=`` by a field the view does not offer is a 400 naming it (DRF drops it silently)."""
 
+    def get_ordering(self, request, queryset, view):
+        """``?ordering=`` sent empty names no field: a 400, not silently the default order."""
+        sent = request.query_params.get(self.ordering_param)
+        if sent is not None and not sent.replace(",", "").strip():
+            message = "Name a field to order by (- for descending), or leave the parameter out."
+            raise exceptions.ValidationError({self.ordering_param: [message]})
+        return super().get_ordering(request, queryset, view)
+
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
         terms = [term for term in fields if term]

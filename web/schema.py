@@ -15,7 +15,6 @@ from rest_framework.filters import OrderingFilter
 
 from core.concurrency import VersionedModel
 from web.problems import ProblemDetailsSerializer
-from web.rest import SparseFieldsMixin
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Big and small first: Django's AutoField is an isinstance of both (its metaclass says so).
@@ -132,22 +131,7 @@ class ZonePortfolioSchema(AutoSchema):
     # --- parameters ---
 
     def get_override_parameters(self):
-        parameters = list(super().get_override_parameters())
-        serializer_class = getattr(self.view, "get_serializer_class", lambda: None)()
-        if self.method == "GET" and serializer_class and issubclass(serializer_class, SparseFieldsMixin):
-            names = [name for name, field in serializer_class(context={}).fields.items() if not field.write_only]
-            parameters.append(
-                OpenApiParameter(
-                    "fields",
-                    {"type": "array", "items": {"type": "string", "enum": names}, "minItems": 1},
-                    style="form",
-                    explode=False,
-                    description="Comma-separated names of the fields to return, e.g. id,name: the response then "
-                    "holds only those fields, a subset of the schema's (its required list applies when "
-                    "`fields` is not sent); an unknown name is a 400.",
-                )
-            )
-        return parameters + self._header_parameters()
+        return list(super().get_override_parameters()) + self._header_parameters()
 
     def _header_parameters(self) -> list:
         """Request headers (Idempotency-Key, If-None-Match, If-Match) and response headers (ETag, Location)."""

@@ -48,6 +48,10 @@ def test_detail_reads_fields_and_refuses_unknown_parameters(clients, records, wo
     refused_naming(client.get(f"{API}/schools/{school.pk}/", {"ordering": "name"}), "ordering")
 
 
+def test_an_empty_ordering_is_a_400_not_the_default_order(clients, records):
+    assert "Name a field" in refused_naming(clients["admin"].get(f"{API}/schools/", {"ordering": ""}), "ordering")
+
+
 def test_an_empty_format_is_a_400_not_the_default(clients, records):
     assert "json or csv" in refused_naming(clients["admin"].get(f"{API}/schools/", {"format": ""}), "format")
     assert clients["admin"].get(f"{API}/schools/", {"format": "json"}).status_code == 200
