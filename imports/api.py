@@ -113,7 +113,7 @@ class RowErrorSerializer(FieldErrorSerializer):
 class BulkProblemSerializer(ProblemDetailsSerializer):
     """RFC 9457 problem details, with every problem by row and column (an import's shape)."""
 
-    errors = RowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True, required=False, help_text="Absent when the body itself cannot be read.")
 
 
 class ImportBatchViewSet(

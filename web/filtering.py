@@ -86,8 +86,15 @@ class AnyOfFilter:
         return self.get_method(qs)(reduce(or_, (Q(**{lookup: item}) for item in value)))
 
 
+# A number filter's bounds unless it sets narrower ones: beyond a bigint is a 400, not a database error.
+BIGINT = 2**63 - 1
+
+
 def any_of(filter_):
     """Make a filterset's filter take repeated values (ORed), unless it already takes several."""
+    if isinstance(filter_, filters.NumberFilter):
+        filter_.extra.setdefault("min_value", -BIGINT)
+        filter_.extra.setdefault("max_value", BIGINT)
     if isinstance(filter_, AnyOfFilter) or issubclass(filter_.field_class, MULTI_VALUED_FIELDS):
         return
     vars(filter_).pop("filter", None)  # a ``method`` filter's FilterMethod: AnyOfFilter calls it per value

@@ -48,6 +48,11 @@ def test_detail_reads_fields_and_refuses_unknown_parameters(clients, records, wo
     refused_naming(client.get(f"{API}/schools/{school.pk}/", {"ordering": "name"}), "ordering")
 
 
+def test_a_number_beyond_a_bigint_is_a_400_not_a_database_error(clients, records):
+    huge = str(-(2**90))
+    refused_naming(clients["admin"].get(f"{API}/budgets/", {"fiscal_year": huge}), "fiscal_year")
+
+
 def test_an_empty_ordering_is_a_400_not_the_default_order(clients, records):
     assert "Name a field" in refused_naming(clients["admin"].get(f"{API}/schools/", {"ordering": ""}), "ordering")
 
