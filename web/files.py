@@ -19,7 +19,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.html import format_html
 
 
@@ -100,7 +100,11 @@ def private_file_response(field_file, filename: str, content_type: str = "") -> 
     may be the user's).
     """
     content_type = content_type or mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    try:
+        opened = field_file.open("rb")
+    except FileNotFoundError as error:  # the row outlived its file (storage restored from another backup)
+        raise Http404("The stored file is no longer available.") from error
+    response = FileResponse(opened, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

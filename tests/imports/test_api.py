@@ -135,6 +135,18 @@ def test_list_retrieve_and_download_are_scoped(api, world):
     assert not Measurement.objects.exists()
 
 
+def test_a_kept_file_gone_from_storage_is_a_404_problem_not_a_500(api, world):
+    """The import's row outlived its file (storage restored from an older backup, say)."""
+    api.force_authenticate(world.users.lead)
+    batch = ImportBatch.objects.get(pk=post_file(api, world, "measurements_valid.csv").data["id"])
+    batch.file.storage.delete(batch.file.name)
+
+    response = api.get(f"{IMPORTS}{batch.pk}/file/")
+
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
 def test_lead_partner_staff_upload_for_their_lead_partner(api, world):
     api.force_authenticate(world.users.partner)
 
