@@ -23,9 +23,8 @@ from core.validators import validate_school_year
 from schools.api import SchoolFilter
 from schools.models import School
 from web.filtering import KnownParametersFilter
-from web.problems import ProblemDetailsSerializer
+from web.problems import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
 from web.rest import (
-    PROBLEM_CONTENT_TYPE,
     CursorPages,
     IdFilter,
     NaturalKeyFilter,

@@ -41,7 +41,7 @@ def too_large(request, length: int, limit: int) -> HttpResponse:
     if request.content_type == "multipart/form-data":
         detail += f" An uploaded file may be at most {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB."
     if request.path_info.startswith(API_PREFIX):
-        from web.rest import PROBLEM_CONTENT_TYPE, problem_details  # settings import this module: no models yet
+        from web.problems import PROBLEM_CONTENT_TYPE, problem_details  # settings import this module: no models yet
 
         problem = problem_details(413, "Request body too large", detail, code="too_large")
         return JsonResponse(problem, status=413, content_type=PROBLEM_CONTENT_TYPE)

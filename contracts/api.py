@@ -10,8 +10,8 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from web.problems import ProblemDetailsSerializer
-from web.rest import PROBLEM_CONTENT_TYPE, IdFilter, ModelCleanSerializer, ScopedModelViewSet
+from web.problems import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
+from web.rest import IdFilter, ModelCleanSerializer, ScopedModelViewSet
 
 from . import services
 from .models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence

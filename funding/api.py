@@ -11,9 +11,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from web.problems import ProblemDetailsSerializer
+from web.problems import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
 from web.rest import (
-    PROBLEM_CONTENT_TYPE,
     IdFilter,
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,

@@ -16,12 +16,10 @@ from rest_framework.reverse import reverse
 from accountability import api as accountability
 from partners.models import LeadPartner
 from web.files import private_file_response
-from web.problems import FieldErrorSerializer, ProblemDetailsSerializer
+from web.problems import PROBLEM_CONTENT_TYPE, FieldErrorSerializer, ProblemDetailsSerializer, problem_response
 from web.rest import (
-    PROBLEM_CONTENT_TYPE,
     ScopedQuerysetMixin,
     VisibleRelationsMixin,
-    problem_response,
 )
 from zones.models import State
 

@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.permissions import ANYWHERE
-from web.rest import ScopedReadOnlyViewSet, if_match_version, refused_as_api_error
+from web.conditional import if_match_version
+from web.rest import ScopedReadOnlyViewSet, refused_as_api_error
 
 from . import services
 from .choices import ProposalKind

@@ -33,11 +33,7 @@ from core.concurrency import (
 from core.permissions import ANYWHERE, permission_name
 from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
-from web.conditional import (
-    ConditionalRequestsMixin,
-    PreconditionFailed,
-    if_match_version,  # noqa: F401 (the API modules' import)
-)
+from web.conditional import ConditionalRequestsMixin, PreconditionFailed
 from web.filtering import (
     SPARSE_FIELDS_PARAMETER,
     AnyOfFilterBackend,
@@ -46,10 +42,7 @@ from web.filtering import (
     StrictPageSize,
 )
 from web.idempotency import IdempotencyMixin
-from web.problems import PROBLEM_CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from web.problems import carrying
-from web.problems import problem_details as problem_details
-from web.problems import problem_response as problem_response
 from web.renderers import CsvListsMixin
 from web.transport import RateLimitHeadersMixin
 
