@@ -58,8 +58,7 @@ def if_match_version(request) -> int | None:
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         return None
-    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
-    versions = [int(tag) for tag in tags if tag.isdigit()]
+    versions = [int(tag.strip('"')) for tag in entity_tags(header) if tag.strip('"').isdigit()]
     return versions[0] if len(versions) == 1 else -1
 
 

@@ -178,6 +178,11 @@ class KnownParametersFilter(BaseFilterBackend):
         return queryset
 
 
+def whole_number(given: str) -> int | None:
+    """A query parameter's value as a whole number (ASCII digits only), else None."""
+    return int(given) if given.isascii() and given.isdigit() else None
+
+
 def pagination_parameters(paginator) -> set[str]:
     """The query parameters a paginator reads (``page``/``cursor`` and ``page_size``)."""
     names = {getattr(paginator, "page_query_param", None), getattr(paginator, "cursor_query_param", None)}
@@ -195,9 +200,10 @@ class StrictPageSize:
             return self.page_size
         if len(request.query_params.getlist(self.page_size_query_param)) > 1:
             raise self.page_size_error("Give one page size.")
-        if not (given.isascii() and given.isdigit()) or not 1 <= int(given) <= self.max_page_size:
+        size = whole_number(given)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise self.page_size_error(f"A whole number from 1 to {self.max_page_size}.")
-        return int(given)
+        return size
 
     def page_size_error(self, message: str):
         return exceptions.ValidationError({self.page_size_query_param: [message]})

@@ -40,6 +40,7 @@ from web.filtering import (
     KnownParametersFilter,
     StrictOrderingFilter,
     StrictPageSize,
+    whole_number,
 )
 from web.idempotency import IdempotencyMixin
 from web.problems import carrying
@@ -97,9 +98,10 @@ class PageNumberPages(StrictPageSize, PageNumberPagination):
         given = request.query_params.get(self.page_query_param)
         if given is None or given in self.last_page_strings:
             return super().get_page_number(request, paginator)
-        if not (given.isascii() and given.isdigit()) or int(given) < 1:
+        number = whole_number(given)
+        if number is None or number < 1:
             raise exceptions.ValidationError({self.page_query_param: ['A whole number from 1 (or "last").']})
-        return int(given)
+        return number
 
 
 class CursorPages(StrictPageSize, CursorPagination):
