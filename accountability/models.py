@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.fields import school_year_field
 from core.tenancy import TenantModel, scope_of, viewer_manager
@@ -44,11 +45,13 @@ class MetricQuerySet(models.QuerySet):
         return self.filter(Q(state__isnull=True) | Q(state=state))
 
 
-class Metric(models.Model):
+class Metric(TrackedModel):
     """What schools are measured on (an indicator), within a range of values and a span of grades
     (graduation rate only where grade 12 is taught). The catalog (``state`` empty: the achievement
     metrics and the federal 1003(g) SIG leading indicators) applies in every state; a state may add
     its own indicators, seen and collected in that state only."""
+
+    natural_key_fields = {"code": "code"}
 
     class Unit(models.TextChoices):
         PERCENT = "percent", "Percent"
@@ -163,7 +166,7 @@ class Metric(models.Model):
         return None
 
 
-class SchoolMetricValue(TenantModel):
+class SchoolMetricValue(TrackedModel, TenantModel):
     """A school's value on a metric; checks the school, metric and value fit together."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="%(class)ss")
@@ -224,6 +227,8 @@ class SchoolMetricValue(TenantModel):
 class Baseline(SchoolMetricValue):
     """Where a school stood on a metric before its zone launched."""
 
+    natural_key_fields = {"school_nces_id": "school__nces_id", "metric_code": "metric__code"}
+
     school_year = school_year_field("baseline school year", validators=[validate_reported_school_year])
     source = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     history = HistoricalRecords()
@@ -251,6 +256,8 @@ class Baseline(SchoolMetricValue):
 
 class Target(SchoolMetricValue):
     """The gain a school commits to on a metric, due within two years of its zone's launch."""
+
+    natural_key_fields = {"school_nces_id": "school__nces_id", "metric_code": "metric__code"}
 
     target_school_year = school_year_field("target school year")
     history = HistoricalRecords()
@@ -295,6 +302,13 @@ class Target(SchoolMetricValue):
 
 class Measurement(SchoolMetricValue):
     """A school's value on a metric in one period of a school year."""
+
+    natural_key_fields = {
+        "school_nces_id": "school__nces_id",
+        "metric_code": "metric__code",
+        "school_year": "school_year",
+        "period": "period",
+    }
 
     class Period(models.IntegerChoices):
         FALL = 1, "Fall"
@@ -341,7 +355,7 @@ class Measurement(SchoolMetricValue):
         return school_year_start(self.school_year) + self.period / len(self.Period)
 
 
-class StatusUpdate(TenantModel):
+class StatusUpdate(TrackedModel, TenantModel):
     """A Lead Partner's periodic report on a school: a rating, a narrative, per-autonomy notes."""
 
     Rating = Rating  # the one vocabulary (choices.py)
@@ -402,10 +416,12 @@ def period_form_url(school_id, reporting_period_id) -> str:
     return f"{reverse('accountability:period_form')}?{query}"
 
 
-class ReportingPeriod(TenantModel):
+class ReportingPeriod(TrackedModel, TenantModel):
     """A period of a school year a state collects indicators for, and when they are due. With the
     schools of its operating zones and the indicators that apply to them, it makes the collection
     calendar's requirements (``accountability.calendar``)."""
+
+    natural_key_fields = {"state_postal_code": "state__postal_code", "school_year": "school_year", "period": "period"}
 
     state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="reporting_periods")
     school_year = school_year_field("school year")
@@ -435,10 +451,16 @@ class ReportingPeriod(TenantModel):
         return f"{self.state} {self.school_year} {self.get_period_display()} (due {self.due_on:%b %-d, %Y})"
 
 
-class PeriodSubmission(VersionedModel, TenantModel):
+class PeriodSubmission(TrackedModel, VersionedModel, TenantModel):
     """A school's report for one reporting period moving through the cycle (``choices.Submission``):
     in progress → submitted → approved (locked) or returned (with a comment) → submitted again; an
     approved period is reopened only by a state lead, with a reason. Each step is a history row."""
+
+    natural_key_fields = {
+        "school_nces_id": "school__nces_id",
+        "school_year": "reporting_period__school_year",
+        "period": "reporting_period__period",
+    }
 
     Status = Submission
 
@@ -476,7 +498,7 @@ class PeriodSubmission(VersionedModel, TenantModel):
         return f"{self.school} {period.school_year} {period.get_period_display()}: {self.get_status_display()}"
 
 
-class RenewalDecision(TenantModel):
+class RenewalDecision(TrackedModel, TenantModel):
     """The state's decision on a zone at its renewal: continue, intensify, replace the Lead Partner
     or exit, with the reasons, the date and who decided."""
 
@@ -505,7 +527,7 @@ class RenewalDecision(TenantModel):
         return f"{self.zone} {self.decided_on}: {self.get_decision_display()}"
 
 
-class ExitCriterion(TenantModel):
+class ExitCriterion(TrackedModel, TenantModel):
     """A condition a state sets for a zone's schools to exit the zone (e.g. their targets met two
     consecutive school years), evaluated for every zone at its renewal."""
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.tenancy import TenantModel
 from core.validators import validate_single_line_text
@@ -19,7 +20,7 @@ NEEDS_SOURCE = (TermStatus.GRANTED, TermStatus.CONTESTED)  # a term the zone hol
 CHECKED_IN = (TermStatus.GRANTED, TermStatus.CONTESTED)  # terms whose practice a Lead Partner reports on
 
 
-class AutonomyTerm(VersionedModel, TenantModel):
+class AutonomyTerm(TrackedModel, VersionedModel, TenantModel):
     """One power a zone holds (or asked for, or lost) under a legal source."""
 
     Area = Area
@@ -75,7 +76,7 @@ class AutonomyTerm(VersionedModel, TenantModel):
             raise ValidationError(errors)
 
 
-class AutonomyCheckIn(TenantModel):
+class AutonomyCheckIn(TrackedModel, TenantModel):
     """A Lead Partner's report on whether a term holds in practice ("granted hiring authority, but
     the district placed 4 teachers")."""
 
@@ -119,7 +120,7 @@ class AutonomyCheckIn(TenantModel):
             raise ValidationError(errors)
 
 
-class AutonomyTermChange(TenantModel):
+class AutonomyTermChange(TrackedModel, TenantModel):
     """A change of a term's status, with its reason and what caused it: a Lead Partner's check-in,
     an annual review or a renewal decision (earned autonomy). Written by the ledger's use cases,
     never edited."""

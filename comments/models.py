@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
 
 from .choices import Subject, Visibility
@@ -35,7 +36,7 @@ class CommentQuerySet(TenantQuerySet):
         return self.open_needing_action().filter(owner=user)
 
 
-class Comment(TenantModel):
+class Comment(TrackedModel, TenantModel):
     Visibility = Visibility
     Subject = Subject
 

@@ -5,6 +5,7 @@ REDIS_URL     unset: Celery runs tasks eagerly in-process; set: Redis broker and
 SECRET_KEY, DEBUG, ALLOWED_HOSTS as usual. DEBUG defaults to off (secure by default).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     # (tests/test_layers.py holds it; docs/development.md says what each owns).
     "core",
     "web",
+    "changes",
     "partners",
     "zones",
     "schools",
@@ -298,6 +300,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
         "options": {"expires": 3600},
     },
+    "tombstones-purge": {  # deletes-feed entries past CHANGES_TOMBSTONE_RETENTION (changes.tombstones)
+        "task": "changes.tasks.purge_expired_tombstones",
+        "schedule": crontab(hour=3, minute=41),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 # --- REST framework (API v1 under /api/v1/, see config/api_urls.py) ---
@@ -447,6 +454,9 @@ CORS_EXPOSE_HEADERS = [
 API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=False)
 # Seconds an Idempotency-Key's response is replayed for (web.idempotency).
 IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
+# How long the deletes feed keeps a deleted row's tombstone: a client that last synced before
+# that must copy everything again (changes.tombstones; the feed answers 410 Gone).
+CHANGES_TOMBSTONE_RETENTION = timedelta(days=env.int("CHANGES_TOMBSTONE_RETENTION_DAYS", default=90))
 SPECTACULAR_SETTINGS.update(
     {
         "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags: the resource after /api/v1/ (zones, status-updates)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accountability.models import Metric
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.fields import school_year_field
 from core.tenancy import TenantModel
@@ -42,7 +43,7 @@ def school_year_span(school_year: str) -> tuple[datetime.date, datetime.date]:
     return datetime.date(start, 7, 1), datetime.date(start + 1, 6, 30)
 
 
-class PerformanceContract(VersionedModel, TenantModel):
+class PerformanceContract(TrackedModel, VersionedModel, TenantModel):
     """The contract a state holds a zone's Lead Partner to: one active contract per zone; the
     contracts of one Lead Partner across zones and states are its history."""
 
@@ -131,7 +132,7 @@ class PerformanceContract(VersionedModel, TenantModel):
         return others.exclude(pk=self.pk).select_related("lead_partner", "zone").first()
 
 
-class ContractDeliverable(TenantModel):
+class ContractDeliverable(TrackedModel, TenantModel):
     """Something the Lead Partner promised by a date."""
 
     contract = models.ForeignKey(PerformanceContract, on_delete=models.CASCADE, related_name="deliverables")
@@ -179,7 +180,7 @@ class ContractDeliverable(TenantModel):
             raise ValidationError(errors)
 
 
-class ContractTarget(TenantModel):
+class ContractTarget(TrackedModel, TenantModel):
     """A performance target of the contract: an indicator and the level the zone's schools reach
     by a school year."""
 
@@ -231,7 +232,7 @@ class ContractTarget(TenantModel):
             raise ValidationError(errors)
 
 
-class AnnualReview(VersionedModel, TenantModel):
+class AnnualReview(TrackedModel, VersionedModel, TenantModel):
     """The state's annual review of a Lead Partner under a contract: a scorecard in three parts
     (academic, operational, financial), each with the reviewer's rating and narrative, and the
     Lead Partner's written response. ``scorecard`` freezes the figures when the review is issued,
@@ -318,7 +319,7 @@ class AnnualReview(VersionedModel, TenantModel):
             raise ValidationError(errors)
 
 
-class ReviewEvidence(TenantModel):
+class ReviewEvidence(TrackedModel, TenantModel):
     """A link the reviewer cites for one part of a review."""
 
     review = models.ForeignKey(AnnualReview, on_delete=models.CASCADE, related_name="evidence")

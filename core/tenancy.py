@@ -13,6 +13,7 @@ collaborator:
         collaborator_when = Q(...)          # optional: only such rows for collaborators
         multivalued = False                 # paths cross a to-many relation (dedupe needed)
         network = True                      # rows without a state are the whole network's (below)
+        network_when = Q(...)               # optional: only such stateless rows are the network's
         owner = "owner"                     # path to the user the row is assigned to: they read it
 
 Who sees what:
@@ -164,7 +165,7 @@ class TenantQuerySet(models.QuerySet):
         if scope.collaborator_state_ids and getattr(rules, "collaborator", False):
             q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids}) & getattr(rules, "collaborator_when", Q())
         if getattr(rules, "network", False) and scope.in_network:
-            q |= Q(**{f"{rules.state}__isnull": True})
+            q |= Q(**{f"{rules.state}__isnull": True}) & getattr(rules, "network_when", Q())
         owner_path = getattr(rules, "owner", None)
         if owner_path and scope.user_id is not None:
             q |= Q(**{owner_path: scope.user_id})

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.fields import money_field
 from core.reasons import REASON_MAX_LENGTH, ReasonedStatusModel
@@ -37,9 +38,11 @@ class FunderQuerySet(DirectoryQuerySet):
         return self.filter(Q(state__isnull=True) | Q(state=state))
 
 
-class Funder(models.Model):
+class Funder(TrackedModel):
     """Who gives money. Its kind fixes whether the money is public or private; state funds
     belong to one state and are committed there only."""
+
+    natural_key_fields = {"name": "name"}
 
     class Kind(models.TextChoices):
         PRIVATE_FOUNDATION = "private_foundation", "Private foundation"
@@ -96,7 +99,7 @@ class Funder(models.Model):
             self.commitments.exclude(source=self.source).update(source=self.source)
 
 
-class Commitment(ReasonedStatusModel, VersionedModel, TenantModel):
+class Commitment(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
     """Money a funder puts toward the initiative, a state or a zone.
 
     Status moves forward only: pledged → committed → received, each step with its reason
@@ -382,7 +385,7 @@ class ExpenditureQuerySet(TenantQuerySet):
         return self.filter(Expenditure.LIVE)
 
 
-class Expenditure(VersionedModel, TenantModel):
+class Expenditure(TrackedModel, VersionedModel, TenantModel):
     """Money spent from a commitment in a zone or at one school. A mistaken one is voided with its
     reason (kept, never counted), not deleted: money has moved."""
 
@@ -528,13 +531,15 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
-class Award(VersionedModel, TenantModel):
+class Award(TrackedModel, VersionedModel, TenantModel):
     """A public grant to a state (its 1003(g) School Improvement Grant, its Race to the Top award):
     the money its commitments draw on, and the period in which it must be obligated and spent.
 
     Money not obligated by ``obligation_deadline`` (the end of the period of availability,
     carryover included) nor liquidated by ``liquidation_deadline`` lapses. Changes to the amount or
     the dates are amendments (``AwardAmendment``), made through ``funding.lifecycle.amend_award``."""
+
+    natural_key_fields = {"state_postal_code": "state__postal_code", "name": "name"}
 
     # Federal formula funds: 15 months of availability plus 12 months of carryover (the Tydings
     # amendment), then 120 days to liquidate obligations (2 CFR 200.344).
@@ -618,7 +623,7 @@ class Award(VersionedModel, TenantModel):
         return live.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
-class AwardAmendment(TenantModel):
+class AwardAmendment(TrackedModel, TenantModel):
     """A change to an award's amount or dates, with its reason: the award's timeline. Written only
     by ``funding.lifecycle.amend_award``, which applies it to the locked award."""
 
@@ -655,7 +660,7 @@ class AwardAmendment(TenantModel):
         super().save(*args, **kwargs)
 
 
-class MatchRule(TenantModel):
+class MatchRule(TrackedModel, TenantModel):
     """What counts as match and the ratio aimed for: the initiative's rule (no state) and a state's
     own. A state without its own rule follows the initiative's; an initiative without a target
     ratio aims for its private target per public target (``Initiative.target_match_ratio``).
@@ -717,7 +722,7 @@ class MatchRule(TenantModel):
             raise ValidationError("Count private money at one level at least.")
 
 
-class Budget(VersionedModel, TenantModel):
+class Budget(TrackedModel, VersionedModel, TenantModel):
     """A zone's budget for one fiscal year and spending category. The zone's budgets, all years
     together, stay within what it may draw on: the money committed to it and its state's
     state-level money not budgeted by its other zones (checked on the state's locked row)."""
@@ -798,7 +803,7 @@ class Budget(VersionedModel, TenantModel):
             super().save(*args, **kwargs)
 
 
-class RecurringCost(VersionedModel, TenantModel):
+class RecurringCost(TrackedModel, VersionedModel, TenantModel):
     """What a school's extended learning time or incentive pay costs each year, the grant paying
     for it now, and who pays after that grant ends (and how much): the sustainability plan."""
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.tenancy import TenantModel
 from partners.models import LeadPartner
 from schools.models import School
@@ -44,7 +45,7 @@ class ImportScope:
         return schools.select_related("district", "zone")
 
 
-class ImportBatch(TenantModel):
+class ImportBatch(TrackedModel, TenantModel):
     """One uploaded file: previewed (dry run), then applied, or failed with its errors.
 
     Applying is claimed first (dry run → applying, one claim per batch however many ask at once),

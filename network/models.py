@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.credentials import hash_secret, new_secret
 from core.tenancy import OwnedQuerySet, TenantModel, TenantQuerySet, tenant_manager, viewer_manager
@@ -26,7 +27,7 @@ from web.files import private_storage, unguessable_name
 from .choices import CLOSED, OPEN, ActionStatus, MeetingKind
 
 
-class ActivityReport(TenantModel):
+class ActivityReport(TrackedModel, TenantModel):
     """What a collaborator did for a state under one of its engagements (the engagement gives the
     collaborator, the state and the service area): when, for how long, with whom, about what, the
     outcome and the next steps."""
@@ -97,7 +98,7 @@ class ActivityReport(TenantModel):
         super().save(*args, **kwargs)
 
 
-class Meeting(VersionedModel, TenantModel):
+class Meeting(TrackedModel, VersionedModel, TenantModel):
     """A State Development Group call (the network's: no state) or a state's meeting or site visit."""
 
     Kind = MeetingKind
@@ -170,7 +171,7 @@ def meeting_document_path(document, filename: str) -> str:
     return unguessable_name("meetings", filename)
 
 
-class MeetingDocument(TenantModel):
+class MeetingDocument(TrackedModel, TenantModel):
     """A file attached to a meeting (slides, a budget template, signed minutes): private, handed out
     only to readers of the meeting."""
 
@@ -209,7 +210,7 @@ class ActionItemQuerySet(TenantQuerySet):
         return self.open().filter(due_on__lt=today or timezone.localdate())
 
 
-class ActionItem(VersionedModel, TenantModel):
+class ActionItem(TrackedModel, VersionedModel, TenantModel):
     """Something someone must do, arising from a meeting, an annual review or a comment (or about a
     zone or school), with an owner and a due date. Closing it (done or dropped) needs a note."""
 

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.changes import TrackedModel
 from core.tenancy import OwnedQuerySet, scope_of, viewer_manager
 
 from .choices import Delivery, EventKind
@@ -108,7 +109,7 @@ class EmailDelivery(models.Model):
         return f"{self.subject or self.key} → {self.to_email}"
 
 
-class Notification(models.Model):
+class Notification(TrackedModel):
     """One event for one recipient: a line in their inbox, and in a mail if they want one."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -132,7 +133,7 @@ class Notification(models.Model):
         return f"{self.event} → {self.recipient}"
 
 
-class Preference(models.Model):
+class Preference(TrackedModel):
     """How one user wants to hear of one kind of event (none: ``EventKind.default_delivery``)."""
 
     user = models.ForeignKey(
@@ -151,7 +152,7 @@ class Preference(models.Model):
         return f"{self.user}: {self.get_kind_display()} — {self.get_delivery_display()}"
 
 
-class Watch(models.Model):
+class Watch(TrackedModel):
     """A user follows a school, a zone or a state: its events reach them (if they read them)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")

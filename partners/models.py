@@ -6,12 +6,15 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.tenancy import TenantModel, TenantQuerySet, tenant_manager, viewer_manager
 from core.validators import validate_single_line_text
 
 
-class LeadPartner(models.Model):
+class LeadPartner(TrackedModel):
     """An independent organization or an autonomous unit of a district central office."""
+
+    natural_key_fields = {"name": "name"}
 
     class Kind(models.TextChoices):
         INDEPENDENT = "independent", "Independent organization"
@@ -72,7 +75,8 @@ class ServiceArea(models.TextChoices):
     COMMUNICATIONS = "communications", "Communications / outreach"
 
 
-class NationalCollaborator(models.Model):
+class NationalCollaborator(TrackedModel):
+    natural_key_fields = {"name": "name"}
     name = models.CharField(max_length=200, unique=True, validators=[validate_single_line_text])
     description = models.TextField(blank=True)
     website = models.URLField(blank=True)
@@ -100,7 +104,7 @@ class CollaboratorEngagementQuerySet(TenantQuerySet):
         )
 
 
-class CollaboratorEngagement(TenantModel):
+class CollaboratorEngagement(TrackedModel, TenantModel):
     """A national collaborator's work with one state in one service area."""
 
     class Status(models.TextChoices):

@@ -16,11 +16,12 @@ from django.db.models import JSONField, OuterRef, Q, Subquery
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
+from core.changes import STAMPED_FIELDS
 from proposals.models import ChangeProposal
 from proposals.services import proposal_id_of
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-HIDDEN_FIELDS = {"version"}  # bookkeeping, not a change anyone made
+HIDDEN_FIELDS = {"version", "created_at", *STAMPED_FIELDS}  # bookkeeping, not a change anyone made
 PAGE_SIZE = 50
 
 

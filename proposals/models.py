@@ -7,13 +7,14 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.tenancy import TenantModel
 
 from .choices import ProposalKind, ProposalStatus
 
 
-class ChangeProposal(VersionedModel, TenantModel):
+class ChangeProposal(TrackedModel, VersionedModel, TenantModel):
     Kind = ProposalKind
     Status = ProposalStatus
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.tenancy import TenantModel, TenantQuerySet, tenant_manager
 from core.validators import documented_pattern
 from notifications.choices import EventKind
@@ -52,7 +53,7 @@ class ReportRunQuerySet(TenantQuerySet):
         return self.filter(superseded=False)
 
 
-class ReportRun(TenantModel):
+class ReportRun(TrackedModel, TenantModel):
     """A request for one report over one scope and month, and how its generation went.
 
     At most one run per kind, scope and period is *current*: asking again reuses it unless it

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.reasons import ReasonedStatusModel
 from core.tenancy import TenantModel
@@ -15,7 +16,8 @@ GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for 
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}
 
 
-class School(ReasonedStatusModel, VersionedModel, TenantModel):
+class School(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
+    natural_key_fields = {"nces_id": "nces_id"}
     reasoned_field = "turnaround_status"  # changed only with a reason (core.reasons)
 
     class ImprovementTier(models.TextChoices):

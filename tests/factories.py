@@ -23,6 +23,7 @@ from accountability.models import (
 )
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from autonomy.models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
+from changes.models import Tombstone, TombstoneReader
 from comments.models import Comment
 from contracts.models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
 from funding.models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost
@@ -720,3 +721,23 @@ class WatchFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     state = factory.SubFactory(StateFactory)
+
+
+class TombstoneFactory(DjangoModelFactory):
+    class Meta:
+        model = Tombstone
+
+    model = "schools.school"
+    object_id = factory.Sequence(lambda n: 900000 + n)
+    natural_key = factory.Sequence(lambda n: {"nces_id": f"{80000000000 + n}"})
+    updated_at = factory.LazyFunction(timezone.now)
+    audience = Tombstone.Audience.TENANT
+    state_id = factory.LazyFunction(lambda: StateFactory().pk)
+
+
+class TombstoneReaderFactory(DjangoModelFactory):
+    class Meta:
+        model = TombstoneReader
+
+    tombstone = factory.SubFactory(TombstoneFactory)
+    lead_partner_id = factory.LazyFunction(lambda: LeadPartnerFactory().pk)

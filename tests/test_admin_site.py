@@ -44,6 +44,7 @@ from tests.factories import (
     SchoolFactory,
     StatusUpdateFactory,
     TargetFactory,
+    TombstoneReaderFactory,
     WatchFactory,
 )
 from tests.project import project_models
@@ -58,6 +59,8 @@ NO_ADD_FORM = {
     "autonomy.AutonomyTermChange",
     "funding.AwardAmendment",
     "web.IdempotencyRecord",  # written by web.idempotency
+    "changes.Tombstone",  # written by deletes (changes.tombstones)
+    "changes.TombstoneReader",
 }  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -96,6 +99,7 @@ def rows(db):
         PreferenceFactory,
         WatchFactory,
         IdempotencyRecordFactory,
+        TombstoneReaderFactory,
     ):
         factory()
 

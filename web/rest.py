@@ -11,7 +11,7 @@ from django.core.exceptions import (
     PermissionDenied,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, models
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import NoReverseMatch
 from django_filters import rest_framework as filters
@@ -22,6 +22,7 @@ from rest_framework.relations import ManyRelatedField
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from core.changes import TrackedModel
 from core.concurrency import (
     DEADLOCK,
     LOCK_NOT_AVAILABLE,
@@ -264,7 +265,25 @@ class VisibleRelationsMixin:
         return fields
 
 
-class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, serializers.ModelSerializer):
+class ChangeStampsMixin:
+    """Every tracked resource (core.changes) shows when it was created and last changed, and its
+    change version (what ``?changed_since=`` compares), read-only."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        if issubclass(model, TrackedModel):
+            datetime_field = self.serializer_field_mapping[models.DateTimeField]
+            for name, field_class in (
+                ("created_at", datetime_field),
+                ("updated_at", datetime_field),
+                ("change_version", serializers.IntegerField),
+            ):
+                fields.setdefault(name, field_class(read_only=True, help_text=model._meta.get_field(name).help_text))
+        return fields
+
+
+class ModelCleanSerializer(SparseFieldsMixin, VisibleRelationsMixin, ChangeStampsMixin, serializers.ModelSerializer):
     """A model serializer that validates like a form: the model's ``full_clean`` runs on the object
     as it would be saved, related-object choices are limited to what the user may read, and the
     cleaned object (``candidate``) is what gets saved.

@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
+from core.changes import TrackedModel
 from core.concurrency import VersionedModel, lock_rows
 from core.fields import money_field, school_year_field
 from core.reasons import ReasonedStatusModel
@@ -74,8 +75,10 @@ class CriterionRating(models.TextChoices):
     MET = "met", "Met"
 
 
-class State(TenantModel):
+class State(TrackedModel, TenantModel):
     """A state in the network: the tenant whose staff run its zones."""
+
+    natural_key_fields = {"postal_code": "postal_code"}
 
     class NetworkStatus(models.TextChoices):
         NETWORK_MEMBER = "network_member", "Network member"
@@ -207,7 +210,8 @@ class State(TenantModel):
         return [field.name for field in fields if getattr(self, field.attname) != stored[field.attname]]
 
 
-class District(TenantModel):
+class District(TrackedModel, TenantModel):
+    natural_key_fields = {"nces_lea_id": "nces_lea_id"}
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="districts")
     name = models.CharField(max_length=200, validators=[validate_single_line_text])
     nces_lea_id = models.CharField("NCES LEA id", max_length=7, unique=True, validators=[validate_nces_lea_id])
@@ -239,9 +243,11 @@ class District(TenantModel):
             )
 
 
-class Zone(ReasonedStatusModel, VersionedModel, TenantModel):
+class Zone(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
     """A cluster of 3–5 low-performing schools supported by one Lead Partner. Its status changes
     only with a reason (core.reasons)."""
+
+    natural_key_fields = {"state_postal_code": "state__postal_code", "name": "name"}
 
     class Status(models.TextChoices):
         PLANNING = "planning", "Planning"

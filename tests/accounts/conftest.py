@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 
 from accounts.models import Role
+from changes.models import Tombstone
 from comments.models import Comment
 from funding.models import Commitment
 from tests.factories import (
@@ -113,6 +114,7 @@ class Tenant:
     meeting: object = None  # a state meeting (the network's SDG calls: tests/network)
     meeting_document: object = None
     action_item: object = None  # owned by the state's lead (tests/network: owners in other roles)
+    tombstone: object = None  # a deleted status update of the tenant's school (the deletes feed)
     api_token: object = None  # tenant B's: a token of its state lead (tenant A's are per role)
     notification: object = None  # tenant B's: its state lead's (tenant A's are per role)
     calendar_feed: object = None
@@ -154,6 +156,9 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
     status_update = StatusUpdateFactory(school=school, narrative=f"{marker} narrative")
 
     meeting = MeetingFactory(state=state, title=f"{marker} planning meeting", minutes=f"{marker} meeting minutes")
+    deleted = StatusUpdateFactory(school=school, narrative=f"{marker} deleted narrative")
+    deleted_pk = deleted.pk
+    deleted.delete()
 
     def comment(visibility, text):
         return CommentFactory(school=school, zone=zone, state=state, visibility=visibility, body=f"{marker} {text}")
@@ -205,6 +210,7 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         meeting=meeting,
         meeting_document=MeetingDocumentFactory(meeting=meeting, title=f"{marker} meeting document"),
         action_item=ActionItemFactory(meeting=meeting, title=f"{marker} action item"),
+        tombstone=Tombstone._base_manager.get(model="accountability.statusupdate", object_id=deleted_pk),
     )
 
 

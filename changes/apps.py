@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ChangesConfig(AppConfig):
+    name = "changes"
+    verbose_name = "Changes"
+
+    def ready(self):
+        from changes import tombstones, triggers
+
+        post_migrate.connect(triggers.install, sender=self, dispatch_uid="changes.triggers.install")
+        tombstones.connect()
