@@ -30,7 +30,7 @@ class Tombstone(TenantModel):
         DIRECTORY = "directory", "Every member"
         OWNER = "owner", "Its owner only"
 
-    model = models.CharField(max_length=100, help_text="app_label.model_name of the deleted row.")
+    model = models.CharField(max_length=100, editable=False, help_text="app_label.model_name of the deleted row.")
     object_id = models.BigIntegerField()
     natural_key = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(help_text="When the row was deleted (set by the database).")

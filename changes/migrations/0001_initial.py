@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='Tombstone',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model', models.CharField(help_text='app_label.model_name of the deleted row.', max_length=100)),
+                ('model', models.CharField(editable=False, help_text='app_label.model_name of the deleted row.', max_length=100)),
                 ('object_id', models.BigIntegerField()),
                 ('natural_key', models.JSONField(blank=True, default=dict)),
                 ('updated_at', models.DateTimeField(help_text='When the row was deleted (set by the database).')),

@@ -50,6 +50,7 @@ TENANT_MODELS = {
     "meeting": "meeting",  # a state meeting, no zone: not the Lead Partner's
     "meetingdocument": "meeting_document",
     "actionitem": "action_item",  # owned by tenant A's state lead
+    "tombstone": "tombstone",  # a deleted status update of the tenant's school: read as the status update was
 }
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
@@ -80,12 +81,13 @@ READS_OF_TENANT_A = {
         # its own contracts and issued reviews, its zones' autonomy ledger, proposals and comments
         | {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
         | {"autonomyterm", "autonomycheckin", "autonomytermchange", "changeproposal", "comment"}
+        | {"tombstone"}
     ),
     # aggregates of the states it is engaged in, without the schools' narratives (which progress
     # reports quote) or the Lead Partners' imports
     # (nor the Lead Partner's contracts, reviews and check-ins)
     "collaborator": ALL
-    - {"statusupdate", "reportrun", "importbatch", "reminderdigest"}
+    - {"statusupdate", "tombstone", "reportrun", "importbatch", "reminderdigest"}
     - {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
     - {"autonomycheckin"},
 }

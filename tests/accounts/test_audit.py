@@ -31,7 +31,7 @@ def test_the_trail_lists_who_changed_which_field_from_what_to_what(world):
 
 
 def test_the_trail_covers_every_object_of_the_state_and_nothing_else(world):
-    entries = trail(world.a.state)
+    entries = trail(world.a.state, per_page=1000)
     kinds = {entry.kind for entry in entries}
     assert {"state", "district", "zone", "school", "commitment", "expenditure", "status update"} <= kinds
     labels = " ".join(entry.object_label for entry in entries)
