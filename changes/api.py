@@ -1,5 +1,6 @@
 """The deletes feed: ``GET /api/v1/deletes/?changed_since=<version>[&resource=schools]``, the
-deleted rows the caller could read, paged like every ``changed_since`` list (web.sync)."""
+deleted rows the caller could read, paged like every ``changed_since`` list (web.sync); without
+``changed_since``, every delete still kept."""
 
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
@@ -38,8 +39,8 @@ class DeleteFilter(filters.FilterSet):
 
 class DeleteViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Deleted rows you could read, with their natural keys (NCES ids, postal codes, metric codes),
-    in change order since ``changed_since`` (required); kept for the retention period, after which
-    an older ``changed_since`` is a 410."""
+    in change order since ``changed_since``; kept for the retention period, after which an older
+    ``changed_since`` is a 410 (without it: every delete still kept)."""
 
     queryset = Tombstone.objects.all()
     serializer_class = DeleteSerializer

@@ -122,6 +122,12 @@ def register_horizon(source: Callable[[], tuple[int, datetime.datetime] | None])
     _horizon = source
 
 
+def kept_since() -> int:
+    """The oldest change version a sync may resume from (0 before any purge)."""
+    horizon = _horizon()
+    return horizon[0] if horizon else 0
+
+
 # --- the query ---
 
 
@@ -178,9 +184,9 @@ def sync_page(queryset, request, view, page_size: int) -> SyncPage:
     if not syncs(view):
         raise ComputedResource()
     given = request.query_params.getlist(PARAMETER)
-    if len(given) != 1:
-        raise InvalidChangedSince("changed_since: give it once." if given else "changed_since is required here.")
-    since = Since.parse(given[0])
+    if len(given) > 1:
+        raise InvalidChangedSince("changed_since: give it once.")
+    since = Since.parse(given[0]) if given else Since(version=kept_since())  # a feed: all it keeps
     since.check_kept(feed=getattr(view, "change_feed", False))
     for other in ("page", "ordering"):
         if other in request.query_params:
