@@ -33,7 +33,7 @@ class DeleteFilter(filters.FilterSet):
         model = Tombstone
         fields = ["resource"]
 
-    def of_resource(self, queryset, name, value):
+    def of_resource(self, queryset, name, value: str):
         return queryset.filter(model=resources.model_label(value))
 
 
