@@ -14,6 +14,7 @@ emptied and made again. Standard library only; run it from cron as often as you 
 import argparse
 import json
 import sqlite3
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,6 +50,9 @@ class Client:
             except urllib.error.HTTPError as error:
                 if error.code == 410:
                     raise Expired() from error
+                if error.code == 429:  # throttled: wait as told, then ask again
+                    time.sleep(int(error.headers.get("Retry-After", "1")))
+                    continue
                 raise
             yield page
             url = page["next"]

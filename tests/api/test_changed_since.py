@@ -9,11 +9,10 @@ from django.core import signing
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from changes.models import PurgeHorizon
 from config.api_urls import router
 from core.changes import change_watermark
 from schools.models import School
-from tests.factories import SchoolFactory
+from tests.factories import PurgeHorizonFactory, SchoolFactory
 from tests.problems import PROBLEM
 from web import sync
 
@@ -154,7 +153,7 @@ def test_a_sync_older_than_the_kept_deletes_is_gone(clients, world):
     client = clients["admin"]
     with scopes_disabled():
         watermark = change_watermark()
-    PurgeHorizon.objects.create(pk=1, change_version=watermark, deleted_through=timezone.now())
+    PurgeHorizonFactory(change_version=watermark)
     for since in (watermark - 1, (timezone.now() - datetime.timedelta(days=1)).isoformat()):
         response = client.get(f"{API}/schools/", {"changed_since": since})
         assert response.status_code == 410 and response.json()["code"] == "changes_expired", since
