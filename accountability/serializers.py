@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from schools.models import School
 from web.rest import BatchedField, ModelCleanSerializer, SparseFieldsMixin, VisibleRelationsMixin
+from web.sync import ChangeStampsMixin
 
 from .choices import Collection, Standing
 from .cycle import is_locked
@@ -230,7 +231,7 @@ class ReportingPeriodSerializer(ModelCleanSerializer):
         extra_kwargs = {"indicators": {"required": False}}
 
 
-class PeriodSubmissionSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+class PeriodSubmissionSerializer(SparseFieldsMixin, ChangeStampsMixin, serializers.ModelSerializer):
     """Where a school's reporting period stands in the cycle (read: changes go through the actions)."""
 
     state = serializers.IntegerField(source="reporting_period.state_id", read_only=True)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from accountability.models import RenewalDecision
 from contracts.models import AnnualReview
 from web.rest import ModelCleanSerializer
+from web.sync import ChangeStampsMixin
 
 from .choices import TermStatus
 from .ledger import check_may_record_status
@@ -138,7 +139,7 @@ class CausesListSerializer(serializers.ListSerializer):
         return super().to_representation(changes)
 
 
-class AutonomyTermChangeSerializer(serializers.ModelSerializer):
+class AutonomyTermChangeSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     """A change of a term's status, with its reason and cause (read-only: written by the ledger);
     a cause the reader may not read is null."""
 

@@ -1,4 +1,4 @@
-"""``python -m bench [query_counts] [latency] [sql_ratio] [reports]``: all four by default.
+"""``python -m bench [query_counts] [latency] [sql_ratio] [reports] [sync]``: all five by default.
 
 Needs DATABASE_URL pointing at PostgreSQL; see README, Benchmarks.
 """
@@ -8,7 +8,7 @@ import sys
 
 from .common import prepare_database, setup_django
 
-BENCHMARKS = ["query_counts", "latency", "sql_ratio", "reports"]
+BENCHMARKS = ["query_counts", "latency", "sql_ratio", "reports", "sync"]
 
 
 def main(argv):

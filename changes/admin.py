@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from web.admin import ScopedAdmin
 
-from .models import Tombstone, TombstoneReader
+from .models import PurgeHorizon, Tombstone, TombstoneReader
 
 
 class ReadOnlyAdminMixin:
@@ -30,3 +30,8 @@ class TombstoneAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 @admin.register(TombstoneReader)
 class TombstoneReaderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["tombstone", "lead_partner_id"]
+
+
+@admin.register(PurgeHorizon)
+class PurgeHorizonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["change_version", "deleted_through"]

@@ -67,3 +67,21 @@ class TombstoneReader(models.Model):
 
     def __str__(self):
         return f"{self.tombstone} read by Lead Partner #{self.lead_partner_id}"
+
+
+class PurgeHorizon(models.Model):
+    """How far the deletes feed was purged (``changes.tombstones.purge_expired``): the highest
+    change version and the latest deletion purged. A sync from before it may have missed
+    deletes, so it is refused (410) and the client copies everything again. One row."""
+
+    change_version = models.BigIntegerField(default=0)
+    deleted_through = models.DateTimeField(help_text="The latest deletion purged.")
+
+    def __str__(self):
+        return f"Deletes purged through version {self.change_version}"
+
+    @classmethod
+    def current(cls):
+        """(change version, deleted through) of the purge so far, or None before the first purge."""
+        row = cls.objects.filter(pk=1).values_list("change_version", "deleted_through").first()
+        return tuple(row) if row else None

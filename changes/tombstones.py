@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Max, Q
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -85,11 +86,23 @@ def retention() -> timedelta:
     return settings.CHANGES_TOMBSTONE_RETENTION
 
 
+@transaction.atomic
 def purge_expired(now=None) -> int:
-    """Delete tombstones older than the retention period; returns how many."""
-    from changes.models import Tombstone
+    """Delete tombstones older than the retention period, moving the purge horizon past them (a
+    sync from before it is refused: it would miss these deletes); returns how many."""
+    from changes.models import PurgeHorizon, Tombstone
 
     cutoff = (now or timezone.now()) - retention()
     with scopes_disabled():
-        deleted, _ = Tombstone._base_manager.filter(updated_at__lt=cutoff).delete()
+        expired = Tombstone._base_manager.filter(updated_at__lt=cutoff)
+        reach = expired.aggregate(version=Max("change_version"), through=Max("updated_at"))
+        if reach["version"] is None:
+            return 0
+        horizon, _ = PurgeHorizon.objects.select_for_update().get_or_create(
+            pk=1, defaults={"change_version": 0, "deleted_through": reach["through"]}
+        )
+        horizon.change_version = max(horizon.change_version, reach["version"])
+        horizon.deleted_through = max(horizon.deleted_through, reach["through"])
+        horizon.save()
+        deleted, _ = expired.delete()
     return deleted

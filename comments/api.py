@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from web.rest import IdFilter, ScopedModelViewSet
+from web.sync import ChangeStampsMixin
 
 from . import services
 from .choices import Subject, Visibility
@@ -19,7 +20,7 @@ from .models import MAX_BODY, Comment
 from .subjects import SUBJECTS, placement, thread_url
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     subject_label = serializers.CharField(source="get_subject_display", read_only=True)
     subject_id = serializers.SerializerMethodField()
     visibility_label = serializers.CharField(source="get_visibility_display", read_only=True)

@@ -10,6 +10,8 @@ from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability
 from autonomy import api as autonomy
+from changes import api as changes
+from changes import resources
 from comments import api as comments
 from contracts import api as contracts
 from funding import api as funding
@@ -21,7 +23,7 @@ from portfolio import api as portfolio
 from proposals import api as proposals
 from reports import api as reports
 from schools import api as schools
-from web import problems
+from web import problems, sync
 from zones import api as zones
 
 router = DefaultRouter(use_regex_path=False)
@@ -83,6 +85,11 @@ router.register("activity-reports", network.ActivityReportViewSet)
 router.register("meetings", network.MeetingViewSet)
 router.register("meeting-documents", network.MeetingDocumentViewSet)
 router.register("action-items", network.ActionItemViewSet)
+# --- incremental sync: the deletes feed, and which resource lists which model ---
+router.register("deletes", changes.DeleteViewSet)
+for prefix, viewset, _basename in router.registry:
+    if sync.tracked_model(viewset) is not None:
+        resources.register(prefix, sync.tracked_model(viewset))
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"))),

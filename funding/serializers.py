@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from core.reasons import REASON_MAX_LENGTH
 from web.rest import BatchedField, ChangeReasonSerializerMixin, ModelCleanSerializer, SparseFieldsMixin
+from web.sync import ChangeStampsMixin
 from zones.models import State, Zone
 
 from . import lifecycle
@@ -314,7 +315,7 @@ class AmendAwardSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class AwardAmendmentSerializer(serializers.ModelSerializer):
+class AwardAmendmentSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     recorded_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:

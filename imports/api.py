@@ -21,6 +21,7 @@ from web.rest import (
     ScopedQuerysetMixin,
     VisibleRelationsMixin,
 )
+from web.sync import ChangeStampsMixin
 from zones.models import State
 
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
@@ -47,7 +48,7 @@ from .services import (
 )
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):
+class ImportBatchSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     uploaded_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from partners.models import ServiceArea
 from web.rest import IdFilter, ModelCleanSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.sync import ChangeStampsMixin
 
 from .actions import close_action_item, create_action_item
 from .activity import filter_reports, save_activity_report
@@ -194,7 +195,7 @@ class MeetingViewSet(ScopedModelViewSet):
         self._save(serializer, "change")
 
 
-class MeetingDocumentSerializer(serializers.ModelSerializer):
+class MeetingDocumentSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(help_text="The file, for those who read the meeting.")
 
     class Meta:

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from web.rest import ModelCleanSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.sync import ChangeStampsMixin
 from web.transport import UtcDateTimeField
 
 from . import services
@@ -18,7 +19,7 @@ from .links import local_path
 from .models import Notification, Preference, Watch
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     kind = serializers.CharField(source="event.kind", read_only=True)
     kind_label = serializers.CharField(source="event.get_kind_display", read_only=True)
     summary = serializers.CharField(source="event.summary", read_only=True)

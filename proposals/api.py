@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from core.permissions import ANYWHERE
 from web.conditional import if_match_version
 from web.rest import ScopedReadOnlyViewSet, refused_as_api_error
+from web.sync import ChangeStampsMixin
 
 from . import services
 from .choices import ProposalKind
@@ -23,7 +24,7 @@ class ShownChangeSerializer(serializers.Serializer):
     after = serializers.CharField()
 
 
-class ChangeProposalSerializer(serializers.ModelSerializer):
+class ChangeProposalSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     changes = serializers.SerializerMethodField(help_text="Each changed field with its values in words.")
 
     class Meta:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from contracts.models import AnnualReview
 from web.rest import ScopedQuerysetMixin
+from web.sync import ChangeStampsMixin
 from zones.models import State, Zone
 
 from .models import ReportRun
@@ -25,7 +26,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().visible_to(self.context["request"].user)
 
 
-class ReportRunSerializer(serializers.ModelSerializer):
+class ReportRunSerializer(ChangeStampsMixin, serializers.ModelSerializer):
     state = ScopedPrimaryKeyField(queryset=State.objects.all(), required=False, allow_null=True)
     zone = ScopedPrimaryKeyField(queryset=Zone.objects.all(), required=False, allow_null=True)
     review = ScopedPrimaryKeyField(

@@ -23,7 +23,7 @@ from accountability.models import (
 )
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from autonomy.models import AutonomyCheckIn, AutonomyTerm, AutonomyTermChange
-from changes.models import Tombstone, TombstoneReader
+from changes.models import PurgeHorizon, Tombstone, TombstoneReader
 from comments.models import Comment
 from contracts.models import AnnualReview, ContractDeliverable, ContractTarget, PerformanceContract, ReviewEvidence
 from funding.models import Award, AwardAmendment, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost
@@ -741,3 +741,13 @@ class TombstoneReaderFactory(DjangoModelFactory):
 
     tombstone = factory.SubFactory(TombstoneFactory)
     lead_partner_id = factory.LazyFunction(lambda: LeadPartnerFactory().pk)
+
+
+class PurgeHorizonFactory(DjangoModelFactory):
+    class Meta:
+        model = PurgeHorizon
+        django_get_or_create = ("id",)
+
+    id = 1
+    change_version = 1
+    deleted_through = factory.LazyFunction(timezone.now)

@@ -184,9 +184,11 @@ def whole_number(given: str) -> int | None:
 
 
 def pagination_parameters(paginator) -> set[str]:
-    """The query parameters a paginator reads (``page``/``cursor`` and ``page_size``)."""
+    """The query parameters a paginator reads (``page``/``cursor`` and ``page_size``, and
+    ``changed_since`` with its ``cursor``: web.sync)."""
     names = {getattr(paginator, "page_query_param", None), getattr(paginator, "cursor_query_param", None)}
     names.add(getattr(paginator, "page_size_query_param", None))
+    names.update(getattr(paginator, "sync_query_params", ()))
     return names - {None}
 
 

@@ -139,6 +139,10 @@ TITLES = {
     "stale": "Changed since you read it",
     "too_large": "Request body too large",
     "server_error": "Internal server error",
+    "invalid_changed_since": "Invalid changed_since",
+    "invalid_sync_cursor": "Invalid sync cursor",
+    "computed_resource": "Computed resource",
+    "changes_expired": "Changes expired",
 }
 
 

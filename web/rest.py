@@ -11,7 +11,7 @@ from django.core.exceptions import (
     PermissionDenied,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError, models
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import NoReverseMatch
 from django_filters import rest_framework as filters
@@ -22,7 +22,6 @@ from rest_framework.relations import ManyRelatedField
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
-from core.changes import TrackedModel
 from core.concurrency import (
     DEADLOCK,
     LOCK_NOT_AVAILABLE,
@@ -46,6 +45,7 @@ from web.filtering import (
 from web.idempotency import IdempotencyMixin
 from web.problems import carrying
 from web.renderers import CsvListsMixin
+from web.sync import ChangedSincePages, ChangeStampsMixin
 from web.transport import RateLimitHeadersMixin
 
 
@@ -88,8 +88,9 @@ class VisibleChoicesFilterBackend(AnyOfFilterBackend):
         return filterset
 
 
-class PageNumberPages(StrictPageSize, PageNumberPagination):
-    """Numbered pages; ``page`` that is not a whole number from 1 is a 400, one past the last a 404."""
+class PageNumberPages(ChangedSincePages, StrictPageSize, PageNumberPagination):
+    """Numbered pages; ``page`` that is not a whole number from 1 is a 400, one past the last a 404.
+    With ``?changed_since=`` a tracked list is a sync (web.sync)."""
 
     page_size = 25
     page_size_query_param = "page_size"
@@ -105,7 +106,7 @@ class PageNumberPages(StrictPageSize, PageNumberPagination):
         return number
 
 
-class CursorPages(StrictPageSize, CursorPagination):
+class CursorPages(ChangedSincePages, StrictPageSize, CursorPagination):
     """For lists of millions of rows: ``next``/``previous`` links carry an opaque cursor, and there
     is no ``count`` (counting every row in scope would cost more than the page itself).
 
@@ -262,24 +263,6 @@ class VisibleRelationsMixin:
             queryset = getattr(relation, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
                 relation.queryset = queryset.visible_to(user)
-        return fields
-
-
-class ChangeStampsMixin:
-    """Every tracked resource (core.changes) shows when it was created and last changed, and its
-    change version (what ``?changed_since=`` compares), read-only."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        model = self.Meta.model
-        if issubclass(model, TrackedModel):
-            datetime_field = self.serializer_field_mapping[models.DateTimeField]
-            for name, field_class in (
-                ("created_at", datetime_field),
-                ("updated_at", datetime_field),
-                ("change_version", serializers.IntegerField),
-            ):
-                fields.setdefault(name, field_class(read_only=True, help_text=model._meta.get_field(name).help_text))
         return fields
 
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
 from core.concurrency import VersionedModel
+from web import sync
 from web.problems import ProblemDetailsSerializer
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -32,6 +33,8 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflict: other records still refer to this one (`blocked_by` names them), a change made at the same "
     "time got there first (reload and retry), or the record's state refuses it (a submitted or approved period "
     "is locked).",
+    "410": "Gone: deletes since this changed_since are no longer kept (code changes_expired); copy everything "
+    "again with changed_since=0.",
     "412": "Precondition failed: the record changed since the version you sent (If-Match); read it again and "
     "reapply your change.",
     "415": "The body is not JSON (or, for an upload, not multipart/form-data).",
@@ -81,6 +84,17 @@ class ZonePortfolioSchema(AutoSchema):
 
     def _detail(self) -> bool:
         return "{" in self.path and not self._is_list_view()
+
+    def _syncs(self) -> bool:
+        """A list that answers ``?changed_since=`` (web.sync)."""
+        return self.method == "GET" and self._is_list_view() and not self._detail() and sync.syncs(self.view)
+
+    def _get_paginator(self):
+        """The paginator knows its view: a tracked list documents the sync envelope too (web.sync)."""
+        paginator = super()._get_paginator()
+        if paginator is not None:
+            paginator.view = self.view
+        return paginator
 
     def _has_body(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH") and bool(self._get_request_body())
@@ -324,6 +338,8 @@ class ZonePortfolioSchema(AutoSchema):
             codes.append("409")
         if self.method == "POST":
             codes.append("422")
+        if self._syncs():
+            codes.append("410")
         if self.method in CHANGES and self._detail():
             codes += ["412", "428"]
         return sorted(codes)
