@@ -13,7 +13,7 @@ class ImportBatchAdmin(ScopedAdmin):
     list_filter = ["kind", "status", "state"]
     list_select_related = ["state", "lead_partner", "uploaded_by"]
     search_fields = ["original_name", "uploaded_by__email"]
-    exclude = ["file"]
+    exclude = ["file", "lea_file"]  # downloaded through the checked views only
     readonly_fields = ["download", "uploaded_at", "applied_at", "summary"]
 
     @admin.display(description="File")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from accountability import api as accountability
+from core.validators import validate_school_year
 from partners.models import LeadPartner
 from web.files import private_file_response
 from web.problems import PROBLEM_CONTENT_TYPE, FieldErrorSerializer, ProblemDetailsSerializer, problem_response
@@ -59,6 +60,7 @@ class ImportBatchSerializer(ChangeStampsMixin, serializers.ModelSerializer):
             "state",
             "lead_partner",
             "original_name",
+            "school_year",
             "uploaded_by",
             "uploaded_at",
             "applied_at",
@@ -70,27 +72,54 @@ class ImportBatchSerializer(ChangeStampsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def checked_size(upload):
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise serializers.ValidationError(too_big_message(upload.size))
+    return upload
+
+
+def import_scope(user, attrs: dict, kind: str):
+    """The caller's import scope named by ``state`` (and ``lead_partner``) in ``attrs``, which may
+    import ``kind``; a ValidationError saying why not otherwise."""
+    wanted = (attrs["state"], attrs.get("lead_partner"))
+    scope = next((s for s in import_scopes_for(user) if (s.state, s.lead_partner) == wanted), None)
+    if scope is None:
+        raise serializers.ValidationError({"state": "You cannot import for this state (and Lead Partner)."})
+    refused = kind_error(kind, scope)
+    if refused:
+        raise serializers.ValidationError({"kind": refused})
+    return scope
+
+
 class ImportUploadSerializer(VisibleRelationsMixin, serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ImportBatch.Kind.choices)
+    kind = serializers.ChoiceField(
+        choices=[(kind, label) for kind, label in ImportBatch.Kind.choices if kind in IMPORTERS]
+    )
     state = serializers.PrimaryKeyRelatedField(queryset=State.objects.all())
     lead_partner = serializers.PrimaryKeyRelatedField(queryset=LeadPartner.objects.all(), required=False)
-    file = serializers.FileField()
-
-    def validate_file(self, upload):
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(too_big_message(upload.size))
-        return upload
+    file = serializers.FileField(validators=[checked_size])
 
     def validate(self, attrs):
-        scopes = import_scopes_for(self.context["request"].user)
-        wanted = (attrs["state"], attrs.get("lead_partner"))
-        scope = next((s for s in scopes if (s.state, s.lead_partner) == wanted), None)
-        if scope is None:
-            raise serializers.ValidationError({"state": "You cannot import for this state (and Lead Partner)."})
-        refused = kind_error(attrs["kind"], scope)
-        if refused:
-            raise serializers.ValidationError({"kind": refused})
-        attrs["scope"] = scope
+        attrs["scope"] = import_scope(self.context["request"].user, attrs, attrs["kind"])
+        return attrs
+
+
+class DirectoryUploadSerializer(VisibleRelationsMixin, serializers.Serializer):
+    """The federal school directory (imports.ccd): a state's two CCD files for a school year."""
+
+    state = serializers.PrimaryKeyRelatedField(queryset=State.objects.all())
+    school_year = serializers.CharField(
+        max_length=7, validators=[validate_school_year], help_text="The files' school year, e.g. 2023-24."
+    )
+    school_file = serializers.FileField(
+        validators=[checked_size], help_text="The CCD school directory (ccd_sch_029) as CSV: the state's rows."
+    )
+    lea_file = serializers.FileField(
+        validators=[checked_size], help_text="The CCD LEA directory (ccd_lea_029) as CSV: the state's rows."
+    )
+
+    def validate(self, attrs):
+        attrs["scope"] = import_scope(self.context["request"].user, attrs, ImportBatch.Kind.CCD_DIRECTORY)
         return attrs
 
 
@@ -115,31 +144,31 @@ class BulkProblemSerializer(ProblemDetailsSerializer):
     errors = RowErrorSerializer(many=True, required=False, help_text="Absent when the body itself cannot be read.")
 
 
+UPLOAD_RESPONSES = {
+    201: OpenApiResponse(ImportBatchSerializer, "Dry run kept: counts, planned rows and row errors."),
+    (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        BulkProblemSerializer,
+        "Bad parameters (errors by field), or the file cannot be read at all: the failed import "
+        "(`import`: its id and url) with its problems by row and column.",
+    ),
+    (507, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        ProblemDetailsSerializer, "The file could not be stored (the server's storage is full or read-only)."
+    ),
+}
+
+
 class ImportBatchViewSet(
     ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Imports of schools, baselines, targets, measurements and (state staff) commitments, expenditures
-    and zone budgets in the caller's scope."""
+    """Imports of schools, baselines, targets, measurements and (state staff) commitments, expenditures,
+    zone budgets and the federal school directory in the caller's scope."""
 
     queryset = ImportBatch.objects.select_related("uploaded_by")
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser]  # its one body is an upload (apply takes none)
     filterset_fields = ["kind", "status", "state"]
 
-    @extend_schema(
-        request={"multipart/form-data": ImportUploadSerializer},
-        responses={
-            201: OpenApiResponse(ImportBatchSerializer, "Dry run kept: counts, planned rows and row errors."),
-            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                BulkProblemSerializer,
-                "Bad parameters (errors by field), or the file cannot be read at all: the failed import "
-                "(`import`: its id and url) with its problems by row and column.",
-            ),
-            (507, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                ProblemDetailsSerializer, "The file could not be stored (the server's storage is full or read-only)."
-            ),
-        },
-    )
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses=UPLOAD_RESPONSES)
     def create(self, request, *args, **kwargs):
         """Upload a CSV or XLSX file: it is checked and kept as a dry run; nothing is written yet."""
         if not import_scopes_for(request.user):  # authorization before validation
@@ -147,8 +176,39 @@ class ImportBatchViewSet(
         upload = ImportUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
+        return self._preview(request, scope=data["scope"], kind=data["kind"], upload=data["file"])
+
+    @extend_schema(
+        summary="Upload the federal school directory (NCES CCD) for a dry run",
+        description="A state's two CCD directory files for one school year, as published (CSV, comma or tab "
+        "separated): the school directory (ccd_sch_029) and the LEA directory (ccd_lea_029). They are checked "
+        "and kept as a dry run whose `summary` lists the diff against the state's districts and schools: each "
+        "row's `kinds` (new, renamed, regraded, closed, reopened, moved, status, not_added, unchanged) and "
+        "`diff` counting them. Nothing is written until the dry run is applied (`apply`), in one transaction; "
+        "applying the same files again changes nothing. State staff of the state only.",
+        request={"multipart/form-data": DirectoryUploadSerializer},
+        responses=UPLOAD_RESPONSES,
+    )
+    @action(detail=False, methods=["post"], url_path="ccd-directory")
+    def ccd_directory(self, request, *args, **kwargs):
+        if not any(not kind_error(ImportBatch.Kind.CCD_DIRECTORY, s) for s in import_scopes_for(request.user)):
+            raise PermissionDenied("You may not import the federal school directory.")
+        upload = DirectoryUploadSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        return self._preview(
+            request,
+            scope=data["scope"],
+            kind=ImportBatch.Kind.CCD_DIRECTORY,
+            upload=data["school_file"],
+            lea_upload=data["lea_file"],
+            school_year=data["school_year"],
+        )
+
+    def _preview(self, request, **upload) -> Response:
+        """Keep the upload as a dry run: 201 with it, or its problems if it cannot be read at all."""
         try:
-            batch = preview_import(user=request.user, scope=data["scope"], kind=data["kind"], upload=data["file"])
+            batch = preview_import(user=request.user, **upload)
         except ImportStorageError as error:
             return problem_response(status.HTTP_507_INSUFFICIENT_STORAGE, "Upload not stored", error.message)
         if batch.status == ImportBatch.Status.FAILED:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.changes import TrackedModel
+from core.fields import school_year_field
 from core.tenancy import TenantModel
 from partners.models import LeadPartner
 from schools.models import School
@@ -45,6 +46,21 @@ class ImportScope:
         return schools.select_related("district", "zone")
 
 
+class DirectoryChange(models.TextChoices):
+    """What a federal directory import (imports.ccd) does to a district or school, in the order
+    its dry run lists them."""
+
+    NEW = "new", "New"
+    RENAMED = "renamed", "Renamed"
+    REGRADED = "regraded", "Re-graded"
+    CLOSED = "closed", "Closed"
+    REOPENED = "reopened", "Reopened"
+    MOVED = "moved", "Merged or moved to another district"
+    STATUS = "status", "Directory status recorded"
+    NOT_ADDED = "not_added", "In the directory, not added"
+    UNCHANGED = "unchanged", "Unchanged"
+
+
 class ImportBatch(TrackedModel, TenantModel):
     """One uploaded file: previewed (dry run), then applied, or failed with its errors.
 
@@ -60,6 +76,7 @@ class ImportBatch(TrackedModel, TenantModel):
         COMMITMENTS = "commitments", "Commitments"
         EXPENDITURES = "expenditures", "Expenditures"
         BUDGETS = "budgets", "Zone budgets"
+        CCD_DIRECTORY = "ccd_directory", "Federal school directory (CCD)"
 
     class Status(models.TextChoices):
         DRY_RUN = "dry_run", "Dry run (not applied)"
@@ -79,6 +96,14 @@ class ImportBatch(TrackedModel, TenantModel):
     )
     file = models.FileField(upload_to=upload_path, storage=private_storage)
     original_name = models.CharField(max_length=255)
+    lea_file = models.FileField(
+        "LEA directory file",
+        upload_to=upload_path,
+        storage=private_storage,
+        blank=True,
+        help_text="A federal directory import's second file, the LEA (district) directory.",
+    )
+    school_year = school_year_field("school year", blank=True, help_text="A federal directory import's year.")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_batches"
     )
@@ -111,6 +136,15 @@ class ImportBatch(TrackedModel, TenantModel):
     @property
     def errors(self) -> list[dict]:
         return self.summary.get("errors", [])
+
+    @property
+    def diff_groups(self) -> list[tuple[str, list[dict]]]:
+        """A directory import's previewed rows by what they change (a row may change two things)."""
+        rows = self.summary.get("rows", [])
+        groups = [
+            (label, [row for row in rows if kind in row.get("kinds", ())]) for kind, label in DirectoryChange.choices
+        ]
+        return [(label, grouped) for label, grouped in groups if grouped]
 
     @property
     def counts(self) -> dict:

@@ -26,6 +26,7 @@ import copy
 import errno
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -111,9 +112,11 @@ class PlannedRow:
     instance: object
     changes: dict = field(default_factory=dict)
     key: tuple = ()  # the row's natural key (the importer's ``key``)
+    kinds: tuple = ()  # what it changes, for a directory import (imports.models.DirectoryChange)
 
     def as_dict(self) -> dict:
-        return {"row": self.number, "action": self.action, "key": self.label, "changes": self.changes}
+        row = {"row": self.number, "action": self.action, "key": self.label, "changes": self.changes}
+        return {**row, "kinds": list(self.kinds)} if self.kinds else row
 
 
 @dataclass
@@ -130,11 +133,13 @@ class Plan:
         for row in self.rows:
             counts[row.action] += 1
         counts["errors"] = len(self.errors)
-        return {
+        summary = {
             "counts": counts,
             "rows": [row.as_dict() for row in self.rows[:MAX_REPORTED_ROWS]],
             "errors": sorted(self.errors, key=lambda error: error["row"] or 0)[:MAX_REPORTED_ERRORS],
         }
+        diff = Counter(kind for row in self.rows for kind in row.kinds)
+        return {**summary, "diff": dict(diff)} if diff else summary
 
 
 class RowProblem(Exception):
@@ -801,10 +806,19 @@ IMPORTERS = {
 }
 
 
+def importer_for(kind: str) -> type[Importer]:
+    """The importer of a kind: one of ``IMPORTERS`` (a file of rows), or the federal directory's."""
+    if kind == ImportBatch.Kind.CCD_DIRECTORY:
+        from .ccd import DirectoryImporter  # the directory's module builds on this one
+
+        return DirectoryImporter
+    return IMPORTERS[kind]
+
+
 def kind_error(kind: str, scope) -> str | None:
-    """Why ``kind`` cannot be imported for ``scope``, or None: money is the state's, imported by
-    state staff for their state; Lead Partner staff import their schools' data only."""
-    if scope.lead_partner is not None and not IMPORTERS[kind].for_lead_partners:
+    """Why ``kind`` cannot be imported for ``scope``, or None: money and the directory are the
+    state's, imported by state staff for their state; Lead Partner staff import their schools' data only."""
+    if scope.lead_partner is not None and not importer_for(kind).for_lead_partners:
         return f"{ImportBatch.Kind(kind).label} are imported by state staff for their state, not for {scope}."
     return None
 
@@ -880,6 +894,14 @@ def plan_import(kind: str, data: bytes, user, scope: ImportScope, progress=None)
     return plan_table(kind, table, user, scope, progress)
 
 
+def plan_files(kind: str, files: list[bytes], user, scope: ImportScope, school_year: str = "", progress=None) -> Plan:
+    """Read and check an import's files (a directory import has two, and a school year); nothing is
+    written: the one check of a dry run and of its apply."""
+    if kind == ImportBatch.Kind.CCD_DIRECTORY:
+        return importer_for(kind).plan(files, school_year, user, scope, progress)
+    return plan_import(kind, files[0], user, scope, progress)
+
+
 def plan_table(kind: str, table: Table, user, scope, progress=None) -> Plan:
     """Check a table read from a file (or a JSON list); nothing is written. ``progress(rows_checked)``
     is called every ``PROGRESS_EVERY`` rows."""
@@ -902,7 +924,7 @@ def plan_table(kind: str, table: Table, user, scope, progress=None) -> Plan:
     for checked, (number, values) in enumerate(readable, start=1):
         if progress is not None and checked % PROGRESS_EVERY == 0:
             progress(checked)
-        planned = _plan_row(importer, number, values, plan)
+        planned = plan_row(importer, number, values, plan)
         if planned is None:
             continue
         key = importer.key(planned.instance)
@@ -922,7 +944,7 @@ def plan_table(kind: str, table: Table, user, scope, progress=None) -> Plan:
     return plan
 
 
-def _plan_row(importer, number: int, values: dict, plan: Plan) -> PlannedRow | None:
+def plan_row(importer, number: int, values: dict, plan: Plan) -> PlannedRow | None:
     """Build the row's object and check it: scope, permission and the model's own rules."""
     try:
         instance, existing = importer.build(values)
@@ -958,10 +980,12 @@ def _plan_row(importer, number: int, values: dict, plan: Plan) -> PlannedRow | N
     return PlannedRow(number, action, label, instance, changes)
 
 
-def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatch:
-    """Keep the upload as a dry-run batch with its plan (or its errors). Nothing else is written."""
+def preview_import(*, user, scope: ImportScope, kind: str, upload, lea_upload=None, school_year="") -> ImportBatch:
+    """Keep the upload as a dry-run batch with its plan (or its errors). Nothing else is written.
+    A federal directory import (``ccd_directory``) also keeps its LEA file and school year."""
     data = upload_bytes(upload)
-    plan = plan_import(kind, data, user, scope)
+    files = [data] if lea_upload is None else [data, upload_bytes(lea_upload)]
+    plan = plan_files(kind, files, user, scope, school_year)
     file_unreadable = any(error["row"] is None for error in plan.errors)
     batch = ImportBatch(
         kind=kind,
@@ -969,18 +993,26 @@ def preview_import(*, user, scope: ImportScope, kind: str, upload) -> ImportBatc
         lead_partner=scope.lead_partner,
         original_name=upload.name[:255],
         uploaded_by=user,
+        school_year=school_year,
         status=ImportBatch.Status.FAILED if file_unreadable else ImportBatch.Status.DRY_RUN,
         summary=plan.summary(),
     )
     upload.seek(0)
     # Stored under a name that says what the content is, whatever the uploaded name claims.
     try:
-        batch.file.save("upload.xlsx" if data.startswith(XLSX_SIGNATURE) else "upload.csv", upload, save=False)
+        batch.file.save(_stored_name("upload", data), upload, save=False)
+        if lea_upload is not None:
+            lea_upload.seek(0)
+            batch.lea_file.save(_stored_name("lea", files[1]), lea_upload, save=False)
     except OSError as error:  # nothing is recorded: the batch row is saved only with its file
         logger.error("Import upload not stored: %s", error)
         raise ImportStorageError(error) from error
     batch.save()
     return batch
+
+
+def _stored_name(name: str, data: bytes) -> str:
+    return f"{name}.xlsx" if data.startswith(XLSX_SIGNATURE) else f"{name}.csv"
 
 
 class ImportStorageError(Exception):
@@ -1073,18 +1105,22 @@ def run_apply(batch_pk: int) -> ImportBatch:
             ImportBatch.objects.filter(pk=batch_pk, status=ImportBatch.Status.APPLYING).update(rows_done=checked)
 
         try:
-            with batch.file.open("rb") as kept:
-                data = kept.read()
+            files = [_kept(stored) for stored in (batch.file, batch.lea_file) if stored]
         except OSError as error:
             logger.error("Import #%s: the kept file cannot be read: %s", batch_pk, error)
             return finish_apply(batch_pk, user, "The uploaded file can no longer be read; upload it again.")
         for _attempt in range(WRITE_ATTEMPTS):
-            plan = plan_import(batch.kind, data, user, batch.scope, progress=progress)
+            plan = plan_files(batch.kind, files, user, batch.scope, batch.school_year, progress)
             try:
                 return finish_apply(batch_pk, user, plan=plan)
             except RowsTaken:  # rolled back, the batch still applying: check against those rows
                 logger.info("Import #%s: rows taken by a concurrent write; checking again", batch_pk)
         return finish_apply(batch_pk, user, TAKEN_MEANWHILE_IMPORT)
+
+
+def _kept(stored) -> bytes:
+    with stored.open("rb") as kept:
+        return kept.read()
 
 
 class RowsTaken(Exception):
@@ -1115,7 +1151,7 @@ def finish_apply(batch_pk: int, user, reason: str = "", plan: Plan | None = None
         if not plan.errors:
             try:
                 with transaction.atomic():
-                    _write(plan, IMPORTERS[batch.kind], user, f"Import #{batch.pk}: {batch.original_name}")
+                    _write(plan, importer_for(batch.kind), user, f"Import #{batch.pk}: {batch.original_name}")
             except Exception as error:  # any failure: the inner transaction rolled back; record why
                 if taken_meanwhile(error):
                     raise RowsTaken from error

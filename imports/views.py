@@ -11,9 +11,17 @@ from django.views.decorators.http import require_POST
 from web.csv_export import csv_response
 from web.files import private_file_response
 
-from .forms import ImportForm
+from .forms import DirectoryImportForm, ImportForm
 from .models import UPLOAD_CONTENT_TYPE, ImportBatch
-from .services import IMPORTERS, ImportStorageError, apply_import, import_scopes_for, may_apply, preview_import
+from .services import (
+    IMPORTERS,
+    ImportStorageError,
+    apply_import,
+    import_scopes_for,
+    kind_error,
+    may_apply,
+    preview_import,
+)
 
 
 def _batch(request, importbatch_pk) -> ImportBatch:
@@ -25,8 +33,10 @@ def _batch(request, importbatch_pk) -> ImportBatch:
 def import_list(request):
     batches = ImportBatch.objects.select_related("state", "lead_partner", "uploaded_by")
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
-    can_import = bool(import_scopes_for(request.user))
-    return render(request, "imports/import_list.html", {"page": page, "can_import": can_import})
+    scopes = import_scopes_for(request.user)
+    directory = any(not kind_error(ImportBatch.Kind.CCD_DIRECTORY, scope) for scope in scopes)
+    context = {"page": page, "can_import": bool(scopes), "can_import_directory": directory}
+    return render(request, "imports/import_list.html", context)
 
 
 @login_required
@@ -53,9 +63,32 @@ def import_new(request):
 
 
 @login_required
+def import_new_directory(request):
+    """The federal school directory's two files, previewed as one dry run (imports.ccd)."""
+    form = DirectoryImportForm(request.POST or None, request.FILES or None, scopes=import_scopes_for(request.user))
+    if not form.scopes:
+        raise PermissionDenied("You manage no state to import the federal school directory for.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = preview_import(
+                user=request.user,
+                scope=form.cleaned_data["scope"],
+                kind=ImportBatch.Kind.CCD_DIRECTORY,
+                upload=form.cleaned_data["school_file"],
+                lea_upload=form.cleaned_data["lea_file"],
+                school_year=form.cleaned_data["school_year"],
+            )
+        except ImportStorageError as error:
+            form.add_error("school_file", error.message)
+        else:
+            return redirect("imports:detail", importbatch_pk=batch.pk)
+    return render(request, "imports/import_new_directory.html", {"form": form})
+
+
+@login_required
 def import_template(request, kind):
     """An empty file of one kind to fill in: its header row, every column named."""
-    if kind not in ImportBatch.Kind.values:
+    if kind not in IMPORTERS:
         raise Http404("No such kind of import.")
     return csv_response(f"{kind}.csv", IMPORTERS[kind].columns, [])
 

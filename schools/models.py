@@ -10,7 +10,14 @@ from core.concurrency import VersionedModel
 from core.reasons import ReasonedStatusModel
 from core.tenancy import TenantModel
 from core.validators import validate_nces_school_id, validate_single_line_text
-from zones.models import ZONE_MAX_SCHOOLS, ZONE_MIN_SCHOOLS, Zone, check_zone_sizes, lock_zones
+from zones.models import (
+    ZONE_MAX_SCHOOLS,
+    ZONE_MIN_SCHOOLS,
+    Zone,
+    check_zone_sizes,
+    directory_status_field,
+    lock_zones,
+)
 
 GRADES = [("PK", "Pre-K"), ("K", "Kindergarten")] + [(str(g), f"Grade {g}") for g in range(1, 13)]
 GRADE_ORDER = {code: index for index, (code, _label) in enumerate(GRADES)}
@@ -46,6 +53,7 @@ class School(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
     turnaround_status = models.CharField(
         max_length=20, choices=TurnaroundStatus.choices, default=TurnaroundStatus.IDENTIFIED
     )
+    ccd_status = directory_status_field()
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
     history = HistoricalRecords()

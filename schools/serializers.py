@@ -19,4 +19,6 @@ class SchoolSerializer(ChangeReasonSerializerMixin, ModelCleanSerializer):
             "enrollment",
             "improvement_tier",
             "turnaround_status",
+            "ccd_status",
         ]
+        read_only_fields = ["ccd_status"]  # the federal directory's word (imports.ccd)

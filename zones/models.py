@@ -210,6 +210,33 @@ class State(TrackedModel, TenantModel):
         return [field.name for field in fields if getattr(self, field.attname) != stored[field.attname]]
 
 
+class DirectoryStatus(models.TextChoices):
+    """A school's or district's operational status in the federal school directory (NCES CCD's
+    SY_STATUS codes 1-8, imports.ccd); blank: never imported from the directory."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    NEW = "new", "New"
+    ADDED = "added", "Added"
+    CHANGED_AGENCY = "changed_agency", "Changed agency"
+    INACTIVE = "inactive", "Inactive"
+    FUTURE = "future", "Future"
+    REOPENED = "reopened", "Reopened"
+
+
+DIRECTORY_CLOSED = (DirectoryStatus.CLOSED, DirectoryStatus.INACTIVE)
+
+
+def directory_status_field():
+    return models.CharField(
+        "federal directory status",
+        max_length=20,
+        choices=DirectoryStatus.choices,
+        blank=True,
+        help_text="Its status in the federal school directory (NCES CCD), set by a directory import.",
+    )
+
+
 class District(TrackedModel, TenantModel):
     natural_key_fields = {"nces_lea_id": "nces_lea_id"}
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="districts")
@@ -218,6 +245,7 @@ class District(TrackedModel, TenantModel):
     central_office_contact_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
     central_office_contact_email = models.EmailField(blank=True)
     central_office_contact_phone = models.CharField(max_length=30, blank=True, validators=[validate_single_line_text])
+    ccd_status = directory_status_field()
     is_demo = models.BooleanField(default=False, help_text="Fictional demo data.")
 
     history = HistoricalRecords()

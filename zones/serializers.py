@@ -40,4 +40,6 @@ class DistrictSerializer(ModelCleanSerializer):
             "central_office_contact_name",
             "central_office_contact_email",
             "central_office_contact_phone",
+            "ccd_status",
         ]
+        read_only_fields = ["ccd_status"]  # the federal directory's word (imports.ccd)

@@ -97,13 +97,17 @@ def operations(schema):
 
 
 def test_bodies_are_json_except_uploads(schema):
-    """A generated client writes JSON: only the two file uploads take multipart."""
+    """A generated client writes JSON: only the file uploads take multipart."""
     media = {
         (path, method): set(op["requestBody"]["content"])
         for path, method, op in operations(schema)
         if "requestBody" in op
     }
-    uploads = {("/api/v1/imports/", "POST"), ("/api/v1/measurements/bulk-upload/", "POST")}
+    uploads = {
+        ("/api/v1/imports/", "POST"),
+        ("/api/v1/imports/ccd-directory/", "POST"),
+        ("/api/v1/measurements/bulk-upload/", "POST"),
+    }
     assert {key for key, types in media.items() if types != {"application/json"}} == uploads
     assert all(media[key] == {"multipart/form-data"} for key in uploads)
 

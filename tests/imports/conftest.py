@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accountability.models import Baseline, Measurement, Metric, Target
 from accounts.models import Role
-from imports.models import ImportScope
+from imports.models import ImportBatch, ImportScope
 from imports.services import preview_import
 from schools.models import School
 from tests.factories import (
@@ -22,9 +22,10 @@ from tests.factories import (
     ZoneFactory,
 )
 from tests.worlds import member
+from zones.models import District
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
-AUDITED_MODELS = [School, Baseline, Target, Measurement]
+AUDITED_MODELS = [District, School, Baseline, Target, Measurement]
 
 
 def corpus(name: str) -> bytes:
@@ -111,3 +112,86 @@ def database_fingerprint() -> dict:
             digest = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
             fingerprint[table._meta.label] = (len(rows), digest)
     return fingerprint
+
+
+# --- The federal school directory (imports.ccd) ----------------------------------------------------
+
+CCD = Path(__file__).resolve().parent / "data" / "ccd"
+# The sample files by school year: a year N and a year N+1 (a closure, renames, a re-grade, new
+# schools and a new LEA, a school moved to another LEA, missing codes), as (school file, LEA file).
+CCD_FILES = {
+    "2022-23": ("ccd_sch_029_2223.csv", "ccd_lea_029_2223.csv"),
+    "2023-24": ("ccd_sch_029_2324.csv", "ccd_lea_029_2324.tsv"),
+}
+# Colorado as the year N files list it: its districts and their schools (name, grades).
+CCD_DISTRICTS = {
+    "0800010": "Adams County School District 14",
+    "0800020": "Boulder Valley School District No. RE-2",
+    "0800030": "Cherry Creek School District No. 5",
+}
+CCD_SCHOOLS = {
+    "080001000101": ("Alsup Elementary School", "PK", "5"),
+    "080001000102": ("Central Elementary School", "K", "5"),
+    "080001000103": ("Adams City Middle School", "6", "8"),
+    "080002000201": ("Boulder High School", "9", "12"),
+    "080002000202": ("Casey Middle School", "6", "8"),
+    "080002000203": ("Arapahoe Ridge High School", "9", "12"),
+    "080003000301": ("Cherry Creek High School", "9", "12"),
+}
+
+
+def ccd_file(name: str) -> bytes:
+    return (CCD / name).read_bytes()
+
+
+def build_ccd_world():
+    """Colorado's districts and schools as the year N directory lists them (Adams' three schools a
+    launched zone), Illinois, and a user per role."""
+    colorado = StateFactory(name="Colorado", postal_code="CO", fips_code="08")
+    illinois = StateFactory(name="Illinois", postal_code="IL", fips_code="17")
+    districts = {
+        lea: DistrictFactory(state=colorado, nces_lea_id=lea, name=name) for lea, name in CCD_DISTRICTS.items()
+    }
+    for nces_id, (name, lowest, highest) in CCD_SCHOOLS.items():
+        SchoolFactory(
+            district=districts[nces_id[:7]], nces_id=nces_id, name=name, lowest_grade=lowest, highest_grade=highest
+        )
+    zone = ZoneFactory(state=colorado, name="Adams Zone", districts=[districts["0800010"]])
+    School.objects.filter(district=districts["0800010"]).update(zone=zone)
+    zone.status = zone.Status.LAUNCHED
+    zone._change_reason = "Launched"
+    zone.save()
+    users = SimpleNamespace(
+        lead=member(Role.STATE_LEAD, state=colorado),
+        viewer=member(Role.STATE_VIEWER, state=colorado),
+        partner=member(Role.LEAD_PARTNER_STAFF, lead_partner=zone.lead_partner),
+        illinois_lead=member(Role.STATE_LEAD, state=illinois),
+    )
+    return SimpleNamespace(colorado=colorado, illinois=illinois, zone=zone, users=users)
+
+
+@pytest.fixture
+def preview_directory(world):
+    """A dry run of a year's sample files (or the given ones) as the Colorado state lead."""
+
+    def run(school_year="2022-23", *, school=None, lea=None, user=None, state=None):
+        school_name, lea_name = CCD_FILES.get(school_year, CCD_FILES["2022-23"])
+        return preview_import(
+            user=user or world.users.lead,
+            scope=ImportScope(state or world.colorado),
+            kind=ImportBatch.Kind.CCD_DIRECTORY,
+            upload=upload(school_name, ccd_file(school_name) if school is None else school),
+            lea_upload=upload(lea_name, ccd_file(lea_name) if lea is None else lea),
+            school_year=school_year,
+        )
+
+    return run
+
+
+def diff(batch) -> dict[str, set[str]]:
+    """A directory dry run's rows by what they change: {kind: {"School 0800...", "LEA 08..."}}."""
+    by_kind = {}
+    for row in batch.summary["rows"]:
+        for kind in row["kinds"]:
+            by_kind.setdefault(kind, set()).add(row["key"].split(" · ")[0])
+    return by_kind
