@@ -2,6 +2,9 @@
 subscription disabled after repeated failures with one mail to its owner; redelivery; SSRF."""
 
 import datetime
+import importlib.util
+import threading
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -9,6 +12,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from tests.factories import WebhookDeliveryFactory, WebhookSubscriptionFactory
+from tests.project import REPO
 from webhooks import services
 from webhooks.choices import DeliveryStatus
 from webhooks.models import WebhookDelivery, WebhookSubscription
@@ -150,3 +154,30 @@ def test_plain_http_targets_need_the_setting(settings):
 
     with pytest.raises(Exception, match="https"):
         subscription.clean_fields(exclude=["membership"])
+
+
+def test_the_example_receiver_accepts_a_signed_delivery_and_refuses_a_forged_one(subscription):
+    spec = importlib.util.spec_from_file_location("webhook_receiver", REPO / "examples/webhook_receiver.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), example.handler_for(Webhook(subscription.secret), set()))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        WebhookSubscription.objects.filter(pk=subscription.pk).update(
+            target_url=f"http://127.0.0.1:{server.server_port}/"
+        )
+        signed = WebhookDeliveryFactory(subscription=subscription)
+        send(signed.pk)
+        forged = WebhookDeliveryFactory(subscription=subscription)
+        WebhookSubscription.objects.filter(pk=subscription.pk).update(
+            secret_encrypted=WebhookSubscriptionFactory().secret_encrypted
+        )
+        send(forged.pk)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    signed.refresh_from_db()
+    forged.refresh_from_db()
+    assert (signed.status, signed.last_status_code) == (DeliveryStatus.SUCCEEDED, 204)
+    assert (forged.status, forged.last_status_code) == (DeliveryStatus.RETRYING, 400)
