@@ -6,9 +6,9 @@ app_name = "webhooks"
 
 urlpatterns = [
     path("", views.subscription_list, name="list"),
-    path("<int:pk>/", views.subscription_detail, name="detail"),
-    path("<int:pk>/toggle/", views.subscription_toggle, name="toggle"),
-    path("<int:pk>/rotate-secret/", views.subscription_rotate, name="rotate"),
-    path("<int:pk>/delete/", views.subscription_delete, name="delete"),
-    path("deliveries/<int:pk>/redeliver/", views.delivery_redeliver, name="redeliver"),
+    path("<int:webhooksubscription_pk>/", views.subscription_detail, name="detail"),
+    path("<int:webhooksubscription_pk>/toggle/", views.subscription_toggle, name="toggle"),
+    path("<int:webhooksubscription_pk>/rotate-secret/", views.subscription_rotate, name="rotate"),
+    path("<int:webhooksubscription_pk>/delete/", views.subscription_delete, name="delete"),
+    path("deliveries/<int:webhookdelivery_pk>/redeliver/", views.delivery_redeliver, name="redeliver"),
 ]

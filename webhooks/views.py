@@ -36,34 +36,34 @@ def subscription_list(request):
 
 @never_cache
 @login_required
-def subscription_detail(request, pk):
-    subscription = get_object_or_404(_own(request.user), pk=pk)
+def subscription_detail(request, webhooksubscription_pk):
+    subscription = get_object_or_404(_own(request.user), pk=webhooksubscription_pk)
     deliveries = subscription.deliveries.all()[:DELIVERIES_SHOWN]
     return render(request, "webhooks/detail.html", {"subscription": subscription, "deliveries": deliveries})
 
 
 @require_POST
 @login_required
-def subscription_toggle(request, pk):
-    subscription = get_object_or_404(_own(request.user), pk=pk)
+def subscription_toggle(request, webhooksubscription_pk):
+    subscription = get_object_or_404(_own(request.user), pk=webhooksubscription_pk)
     services.set_active(subscription, not subscription.active)
     messages.success(request, f"Webhook “{subscription.name}” is {'enabled' if subscription.active else 'disabled'}.")
-    return redirect("webhooks:detail", pk=pk)
+    return redirect("webhooks:detail", webhooksubscription_pk=subscription.pk)
 
 
 @never_cache
 @require_POST
 @login_required
-def subscription_rotate(request, pk):
-    subscription = get_object_or_404(_own(request.user), pk=pk)
+def subscription_rotate(request, webhooksubscription_pk):
+    subscription = get_object_or_404(_own(request.user), pk=webhooksubscription_pk)
     secret = services.rotate_secret(subscription)
     return render(request, "webhooks/created.html", {"subscription": subscription, "secret": secret, "rotated": True})
 
 
 @require_POST
 @login_required
-def subscription_delete(request, pk):
-    subscription = get_object_or_404(_own(request.user), pk=pk)
+def subscription_delete(request, webhooksubscription_pk):
+    subscription = get_object_or_404(_own(request.user), pk=webhooksubscription_pk)
     subscription.delete()
     messages.success(request, f"Webhook “{subscription.name}” is deleted.")
     return redirect("webhooks:list")
@@ -71,8 +71,10 @@ def subscription_delete(request, pk):
 
 @require_POST
 @login_required
-def delivery_redeliver(request, pk):
-    delivery = get_object_or_404(WebhookDelivery.objects.filter(subscription__membership__user=request.user), pk=pk)
+def delivery_redeliver(request, webhookdelivery_pk):
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.filter(subscription__membership__user=request.user), pk=webhookdelivery_pk
+    )
     services.redeliver(delivery)
     messages.success(request, f"Message {delivery.message_id} is being sent again.")
-    return redirect("webhooks:detail", pk=delivery.subscription_id)
+    return redirect("webhooks:detail", webhooksubscription_pk=delivery.subscription_id)

@@ -66,6 +66,8 @@ OWNED_MODELS = {
     "calendarfeed": "calendar_feed",
     "preference": "preference",
     "watch": "watch",
+    "webhooksubscription": "webhook_subscription",
+    "webhookdelivery": "webhook_delivery",
 }
 
 ALL = frozenset(TENANT_MODELS)
