@@ -156,13 +156,14 @@ def live_occurrences(source: Source, since: int, upto: int, started_at) -> list[
 
 
 def deleted_occurrences(source: Source, since: int, upto: int) -> list[Occurrence]:
-    if not source.deleted:
-        return []
+    """Events of the source's rows deleted in ``(since, upto]``; forgets their seen statuses."""
     label = source.model._meta.label_lower
     tombstones = list(
         Tombstone._base_manager.filter(model=label, change_version__gt=since, change_version__lte=upto).order_by("pk")
     )
     SeenStatus.objects.filter(model=label, object_id__in=[t.object_id for t in tombstones]).delete()
+    if not source.deleted:
+        return []
     return [
         Occurrence(
             source.deleted,
@@ -222,6 +223,8 @@ def dispatch() -> list[int]:
             subscriptions = WebhookSubscription.objects.active().select_related("membership__user")
             for subscription in subscriptions:
                 wanted = [o for o in occurrences if o.type in subscription.event_types]
+                if not wanted:
+                    continue
                 deliveries += [
                     WebhookDelivery(
                         subscription=subscription,
