@@ -8,7 +8,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Membership
 from notifications.api import OwnRowsMixin
 from web.rest import ModelCleanSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
 
@@ -19,9 +19,10 @@ from .models import WebhookDelivery, WebhookSubscription
 
 def own_memberships(request):
     """The memberships a request may subscribe with: the token's one, or every one of the user's."""
+    memberships = Membership.objects.filter(user_id=request.user.pk)  # none for an anonymous request
     if isinstance(request.auth, ApiToken):
-        return request.user.memberships.filter(pk=request.auth.membership_id)
-    return request.user.memberships.all()
+        return memberships.filter(pk=request.auth.membership_id)
+    return memberships
 
 
 class WebhookSubscriptionSerializer(ModelCleanSerializer):

@@ -116,7 +116,7 @@ class WebhookDelivery(TrackedModel):
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     next_retry_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, editable=False)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     objects = viewer_manager(DeliveryQuerySet)
@@ -145,9 +145,9 @@ class SeenStatus(models.Model):
     """The status a row had when the dispatcher last saw it: a status event fires on a real
     transition only (a save that leaves the status as it was announces nothing)."""
 
-    model = models.CharField(max_length=100)
+    model = models.CharField(max_length=100, editable=False)
     object_id = models.BigIntegerField()
-    status = models.CharField(max_length=40)
+    status = models.CharField(max_length=40, editable=False)
 
     class Meta:
         verbose_name_plural = "seen statuses"
