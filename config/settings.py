@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "TermStatusEnum": "autonomy.choices.TermStatus",
         "LegalSourceEnum": "autonomy.choices.LegalSource",
         "ReviewRatingEnum": "contracts.choices.ReviewRating",  # three parts, one scale
+        "WebhookEventTypeEnum": "webhooks.choices.EventType",  # a delivery's event_type, a subscription's event_types
+        "WebhookDeliveryStatusEnum": "webhooks.choices.DeliveryStatus",
     },
 }
 

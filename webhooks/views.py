@@ -60,13 +60,16 @@ def subscription_rotate(request, webhooksubscription_pk):
     return render(request, "webhooks/created.html", {"subscription": subscription, "secret": secret, "rotated": True})
 
 
-@require_POST
+@never_cache
 @login_required
 def subscription_delete(request, webhooksubscription_pk):
+    """Asks first: only a POST that confirms deletes (its deliveries and log go with it)."""
     subscription = get_object_or_404(_own(request.user), pk=webhooksubscription_pk)
-    subscription.delete()
-    messages.success(request, f"Webhook “{subscription.name}” is deleted.")
-    return redirect("webhooks:list")
+    if request.method == "POST" and request.POST.get("confirm") == "delete":
+        subscription.delete()
+        messages.success(request, f"Webhook “{subscription.name}” is deleted.")
+        return redirect("webhooks:list")
+    return render(request, "webhooks/delete.html", {"subscription": subscription})
 
 
 @require_POST

@@ -104,7 +104,7 @@ READER_POSTS = {
     "network:calendar_revoke": "anyone revokes their own calendar feed",
     "webhooks:toggle": "anyone disables or enables their own webhook",
     "webhooks:rotate": "anyone replaces their own webhook's secret",
-    "webhooks:delete": "anyone deletes their own webhook",
+    "webhooks:delete": "anyone deletes their own webhook (once they confirm it)",
     "webhooks:redeliver": "anyone redelivers their own webhook's messages",
     "api:webhooksubscription-rotate-secret": "anyone replaces their own webhook's secret",
     "api:webhookdelivery-redeliver": "anyone redelivers their own webhook's messages",

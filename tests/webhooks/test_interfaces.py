@@ -124,6 +124,22 @@ def test_pages_create_show_the_secret_once_and_keep_others_out(client, viewer):
 
     assert client.get(reverse("webhooks:detail", args=[theirs.subscription.pk])).status_code == 404
     assert client.post(reverse("webhooks:toggle", args=[theirs.subscription.pk])).status_code == 404
-    assert client.post(reverse("webhooks:delete", args=[theirs.subscription.pk])).status_code == 404
+    assert (
+        client.post(reverse("webhooks:delete", args=[theirs.subscription.pk]), {"confirm": "delete"}).status_code == 404
+    )
     assert client.post(reverse("webhooks:redeliver", args=[theirs.pk])).status_code == 404
     assert WebhookSubscription.objects.get(pk=theirs.subscription.pk).active
+
+
+def test_the_delete_page_asks_before_it_deletes(client, viewer):
+    client.force_login(viewer.user)
+    subscription = WebhookDeliveryFactory(subscription=WebhookSubscriptionFactory(membership=viewer)).subscription
+    url = reverse("webhooks:delete", args=[subscription.pk])
+
+    asked = client.post(url)
+    assert asked.status_code == 200 and WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+
+    deleted = client.post(url, {"confirm": "delete"})
+    assert deleted["Location"] == reverse("webhooks:list")
+    assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+    assert not WebhookDelivery.objects.filter(subscription=subscription.pk).exists()

@@ -3,6 +3,7 @@ subscription disabled after repeated failures with one mail to its owner; redeli
 
 import datetime
 import importlib.util
+import socket
 import threading
 from http.server import ThreadingHTTPServer
 
@@ -16,7 +17,7 @@ from tests.project import REPO
 from webhooks import services
 from webhooks.choices import DeliveryStatus
 from webhooks.models import WebhookDelivery, WebhookSubscription
-from webhooks.sending import BACKOFF, DISABLE_AFTER, send
+from webhooks.sending import BACKOFF, DISABLE_AFTER, RefusedTarget, pinned_target, send
 from webhooks.tasks import send_due_deliveries
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +182,34 @@ def test_the_example_receiver_accepts_a_signed_delivery_and_refuses_a_forged_one
     forged.refresh_from_db()
     assert (signed.status, signed.last_status_code) == (DeliveryStatus.SUCCEEDED, 204)
     assert (forged.status, forged.last_status_code) == (DeliveryStatus.RETRYING, 400)
+
+
+def resolving_to(*addresses):
+    def getaddrinfo(host, port, **kwargs):
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses
+        ]
+
+    return getaddrinfo
+
+
+def test_a_public_target_is_pinned_to_the_address_checked(settings, monkeypatch):
+    """The connection goes to the address that was checked (no second DNS answer), with the
+    host's name in the Host header and TLS."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    monkeypatch.setattr(socket, "getaddrinfo", resolving_to("93.184.215.14"))
+
+    assert pinned_target("https://hooks.example.org:8443/in?x=1") == (
+        "https://93.184.215.14:8443/in?x=1",
+        {"host": "hooks.example.org:8443"},
+        {"sni_hostname": "hooks.example.org"},
+    )
+
+
+@pytest.mark.parametrize("private", ["10.0.0.5", "169.254.169.254", "::1", "::ffff:127.0.0.1", "100.64.0.1"])
+def test_a_target_with_any_private_address_is_refused(settings, monkeypatch, private):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    monkeypatch.setattr(socket, "getaddrinfo", resolving_to("93.184.215.14", private))
+
+    with pytest.raises(RefusedTarget, match="private or reserved"):
+        pinned_target("https://hooks.example.org/in")
