@@ -76,8 +76,9 @@ action items (add, change, delete)              initiative admin, state lead of 
 an action item: close (done or dropped, with    initiative admin, state lead of the state, its
 a note)                                         owner
 notifications, preferences, watches, calendar   their user (pages and API filter by the user;
-feeds                                           events and mail deliveries are written by
-                                               notifications.events and its tasks)
+feeds, webhook subscriptions and deliveries     events and mail deliveries are written by
+                                               notifications.events and its tasks, webhook
+                                               deliveries by webhooks.dispatch)
 =============================================  ===============================================
 """
 

@@ -24,6 +24,7 @@ from proposals import api as proposals
 from reports import api as reports
 from schools import api as schools
 from web import problems, sync
+from webhooks import api as webhooks
 from zones import api as zones
 
 router = DefaultRouter(use_regex_path=False)
@@ -85,6 +86,9 @@ router.register("activity-reports", network.ActivityReportViewSet)
 router.register("meetings", network.MeetingViewSet)
 router.register("meeting-documents", network.MeetingDocumentViewSet)
 router.register("action-items", network.ActionItemViewSet)
+# --- webhooks API ---
+router.register("webhook-subscriptions", webhooks.WebhookSubscriptionViewSet)
+router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet)
 # --- incremental sync: the deletes feed, and which resource lists which model ---
 router.register("deletes", changes.DeleteViewSet)
 for prefix, viewset, _basename in router.registry:

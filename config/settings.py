@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "network",
     "imports",
     "reports",
+    "webhooks",
     "portfolio",
     "devdata",
 ]
@@ -300,6 +301,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
         "options": {"expires": 3600},
     },
+    # --- webhooks beat ---
+    "webhooks-dispatch": {  # changes since the last run become deliveries (webhooks.dispatch)
+        "task": "webhooks.tasks.dispatch_events",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "webhooks-retries": {  # deliveries whose retry is due, and those whose queued task never ran
+        "task": "webhooks.tasks.send_due_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "tombstones-purge": {  # deletes-feed entries past CHANGES_TOMBSTONE_RETENTION (changes.tombstones)
         "task": "changes.tasks.purge_expired_tombstones",
         "schedule": crontab(hour=3, minute=41),
@@ -371,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "TermStatusEnum": "autonomy.choices.TermStatus",
         "LegalSourceEnum": "autonomy.choices.LegalSource",
         "ReviewRatingEnum": "contracts.choices.ReviewRating",  # three parts, one scale
+        "WebhookEventTypeEnum": "webhooks.choices.EventType",  # a delivery's event_type, a subscription's event_types
+        "WebhookDeliveryStatusEnum": "webhooks.choices.DeliveryStatus",
     },
 }
 
@@ -457,6 +471,13 @@ IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
 # How long the deletes feed keeps a deleted row's tombstone: a client that last synced before
 # that must copy everything again (changes.tombstones; the feed answers 410 Gone).
 CHANGES_TOMBSTONE_RETENTION = timedelta(days=env.int("CHANGES_TOMBSTONE_RETENTION_DAYS", default=90))
+
+# --- Webhooks (webhooks app): secrets are stored encrypted under a key derived from WEBHOOK_SECRET_KEY
+# (SECRET_KEY when unset; changing it makes every stored secret unreadable: rotate them). Deliveries go
+# to public https addresses only; plain http and private addresses are for development and tests.
+WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
+WEBHOOK_ALLOW_HTTP_TARGETS = env.bool("WEBHOOK_ALLOW_HTTP_TARGETS", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 SPECTACULAR_SETTINGS.update(
     {
         "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags: the resource after /api/v1/ (zones, status-updates)

@@ -16,6 +16,9 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="zone-portfolio-media-")
 PRIVATE_FILES_ROOT = os.environ.get("PRIVATE_FILES_ROOT") or tempfile.mkdtemp(prefix="zone-portfolio-private-")
 # Tests run Celery tasks in-process; a worker started by a test sends its tasks to the broker (0).
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
+# Webhook tests deliver to a receiver on this machine (tests/webhooks), over plain http.
+WEBHOOK_ALLOW_HTTP_TARGETS = True
+WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 # Serve static files from the apps' folders as in development (no collectstatic, no missing-folder warning).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

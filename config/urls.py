@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/tokens/", include("accounts.token_urls")),
+    path("accounts/webhooks/", include("webhooks.urls")),
     path("api/", include("config.api_urls")),
     path("", include("accounts.urls")),
     path("reports/", include("reports.urls")),

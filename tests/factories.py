@@ -36,6 +36,9 @@ from proposals.models import ChangeProposal
 from reports.models import ReportRun
 from schools.models import School
 from web.models import IdempotencyRecord
+from webhooks.choices import EventType
+from webhooks.models import DispatchCursor, SeenStatus, WebhookDelivery, WebhookSubscription
+from webhooks.signing import encrypt, new_secret
 from zones.models import District, Initiative, State, Zone
 
 
@@ -751,3 +754,42 @@ class PurgeHorizonFactory(DjangoModelFactory):
     id = 1
     change_version = 1
     deleted_through = factory.LazyFunction(timezone.now)
+
+class WebhookSubscriptionFactory(DjangoModelFactory):
+    """A subscription to every event type; its secret is ``subscription.secret``."""
+
+    class Meta:
+        model = WebhookSubscription
+
+    membership = factory.SubFactory(MembershipFactory, role=Role.STATE_LEAD, state=factory.SubFactory(StateFactory))
+    name = factory.Sequence(lambda n: f"Warehouse {n}")
+    target_url = "https://hooks.example.org/zone-portfolio"
+    event_types = factory.LazyFunction(lambda: list(EventType.values))
+    secret_encrypted = factory.LazyFunction(lambda: encrypt(new_secret()))
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    message_id = factory.Sequence(lambda n: f"msg_{n:032x}")
+    event_type = EventType.SCHOOL_CHANGED
+    payload = factory.LazyAttribute(lambda d: {"type": d.event_type, "timestamp": "", "data": {}})
+
+
+class DispatchCursorFactory(DjangoModelFactory):
+    class Meta:
+        model = DispatchCursor
+        django_get_or_create = ["id"]
+
+    id = 1
+
+
+class SeenStatusFactory(DjangoModelFactory):
+    class Meta:
+        model = SeenStatus
+
+    model = "funding.commitment"
+    object_id = factory.Sequence(lambda n: n + 1)
+    status = "pledged"

@@ -23,6 +23,7 @@ from tests.factories import (
     CommentFactory,
     ContractDeliverableFactory,
     ContractTargetFactory,
+    DispatchCursorFactory,
     EmailDeliveryFactory,
     ExitCriterionFactory,
     ExpenditureFactory,
@@ -42,10 +43,12 @@ from tests.factories import (
     ReportRunFactory,
     ReviewEvidenceFactory,
     SchoolFactory,
+    SeenStatusFactory,
     StatusUpdateFactory,
     TargetFactory,
     TombstoneReaderFactory,
     WatchFactory,
+    WebhookDeliveryFactory,
 )
 from tests.project import project_models
 
@@ -61,6 +64,10 @@ NO_ADD_FORM = {
     "web.IdempotencyRecord",  # written by web.idempotency
     "changes.Tombstone",  # written by deletes (changes.tombstones)
     "changes.TombstoneReader",
+    "webhooks.WebhookSubscription",  # made by its owner, who alone sees its secret, once
+    "webhooks.WebhookDelivery",  # written by the dispatcher (webhooks.dispatch)
+    "webhooks.DispatchCursor",
+    "webhooks.SeenStatus",
 }  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -100,6 +107,9 @@ def rows(db):
         WatchFactory,
         IdempotencyRecordFactory,
         TombstoneReaderFactory,
+        WebhookDeliveryFactory,
+        DispatchCursorFactory,
+        SeenStatusFactory,
     ):
         factory()
 

@@ -59,6 +59,8 @@ from tests.factories import (
     StatusUpdateFactory,
     TargetFactory,
     WatchFactory,
+    WebhookDeliveryFactory,
+    WebhookSubscriptionFactory,
     enable_totp,
 )
 from tests.worlds import PASSWORD, ROLES  # noqa: F401 (for the tests)
@@ -120,6 +122,8 @@ class Tenant:
     calendar_feed: object = None
     preference: object = None  # tenant B's: its state lead's (tenant A's are per role)
     watch: object = None
+    webhook_subscription: object = None  # tenant B's: its state lead's (tenant A's are per role)
+    webhook_delivery: object = None
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -249,6 +253,8 @@ def build_world() -> World:
     b.calendar_feed = CalendarFeedFactory(user=lead_b, name="Borealis feed")
     b.preference = PreferenceFactory(user=lead_b)
     b.watch = WatchFactory(user=lead_b, state=b.state)
+    b.webhook_subscription = WebhookSubscriptionFactory(membership=lead_b.memberships.get(), name="Borealis hook")
+    b.webhook_delivery = WebhookDeliveryFactory(subscription=b.webhook_subscription)
     for item in (a.action_item, b.action_item):
         item.owner = users[Role.STATE_LEAD] if item is a.action_item else lead_b
         item.save()
@@ -271,6 +277,11 @@ def build_world() -> World:
             "calendarfeed": own(CalendarFeedFactory, user=lambda user: user),
             "preference": own(PreferenceFactory, user=lambda user: user),
             "watch": own(WatchFactory, user=lambda user: user, state=lambda user: a.state),
+            "webhooksubscription": own(WebhookSubscriptionFactory, membership=lambda user: user.memberships.get()),
+            "webhookdelivery": own(
+                WebhookDeliveryFactory,
+                subscription=lambda user: WebhookSubscriptionFactory(membership=user.memberships.get()),
+            ),
         },
     )
 

@@ -67,6 +67,8 @@ OWNED_MODELS = {
     "calendarfeed": "calendar_feed",
     "preference": "preference",
     "watch": "watch",
+    "webhooksubscription": "webhook_subscription",
+    "webhookdelivery": "webhook_delivery",
 }
 
 ALL = frozenset(TENANT_MODELS)

@@ -102,6 +102,12 @@ READER_POSTS = {
     "api:notification-read-all": "anyone marks their own notifications read",
     "network:calendar": "anyone creates a calendar feed of their own",
     "network:calendar_revoke": "anyone revokes their own calendar feed",
+    "webhooks:toggle": "anyone disables or enables their own webhook",
+    "webhooks:rotate": "anyone replaces their own webhook's secret",
+    "webhooks:delete": "anyone deletes their own webhook (once they confirm it)",
+    "webhooks:redeliver": "anyone redelivers their own webhook's messages",
+    "api:webhooksubscription-rotate-secret": "anyone replaces their own webhook's secret",
+    "api:webhookdelivery-redeliver": "anyone redelivers their own webhook's messages",
 }
 # POSTs decided by a permission other than the object's change permission: URL name -> the action
 # asked (``<app>.<action>_<model>``), e.g. a state lead decides a proposal only admins may edit.

@@ -14,11 +14,13 @@ LIST_PATHS = [f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registr
 # tests/comments/test_api.py).
 READ_ONLY_ROLES = ("state_viewer", "commissioner", "collaborator")
 # What read-only roles may add: comments on what they read, their own notification preferences and
-# watches, and a collaborator its activity reports.
+# watches, their own webhook subscriptions (any member may subscribe to what they read), and a
+# collaborator its activity reports.
 READERS_ADD_TO = {
     "/api/v1/comments/": READ_ONLY_ROLES,
     "/api/v1/notification-preferences/": READ_ONLY_ROLES,
     "/api/v1/watches/": READ_ONLY_ROLES,
+    "/api/v1/webhook-subscriptions/": READ_ONLY_ROLES,
     "/api/v1/activity-reports/": ("collaborator",),
 }
 MODEL_PATHS = [
