@@ -755,6 +755,7 @@ class PurgeHorizonFactory(DjangoModelFactory):
     change_version = 1
     deleted_through = factory.LazyFunction(timezone.now)
 
+
 class WebhookSubscriptionFactory(DjangoModelFactory):
     """A subscription to every event type; its secret is ``subscription.secret``."""
 
