@@ -14,6 +14,10 @@ rows (a commitment within its award, spending within what was received, a zone's
 its committed money) counts the file's rows above each row (``Importer.count``), and is checked
 again by the model's ``save()`` on the locked rows when the file is written.
 
+The federal school directory (``ccd_directory``, imports.ccd) is a kind of two files and a school
+year: ``plan_files`` hands them to its planner, whose rows are checked by ``plan_row`` and written
+by ``_write`` like any import's.
+
 ``import_rows`` plans and writes at once, all or nothing: the API's bulk measurement upload (a
 file or a JSON list) goes through the same reading, columns, formula rule, limits and checks, and
 reports problems in the same ``{row, column, message}`` shape; a concurrent upload that recorded

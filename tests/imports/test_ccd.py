@@ -155,6 +155,15 @@ def test_the_next_years_diff_lists_new_renamed_regraded_closed_and_moved(world, 
     assert moved["changes"]["nces_id"] == ["080002000203", "080003000203"]
 
 
+def test_a_closed_school_listed_open_again_is_reopened(world, preview_directory):
+    School.objects.filter(nces_id="080001000102").update(ccd_status=DirectoryStatus.CLOSED)
+    District.objects.filter(nces_lea_id="0800030").update(ccd_status=DirectoryStatus.INACTIVE)
+
+    batch = preview_directory("2022-23")
+
+    assert diff(batch)["reopened"] == {"School 080001000102", "LEA 0800030"}
+
+
 def test_a_school_listed_as_changed_agency_moves_without_its_old_row(world, preview_directory):
     lea = ccd_file("ccd_lea_029_2223.csv")
     school = school_file("2022-2023,08,CO,Arapahoe Ridge High School,0800030,080003000203,5,09,12")
