@@ -1,5 +1,5 @@
 """Benchmark 5: incremental sync. examples/mirror.py copies the first scale state's zones, schools
-and measurements over HTTP (the app served in process by wsgiref, a state viewer's API token):
+and measurements over HTTP (the app served in process by wsgiref over plain HTTP, a state viewer's API token):
 requests and time of the full copy, then of a re-sync after one school changed, which must take no
 more than one request per resource and one for the deletes feed."""
 
@@ -35,11 +35,12 @@ def timed(mirror, url, key, state, path) -> dict:
 
 
 def run(stdout):
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
     from django_scopes import scopes_disabled
 
     from accounts.models import Role
     from accounts.tokens import issue_token
-    from config.wsgi import application
     from devdata.scale_data import PREFIX
     from schools.models import School
     from zones.models import State
@@ -50,6 +51,8 @@ def run(stdout):
         viewer = bench_user(Role.STATE_VIEWER, state=state)
         _token, key = issue_token(viewer.memberships.get(), "sync benchmark")
         school = School.objects.filter(district__state=state).order_by("pk").first()
+    with override_settings(SECURE_SSL_REDIRECT=False):  # plain HTTP on the loopback, no TLS proxy in front
+        application = WSGIHandler()
     server = make_server("127.0.0.1", 0, application, handler_class=QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"

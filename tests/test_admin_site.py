@@ -36,6 +36,7 @@ from tests.factories import (
     NotificationFactory,
     PeriodSubmissionFactory,
     PreferenceFactory,
+    PurgeHorizonFactory,
     RecurringCostFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
@@ -61,6 +62,7 @@ NO_ADD_FORM = {
     "web.IdempotencyRecord",  # written by web.idempotency
     "changes.Tombstone",  # written by deletes (changes.tombstones)
     "changes.TombstoneReader",
+    "changes.PurgeHorizon",  # written by changes.tombstones.purge_expired
 }  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -100,6 +102,7 @@ def rows(db):
         WatchFactory,
         IdempotencyRecordFactory,
         TombstoneReaderFactory,
+        PurgeHorizonFactory,
     ):
         factory()
 
