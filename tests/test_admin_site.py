@@ -37,6 +37,7 @@ from tests.factories import (
     NotificationFactory,
     PeriodSubmissionFactory,
     PreferenceFactory,
+    PurgeHorizonFactory,
     RecurringCostFactory,
     ReminderDigestFactory,
     RenewalDecisionFactory,
@@ -68,6 +69,7 @@ NO_ADD_FORM = {
     "webhooks.WebhookDelivery",  # written by the dispatcher (webhooks.dispatch)
     "webhooks.DispatchCursor",
     "webhooks.SeenStatus",
+    "changes.PurgeHorizon",  # written by changes.tombstones.purge_expired
 }  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -110,6 +112,7 @@ def rows(db):
         WebhookDeliveryFactory,
         DispatchCursorFactory,
         SeenStatusFactory,
+        PurgeHorizonFactory,
     ):
         factory()
 

@@ -205,7 +205,8 @@ def sync_page(queryset, request, view, page_size: int) -> SyncPage:
         rows = rows[:page_size]
         last = rows[-1]
         token = signing.dumps([request.path, since.echo, watermark, last.change_version, last.pk], salt=CURSOR_SALT)
-        next_url = replace_query_param(request.build_absolute_uri(), CURSOR, token)
+        next_url = replace_query_param(request.build_absolute_uri(), PARAMETER, since.echo)  # a feed's default
+        next_url = replace_query_param(next_url, CURSOR, token)
     return SyncPage(since=since, watermark=watermark, rows=rows, next=next_url)
 
 
@@ -266,7 +267,7 @@ class ChangedSincePages:
     def get_paginated_response_schema(self, schema):
         """The page, or with ``changed_since`` the sync envelope (``view`` is set by web.schema)."""
         page = super().get_paginated_response_schema(schema)
-        return {"oneOf": [page, envelope_schema(schema)]} if syncs(getattr(self, "view", None)) else page
+        return {"anyOf": [page, envelope_schema(schema)]} if syncs(getattr(self, "view", None)) else page
 
 
 def envelope_schema(schema) -> dict:

@@ -46,6 +46,7 @@ from tests.factories import (
     StateFactory,
     StatusUpdateFactory,
     TargetFactory,
+    TombstoneFactory,
     WatchFactory,
     ZoneFactory,
 )
@@ -92,6 +93,7 @@ def add_rows(count, state, user):
         BudgetFactory(zone=launched)
         RecurringCostFactory(school=launched.schools.first())
         MatchRuleFactory(state=run.state)
+        TombstoneFactory(state_id=state.pk)  # a delete the deletes feed lists
 
 
 def query_counts(client, expected_rows):
