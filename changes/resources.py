@@ -2,7 +2,16 @@
 names each delete's resource and filters by it. Filled by the API's router (config.api_urls),
 which this app does not import."""
 
+from django.urls import get_resolver
+
 _models_by_prefix: dict[str, str] = {}
+
+
+def _registered() -> dict[str, str]:
+    """The registry, filled once the URLconf is loaded (a worker or a command may not have yet)."""
+    if not _models_by_prefix:
+        get_resolver().url_patterns  # noqa: B018 - importing the URLconf registers the resources
+    return _models_by_prefix
 
 
 def register(prefix: str, model) -> None:
@@ -15,12 +24,12 @@ def register(prefix: str, model) -> None:
 
 
 def model_label(prefix: str) -> str | None:
-    return _models_by_prefix.get(prefix)
+    return _registered().get(prefix)
 
 
 def prefix_of(label: str) -> str | None:
-    return next((prefix for prefix, model in _models_by_prefix.items() if model == label), None)
+    return next((prefix for prefix, model in _registered().items() if model == label), None)
 
 
 def choices() -> list[tuple[str, str]]:
-    return sorted((prefix, prefix) for prefix in _models_by_prefix)
+    return sorted((prefix, prefix) for prefix in _registered())

@@ -57,9 +57,15 @@ def change_watermark(using: str = "default") -> int:
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Transaction ids are the whole server's: one in flight in another database (another
+            # application, another test run) never writes these tables and must not hold us back.
+            # (Where pg_stat_activity hides other users' sessions, their ids still count: safe.)
             cursor.execute(
                 "SELECT pg_snapshot_xmax(s)::text::bigint,"
-                " (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x),"
+                " (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x"
+                "  WHERE x::text::bigint % 4294967296 NOT IN (SELECT backend_xid::text::bigint"
+                "   FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+                "   AND datname IS DISTINCT FROM current_database())),"
                 " pg_current_xact_id_if_assigned()::text::bigint"
                 " FROM pg_current_snapshot() AS s"
             )

@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 
 from accountability.choices import Submission
 from accountability.recording import LOCKED_STATUSES
+from changes import resources
 from changes.models import Tombstone
 from changes.tombstones import natural_key
 from core.changes import change_watermark
@@ -55,7 +56,6 @@ class Source:
     (``transitions(old, new)`` names the events), and on delete."""
 
     model_label: str
-    resource: str  # the API's name for it (/api/v1/<resource>/)
     created: str | None = None
     changed: str | None = None
     deleted: str | None = None
@@ -65,24 +65,27 @@ class Source:
     def model(self):
         return apps.get_model(self.model_label)
 
+    @property
+    def resource(self) -> str:
+        """The API's name for it (/api/v1/<resource>/), as the deletes feed names it."""
+        return resources.prefix_of(self.model_label.lower())
+
 
 SOURCES = (
-    Source("accountability.StatusUpdate", "status-updates", created=EventType.STATUS_UPDATE_POSTED),
-    Source("accountability.PeriodSubmission", "period-submissions", transitions=period_events),
+    Source("accountability.StatusUpdate", created=EventType.STATUS_UPDATE_POSTED),
+    Source("accountability.PeriodSubmission", transitions=period_events),
     Source(
         "accountability.Measurement",
-        "measurements",
         changed=EventType.MEASUREMENT_CHANGED,
         deleted=EventType.MEASUREMENT_CHANGED,
     ),
-    Source("funding.Commitment", "commitments", transitions=lambda old, new: [EventType.COMMITMENT_STATUS_CHANGED]),
+    Source("funding.Commitment", transitions=lambda old, new: [EventType.COMMITMENT_STATUS_CHANGED]),
     Source(
         "reports.ReportRun",
-        "report-runs",
         transitions=lambda old, new: [EventType.REPORT_READY] if new == "done" else [],
     ),
-    Source("schools.School", "schools", changed=EventType.SCHOOL_CHANGED, deleted=EventType.SCHOOL_DELETED),
-    Source("zones.Zone", "zones", changed=EventType.ZONE_CHANGED, deleted=EventType.ZONE_DELETED),
+    Source("schools.School", changed=EventType.SCHOOL_CHANGED, deleted=EventType.SCHOOL_DELETED),
+    Source("zones.Zone", changed=EventType.ZONE_CHANGED, deleted=EventType.ZONE_DELETED),
 )
 
 

@@ -8,6 +8,7 @@ import random
 import threading
 import time
 
+import psycopg
 import pytest
 import requests
 from django.db import connection, transaction
@@ -15,6 +16,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Role
 from accounts.tokens import issue_token
+from core.changes import change_watermark
 from schools.models import School
 from tests.factories import LaunchedZoneFactory, SchoolFactory, StateFactory
 from tests.worlds import membership
@@ -99,3 +101,36 @@ def test_syncing_while_rows_change_loses_and_repeats_nothing(live_server):
     assert syncs > 2
     assert copy == dict(School.objects.values_list("pk", "name"))
     assert sync(url, headers, since)[0] == []
+
+
+def open_transaction(database: str):
+    """A connection to ``database`` holding a transaction that has a transaction id (a write's)."""
+    settings = {**connection.get_connection_params(), "dbname": database}
+    other = psycopg.connect(**settings)
+    xid = other.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+    return other, xid
+
+
+def watermark_after_a_commit() -> int:
+    """The watermark once a later transaction of this database has committed (the snapshot knows
+    only ids below the newest committed one)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()")
+    return change_watermark()
+
+
+def test_the_watermark_waits_for_this_databases_transactions_only():
+    """A transaction in flight in this database holds the watermark below it (it may still commit
+    rows stamped with its id); one in another database of the server (another application, another
+    test process) writes none of these rows and must not freeze every client's sync."""
+    elsewhere, elsewhere_xid = open_transaction("postgres")
+    try:
+        assert watermark_after_a_commit() > elsewhere_xid
+        here, here_xid = open_transaction(connection.settings_dict["NAME"])
+        try:
+            assert watermark_after_a_commit() == here_xid - 1
+        finally:
+            here.close()
+        assert watermark_after_a_commit() > here_xid
+    finally:
+        elsewhere.close()

@@ -2,7 +2,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection
 
 
 class Receiver:
@@ -40,20 +39,3 @@ def receiver():
     receiver = Receiver()
     yield receiver
     receiver.close()
-
-
-@pytest.fixture(autouse=True)
-def _watermark_of_this_test(request, monkeypatch):
-    """On PostgreSQL the change watermark stays below every transaction in flight in the whole
-    cluster, also other databases' (other test runs sharing the server). A transactional test has
-    committed all its writes when it dispatches: its watermark is the newest transaction id."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction") or connection.vendor != "postgresql":
-        return
-
-    def committed():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint - 1")
-            return cursor.fetchone()[0]
-
-    monkeypatch.setattr("webhooks.dispatch.change_watermark", committed)
