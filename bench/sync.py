@@ -30,8 +30,7 @@ def load_mirror():
 
 def wait_for_watermark(version: int, patience: float = 300) -> float:
     """Seconds until the change watermark passes ``version``: it waits for every older transaction
-    still open on the server (on a shared PostgreSQL, other databases' too), which is not the sync's
-    cost, so the re-sync is timed after it."""
+    of the database still open, which is not the sync's cost, so the re-sync is timed after it."""
     from core.changes import change_watermark
 
     started = time.perf_counter()

@@ -60,6 +60,8 @@ def change_watermark(using: str = "default") -> int:
             # Transaction ids are the whole server's: one in flight in another database (another
             # application, another test run) never writes these tables and must not hold us back.
             # (Where pg_stat_activity hides other users' sessions, their ids still count: safe.)
+            # pg_stat_activity is read once per transaction unless its snapshot is cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT pg_snapshot_xmax(s)::text::bigint,"
                 " (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x"

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.models import ApiToken, Membership
 from notifications.api import OwnRowsMixin
 from web.rest import ModelCleanSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from web.sync import ChangeStampsMixin
 
 from . import services
 from .choices import EventType
@@ -106,7 +107,7 @@ class WebhookSubscriptionViewSet(OwnRowsMixin, ScopedModelViewSet):
         return Response({"secret": services.rotate_secret(self.get_object())})
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ChangeStampsMixin, serializers.ModelSerializer):
     subscription_name = serializers.CharField(source="subscription.name", read_only=True)
 
     class Meta:

@@ -48,6 +48,8 @@ from tests.factories import (
     TargetFactory,
     TombstoneFactory,
     WatchFactory,
+    WebhookDeliveryFactory,
+    WebhookSubscriptionFactory,
     ZoneFactory,
 )
 
@@ -94,6 +96,7 @@ def add_rows(count, state, user):
         RecurringCostFactory(school=launched.schools.first())
         MatchRuleFactory(state=run.state)
         TombstoneFactory(state_id=state.pk)  # a delete the deletes feed lists
+        WebhookDeliveryFactory(subscription=WebhookSubscriptionFactory(membership=user.memberships.first()))
 
 
 def query_counts(client, expected_rows):
