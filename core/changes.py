@@ -51,6 +51,29 @@ class TrackedModel(models.Model):
             self.__dict__.pop(name, None)
 
 
+# The snapshot's horizon (ids from it on may be in flight), the oldest id in flight below it that
+# is this database's, our own transaction's id, and whether every id from the horizon up to ours
+# is another database's (ids wrap at 2^32 in pg_stat_activity).
+WATERMARK_SQL = """
+WITH snapshot AS (SELECT pg_current_snapshot() AS s),
+elsewhere AS (
+    SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+    WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+)
+SELECT pg_snapshot_xmax(s)::text::bigint,
+    (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x
+     WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid FROM elsewhere)),
+    pg_current_xact_id_if_assigned()::text::bigint,
+    NOT EXISTS (
+        SELECT 1 FROM generate_series(
+            pg_snapshot_xmax(s)::text::bigint, coalesce(pg_current_xact_id_if_assigned()::text::bigint, 0) - 1
+        ) AS ids(x)
+        WHERE ids.x % 4294967296 NOT IN (SELECT xid FROM elsewhere)
+    )
+FROM snapshot
+"""
+
+
 def change_watermark(using: str = "default") -> int:
     """The highest change version every reader may hand out now: all rows stamped with a version
     up to it are committed (or rolled back), none will appear later with a smaller one."""
@@ -62,19 +85,15 @@ def change_watermark(using: str = "default") -> int:
             # (Where pg_stat_activity hides other users' sessions, their ids still count: safe.)
             # pg_stat_activity is read once per transaction unless its snapshot is cleared.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT pg_snapshot_xmax(s)::text::bigint,"
-                " (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x"
-                "  WHERE x::text::bigint % 4294967296 NOT IN (SELECT backend_xid::text::bigint"
-                "   FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
-                "   AND datname IS DISTINCT FROM current_database())),"
-                " pg_current_xact_id_if_assigned()::text::bigint"
-                " FROM pg_current_snapshot() AS s"
-            )
-            xmax, oldest_in_flight, own = cursor.fetchone()
-            watermark = (oldest_in_flight if oldest_in_flight is not None else xmax) - 1
-            # Our own transaction's rows are visible to us: hand them out too.
-            return own if own is not None and own == watermark + 1 else watermark
+            cursor.execute(WATERMARK_SQL)
+            xmax, oldest_in_flight, own, only_elsewhere_below_own = cursor.fetchone()
+            if oldest_in_flight is not None:
+                return oldest_in_flight - 1
+            # Our own transaction's rows are visible to us: hand them out too, when every id
+            # between the snapshot's horizon and ours is another database's, still in flight.
+            if own is not None and own >= xmax and only_elsewhere_below_own:
+                return own
+            return xmax - 1
         cursor.execute("SELECT value FROM zp_change_counter WHERE id = 1")
         row = cursor.fetchone()
         return row[0] if row else 0

@@ -134,3 +134,17 @@ def test_the_watermark_waits_for_this_databases_transactions_only():
         assert watermark_after_a_commit() > here_xid
     finally:
         elsewhere.close()
+
+
+def test_a_transaction_reads_its_own_changes_past_another_databases_newer_ones():
+    """Ids are handed out server-wide: another database's transaction that took its id just before
+    ours (and is still open) is beyond our snapshot's horizon, yet must not hide our own rows from
+    us (a request listing what it has just written, inside one transaction)."""
+    elsewhere, _ = open_transaction("postgres")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+            own = cursor.fetchone()[0]
+            assert change_watermark() == own
+    finally:
+        elsewhere.close()
