@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
 from django.urls import reverse
 
 DESTINATION = "accounts.enrolment.destination"  # session key: where the admin was going
@@ -31,8 +32,9 @@ def hold(request, destination: str | None) -> None:
 
 
 def leave(request) -> None:
-    """The enrolled admin has moved on to the app: the enrolment is over."""
-    request.session.pop(DESTINATION, None)
+    """The enrolled admin has moved on to the app: the enrolment is over (the steps' "Done")."""
+    if request.session.pop(DESTINATION, None) is not None:
+        messages.success(request, "Two-factor authentication is on: each login now asks for a code from your app.")
 
 
 def step(request) -> Step | None:

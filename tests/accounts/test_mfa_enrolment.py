@@ -84,6 +84,7 @@ def test_continue_after_the_recovery_codes_leads_where_the_admin_was_going(clien
     arrived = client.get(destination, follow=True)
     assert arrived.status_code == 200
     assert all(not url.startswith("/accounts/") for url, _status in arrived.redirect_chain)
+    assert "Two-factor authentication is on" in arrived.content.decode()  # the steps' "Done"
     assert enrolment.DESTINATION not in client.session  # the enrolment is over
     assert "Continue</a>" not in client.get(CODES).content.decode()
 

@@ -65,6 +65,7 @@ def test_admin_first_login_enrols_in_two_factor_in_one_pass(page, screenshot, se
     page.get_by_role("link", name="Continue").click()
 
     expect(page.get_by_role("heading", name="Portfolio", exact=True)).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("Two-factor authentication is on")
     expect(nav.get_by_role("link", name="Portfolio")).to_be_visible()  # the full nav, now that it works
     expect(nav.get_by_role("link", name="Set up two-factor authentication")).to_have_count(0)
     assert [urlsplit(url).path for url in password_forms] == ["/accounts/login/"]
