@@ -87,6 +87,8 @@ def test_continue_after_the_recovery_codes_leads_where_the_admin_was_going(clien
     assert "Two-factor authentication is on" in arrived.content.decode()  # the steps' "Done"
     assert enrolment.DESTINATION not in client.session  # the enrolment is over
     assert "Continue</a>" not in client.get(CODES).content.decode()
+    settings_page = client.get(reverse("mfa_index")).content.decode()  # where the codes are found later
+    assert f'href="{CODES}"' in settings_page and f'href="{reverse("mfa_deactivate_totp")}"' in settings_page
 
 
 def test_while_enrolling_the_nav_offers_only_the_enrolment_then_everything(client, admin):

@@ -42,7 +42,7 @@ def test_admin_first_login_enrols_in_two_factor_in_one_pass(page, screenshot, se
     expect(page.locator("[aria-current=step]")).to_contain_text("Set up authenticator app")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_count(1)  # only the enrolment: no link that bounces back here
-    expect(nav.get_by_role("link")).to_have_text("Set up two-factor authentication")
+    expect(nav.get_by_role("link")).to_have_text("Two-factor setup")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     screenshot("admin-two-factor-setup")
     secret = page.locator("#totp-secret").inner_text()  # what the admin types into the app instead of scanning
@@ -67,7 +67,7 @@ def test_admin_first_login_enrols_in_two_factor_in_one_pass(page, screenshot, se
     expect(page.get_by_role("heading", name="Portfolio", exact=True)).to_be_visible()
     expect(page.locator(".messages")).to_contain_text("Two-factor authentication is on")
     expect(nav.get_by_role("link", name="Portfolio")).to_be_visible()  # the full nav, now that it works
-    expect(nav.get_by_role("link", name="Set up two-factor authentication")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Two-factor setup")).to_have_count(0)
     assert [urlsplit(url).path for url in password_forms] == ["/accounts/login/"]
     assert documents == [
         ("GET", "/accounts/login/", 200),
