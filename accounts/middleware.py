@@ -3,16 +3,14 @@ import logging
 from importlib import import_module
 
 import allauth.urls
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib import messages
 from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import URLResolver
 
 from core.tenancy import reach_scope
 
+from . import enrolment
 from .tokens import mark_used
 
 logger = logging.getLogger(__name__)
@@ -75,7 +73,8 @@ class TokenUseMiddleware:
 
 class InitiativeAdminMFAMiddleware:
     """An initiative admin without a TOTP authenticator is sent to set one up before anything else,
-    the Django admin included.
+    the Django admin included (the rule: ``accounts.enrolment``); where they were going is kept for
+    the "Continue" after the recovery codes, and forgotten once they reach the app enrolled.
 
     allauth's own pages (login, logout, email, password, two-factor) stay reachable so the admin
     can complete the setup or leave.
@@ -91,9 +90,10 @@ class InitiativeAdminMFAMiddleware:
         user = request.user
         if not user.is_authenticated or not user.scope.is_admin:
             return None
-        if request.resolver_match.func in ALLAUTH_VIEWS:
+        allauths = request.resolver_match.func in ALLAUTH_VIEWS
+        if not enrolment.required(user):
+            if not allauths:
+                enrolment.leave(request)
             return None
-        if is_mfa_enabled(user, [Authenticator.Type.TOTP]):
-            return None
-        messages.warning(request, "Initiative admins must set up two-factor authentication before continuing.")
-        return redirect("mfa_activate_totp")
+        enrolment.hold(request, None if allauths or request.method != "GET" else request.get_full_path())
+        return None if allauths else redirect("mfa_activate_totp")

@@ -1,13 +1,16 @@
+from accounts import enrolment
 from network.activity import reads_activity_reports
 from zones.models import State
 
 
 def navigation(request):
     """Top navigation for the signed-in user's roles: portfolio, their states, the school list, the
-    workspace, invitations, activity reports."""
+    workspace, invitations, activity reports; during an admin's two-factor enrolment only its step."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if step := enrolment.step(request):  # an admin setting up two-factor: only that step, no link that bounces
+        return {"nav": {"enrolling": step}}
     scope = user.scope
     states = [] if scope.is_admin else list(State.objects.visible_to(user).values_list("pk", "name"))
     return {

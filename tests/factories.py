@@ -2,10 +2,11 @@
 comes with its schools (``LaunchedZoneFactory``)."""
 
 import datetime
+import time
 from decimal import Decimal
 
 import factory
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -412,6 +413,11 @@ def enable_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows for ``secret`` now (MFA_TOTP_TOLERANCE covers a boundary)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 class MembershipFactory(DjangoModelFactory):
