@@ -82,7 +82,9 @@ def ticks(low: float, high: float, count: int = 5, *, floor_at_zero: bool = Fals
     """Round tick values (1, 2, 2.5 or 5 times a power of ten apart; at most ``count`` + 3 of
     them) covering low..high padded by ``PAD`` of the range on both sides, so that nothing drawn
     sits on the first or last tick; not below zero for ``floor_at_zero`` (counts, money)."""
-    span = (high - low) or abs(high) or 1.0
+    if high <= low:  # one value: a range around it
+        low, high = low - (abs(low) * 0.1 or 1.0), high + (abs(high) * 0.1 or 1.0)
+    span = high - low
     low, high = low - span * PAD, high + span * PAD
     if floor_at_zero:
         low = max(low, 0.0)
@@ -303,8 +305,12 @@ def _progress_words(points, baseline, target, band) -> str:
     return " ".join(words) or "No values yet."
 
 
-def _millions(amount: float) -> str:
-    return f"${amount / 1_000_000:,.1f}M"
+def _dollars(top: float):
+    """The label of an amount on an axis up to ``top``: all in millions, thousands or dollars."""
+    scale, suffix = next(
+        (scale, suffix) for scale, suffix in ((1e6, "M"), (1e3, "K"), (1, "")) if top >= scale or scale == 1
+    )
+    return lambda amount: f"${_number(amount / scale)}{suffix}" if amount else "$0"
 
 
 def _wrapped(label: str, width: float, lines: int = 2) -> list[str]:
@@ -338,9 +344,8 @@ def _funding_chart(title: str, figures: tuple) -> str:
     levels = [0.0, *(amount for _label, amounts in figures for amount in amounts)]
     slanted = len(figures) > 8
     height = FUNDING_HEIGHT + (BOTTOM - FUNDING_BOTTOM if slanted else 0)
-    axis = _ValueAxis(
-        levels, floor_at_zero=True, label=_millions, height=height, bottom=BOTTOM if slanted else FUNDING_BOTTOM
-    )
+    axis = _ValueAxis(levels, floor_at_zero=True, height=height, bottom=BOTTOM if slanted else FUNDING_BOTTOM)
+    axis.label = _dollars(axis.high)
     plot_w = WIDTH - LEFT - RIGHT
     group = plot_w / max(len(figures), 1)
     bar = min(group * 0.8 / len(FUNDING_STAGES), 28)
@@ -385,7 +390,9 @@ def rating_chart(title: str, counts: dict[str, int], colors: tuple[str, ...]) ->
     order (``colors``: the choices' colours), each count in the legend, a few round ticks below."""
     colours = [contrasting(colour) for colour in colors]
     total = sum(counts.values())
-    scale_ticks = [tick for tick in ticks(0, total or 1, count=4, floor_at_zero=True) if tick <= max(total, 1)]
+    scale_ticks = [
+        tick for tick in ticks(0, total or 1, count=4, floor_at_zero=True) if tick <= total and tick % 1 == 0
+    ]
     left, right, top, bar_h = 16, WIDTH - 16, 34, 30
     unit = (right - left) / max(total, 1)
     parts = [_text(WIDTH / 2, 22, title, size=TITLE_FONT, extra=' font-weight="700"')]

@@ -120,3 +120,11 @@ def test_a_line_chart_labels_its_latest_value_and_its_target():
     words = {text.text for text in texts(svg)}
     assert {"1.15", "Target 0.67", "M23"} <= words
     assert len([text for text in texts(svg) if text.text.startswith("M") and text.text[1:].isdigit()]) <= 13
+
+
+def test_ticks_are_few_round_values_leaving_room_around_the_data():
+    for low, high in ((20, 35.5), (0, 16), (88.2, 92.5), (-3, 2), (50, 50), (0, 11_800_000)):
+        values = charts.ticks(low, high)
+        assert 3 <= len(values) <= 8
+        assert values[0] < low and high < values[-1]  # nothing drawn on the first or last gridline
+    assert charts.ticks(0, 16, floor_at_zero=True)[0] == 0
