@@ -373,13 +373,23 @@ def _funding_chart(title: str, figures: tuple) -> str:
         [(stage.capitalize(), colour) for stage, colour in zip(FUNDING_STAGES, colours, strict=True)],
         height - 12,
     )
-    words = " ".join(
-        f"{label}: "
-        + ", ".join(f"{stage} ${amount:,.0f}" for stage, amount in zip(FUNDING_STAGES, amounts, strict=True))
-        + "."
-        for label, amounts in figures
-    )
-    return _finished_chart(parts, legend, title, words or "No money yet.", height=height)
+    return _finished_chart(parts, legend, title, _funding_words(figures), height=height)
+
+
+def _funding_words(figures) -> str:
+    """Each group's four amounts; past eight groups (a wall of words to hear) the totals and the
+    largest pledge instead: the page's table beside the chart lists every group."""
+
+    def amounts(values) -> str:
+        return ", ".join(f"{stage} ${amount:,.0f}" for stage, amount in zip(FUNDING_STAGES, values, strict=True))
+
+    if not figures:
+        return "No money yet."
+    if len(figures) <= 8:
+        return " ".join(f"{label}: {amounts(values)}." for label, values in figures)
+    totals = [sum(values[index] for _label, values in figures) for index in range(len(FUNDING_STAGES))]
+    label, values = max(figures, key=lambda figure: figure[1][0])
+    return f"{len(figures)} in all: {amounts(totals)}. The most pledged: {label}, ${values[0]:,.0f}."
 
 
 RATING_HEIGHT = 124

@@ -128,3 +128,11 @@ def test_ticks_are_few_round_values_leaving_room_around_the_data():
         assert 3 <= len(values) <= 8
         assert values[0] < low and high < values[-1]  # nothing drawn on the first or last gridline
     assert charts.ticks(0, 16, floor_at_zero=True)[0] == 0
+
+
+def test_a_funding_chart_of_many_states_says_its_totals_and_largest_pledge_in_words():
+    rows = [(f"S{i}", FundingTotals(pledged_private=D(1000 * i), spent=D(10))) for i in range(1, 51)]
+    alt = alt_of(charts.funding_chart("Funding by state", rows))
+    pledged = sum(row.pledged for _label, row in rows)
+    assert alt.startswith(f"Funding by state. 50 in all: pledged ${pledged:,.0f}, ")
+    assert "spent $500." in alt and alt.endswith("The most pledged: S50, $50,000.") and "S7:" not in alt
