@@ -314,6 +314,10 @@ def latest_status_updates(status_updates, per_school: int = 1):
     ).filter(rank__lte=per_school)
 
 
+# What a school may have none of yet (``SchoolStanding.missing``), in the order the brief lists them.
+MISSING_BASELINES, MISSING_TARGETS, MISSING_UPDATES = "baselines", "targets", "status updates"
+
+
 @dataclass
 class SchoolStanding:
     """Where a school stands: its Lead Partner's latest ratings, its projected progress per metric,
@@ -387,6 +391,20 @@ class SchoolStanding:
         if staleness.operating_since is None:
             return False
         return (staleness.today - staleness.operating_since).days > staleness.stale_after_days
+
+    @property
+    def missing(self) -> list[str]:
+        """What the school has none of yet among what its progress is judged on: "baselines",
+        "targets", "status updates" (any reader's, like ``stale``)."""
+        gaps = []
+        if not any(item.baseline is not None for item in self.progress):
+            gaps.append(MISSING_BASELINES)
+        if not any(item.target is not None for item in self.progress):
+            gaps.append(MISSING_TARGETS)
+        reported_on = self.staleness.last_reported_on if self.staleness else self.rated_on
+        if reported_on is None:
+            gaps.append(MISSING_UPDATES)
+        return gaps
 
     @property
     def off_track_twice(self) -> bool:

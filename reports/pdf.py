@@ -55,5 +55,11 @@ class StaticFilesOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, content, {"Content-Type": content_type})
 
 
+# Tagged for assistive technology (PDF/UA-1: structure tree, language and title from the
+# template's ``<html lang>`` and ``<title>``, images' alternative text from their ``alt``).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnlyFetcher()).write_pdf()
+    document = HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnlyFetcher())
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

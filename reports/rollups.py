@@ -14,6 +14,7 @@ It lives in ``reports`` (below ``portfolio`` in the app order) so that the repor
 tasks and the composing pages read the same rollup.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,16 @@ from django.utils import timezone
 from accountability.calendar import requirements
 from accountability.choices import Standing, worst
 from accountability.models import StatusUpdate
-from accountability.services import SchoolStanding, StandingCounts, late_by_school, mark_late, school_standings
+from accountability.services import (
+    MISSING_BASELINES,
+    MISSING_TARGETS,
+    MISSING_UPDATES,
+    SchoolStanding,
+    StandingCounts,
+    late_by_school,
+    mark_late,
+    school_standings,
+)
 from funding.budgets import ZoneBudget
 from funding.match import MatchStanding
 from funding.models import Commitment, Expenditure
@@ -70,6 +80,16 @@ class ZoneRollup:
     def stale(self) -> int:
         """Schools of the zone whose status is stale."""
         return sum(school.stale for school in self.schools)
+
+    @property
+    def missing_data(self) -> dict[str, int]:
+        """For an operating (launched or extended) zone: how many of its schools have no baselines,
+        no targets, no status updates yet (``SchoolStanding.missing``), only what some lack; {} for
+        a zone in planning or closed. The brief asks for a decision on each zone listed here."""
+        if self.zone.status not in Zone.OPERATING_STATUSES:
+            return {}
+        counts = Counter(gap for school in self.schools for gap in school.missing)
+        return {gap: counts[gap] for gap in (MISSING_BASELINES, MISSING_TARGETS, MISSING_UPDATES) if counts[gap]}
 
     @property
     def standing(self) -> Standing:

@@ -12,6 +12,8 @@ context, CSV, PDF); it computes nothing itself.
 - a school its Lead Partner rated off track in its last two status updates;
 - a commitment not yet received past its ``expected_by`` date;
 - a zone (not closed) with fewer than three schools;
+- a launched (or extended) zone whose schools have no baselines, targets or status updates yet
+  (``ZoneRollup.missing_data``);
 - the state below its match (``MatchStanding.below``), with the private money that closes the gap;
 - an award at risk of lapsing, or lapsed (``AwardOutlook.flagged``);
 - a school whose sustainability gap is flagged (from its zone's second year), with or without a plan.
@@ -217,6 +219,17 @@ class ProgressReport:
                         "Zone short of schools",
                         f"{zone.zone} has {len(zone.schools)} school{'s' if len(zone.schools) != 1 else ''}; "
                         f"a zone needs at least {ZONE_MIN_SCHOOLS}.",
+                    )
+                )
+            if missing := zone.missing_data:
+                gaps = [f"{count} no {gap}" for gap, count in missing.items()]
+                gaps[0] = gaps[0].replace(" no ", " have no ", 1)
+                listed = ", ".join(gaps[:-1]) + (" and " if len(gaps) > 1 else "") + gaps[-1]
+                decisions.append(
+                    Decision(
+                        "Zone missing data",
+                        f"{zone.zone} is {zone.zone.get_status_display().lower()}, but of its {len(zone.schools)} "
+                        f"schools {listed} yet: its progress cannot be judged.",
                     )
                 )
         return decisions + self.money_decisions()

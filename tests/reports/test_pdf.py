@@ -9,10 +9,13 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from pypdf import PdfReader
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
 
-from reports import services
+from reports import pdf, services
 from reports.pdf import StaticFilesOnlyFetcher, base_url, html_to_pdf
 from tests.factories import LaunchedZoneFactory, StateFactory, StatusUpdateFactory
+from web.charts import FONT, WIDTH
 from zones.models import State
 
 from .conftest import AS_OF
@@ -56,10 +59,71 @@ def test_a_large_state_brief_stays_within_four_pages(db):
                     school=school, rating="off_track", reported_on=datetime.date(2010, month, 1), narrative="w " * 300
                 )
     report = services.progress_report(state=state, period="2010-12", as_of=AS_OF)
-    assert len(report.decisions) == 30
+    topics = [decision.topic for decision in report.decisions]
+    assert (topics.count("School off track"), topics.count("Zone missing data")) == (30, 6)  # no baselines, targets
     text, pages = pdf_text(services.commissioner_brief_pdf(report))
     assert pages <= 4
-    assert f"and {30 - services.BRIEF_DECISIONS} more in the progress report" in text
+    assert f"and {36 - services.BRIEF_DECISIONS} more in the progress report" in text
+
+
+def structure(node, kind: str) -> list:
+    """The elements of a tagged PDF's structure tree of type ``kind`` (e.g. "/Figure"), depth first."""
+    node = node.get_object()
+    found = [node] if node.get("/S") == kind else []
+    children = node.get("/K", [])
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "get_object") and hasattr(child.get_object(), "get"):
+            found += structure(child, kind)
+    return found
+
+
+def test_the_reports_are_tagged_pdfs_with_their_language_title_and_charts_in_words(colorado):
+    report = services.progress_report(state=colorado.state, period="2010-12", as_of=AS_OF)
+    for content, title in (
+        (services.commissioner_brief_pdf(report), "Colorado commissioner brief, December 2010"),
+        (
+            services.portfolio_pdf(services.portfolio_report(period="2010-12", as_of=AS_OF)),
+            "Portfolio report, December 2010",
+        ),
+    ):
+        reader = PdfReader(io.BytesIO(content))
+        catalog = reader.trailer["/Root"]
+        assert catalog["/MarkInfo"]["/Marked"].value is True  # pdfinfo: "Tagged: yes"
+        assert catalog["/Lang"] == "en" and catalog["/ViewerPreferences"]["/DisplayDocTitle"].value
+        assert reader.metadata.title == title
+        figures = structure(catalog["/StructTreeRoot"], "/Figure")
+        alts = [str(figure.get("/Alt", "")) for figure in figures]
+        assert any(alt.startswith("Schools by standing (latest rating or projection). Off track") for alt in alts)
+        assert any("funding by" in alt.lower() and ": pledged $" in alt for alt in alts)
+
+
+def laid_out_brief(monkeypatch, report):
+    """The brief's pages as WeasyPrint lays them out (the boxes of each page's body)."""
+    seen = {}
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: seen.setdefault("html", html) and real(html))
+    services.commissioner_brief_pdf(report)
+    document = HTML(string=seen["html"], base_url=base_url(), url_fetcher=StaticFilesOnlyFetcher()).render()
+    for page in document.pages:
+        box = page._page_box
+        body = next(child for child in box.children if not isinstance(child, boxes.MarginBox))
+        yield box, list(body.descendants())
+
+
+def test_the_brief_flows_without_half_empty_pages_and_its_charts_print_at_8_pt(colorado, monkeypatch):
+    """Sections follow one another (no forced page break leaves a page half blank), and a chart is set
+    wide enough that its smallest text (``FONT`` of its ``WIDTH`` units) prints at 8 pt or more."""
+    report = services.progress_report(state=colorado.state, period="2010-12", as_of=AS_OF)
+    pages = list(laid_out_brief(monkeypatch, report))
+    assert len(pages) >= 2
+    for page, body in pages[:-1]:
+        bottom = max(box.position_y + box.margin_height() for box in body if isinstance(box, boxes.TextBox))
+        assert (bottom - page.content_box_y()) / page.height > 0.75  # filled to its last quarter
+    charts = [box for _page, body in pages for box in body if box.element.get("class") == "chart"]
+    assert len(charts) == 2
+    for chart in charts:
+        printed = FONT * chart.width * 0.75 / WIDTH  # CSS px to pt
+        assert printed >= 8, (chart.element.get("alt")[:40], printed)
 
 
 @pytest.fixture

@@ -9,7 +9,13 @@ import pytest
 from accountability.models import Measurement, Metric
 from accountability.services import StandingCounts
 from reports import services
-from tests.factories import BaselineFactory, MeasurementFactory, TargetFactory
+from tests.factories import (
+    BaselineFactory,
+    LaunchedZoneFactory,
+    MeasurementFactory,
+    StatusUpdateFactory,
+    TargetFactory,
+)
 
 from .conftest import AS_OF
 
@@ -139,6 +145,27 @@ def test_decisions_needed(report):
         ),
         ("Zone short of schools", "Denver Zone has 2 schools; a zone needs at least 3."),
     ]
+
+
+def test_a_launched_zone_without_baselines_targets_or_status_updates_is_a_decision(colorado):
+    """A launched zone nobody has recorded anything for yet is not "no decisions needed"; one of
+    its schools with a baseline, a target and a status update is no longer counted."""
+    peak = LaunchedZoneFactory(state=colorado.state, name="Pikes Peak Zone", schools=4)
+    complete = peak.schools.order_by("pk").first()
+    BaselineFactory(school=complete, metric=colorado.reading, value=D("30"))
+    TargetFactory(school=complete, metric=colorado.reading, value=D("40"))
+    StatusUpdateFactory(school=complete, rating="at_risk", reported_on=AS_OF)
+    TargetFactory(school=peak.schools.order_by("pk")[1], metric=colorado.reading, value=D("40"))
+    report = services.progress_report(state=colorado.state, as_of=AS_OF)
+    missing = [(d.topic, d.text) for d in report.decisions if d.topic == "Zone missing data"]
+    assert missing == [
+        (
+            "Zone missing data",
+            "Pikes Peak Zone is launched, but of its 4 schools 3 have no baselines, 2 no targets and 3 no status "
+            "updates yet: its progress cannot be judged.",
+        )
+    ]
+    assert "Zone missing data" in [d.topic for d in services.progress_report(zone=peak, as_of=AS_OF).decisions]
 
 
 def test_zone_report_covers_only_the_zone(colorado):
