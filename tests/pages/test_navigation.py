@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from tests.factories import UserFactory
 from tests.worlds import ROLES, member
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,8 @@ def test_one_nav_item_is_current_on_a_states_report_and_meetings(url_name, curre
     body = login(member(Role.STATE_LEAD, tenant)).get(reverse(url_name, args=[tenant.state.pk])).content.decode()
     header = body[: body.index("</header>")]
     assert re.findall(r'aria-current="page">([^<]+)<', header) == [current]
+
+
+def test_someone_without_a_role_is_offered_nothing_to_open(client):
+    client.force_login(UserFactory())
+    assert offered(client.get("/").content.decode()) == set()
