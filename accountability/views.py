@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.permissions import ANYWHERE
 from core.validators import current_school_year, school_year_from_start, school_year_start
 from partners.models import LeadPartner
 from schools.models import School
@@ -59,8 +60,8 @@ def _workspace(request, schools, status_form=None, measurement_form=None, *, per
     """The workspace page: the user's schools worst standing first, the quick forms, and the period
     grid of ``period`` (school, reporting period; default: the most urgent)."""
     user = request.user
-    if not schools and not user.scope.lead_partner_ids:
-        raise PermissionDenied
+    if not schools and not user.has_perm("accountability.add_statusupdate", ANYWHERE):
+        raise PermissionDenied("The workspace is where Lead Partner staff and state leads post updates and results.")
     standings = sorted(
         school_standings(schools, StatusUpdate.objects.all()),
         key=lambda row: (row.standing.severity, row.school.name),

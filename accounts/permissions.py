@@ -48,6 +48,9 @@ report runs: an annual review (request)        initiative admin, any state role 
                                                Lead Partner staff of the contract's Lead
                                                Partner once the review is issued
 report runs: portfolio (request)               initiative admin
+an import (upload and preview)                 initiative admin, state lead of the state, Lead
+                                               Partner staff of the batch's Lead Partner (bound:
+                                               in its state only)
 an import (apply)                              the person who uploaded it (among the imports
                                                they may read)
 performance contracts, deliverables, contract  initiative admin, state lead of the state
@@ -75,6 +78,9 @@ action items (add, change, delete)              initiative admin, state lead of 
                                                (a network item: initiative admin)
 an action item: close (done or dropped, with    initiative admin, state lead of the state, its
 a note)                                         owner
+API tokens and webhook subscriptions (add)     their holder, through one of their own
+                                               memberships: any role, read-only ones included
+                                               (the token reads what that role reads)
 notifications, preferences, watches, calendar   their user (pages and API filter by the user;
 feeds, webhook subscriptions and deliveries     events and mail deliveries are written by
                                                notifications.events and its tasks, webhook
@@ -222,7 +228,11 @@ def may_invite(user, invitation) -> bool:
 def may_request_report(user, run) -> bool:
     """State staff report on their state; Lead Partner staff on their own zones, and on an issued
     review of their own contract. The portfolio is admins'."""
-    if not user.is_authenticated or run is None or not run.state_id:
+    if not user.is_authenticated or run is None:
+        return False
+    if run is ANYWHERE:
+        return bool(user.scope.state_ids or user.scope.lead_partner_grants)
+    if not run.state_id:
         return False
     if run.state_id in user.scope.state_ids:
         return True
@@ -230,6 +240,19 @@ def may_request_report(user, run) -> bool:
         review = run.review
         return review.is_issued and user.scope.reaches_partner_in(review.contract.lead_partner_id, run.state_id)
     return bool(run.zone_id) and user.scope.reaches_partner_in(run.zone.lead_partner_id, run.zone.state_id)
+
+
+@rules.predicate
+def holds_through_own_membership(user, holder) -> bool:
+    """An API token or webhook subscription is held through one of the user's own memberships
+    (``holder`` is that membership, or an object with a ``membership``) and reads what that role
+    reads, a read-only role included (a state viewer's data warehouse); ANYWHERE: the user holds a
+    role at all."""
+    if not user.is_authenticated or holder is None:
+        return False
+    if holder is ANYWHERE:
+        return user.scope.is_member
+    return getattr(holder, "membership", holder).user_id == user.pk
 
 
 @rules.predicate
@@ -344,4 +367,7 @@ rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
 rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)
 rules.add_perm("zones.view_state_history", manages_state)
 rules.add_perm("reports.add_reportrun", is_initiative_admin | may_request_report)
+rules.add_perm("imports.add_importbatch", manages_state | is_lead_partner_staff_for)
 rules.add_perm("imports.apply_importbatch", uploaded)
+rules.add_perm("accounts.add_apitoken", holds_through_own_membership)
+rules.add_perm("webhooks.add_webhooksubscription", holds_through_own_membership)

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .models import ApiToken, Membership
-from .tokens import issue_token, revoke_token
+from .tokens import issue_token, memberships_that_may, revoke_token
 
 
 class ApiTokenForm(forms.Form):
@@ -29,7 +29,7 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = user.memberships.select_related("state", "lead_partner", "collaborator")
+        self.fields["membership"].queryset = memberships_that_may(user, "accounts.add_apitoken")
         self.fields["membership"].label_from_instance = lambda m: f"{m.get_role_display()} — {m.scope_label()}"
 
     def clean_expires_on(self):

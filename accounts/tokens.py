@@ -18,6 +18,13 @@ from .scoping import scope_for_memberships
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
+def memberships_that_may(user, permission: str):
+    """The user's memberships through which the permission table lets them hold an integration
+    (``accounts.add_apitoken``, ``webhooks.add_webhooksubscription``): the forms' choices."""
+    memberships = user.memberships.select_related("state", "lead_partner", "collaborator")
+    return memberships.filter(pk__in=[m.pk for m in memberships if user.has_perm(permission, m)])
+
+
 def issue_token(membership: Membership, name: str, expires_at=None) -> tuple[ApiToken, str]:
     """Create a token for the membership; return it with its key (shown to the user once)."""
     token = ApiToken(membership=membership, name=name, expires_at=expires_at)

@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
+
+from web.errors import ReaderNotFound
 
 from .forms import InvitationForm, JoinForm
 from .models import Invitation, User
@@ -44,7 +45,7 @@ def invitation_accept(request, token):
     """The emailed link: a newcomer sets a password; an existing user signs in and accepts."""
     invitation = Invitation.find_by_token(token)
     if invitation is None or not invitation.is_usable:
-        raise Http404("This invitation link is invalid, has expired or has already been used.")
+        raise ReaderNotFound("This invitation link is invalid, has expired or has already been used.")
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is None:
         form = JoinForm(request.POST or None, email=invitation.email)
@@ -70,5 +71,5 @@ def _accept(request, invitation, user):
     try:
         membership = accept_invitation(invitation, user)
     except ValidationError as error:  # used or expired meanwhile: the request's transaction rolls back
-        raise Http404(error.message) from error
+        raise ReaderNotFound(error.message) from error
     messages.success(request, f"You now have access as {membership.get_role_display()} ({membership.scope_label()}).")

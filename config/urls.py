@@ -5,6 +5,13 @@ from django.urls import include, path
 # The admin signs in through allauth's login: its rate limits and two-factor step apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 
+admin.site.site_header = admin.site.site_title = admin.site.index_title = "Zone Portfolio administration"
+
+# The site's error pages (web.errors); the API answers its own errors as problem details.
+handler403 = "web.errors.permission_denied"
+handler404 = "web.errors.page_not_found"
+handler500 = "web.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,11 +1,17 @@
+from django.contrib import admin
+
 from accounts import enrolment
+from core.permissions import ANYWHERE
 from network.activity import reads_activity_reports
 from zones.models import State
 
 
 def navigation(request):
     """Top navigation for the signed-in user's roles: portfolio, their states, the school list, the
-    workspace, invitations, activity reports; during an admin's two-factor enrolment only its step."""
+    workspace, imports, invitations, reports, activity reports, and the account's API tokens,
+    webhooks and the admin site. A link is shown to those the permission table lets do its work
+    somewhere (accounts.permissions), so no role is offered a page that refuses it; during an
+    admin's two-factor enrolment only its step."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -18,8 +24,13 @@ def navigation(request):
             "portfolio": scope.is_admin or len(states) > 1,
             "states": states,
             "schools": scope.is_admin or bool(scope.state_ids),  # the cross-portfolio school list
-            "workspace": scope.is_admin or bool(scope.lead_partner_ids),
-            "invitations": scope.is_admin or bool(scope.lead_state_ids),
+            "workspace": user.has_perm("accountability.add_statusupdate", ANYWHERE),
+            "imports": user.has_perm("imports.add_importbatch", ANYWHERE),
+            "invitations": user.has_perm("accounts.view_invitation"),
+            "reports": user.has_perm("reports.add_reportrun", ANYWHERE),
             "activity": reads_activity_reports(user),
+            "tokens": user.has_perm("accounts.add_apitoken", ANYWHERE),
+            "webhooks": user.has_perm("webhooks.add_webhooksubscription", ANYWHERE),
+            "admin": admin.site.has_permission(request),
         }
     }

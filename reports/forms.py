@@ -6,6 +6,17 @@ from zones.models import State, Zone
 from .models import ReportRun, validate_period
 
 
+class ReportIndexFilterForm(forms.Form):
+    """The reports index's search: part of a state's or a zone's name."""
+
+    q = forms.CharField(
+        label="State or zone", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+    def query(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
 class ReportRequestForm(forms.Form):
     """Which report to make: the kind, its state or zone (within the user's scope), the month."""
 

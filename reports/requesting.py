@@ -8,12 +8,16 @@ worker. So each user may force the same report (kind, scope, month) once per
 
 import math
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
+
+from zones.models import State, Zone
 
 from . import tasks
 from .models import ReportRun
@@ -72,3 +76,38 @@ def _claim_forced_render(user, run: ReportRun) -> None:
     interval = int(FORCED_RENDER_INTERVAL.total_seconds())
     if not cache.add(key, time.time() + interval, interval):
         raise TooManyForcedRenders(max(1, math.ceil((cache.get(key) or 0) - time.time())))
+
+
+def may_request(user, kind, **scope) -> bool:
+    """Whether the user may request (and so open the live page of) the ``kind`` report on ``scope``
+    (state, zone): the report pages' guard and the index's list ask the same question."""
+    return user.has_perm("reports.add_reportrun", ReportRun(kind=kind, **scope))
+
+
+@dataclass(frozen=True)
+class Reportable:
+    """A state or a zone the user may report on: a row of the reports index."""
+
+    state: State
+    zone: Zone | None = None
+
+    @property
+    def kinds(self):
+        return ReportRun.ZONE_KINDS[:1] if self.zone else ReportRun.STATE_KINDS
+
+
+def reportables(user, query: str = "") -> list[Reportable]:
+    """The states and zones the user may report on whose name (or state's name) contains
+    ``query``: each state followed by its zones, states by name."""
+    states = State.objects.order_by("name", "pk")
+    zones = Zone.objects.select_related("state", "lead_partner").order_by("name", "pk")
+    if query:
+        states = states.filter(name__icontains=query)
+        zones = zones.filter(Q(name__icontains=query) | Q(state__name__icontains=query))
+    rows = [Reportable(state) for state in states if may_request(user, ReportRun.Kind.STATE_PROGRESS, state=state)]
+    rows += [
+        Reportable(zone.state, zone)
+        for zone in zones
+        if may_request(user, ReportRun.Kind.ZONE_PROGRESS, state=zone.state, zone=zone)
+    ]
+    return sorted(rows, key=lambda row: (row.state.name, row.state.pk, row.zone is not None))

@@ -8,34 +8,35 @@ from django.views.decorators.http import require_POST
 
 from core.tenancy import state_scope
 from web.files import private_file_response
+from web.tables import paginate
 from zones.models import State, Zone
 
 from . import requesting, services
-from .forms import ReportRequestForm
+from .forms import ReportIndexFilterForm, ReportRequestForm
 from .models import ReportRun
+
+RECENT_RUNS = 20  # on the index; each state's and zone's page lists its own
 
 
 def _require_report_access(request, kind, **scope):
     """Report pages show narratives and money: only those who may request the report see it (else 404)."""
-    if not request.user.has_perm("reports.add_reportrun", ReportRun(kind=kind, **scope)):
+    if not requesting.may_request(request.user, kind, **scope):
         raise Http404("No report here.")
 
 
 @login_required
 def index(request):
+    """The states and zones the user may report on, searchable by name and paged, each with its
+    request buttons; the portfolio report for admins; the latest runs."""
+    filters = ReportIndexFilterForm(request.GET or None)
     runs = ReportRun.objects.current().select_related("state", "zone", "requested_by")
-    return render(
-        request,
-        "reports/index.html",
-        {
-            "runs": runs[:100],
-            "states": State.objects.all(),
-            "zones": Zone.objects.select_related("state"),
-            "may_request_portfolio": request.user.has_perm(
-                "reports.add_reportrun", ReportRun(kind=ReportRun.Kind.PORTFOLIO)
-            ),
-        },
-    )
+    context = {
+        "filters": filters,
+        "page": paginate(request, requesting.reportables(request.user, filters.query())),
+        "runs": runs[:RECENT_RUNS],
+        "may_request_portfolio": requesting.may_request(request.user, ReportRun.Kind.PORTFOLIO),
+    }
+    return render(request, "reports/index.html", context)
 
 
 def _progress_page(request, runs, scope, **report_scope):

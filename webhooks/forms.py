@@ -1,5 +1,7 @@
 from django import forms
 
+from accounts.tokens import memberships_that_may
+
 from .choices import EventType
 from .models import validate_target_url
 
@@ -21,5 +23,5 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = user.memberships.select_related("state", "lead_partner", "collaborator")
+        self.fields["membership"].queryset = memberships_that_may(user, "webhooks.add_webhooksubscription")
         self.fields["membership"].label_from_instance = lambda m: f"{m.get_role_display()} — {m.scope_label()}"

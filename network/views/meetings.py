@@ -274,6 +274,8 @@ def action_items(request):
         "page": page,
         "mine": [(item, days_overdue(item, today)) for item in page],
         "states": [] if status == "closed" else [(item, days_overdue(item, today)) for item in states],
-        "can_add": user.scope.is_admin or bool(user.scope.lead_state_ids),
+        # A network item (about no meeting, review, comment or zone) is the initiative's: state leads
+        # add theirs from the meeting, review or zone it is about.
+        "can_add": user.has_perm("network.add_actionitem", ActionItem()),
     }
     return render(request, "network/action_item_list.html", context)
