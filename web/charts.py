@@ -25,7 +25,7 @@ CHART_STYLE = Style(
     foreground="#1d2733",
     foreground_strong="#1d2733",
     foreground_subtle="#5b6776",
-    colors=("#1f5f8b", "#9aa5b1", "#2e8540", "#e07b00", "#b3261e", "#6f42c1"),
+    colors=("#1f5f8b", "#9aa5b1", "#2e7d32", "#e07b00", "#b3261e", "#6f42c1"),
     font_family="DejaVu Sans, Helvetica, Arial, sans-serif",
     label_font_size=11,
     major_label_font_size=11,
@@ -78,7 +78,7 @@ class Band:
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 96, 28, 34, 92
 INK, SUBTLE, GRID = CHART_STYLE.foreground, CHART_STYLE.foreground_subtle, "#e3e7ec"
-MEASURED, BASELINE, TARGET, PROJECTED = "#1f5f8b", "#9aa5b1", "#2e8540", "#e07b00"
+MEASURED, BASELINE, TARGET, PROJECTED = "#1f5f8b", "#9aa5b1", "#2e7d32", "#e07b00"
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
