@@ -52,12 +52,17 @@ def test_lead_partner_posts_a_status_update_on_a_phone_without_scrolling_sideway
     assert page.console_errors == []
 
 
-def test_on_a_wide_screen_the_menu_stays_open_and_its_button_hidden(phone_page):
+def test_the_menu_button_shows_its_focus_and_on_a_wide_screen_hides_with_the_menu_open(phone_page):
     page = phone_page
     tenant = make_tenant("Colorado")
     log_in(page, verified(member(Role.LEAD_PARTNER_STAFF, tenant)))
     menu = page.get_by_role("button", name="Menu")
     expect(menu).to_be_visible()
+    for _ in range(3):  # the skip link, the brand, the menu button
+        page.keyboard.press("Tab")
+    expect(menu).to_be_focused()
+    ring = menu.evaluate("el => ((s) => [s.outlineStyle, s.outlineWidth, s.outlineColor])(getComputedStyle(el))")
+    assert ring == ["solid", "3px", "rgb(255, 255, 255)"]  # white on the header's #164766: 9.9:1
     page.set_viewport_size(DESKTOP)  # a phone turned, a window widened
     expect(menu).to_be_hidden()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace")).to_be_visible()
