@@ -44,7 +44,7 @@ class Standing(models.TextChoices):
 STANDING_COLOURS = {
     Standing.OFF_TRACK: "#b3261e",
     Standing.AT_RISK: "#e07b00",
-    Standing.ON_TRACK: "#2e8540",
+    Standing.ON_TRACK: "#2e7d32",
     Standing.NO_DATA: "#9aa5b1",
 }
 

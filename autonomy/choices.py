@@ -64,7 +64,7 @@ class TermStatus(models.TextChoices):
 TERM_STATUS_COLOURS = {
     TermStatus.CONTESTED: "#b3261e",
     TermStatus.REQUESTED: "#e07b00",
-    TermStatus.GRANTED: "#2e8540",
+    TermStatus.GRANTED: "#2e7d32",
     TermStatus.REVOKED: "#6b7785",
 }
 
@@ -82,7 +82,7 @@ class Practice(models.TextChoices):
 
 
 PRACTICE_COLOURS = {
-    Practice.HOLDS: "#2e8540",
+    Practice.HOLDS: "#2e7d32",
     Practice.PARTLY: "#e07b00",
     Practice.DOES_NOT_HOLD: "#b3261e",
 }

@@ -25,7 +25,7 @@ class Visibility(models.TextChoices):
 
 
 VISIBILITY_COLOURS = {
-    Visibility.EVERYONE: "#2e8540",
+    Visibility.EVERYONE: "#2e7d32",
     Visibility.PARTNER_AND_STATE: "#1f5fa8",
     Visibility.STATE_STAFF: "#b3261e",
 }

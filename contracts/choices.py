@@ -43,7 +43,7 @@ class ReviewRating(models.TextChoices):
 
 REVIEW_RATING_COLOURS = {
     ReviewRating.EXCEEDS: "#1b6e3a",
-    ReviewRating.MEETS: "#2e8540",
+    ReviewRating.MEETS: "#2e7d32",
     ReviewRating.APPROACHING: "#e07b00",
     ReviewRating.DOES_NOT_MEET: "#b3261e",
 }
@@ -67,12 +67,12 @@ DELIVERABLE_COLOURS = {
     DeliverableStatus.OVERDUE: "#b3261e",
     DeliverableStatus.DUE: "#9aa5b1",
     DeliverableStatus.DELIVERED_LATE: "#e07b00",
-    DeliverableStatus.DELIVERED: "#2e8540",
+    DeliverableStatus.DELIVERED: "#2e7d32",
 }
 
 CONTRACT_COLOURS = {
     ContractStatus.DRAFT: "#9aa5b1",
-    ContractStatus.ACTIVE: "#2e8540",
+    ContractStatus.ACTIVE: "#2e7d32",
     ContractStatus.ENDED: "#5b6b7b",
     ContractStatus.TERMINATED: "#b3261e",
 }

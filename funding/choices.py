@@ -26,8 +26,8 @@ OUTLOOK_COLOURS = {
     Outlook.LAPSED: "#b3261e",
     Outlook.AT_RISK: "#e07b00",
     Outlook.NOT_STARTED: "#9aa5b1",
-    Outlook.ON_PACE: "#2e8540",
-    Outlook.SPENT: "#2e8540",
+    Outlook.ON_PACE: "#2e7d32",
+    Outlook.SPENT: "#2e7d32",
 }
 
 
@@ -43,4 +43,4 @@ class MatchStatus(models.TextChoices):
         return MATCH_COLOURS[self]
 
 
-MATCH_COLOURS = {MatchStatus.BELOW: "#b3261e", MatchStatus.MET: "#2e8540", MatchStatus.NO_PUBLIC: "#9aa5b1"}
+MATCH_COLOURS = {MatchStatus.BELOW: "#b3261e", MatchStatus.MET: "#2e7d32", MatchStatus.NO_PUBLIC: "#9aa5b1"}

@@ -11,7 +11,7 @@ class MeetingKind(models.TextChoices):
 
     @property
     def colour(self) -> str:
-        return {"sdg_call": "#4c2c92", "state_meeting": "#1d70b8", "site_visit": "#2e8540"}[self.value]
+        return {"sdg_call": "#4c2c92", "state_meeting": "#1d70b8", "site_visit": "#2e7d32"}[self.value]
 
     @property
     def is_network(self) -> bool:
@@ -27,7 +27,7 @@ class ActionStatus(models.TextChoices):
 
     @property
     def colour(self) -> str:
-        return {"open": "#1d70b8", "in_progress": "#e07b00", "done": "#2e8540", "dropped": "#505a5f"}[self.value]
+        return {"open": "#1d70b8", "in_progress": "#e07b00", "done": "#2e7d32", "dropped": "#505a5f"}[self.value]
 
     @property
     def is_closed(self) -> bool:

@@ -25,7 +25,7 @@ class Delivery(models.TextChoices):
 
 DELIVERY_COLOURS = {
     Delivery.IMMEDIATE: "#1d70b8",
-    Delivery.DAILY: "#2e8540",
+    Delivery.DAILY: "#2e7d32",
     Delivery.WEEKLY: "#4c2c92",
     Delivery.IN_APP: "#9aa5b1",
     Delivery.OFF: "#505a5f",

@@ -24,7 +24,7 @@ class ProposalStatus(models.TextChoices):
 
 PROPOSAL_STATUS_COLOURS = {
     ProposalStatus.PENDING: "#e07b00",
-    ProposalStatus.APPROVED: "#2e8540",
+    ProposalStatus.APPROVED: "#2e7d32",
     ProposalStatus.REJECTED: "#b3261e",
     ProposalStatus.WITHDRAWN: "#6b7785",
 }

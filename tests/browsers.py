@@ -19,7 +19,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots and reports of a run (gitignored)
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +46,9 @@ def chromium(allow_orm_beside_playwright):
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def open_page(chromium, live_server, viewport):
+    """A page in a browser context of its own, of ``viewport``'s size, recording console errors."""
+    context = chromium.new_context(base_url=live_server.url, viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.console_errors = []  # script errors and Content Security Policy violations
@@ -57,8 +59,27 @@ def page(chromium, live_server):
             page.console_errors.append(message.text)
 
     page.on("console", record)
+    return page
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    page = open_page(chromium, live_server, {"width": 1280, "height": 900})
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def phone_page(chromium, live_server):
+    """A page on a phone's screen (390×844 CSS pixels)."""
+    page = open_page(chromium, live_server, PHONE)
+    yield page
+    page.context.close()
+
+
+def scrolls_sideways(page) -> bool:
+    """Whether the page is wider than the screen (the reader would scroll sideways)."""
+    return page.evaluate("document.scrollingElement.scrollWidth > window.innerWidth")
 
 
 @pytest.fixture

@@ -55,9 +55,9 @@ def contrasting(colour: str) -> str:
 
 MEASURED = contrasting("#1f5f8b")
 BASELINE = SUBTLE
-TARGET = contrasting("#2e8540")
+TARGET = contrasting("#2e7d32")
 PROJECTED = contrasting("#e07b00")
-FUNDING_STAGES = {"pledged": "#1f5f8b", "committed": "#5b6776", "received": "#2e8540", "spent": "#e07b00"}
+FUNDING_STAGES = {"pledged": "#1f5f8b", "committed": "#5b6776", "received": "#2e7d32", "spent": "#e07b00"}
 
 
 @dataclass(frozen=True)

@@ -41,3 +41,94 @@ document.addEventListener("click", function (event) {
     button.textContent = "Copied";
   });
 });
+
+// The header's menu: on a narrow screen it folds behind the "Menu" button (a disclosure), so the
+// page starts right under a one-line header; on a wide screen, or without script, it stays open.
+(function () {
+  "use strict";
+  var button = document.querySelector(".menu-toggle");
+  var header = button && button.closest(".topbar");
+  if (!header) return;
+  var narrow = window.matchMedia("(max-width: 640px)");
+  function open(isOpen) {
+    button.setAttribute("aria-expanded", String(isOpen));
+    header.classList.toggle("menu-closed", !isOpen);
+  }
+  button.hidden = false;
+  open(!narrow.matches);
+  narrow.addEventListener("change", function () {
+    open(!narrow.matches);
+  });
+  button.addEventListener("click", function () {
+    open(button.getAttribute("aria-expanded") !== "true");
+  });
+})();
+
+// Data tables: each cell carries its column's header (data-label), so that on a narrow screen a
+// row reads as a card of "label: value" lines (app.css, table.stacks). A table still wider than
+// its box scrolls inside a region a keyboard can reach, named after the table.
+(function () {
+  "use strict";
+  function columnNames(table) {
+    var names = [];
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) {
+      for (var i = 0; i < cell.colSpan; i++) names.push(cell.textContent.trim());
+    });
+    return names;
+  }
+  function label(table) {
+    var names = columnNames(table);
+    var rows = [];
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      rows = rows.concat(Array.prototype.slice.call(body.rows));
+    });
+    if (table.tFoot) rows = rows.concat(Array.prototype.slice.call(table.tFoot.rows));
+    rows.forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (cell.colSpan === 1 && names[column] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", names[column]);
+        }
+        column += cell.colSpan;
+      });
+    });
+    table.classList.add("stacks");
+  }
+  function regionName(wrap) {
+    var table = wrap.querySelector("table");
+    if (table && table.caption) return table.caption.textContent.trim();
+    var section = wrap.closest("[aria-labelledby]");
+    var heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    heading = heading || (wrap.parentElement && wrap.parentElement.querySelector("h2, h3"));
+    return heading ? heading.textContent.trim() : document.title;
+  }
+  function regions() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth || wrap.scrollHeight > wrap.clientHeight;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", regionName(wrap) + " (scrolls sideways)");
+      } else if (!scrolls && wrap.hasAttribute("data-scrolls")) {
+        ["tabindex", "role", "aria-label"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+      if (scrolls) wrap.setAttribute("data-scrolls", "");
+      else wrap.removeAttribute("data-scrolls");
+    });
+  }
+  function prepare() {
+    // A table with one header row (not a grid of inputs) can stack.
+    document.querySelectorAll("table.data").forEach(function (table) {
+      if (table.tHead && table.tHead.rows.length === 1 && !table.querySelector("tbody input, tbody select")) {
+        label(table);
+      }
+    });
+    regions();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", prepare);
+  else prepare();
+  window.addEventListener("resize", regions);
+  document.addEventListener("htmx:afterSettle", prepare);
+})();
