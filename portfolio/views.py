@@ -407,18 +407,18 @@ def state_history(request, state_pk):
     form = AuditFilterForm(request.GET or None, kinds=audit.kind_choices())
     filters = form.audit_filter()
     if request.GET.get("export") == "csv":
-        entries, _more = audit.state_audit_trail(state, filters, per_page=audit.CSV_ROWS)
-        return csv_response(f"{state.name} audit trail.csv", audit.CSV_HEADER, audit.csv_rows(entries))
-    page = (form.cleaned_data.get("page") if form.is_bound and form.is_valid() else None) or 1
-    entries, more = audit.state_audit_trail(state, filters, page=page)
+        actions, _more = audit.state_audit_trail(state, filters, per_page=audit.CSV_ROWS)
+        return csv_response(f"{state.name} audit trail.csv", audit.CSV_HEADER, audit.csv_rows(actions))
+    before = form.cleaned_data.get("before") if form.is_bound and form.is_valid() else None
+    actions, older = audit.state_audit_trail(state, filters, before=before)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("before", None)
     context = {
         "state": state,
-        "entries": entries,
+        "actions": actions,
         "form": form,
-        "page": page,
-        "has_more": more,
+        "before": before,
+        "older": older.isoformat() if older else None,
         "query": query.urlencode(),
     }
     return render(request, "portfolio/state_history.html", context)
