@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from accountability import calendar
@@ -415,7 +416,7 @@ def state_history(request, state_pk):
     filters = form.audit_filter()
     if request.GET.get("export") == "csv":
         actions, _more = audit.state_audit_trail(state, filters, per_page=audit.CSV_ROWS)
-        return csv_response(f"{state.name} audit trail.csv", audit.CSV_HEADER, audit.csv_rows(actions))
+        return csv_response(f"{slugify(state.name)}-audit-trail.csv", audit.CSV_HEADER, audit.csv_rows(actions))
     before = form.cleaned_data.get("before") if form.is_bound and form.is_valid() else None
     actions, older = audit.state_audit_trail(state, filters, before=before)
     query = request.GET.copy()

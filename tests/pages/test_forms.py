@@ -226,3 +226,25 @@ def test_fieldsets_show_every_field_once(form_class, tenant):
     form = form_class(instance=instance, user=user, **({} if form_class is ZoneForm else {"state": tenant.state}))
     shown = [field.name for _legend, fields in form.field_groups() for field in fields]
     assert sorted(shown) == sorted(form.fields)
+
+
+def test_the_new_zone_form_says_why_no_school_can_be_chosen_and_links_to_add_one(tenant, lead):
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
+    School.objects.filter(district__state=tenant.state, zone__isnull=True).update(zone=tenant.zone)
+    body = lead.get(url).content.decode()
+    assert "Every school of the state is already in a zone" in body
+    assert (
+        f'<a href="{reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk})}">Add a school</a>' in body
+    )
+
+
+def test_a_duplicate_nces_id_names_and_links_the_school_that_has_it(tenant, lead):
+    existing = tenant.schools[0]
+    url = reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk})
+    response = lead.post(url, school_form_data(existing.district, nces_id=existing.nces_id))
+    assert response.status_code == 400
+    body = response.content.decode()
+    message = f"{existing.name} already has NCES school id {existing.nces_id}."
+    assert body.count(message) == 2  # in the summary and at the field, as every error
+    school_url = reverse("portfolio:school_detail", kwargs={"school_pk": existing.pk})
+    assert body.count(f'<a href="{school_url}">Open {existing.name}</a>') == 1
