@@ -45,6 +45,15 @@ def month(period: str) -> str:
 
 
 @register.filter
+def school_year(value) -> str:
+    """A school year that never breaks across lines: ``2009-10`` → ``2009–10`` (an en dash held
+    to its digits by word joiners)."""
+    if not value:
+        return ""
+    return str(value).replace("-", "\u2060\u2013\u2060")
+
+
+@register.filter
 def ratio(value) -> str:
     if value in (None, ""):
         return "—"
