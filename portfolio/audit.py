@@ -14,6 +14,7 @@ model, one for proposals."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from heapq import merge
 
 from django.apps import apps
@@ -84,9 +85,16 @@ class AuditFilter:
     text: str = ""  # part of the reason given
 
 
-def tenant_models_with_history():
-    """Every tenant-owned model (it declares ``TenantScope``) that records history."""
-    return [model for model in apps.get_models() if hasattr(model, "TenantScope") and hasattr(model, "history")]
+@cache
+def tenant_models_with_history() -> tuple:
+    """Every tenant-owned model (it declares ``TenantScope``) that records history (read once: the
+    history descriptor is costly to reach on every request)."""
+    return tuple(model for model in apps.get_models() if hasattr(model, "TenantScope") and hasattr(model, "history"))
+
+
+@cache
+def _history_of(model):
+    return model.history.model
 
 
 def model_key(model) -> str:
@@ -110,7 +118,7 @@ def _name_lookup(model) -> str | None:
 def _records(model, state, filters: AuditFilter):
     path = model.TenantScope.state
     lookup = {"id": state.pk} if path == "pk" else {path: state.pk}
-    records = model.history.model.objects.filter(**lookup)
+    records = _history_of(model).objects.filter(**lookup)
     if filters.object:
         records = records.filter(id=filters.object.partition(":")[2])
     if filters.name:
@@ -131,7 +139,7 @@ def _records(model, state, filters: AuditFilter):
             | Q(history_user__first_name__icontains=person)
             | Q(history_user__last_name__icontains=person)
         )
-    previous = model.history.model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+    previous = _history_of(model).objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
     return records.select_related("history_user").annotate(
         previous_id=Subquery(previous.order_by("-history_id").values("history_id")[:1])
     )
@@ -152,10 +160,10 @@ def state_audit_trail(state, filters: AuditFilter | None = None, *, before=None,
     ``filters`` and happened before ``before`` (a datetime; None: now); and where the next, older
     page starts (None: no older changes). Returns (actions, next_before).
 
-    One query per model reads its newest records (the page plus room for grouping); they are merged,
+    One query per model reads its newest records (as many as the page); they are merged,
     and only the records down to where the first full stream stops are certain to be complete."""
     filters = filters or AuditFilter()
-    limit = per_page + PAGE_SIZE
+    limit = per_page + 1  # a page may show fewer actions when they group records: the next goes on
     streams = []
     for model in _models(filters):
         records = _records(model, state, filters)
