@@ -48,7 +48,6 @@ class Table:
             ([column.value(row) for column in self.columns] for row in rows),
         )
 
-
     def file_name(self, label: str) -> str:
         """``<label>-<table>``, the table's name once: "colorado-schools", "portfolio" (not
         "portfolio-portfolio"), "schools"."""
