@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.validators import validate_school_year
+from schools.models import School
 from web.forms import DomainModelForm, date_input
 from zones.models import State
 
@@ -10,7 +11,21 @@ from .choices import Collection
 from .cycle import default_due_on
 from .models import Baseline, Measurement, Metric, ReportingPeriod, StatusUpdate, Target
 
-AUTONOMY_NOTES = [f"{area}_notes" for area in ("staffing", "scheduling", "curriculum", "budget")]
+# A status update's notes, each on the area of autonomy (autonomy.choices.Area) it reports on.
+AUTONOMY_NOTE_AREAS = {
+    "staffing_notes": "people",
+    "scheduling_notes": "time",
+    "curriculum_notes": "program",
+    "budget_notes": "money",
+}
+AUTONOMY_NOTES = list(AUTONOMY_NOTE_AREAS)
+GRANTED = "granted"  # autonomy.choices.TermStatus.GRANTED: the zone holds the power
+
+
+def held_areas(schools) -> set[str]:
+    """The areas of autonomy the schools' zones hold (a granted term in their ledger): one query."""
+    terms = School.objects.filter(pk__in=[school.pk for school in schools], zone__autonomy_terms__status=GRANTED)
+    return set(terms.values_list("zone__autonomy_terms__area", flat=True))
 
 
 class MetricValueForm(DomainModelForm):
@@ -42,10 +57,26 @@ class StatusUpdateForm(MetricValueForm):
         labels = {notes: f"{notes.split('_')[0].capitalize()} autonomy notes" for notes in AUTONOMY_NOTES}
         help_texts = {"narrative": "What changed since the last update, and what the school needs next."}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, schools=schools, **kwargs)
         self.fields["reported_on"].initial = timezone.localdate
         self.fields["rating"].choices = StatusUpdate.Rating.choices
+        if schools is not None:  # notes only on the autonomies the schools' zones hold
+            held = held_areas(schools)
+            for notes, area in AUTONOMY_NOTE_AREAS.items():
+                if area not in held:
+                    del self.fields[notes]
+
+    def clean(self):
+        cleaned = super().clean()
+        school = cleaned.get("school")
+        written = [notes for notes in AUTONOMY_NOTE_AREAS if notes in self.fields and cleaned.get(notes)]
+        if school is not None and written:
+            held = held_areas([school])
+            for notes in written:
+                if AUTONOMY_NOTE_AREAS[notes] not in held:
+                    self.add_error(notes, f"{school.zone or school} holds no autonomy in this area.")
+        return cleaned
 
 
 class MeasurementForm(MetricValueForm):

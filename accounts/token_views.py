@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from web.forms import DomainForm
+
 from .models import ApiToken, Membership
 from .tokens import issue_token, memberships_that_may, revoke_token
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(DomainForm):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'State data warehouse'.")
     membership = forms.ModelChoiceField(
         queryset=Membership.objects.none(),

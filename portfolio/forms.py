@@ -92,7 +92,8 @@ class RenewalDecisionForm(DomainModelForm):
 
 
 class AuditFilterForm(forms.Form):
-    """The audit trail's filters: kind of object, its name, one object, the person who changed it."""
+    """The audit trail's filters: kind of object, its name, one object, the person who changed it,
+    a date range (inclusive) and words of the reason."""
 
     kind = forms.ChoiceField(label="Kind of object", required=False)
     name = forms.CharField(
@@ -100,12 +101,24 @@ class AuditFilterForm(forms.Form):
     )
     object = forms.RegexField(regex=r"^[a-z_]+\.[a-z]+:\d{1,18}$", required=False, widget=forms.HiddenInput)
     person = forms.CharField(label="Changed by", required=False, max_length=200, help_text="Part of a name or email.")
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(
+        label="Reason contains", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    before = forms.DateTimeField(required=False, widget=forms.HiddenInput)  # where the page starts
 
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Any kind"), *kinds]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end of the date range is before its start.")
+        return data
+
     def audit_filter(self):
         data = self.cleaned_data if self.is_valid() else {}
-        return AuditFilter(**{name: (data.get(name) or "").strip() for name in ("kind", "name", "object", "person")})
+        texts = {name: (data.get(name) or "").strip() for name in ("kind", "name", "object", "person", "text")}
+        return AuditFilter(**texts, since=data.get("since"), until=data.get("until"))

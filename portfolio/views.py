@@ -11,17 +11,22 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from accountability import calendar
 from accountability.models import Baseline, Measurement, RenewalDecision, StatusUpdate, Target
 from accountability.recording import locked_periods, period_key
 from accountability.renewal import RENEWAL_DUE_DAYS, record_decision, renewals_due
 from accountability.services import (
+    SchoolStanding,
     StandingCounts,
+    late_by_school,
     mark_late,
     progress_for_schools,
     ratings_hidden_from,
     school_standings,
+    staleness_by_school,
 )
 from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDATES
 from autonomy.services import ledger_summary
@@ -274,7 +279,7 @@ def zone_detail(request, zone_pk):
     zone = get_object_or_404(Zone.objects.select_related("state", "lead_partner"), pk=zone_pk)
     updates = StatusUpdate.objects.filter(school__zone=zone).select_related("school", "author")
     rollup = state_rollup(zone.state, user, zone=zone).zones[0]
-    standings = rollup.schools
+    standings = sorted(rollup.schools, key=lambda row: not row.needs_attention)  # off track first
     decisions = RenewalDecision.objects.filter(zone=zone).select_related("decided_by")
     tables = {"schools": (STANDINGS, standings), "status-updates": (STATUS_UPDATES, updates)}
     if response := csv_export(request, zone.name, tables):
@@ -360,6 +365,8 @@ def school_detail(request, school_pk):
     user = request.user
     school = get_object_or_404(School.objects.select_related("district__state", "zone__lead_partner"), pk=school_pk)
     progress = progress_for_schools([school]).get(school.pk, [])
+    flags = SchoolStanding(school, staleness=staleness_by_school([school]).get(school.pk))  # stale, late
+    mark_late([flags], late_by_school(calendar.requirements(schools=[school])))
     measurements = (
         Measurement.objects.all()
         .filter(school=school)
@@ -381,6 +388,7 @@ def school_detail(request, school_pk):
             measurement.correctable = period_key(measurement) in locked
     context = {
         "school": school,
+        "flags": flags,
         "progress": progress,
         "charts": metric_charts(measurements, progress),
         "measurements": paginate(request, measurements, "measurements_page"),
@@ -407,18 +415,18 @@ def state_history(request, state_pk):
     form = AuditFilterForm(request.GET or None, kinds=audit.kind_choices())
     filters = form.audit_filter()
     if request.GET.get("export") == "csv":
-        entries, _more = audit.state_audit_trail(state, filters, per_page=audit.CSV_ROWS)
-        return csv_response(f"{state.name} audit trail.csv", audit.CSV_HEADER, audit.csv_rows(entries))
-    page = (form.cleaned_data.get("page") if form.is_bound and form.is_valid() else None) or 1
-    entries, more = audit.state_audit_trail(state, filters, page=page)
+        actions, _more = audit.state_audit_trail(state, filters, per_page=audit.CSV_ROWS)
+        return csv_response(f"{slugify(state.name)}-audit-trail.csv", audit.CSV_HEADER, audit.csv_rows(actions))
+    before = form.cleaned_data.get("before") if form.is_bound and form.is_valid() else None
+    actions, older = audit.state_audit_trail(state, filters, before=before)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("before", None)
     context = {
         "state": state,
-        "entries": entries,
+        "actions": actions,
         "form": form,
-        "page": page,
-        "has_more": more,
+        "before": before,
+        "older": older.isoformat() if older else None,
         "query": query.urlencode(),
     }
     return render(request, "portfolio/state_history.html", context)

@@ -1,5 +1,7 @@
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from partners.models import LeadPartner
 from web.forms import ChangeReasonForm, DomainModelForm
@@ -86,6 +88,8 @@ class ZoneForm(ChangeReasonForm, DomainModelForm):
             .select_related("district")
             .order_by("district__name", "name")
         )
+        if not self.fields["schools"].queryset.exists():
+            self.fields["schools"].help_text = self._no_free_school_hint(user, zone)
         self.fields["districts"].label_from_instance = lambda district: district.name
         self.fields["schools"].label_from_instance = lambda school: f"{school.name} · {school.district.name}"
         self.fields["lead_partner"].queryset = LeadPartner.objects.visible_to(user)
@@ -93,6 +97,16 @@ class ZoneForm(ChangeReasonForm, DomainModelForm):
             self.initial.setdefault("status", zone.status)
             self.initial.setdefault("districts", list(zone.districts.all()))
             self.initial.setdefault("schools", list(zone.schools.all()))
+
+    @staticmethod
+    def _no_free_school_hint(user, zone):
+        """Why the schools list is empty (every school of the state is in another zone) and where
+        to add one, for those who may."""
+        hint = "Every school of the state is already in a zone, so none can be chosen yet."
+        if not user.has_perm("schools.add_school", School(district=District(state=zone.state))):
+            return hint
+        url = reverse("schools:school_create", kwargs={"state_pk": zone.state_id})
+        return format_html('{} <a href="{}">Add a school</a> first, or move one out of its zone.', hint, url)
 
     def clean(self):
         cleaned = super().clean()

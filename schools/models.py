@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.changes import TrackedModel
@@ -80,6 +81,26 @@ class School(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
     @property
     def state(self):
         return self.district.state
+
+    def unique_error_message(self, model_class, unique_check):
+        """A second school with an NCES id names the school that has it, and links to it (where the
+        reader sees it: the scoped manager finds no school of another state)."""
+        existing = None
+        if tuple(unique_check) == ("nces_id",):
+            existing = type(self)._default_manager.filter(nces_id=self.nces_id).exclude(pk=self.pk).first()
+        if existing is None:
+            return super().unique_error_message(model_class, unique_check)
+        return ValidationError(
+            "%(school)s already has NCES school id %(nces_id)s.",
+            code="unique",
+            params={
+                "school": existing.name,
+                "nces_id": existing.nces_id,
+                "existing": existing.pk,
+                "link_url": reverse("portfolio:school_detail", kwargs={"school_pk": existing.pk}),
+                "link_text": f"Open {existing.name}",
+            },
+        )
 
     def clean(self):
         super().clean()

@@ -43,10 +43,16 @@ class Table:
 
     def csv(self, rows, label: str):
         return csv_response(
-            f"{slugify(label)}-{self.name}.csv",
+            f"{self.file_name(label)}.csv",
             [column.header for column in self.columns],
             ([column.value(row) for column in self.columns] for row in rows),
         )
+
+    def file_name(self, label: str) -> str:
+        """``<label>-<table>``, the table's name once: "colorado-schools", "portfolio" (not
+        "portfolio-portfolio"), "schools"."""
+        slug = slugify(label)
+        return slug if slug == self.name or slug.endswith(f"-{self.name}") else f"{slug}-{self.name}"
 
 
 def csv_export(request, label: str, tables: dict):

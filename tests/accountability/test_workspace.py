@@ -2,6 +2,7 @@
 how long ago an update was posted, which school comes first, where a duplicate value is corrected."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,7 @@ from accounts.models import Role
 from accounts.tokens import issue_token
 from tests.factories import ReportingPeriodFactory, StatusUpdateFactory
 from tests.worlds import member, membership
+from web.templatetags.ui import relative_time
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +74,38 @@ def test_an_update_posted_today_shows_minutes_not_hours_since_midnight(tenant, p
         created_at=timezone.now() - datetime.timedelta(minutes=1)
     )
     content = partner.get(reverse("accountability:workspace")).content.decode()
-    assert "posted 1\xa0minute ago" in content
+    assert re.search(r'posted <time datetime="[^"]+" title="[^"]+">1\xa0minute ago</time>', content)
     assert "hours ago" not in content
+
+
+def test_an_update_of_yesterday_reads_yesterday_with_its_date_in_the_title(tenant, partner):
+    school = tenant.schools[1]
+    StatusUpdate.objects.filter(school=school).delete()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    StatusUpdateFactory(school=school, reported_on=yesterday, rating="on_track")
+    content = partner.get(reverse("accountability:workspace")).content.decode()
+    assert re.search(
+        f'<time datetime="{yesterday.isoformat()}" title="{yesterday:%A}, [^"]+">yesterday</time>', content
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (datetime.datetime(2026, 3, 10, 11, 59, 30), "just now"),
+        (datetime.datetime(2026, 3, 10, 11, 59), "1\xa0minute ago"),
+        (datetime.datetime(2026, 3, 10, 0, 30), "11\xa0hours ago"),
+        (datetime.datetime(2026, 3, 9, 23, 0), "yesterday"),
+        (datetime.date(2026, 3, 10), "today"),  # a day, not its midnight: never "12 hours ago"
+        (datetime.date(2026, 3, 9), "yesterday"),
+        (datetime.date(2026, 2, 1), "Feb 1, 2026"),
+    ],
+)
+def test_relative_times_count_dates_as_days_and_moments_in_the_time_zone(value, words):
+    now = timezone.make_aware(datetime.datetime(2026, 3, 10, 12, 0))
+    if isinstance(value, datetime.datetime):
+        value = timezone.make_aware(value)
+    assert relative_time(value, now) == words
 
 
 def test_the_off_track_school_is_listed_first(tenant, partner):

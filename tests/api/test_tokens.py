@@ -118,7 +118,10 @@ def test_create_token_shows_key_once(client, memberships, world):
     assert page.status_code == 200
     response = client.post("/accounts/tokens/", {"name": "Warehouse", "membership": membership.pk})
     assert response.status_code == 200
-    key = re.search(r'<code class="secret">([^<]+)</code>', response.content.decode()).group(1)
+    body = response.content.decode()
+    key_id, key = re.search(r'<code class="secret" id="([\w-]+)">([^<]+)</code>', body).groups()
+    assert f'<button type="button" class="button" data-copy="{key_id}">Copy key</button>' in body  # static/js/app.js
+    assert body.count(key) == 1 and "<script>" not in body
     token = ApiToken.objects.get(name="Warehouse")
     assert token.membership == membership
     assert token.key_hash == ApiToken.hash_key(key)

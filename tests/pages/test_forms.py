@@ -9,7 +9,7 @@ from funding.forms import CommitmentForm
 from funding.models import Commitment
 from schools.forms import ZoneForm
 from schools.models import School
-from tests.factories import DistrictFactory, FunderFactory, SchoolFactory
+from tests.factories import AutonomyTermFactory, DistrictFactory, FunderFactory, LaunchedZoneFactory, SchoolFactory
 from tests.worlds import member, school_form_data
 from zones.models import Zone
 
@@ -104,6 +104,7 @@ def test_a_zone_needs_one_or_two_districts(tenant, lead, free_schools):
 
 
 def test_lead_partner_posts_a_status_update_and_stays_on_the_workspace(tenant, login):
+    AutonomyTermFactory(zone=tenant.zone, area="time", power="schedule")  # its scheduling notes are offered
     client = login(member(Role.LEAD_PARTNER_STAFF, tenant))
     school = tenant.schools[1]
     data = {
@@ -226,3 +227,41 @@ def test_fieldsets_show_every_field_once(form_class, tenant):
     form = form_class(instance=instance, user=user, **({} if form_class is ZoneForm else {"state": tenant.state}))
     shown = [field.name for _legend, fields in form.field_groups() for field in fields]
     assert sorted(shown) == sorted(form.fields)
+
+
+def test_the_new_zone_form_says_why_no_school_can_be_chosen_and_links_to_add_one(tenant, lead):
+    url = reverse("schools:zone_create", kwargs={"state_pk": tenant.state.pk})
+    School.objects.filter(district__state=tenant.state, zone__isnull=True).update(zone=tenant.zone)
+    body = lead.get(url).content.decode()
+    assert "Every school of the state is already in a zone" in body
+    assert (
+        f'<a href="{reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk})}">Add a school</a>' in body
+    )
+
+
+def test_a_duplicate_nces_id_names_and_links_the_school_that_has_it(tenant, lead):
+    existing = tenant.schools[0]
+    url = reverse("schools:school_create", kwargs={"state_pk": tenant.state.pk})
+    response = lead.post(url, school_form_data(existing.district, nces_id=existing.nces_id))
+    assert response.status_code == 400
+    body = response.content.decode()
+    message = f"{existing.name} already has NCES school id {existing.nces_id}."
+    assert body.count(message) == 2  # in the summary and at the field, as every error
+    school_url = reverse("portfolio:school_detail", kwargs={"school_pk": existing.pk})
+    assert body.count(f'<a href="{school_url}">Open {existing.name}</a>') == 1
+
+
+def test_autonomy_notes_are_offered_only_for_the_autonomies_the_zones_hold(tenant, login):
+    AutonomyTermFactory(zone=tenant.zone, area="people", power="hiring")
+    AutonomyTermFactory(zone=tenant.zone, area="money", power="budget", status="revoked")
+    client = login(member(Role.LEAD_PARTNER_STAFF, tenant))
+    form = client.get(reverse("accountability:workspace")).context["status_form"]
+    assert [name for name in form.fields if name.endswith("_notes")] == ["staffing_notes"]
+
+    other = LaunchedZoneFactory(state=tenant.state, lead_partner=tenant.zone.lead_partner)  # holds none
+    school = other.schools.first()
+    data = {"school": school.pk, "reported_on": "2011-05-02", "rating": "at_risk", "narrative": "Dip."}
+    response = client.post(reverse("accountability:post_status_update"), {**data, "staffing_notes": "New hires."})
+    assert response.status_code == 400
+    assert response.context["status_form"].errors["staffing_notes"] == [f"{other} holds no autonomy in this area."]
+    assert not StatusUpdate.objects.filter(school=school, narrative="Dip.").exists()

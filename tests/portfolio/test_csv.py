@@ -61,3 +61,18 @@ def test_every_table_on_the_state_page_exports(tenant, login):
         response = client.get(url, {"export": table})
         assert response["Content-Type"].startswith("text/csv"), table
         assert text in response.content.decode(), table
+
+
+@pytest.mark.django_db
+def test_export_file_names_say_each_table_once(tenant, login):
+    client = login(member(Role.INITIATIVE_ADMIN))
+    names = {
+        reverse("portfolio:portfolio") + "?export=portfolio": "portfolio.csv",
+        reverse("portfolio:school_list") + "?export=schools": "schools.csv",
+        reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk}) + "?export=zones": "colorado-zones.csv",
+        reverse("portfolio:state_history", kwargs={"state_pk": tenant.state.pk}) + "?export=csv": (
+            "colorado-audit-trail.csv"
+        ),
+    }
+    for url, name in names.items():
+        assert client.get(url)["Content-Disposition"] == f'attachment; filename="{name}"', url

@@ -1,6 +1,6 @@
 """Late submissions and stale statuses are flagged on the portfolio (per state), the state page
-(per zone and per school) and the workspace (per school), and counted in the portfolio's CSV and
-API, all from the one rollup."""
+(per zone and per school), the zone and school pages and the workspace (per school), and counted in
+the portfolio's CSV and API, all from the one rollup."""
 
 import csv
 import io
@@ -89,6 +89,20 @@ def test_the_workspace_flags_the_lead_partners_late_and_stale_schools(flagged, l
         row = re.search(rf"<tr[^>]*>\s*<th[^>]*>\s*<a[^>]*>{school.name}</a>(.*?)</tr>", page, re.S)[1]
         assert ("late", "1") in flags_of(row) and ("stale", "1") in flags_of(row)
     assert not any(school.name in page for school in flagged.away.schools)
+
+
+def test_the_zone_and_school_pages_flag_late_and_stale_schools(flagged, login):
+    home = flagged.home
+    client = login(home.users[Role.STATE_LEAD])
+    zone_page = client.get(reverse("portfolio:zone_detail", args=[home.zone.pk])).content.decode()
+    current, *behind = home.schools
+    for school in behind:
+        heading = re.search(rf"<h3><a[^>]*>{school.name}</a>(.*?)</h3>", zone_page, re.S)[1]
+        assert ("late", "1") in flags_of(heading) and ("stale", "1") in flags_of(heading)
+        school_page = client.get(reverse("portfolio:school_detail", args=[school.pk])).content.decode()
+        assert {("late", "1"), ("stale", "1")} <= set(flags_of(school_page))
+    assert not flags_of(re.search(rf"<h3><a[^>]*>{current.name}</a>(.*?)</h3>", zone_page, re.S)[1])
+    assert not flags_of(client.get(reverse("portfolio:school_detail", args=[current.pk])).content.decode())
 
 
 def test_another_states_staff_see_no_flags_of_it(flagged, login):

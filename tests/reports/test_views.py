@@ -1,5 +1,7 @@
 """Report pages per role: who sees which progress page, run and file; requesting and following a run."""
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -144,3 +146,13 @@ def test_a_run_added_in_the_admin_is_queued(admin_client, colorado, django_captu
     assert response.status_code == 302
     run = ReportRun.objects.get()
     assert run.status == ReportRun.Status.DONE and run.file.name.endswith("progress-CO-2010-12.csv")
+
+
+def test_the_progress_page_keeps_school_years_whole_and_marks_one_nav_item_current(client, people, colorado):
+    client.force_login(people["lead"])
+    page = client.get(reverse("reports:state", kwargs={"state_pk": colorado.state.pk})).text
+    years = re.findall(r'<small class="muted">(\d{4}[^<]*)</small>', page)
+    assert years and all(re.fullmatch("\\d{4}\u2060\u2013\u2060\\d{2}", year) for year in years)
+    assert page.count('aria-current="page"') == 2  # the Reports nav item and the breadcrumb's last step
+    nav = page[page.index('class="mainnav"') :]
+    assert nav[: nav.index("</nav>")].count('aria-current="page"') == 1

@@ -1,11 +1,15 @@
 """Formatting and link helpers for the pages, the report pages and the PDFs: the one filter library."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -41,6 +45,15 @@ def month(period: str) -> str:
 
 
 @register.filter
+def school_year(value) -> str:
+    """A school year that never breaks across lines: ``2009-10`` → ``2009–10`` (an en dash held
+    to its digits by word joiners)."""
+    if not value:
+        return ""
+    return str(value).replace("-", "\u2060\u2013\u2060")
+
+
+@register.filter
 def ratio(value) -> str:
     if value in (None, ""):
         return "—"
@@ -70,6 +83,40 @@ def page_query(context, param, number) -> str:
 def verbose(instance, field_name) -> str:
     """A model field's verbose name, capitalised, e.g. for a definition list."""
     return capfirst(instance._meta.get_field(field_name).verbose_name)
+
+
+def relative_time(value, now: datetime | None = None) -> str:
+    """When ``value`` was, in words, in the current time zone. A date is a day, never a moment:
+    "today", "yesterday", else the date (a date read as its midnight would say "12 hours ago" at
+    noon). A date-time is a moment: "just now", "5 minutes ago", "3 hours ago" the same day, then its day."""
+    now = timezone.localtime(now)
+    if isinstance(value, datetime):
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        if timedelta(0) <= now - moment < timedelta(minutes=1):
+            return "just now"
+        if moment.date() == now.date() and moment <= now:
+            return f"{timesince(moment, now, depth=1)} ago"
+        value = moment.date()
+    if value == now.date():
+        return "today"
+    if value == now.date() - timedelta(days=1):
+        return "yesterday"
+    return date_format(value, "M j, Y")
+
+
+@register.simple_tag
+def when(value):
+    """``value`` (a date or date-time) as a <time> reading how long ago it was, its exact date and
+    time in the title; "—" when there is none."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, datetime):
+        exact = date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "M j, Y H:i T")
+        return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative_time(value))
+    if isinstance(value, date):
+        exact = date_format(value, "l, M j, Y")
+        return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative_time(value))
+    return str(value)
 
 
 @register.filter
