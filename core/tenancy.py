@@ -74,6 +74,7 @@ Directory models (``DirectoryManager``) are not walled by state: inside a viewer
 there for members and empty for anyone else, outside any viewer's scope they are all there.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -295,16 +296,30 @@ class TenantModel(models.Model):
         abstract = True
 
     def full_clean(self, *args, **kwargs):
-        with scopes_disabled():
+        with self._checked_beyond_the_viewer():
             super().full_clean(*args, **kwargs)
 
     def validate_unique(self, exclude=None):
-        with scopes_disabled():
+        with self._checked_beyond_the_viewer():
             super().validate_unique(exclude=exclude)
 
     def validate_constraints(self, exclude=None):
-        with scopes_disabled():
+        with self._checked_beyond_the_viewer():
             super().validate_constraints(exclude=exclude)
+
+    @contextmanager
+    def _checked_beyond_the_viewer(self):
+        """Check every state's rows; ``checked_for`` keeps whom the check is for, so a message may
+        name a conflicting row only to a viewer who reads it (None outside a viewer's scope)."""
+        outermost = not hasattr(self, "checked_for")
+        if outermost:
+            self.checked_for = _viewer()
+        try:
+            with scopes_disabled():
+                yield
+        finally:
+            if outermost:
+                del self.checked_for
 
 
 def reads(user_or_scope, obj) -> bool:

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from core.changes import TrackedModel
 from core.concurrency import VersionedModel
 from core.reasons import ReasonedStatusModel
-from core.tenancy import TenantModel
+from core.tenancy import TenantModel, reads
 from core.validators import validate_nces_school_id, validate_single_line_text
 from zones.models import (
     ZONE_MAX_SCHOOLS,
@@ -83,12 +83,14 @@ class School(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
         return self.district.state
 
     def unique_error_message(self, model_class, unique_check):
-        """A second school with an NCES id names the school that has it, and links to it (where the
-        reader sees it: the scoped manager finds no school of another state)."""
+        """A second school with an NCES id names the school that has it, and links to it, for a
+        viewer who reads that school; anyone else (another state's school, a task) is told only
+        that the id is taken."""
         existing = None
         if tuple(unique_check) == ("nces_id",):
             existing = type(self)._default_manager.filter(nces_id=self.nces_id).exclude(pk=self.pk).first()
-        if existing is None:
+        viewer = getattr(self, "checked_for", None)
+        if existing is None or viewer is None or not reads(viewer, existing):
             return super().unique_error_message(model_class, unique_check)
         return ValidationError(
             "%(school)s already has NCES school id %(nces_id)s.",
