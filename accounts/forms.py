@@ -32,7 +32,8 @@ class InvitationForm(forms.ModelForm):
             leads = inviter.scope.lead_state_ids
             self.fields["lead_partner"].queryset = LeadPartner.objects.filter(zones__state__in=leads).distinct()
             self.fields["role"].choices = [
-                (role.value, role.label) for role in (Role.STATE_VIEWER, Role.COMMISSIONER, Role.LEAD_PARTNER_STAFF)
+                (role.value, role.label)
+                for role in (Role.STATE_LEAD, Role.STATE_VIEWER, Role.COMMISSIONER, Role.LEAD_PARTNER_STAFF)
             ]
             del self.fields["collaborator"]
 
