@@ -18,5 +18,6 @@ def navigation(request):
             "workspace": scope.is_admin or bool(scope.lead_partner_ids),
             "invitations": scope.is_admin or bool(scope.lead_state_ids),
             "activity": reads_activity_reports(user),
+            "directory": scope.is_admin,  # funders, metrics, Lead Partners, collaborators
         }
     }
