@@ -5,6 +5,7 @@ history keeps; a locked period's measurement is refused (a proposal corrects it)
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accountability import removal
 from accountability.models import Baseline, Measurement, Target
@@ -136,3 +137,13 @@ def test_results_are_deleted_by_those_who_record_them_only(world):
         )
     with pytest.raises(ValidationError, match="Say why"):
         removal.delete_measurement(measurement, reason=" ", user=world.home.users["state_lead"])
+
+
+def test_the_api_keeps_a_school_its_results_name(world):
+    school = world.home.schools[0]
+    School.objects.filter(pk=school.pk).update(zone=None)
+    client = APIClient()
+    client.force_authenticate(world.home.users["state_lead"])
+    response = client.delete(f"/api/v1/schools/{school.pk}/")
+    assert response.status_code == 409 and "name this school" in response.json()["detail"]
+    assert Baseline.objects.filter(school=school).exists()
