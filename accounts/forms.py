@@ -3,12 +3,13 @@ from django.contrib.auth import password_validation
 from django_scopes import scopes_disabled
 
 from partners.models import LeadPartner
+from web.forms import FormConventions
 from zones.models import State
 
 from .models import Invitation, Role, User
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(FormConventions, forms.ModelForm):
     """Invite someone with one role; the choices offered are what the inviter may grant, and the
     permission table (``accounts.add_invitation``) has the final word."""
 

@@ -49,7 +49,7 @@ KINDS = {
 
 
 def _url(kind, action, pk=None) -> str:
-    return reverse(f"partners:{kind}_{action}", kwargs={"pk": pk} if pk else None)
+    return reverse(f"partners:{kind}_{action}", kwargs={f"{KINDS[kind][0]._meta.model_name}_pk": pk} if pk else None)
 
 
 def _list(request, kind):
@@ -105,13 +105,13 @@ def lead_partner_create(request):
 
 
 @login_required
-def lead_partner_edit(request, pk):
-    return _form(request, "lead_partner", pk)
+def lead_partner_edit(request, leadpartner_pk):
+    return _form(request, "lead_partner", leadpartner_pk)
 
 
 @login_required
-def lead_partner_delete(request, pk):
-    return _delete(request, "lead_partner", pk)
+def lead_partner_delete(request, leadpartner_pk):
+    return _delete(request, "lead_partner", leadpartner_pk)
 
 
 @login_required
@@ -125,10 +125,10 @@ def collaborator_create(request):
 
 
 @login_required
-def collaborator_edit(request, pk):
-    return _form(request, "collaborator", pk)
+def collaborator_edit(request, nationalcollaborator_pk):
+    return _form(request, "collaborator", nationalcollaborator_pk)
 
 
 @login_required
-def collaborator_delete(request, pk):
-    return _delete(request, "collaborator", pk)
+def collaborator_delete(request, nationalcollaborator_pk):
+    return _delete(request, "collaborator", nationalcollaborator_pk)

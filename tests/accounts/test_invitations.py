@@ -42,7 +42,7 @@ class TestWhoMayInvite:
         client.force_login(world.users["initiative_admin"])
         assert invite(client, role="collaborator", collaborator=world.b.collaborator.pk).status_code == 302
         assert invite(client, email="x@example.org", role="lead_partner_staff", lead_partner=world.b.lead_partner.pk)
-        assert Invitation.objects.count() == 3  # with the world's pending one
+        assert Invitation.objects.count() == 4  # with the world's pending ones
 
     @pytest.mark.parametrize("role", ["state_lead", "state_viewer", "commissioner"])
     def test_a_state_lead_invites_staff_of_their_state(self, client, world, role):
@@ -165,7 +165,8 @@ class TestRevokeAndResend:
 
     def test_the_invite_form_leaves_validation_to_the_server(self, client, world):
         client.force_login(world.users["state_lead"])
-        assert "novalidate" in client.get(NEW).content.decode()
+        page = client.get(NEW).content.decode()
+        assert "novalidate" in page and 'name="email"' in page and 'name="role"' in page
         response = invite(client, email="not-an-address", role="state_viewer", state=world.a.state.pk)
         assert 'class="form-errors"' in response.content.decode()
 

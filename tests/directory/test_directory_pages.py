@@ -129,14 +129,14 @@ def test_the_admin_manages_partners(client, world, kind, factory, model, data):
     assert response.status_code == 302
     created = model.objects.get(name=data["name"])
     assert created.name in client.get(reverse(f"partners:{kind}_list")).content.decode()
-    response = client.post(reverse(f"partners:{kind}_delete", kwargs={"pk": created.pk}))
+    response = client.post(reverse(f"partners:{kind}_delete", kwargs={f"{model._meta.model_name}_pk": created.pk}))
     assert response.status_code == 302 and not model.objects.filter(pk=created.pk).exists()
 
 
 def test_a_lead_partner_that_runs_a_zone_is_kept(client, world):
     partner = world.home.zone.lead_partner
     client.force_login(world.admin)
-    response = client.post(reverse("partners:lead_partner_delete", kwargs={"pk": partner.pk}))
+    response = client.post(reverse("partners:lead_partner_delete", kwargs={"leadpartner_pk": partner.pk}))
     assert response.status_code == 409 and "1 zone names this lead partner" in response.content.decode()
     assert LeadPartner.objects.filter(pk=partner.pk).exists()
 
