@@ -10,15 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.deletion import kept_because
 from core.permissions import ANYWHERE
 from core.validators import current_school_year, school_year_from_start, school_year_start
 from partners.models import LeadPartner
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
-from web.tables import csv_export, paginate
+from web.pages import object_delete_page, object_list_page
+from web.tables import Column, Table, csv_export, paginate
 from zones.models import State, Zone
 
-from . import calendar, cycle, recording
+from . import calendar, cycle, recording, removal
 from .choices import Collection, Submission
 from .forms import (
     AccountabilitySettingsForm,
@@ -33,7 +35,16 @@ from .forms import (
     StatusUpdateForm,
     TargetForm,
 )
-from .models import Measurement, Metric, PeriodSubmission, ReportingPeriod, StatusUpdate, Target, period_form_url
+from .models import (
+    Baseline,
+    Measurement,
+    Metric,
+    PeriodSubmission,
+    ReportingPeriod,
+    StatusUpdate,
+    Target,
+    period_form_url,
+)
 from .services import late_by_school, mark_late, school_standings
 from .tables import REQUIREMENTS, STANDINGS
 
@@ -175,6 +186,118 @@ def target_create(request, school_pk):
 @login_required
 def target_edit(request, target_pk):
     return _edit(request, target_pk, TargetForm)
+
+
+def _school_value_delete(request, model, pk, *, anchor="progress", delete):
+    """Delete a school's baseline, target or measurement, with the reason its history keeps."""
+    value = get_object_or_404(model.objects.select_related("school__district", "school__zone", "metric"), pk=pk)
+    school_url = reverse("portfolio:school_detail", kwargs={"school_pk": value.school_id}) + f"#{anchor}"
+    return object_delete_page(
+        request,
+        value,
+        delete=lambda obj, reason: delete(obj, reason=reason, user=request.user),
+        cancel_url=school_url,
+        success_url=school_url,
+        ask_reason=True,
+        label=f"{value.school}'s {value._meta.verbose_name} {value.metric.name} ({value.value})",
+        explanation="It no longer counts in the school's progress; its history keeps the value and your reason.",
+    )
+
+
+@login_required
+def baseline_delete(request, baseline_pk):
+    return _school_value_delete(request, Baseline, baseline_pk, delete=removal.delete_school_value)
+
+
+@login_required
+def target_delete(request, target_pk):
+    return _school_value_delete(request, Target, target_pk, delete=removal.delete_school_value)
+
+
+@login_required
+def measurement_delete(request, measurement_pk):
+    """A measurement recorded by mistake; a submitted or approved period's value is refused (it is
+    corrected by a proposal)."""
+    return _school_value_delete(
+        request, Measurement, measurement_pk, anchor="measurements", delete=removal.delete_measurement
+    )
+
+
+# The directory's metrics: the initiative's catalog and every state's own indicators (admins).
+
+METRICS = Table(
+    "metrics",
+    (
+        Column.of("Metric", "name"),
+        Column.of("Code", "code"),
+        Column.of("Kind", "get_kind_display"),
+        Column.of("Unit", "get_unit_display"),
+        Column.of("State", "state.name"),
+    ),
+)
+
+
+def _metric_list_url() -> str:
+    return reverse("accountability:metric_list")
+
+
+@login_required
+def metric_list(request):
+    if not request.user.has_perm("accountability.add_metric", Metric()):
+        raise PermissionDenied
+    return object_list_page(
+        request,
+        title="Metrics",
+        lede="The initiative's catalog (no state: measured in every state) and each state's own indicators. "
+        "A metric that results, targets or contracts name cannot be deleted.",
+        table=METRICS,
+        objects=Metric.objects.select_related("state").order_by("state__name", "name"),
+        add_url=reverse("accountability:metric_create"),
+        edit_url=lambda metric: reverse("accountability:metric_edit", kwargs={"metric_pk": metric.pk}),
+        delete_url=lambda metric: reverse("accountability:metric_delete", kwargs={"metric_pk": metric.pk}),
+        breadcrumbs=[("Directory", reverse("portfolio:directory"))],
+    )
+
+
+def _metric_form_page(request, metric, title):
+    return object_form_page(
+        request,
+        IndicatorForm(request.POST or None, instance=metric),
+        title=title,
+        cancel_url=_metric_list_url(),
+        success_url=lambda saved: _metric_list_url(),
+    )
+
+
+@login_required
+def metric_create(request):
+    """A metric of the initiative's catalog (a state's own is added on the state's indicators page)."""
+    return _metric_form_page(request, Metric(), "New metric in the catalog")
+
+
+@login_required
+def metric_edit(request, metric_pk):
+    metric = get_object_or_404(Metric, pk=metric_pk)
+    return _metric_form_page(request, metric, f"Edit the metric {metric}")
+
+
+@login_required
+def metric_delete(request, metric_pk):
+    """Delete a metric nothing names: an admin's, or a state lead's own indicator (back to the list
+    they came from)."""
+    metric = get_object_or_404(Metric, pk=metric_pk)
+    if metric.state_id and not request.user.scope.is_admin:
+        back = reverse("accountability:state_indicators", kwargs={"state_pk": metric.state_id}) + "#own"
+    else:
+        back = _metric_list_url()
+    return object_delete_page(
+        request,
+        metric,
+        delete=lambda obj, reason: removal.delete_metric(obj, user=request.user),
+        cancel_url=back,
+        success_url=back,
+        kept=lambda: kept_because(metric),
+    )
 
 
 # A state's own indicators and its accountability settings.

@@ -3,12 +3,13 @@ from django.contrib.auth import password_validation
 from django_scopes import scopes_disabled
 
 from partners.models import LeadPartner
+from web.forms import FormConventions
 from zones.models import State
 
 from .models import Invitation, Role, User
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(FormConventions, forms.ModelForm):
     """Invite someone with one role; the choices offered are what the inviter may grant, and the
     permission table (``accounts.add_invitation``) has the final word."""
 
@@ -32,7 +33,8 @@ class InvitationForm(forms.ModelForm):
             leads = inviter.scope.lead_state_ids
             self.fields["lead_partner"].queryset = LeadPartner.objects.filter(zones__state__in=leads).distinct()
             self.fields["role"].choices = [
-                (role.value, role.label) for role in (Role.STATE_VIEWER, Role.COMMISSIONER, Role.LEAD_PARTNER_STAFF)
+                (role.value, role.label)
+                for role in (Role.STATE_LEAD, Role.STATE_VIEWER, Role.COMMISSIONER, Role.LEAD_PARTNER_STAFF)
             ]
             del self.fields["collaborator"]
 

@@ -194,7 +194,16 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(state__in=scope.lead_state_ids)
 
     def pending(self):
-        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class InvitationStatus(models.TextChoices):
+    """Where an invitation stands; its badge (``invitation-<value>`` in app.css) reads the value."""
+
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
 
 
 class Invitation(RoleScopeMixin):
@@ -209,6 +218,7 @@ class Invitation(RoleScopeMixin):
     accepted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_accepted"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = viewer_manager(InvitationQuerySet)
 
@@ -237,7 +247,15 @@ class Invitation(RoleScopeMixin):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and not self.is_expired
+        return self.status == InvitationStatus.PENDING
+
+    @property
+    def status(self) -> InvitationStatus:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        return InvitationStatus.EXPIRED if self.is_expired else InvitationStatus.PENDING
 
 
 class ApiToken(models.Model):

@@ -33,10 +33,11 @@ reminder digests                               initiative admin (the reminder ta
 measurements, status updates                   initiative admin, state lead of the state,
                                                Lead Partner staff of the school's zone (a
                                                state-bound membership: in its state only)
-invitations (send; list their own scope's)     initiative admin (any role; Lead Partner staff
-                                               bound to a state or unbound, i.e. every state);
-                                               a state lead: state viewers and commissioners of
-                                               their state, and staff of a Lead Partner that
+invitations (send, revoke, resend; list their  initiative admin (any role; Lead Partner staff
+own scope's)                                   bound to a state or unbound, i.e. every state);
+                                               a state lead: co-leads, state viewers and
+                                               commissioners of their state, and staff of a
+                                               Lead Partner that
                                                leads a zone there, bound to that state
 a state's audit trail (view)                   initiative admin, state lead of the state
 report runs: state progress, commissioner      initiative admin, any state role of the state
@@ -211,14 +212,14 @@ def owns_item(user, item) -> bool:
 
 @rules.predicate
 def may_invite(user, invitation) -> bool:
-    """State leads invite state staff for their state, and staff of a Lead Partner bound to one of
+    """State leads invite state staff (co-leads too) for their state, and staff of a Lead Partner bound to one of
     their states where it leads a zone: the invitee reaches no further than the inviter."""
     if not user.is_authenticated or invitation is None:
         return False
     if invitation.state_id not in user.scope.lead_state_ids:
         return False
     if invitation.role in STATE_ROLES:
-        return invitation.role != Role.STATE_LEAD
+        return True  # a co-lead included
     if invitation.role == Role.LEAD_PARTNER_STAFF and invitation.lead_partner_id:
         return invitation.lead_partner.zones.filter(state_id=invitation.state_id).exists()
     return False
@@ -364,6 +365,8 @@ for network_model in ("network.meeting", "network.meetingdocument", "network.act
 rules.add_perm("network.close_actionitem", manages_state | owns_item)
 
 rules.add_perm("accounts.add_invitation", is_initiative_admin | may_invite)
+# Who may send an invitation may revoke it or send it again (a new link).
+rules.add_perm("accounts.change_invitation", is_initiative_admin | may_invite)
 rules.add_perm("accounts.view_invitation", is_initiative_admin | is_a_state_lead)
 rules.add_perm("zones.view_state_history", manages_state)
 rules.add_perm("reports.add_reportrun", is_initiative_admin | may_request_report)

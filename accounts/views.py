@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -10,7 +10,7 @@ from web.errors import ReaderNotFound
 
 from .forms import InvitationForm, JoinForm
 from .models import Invitation, User
-from .services import accept_invitation, send_invitation
+from .services import accept_invitation, resend_invitation, revoke_invitation, send_invitation
 
 
 def _require(user, permission, obj=None):
@@ -25,6 +25,8 @@ def invitation_list(request):
     invitations = Invitation.objects.select_related(
         "state", "lead_partner", "collaborator", "invited_by", "accepted_by"
     )
+    for invitation in invitations:
+        invitation.can_manage = request.user.has_perm("accounts.change_invitation", invitation)
     return render(request, "accounts/invitation_list.html", {"invitations": invitations})
 
 
@@ -38,6 +40,47 @@ def invitation_create(request):
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect("accounts:invitation_list")
     return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+def _invitation_step(request, invitation_pk, action, step, done):
+    """Confirm (GET), then revoke or resend (POST) an invitation the user manages; one already
+    accepted is refused on the page."""
+    invitation = get_object_or_404(Invitation.objects.select_related("state", "lead_partner"), pk=invitation_pk)
+    _require(request.user, "accounts.change_invitation", invitation)
+    context = {"invitation": invitation, "action": action}
+    if request.method == "POST":
+        try:
+            step(invitation)
+        except ValidationError as error:
+            context["refusal"] = " ".join(error.messages)
+            return render(request, "accounts/invitation_confirm.html", context, status=409)
+        messages.success(request, done.format(email=invitation.email))
+        return redirect("accounts:invitation_list")
+    return render(request, "accounts/invitation_confirm.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request, invitation_pk):
+    return _invitation_step(
+        request,
+        invitation_pk,
+        "Revoke",
+        lambda invitation: revoke_invitation(invitation, user=request.user),
+        "Revoked the invitation for {email}: its link no longer works.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_resend(request, invitation_pk):
+    return _invitation_step(
+        request,
+        invitation_pk,
+        "Resend",
+        lambda invitation: resend_invitation(invitation, user=request.user, base_url=request.build_absolute_uri("/")),
+        "Sent the invitation to {email} again with a new link; the old link no longer works.",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("schools.urls")),
     path("", include("funding.urls")),
+    path("", include("partners.urls")),
     path("", include("accountability.urls")),
     path("", include("contracts.urls")),
     path("", include("autonomy.urls")),

@@ -12,6 +12,14 @@ from .lifecycle import AMENDED_FIELDS
 from .models import Award, Budget, Commitment, Expenditure, Funder, MatchRule, RecurringCost
 
 
+class FunderForm(DomainModelForm):
+    """A funder of the directory (initiative admins)."""
+
+    class Meta:
+        model = Funder
+        fields = ["name", "kind", "state", "website"]
+
+
 class CommitmentForm(ChangeReasonForm, DomainModelForm):
     """A commitment to a state or to one of its zones. Public or private follows from the funder;
     the funders offered are those that may fund the state (not another state's funds)."""

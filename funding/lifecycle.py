@@ -1,6 +1,6 @@
 """The money's lifecycle use cases: withdraw a commitment, void an expenditure, save and amend an
-award, delete a commitment on which no money has moved. One function per action, called by the
-pages, the API and the admin alike.
+award, delete a commitment on which no money has moved, delete a funder nothing names. One
+function per action, called by the pages, the API and the admin alike.
 
 Money that has moved is never deleted: a withdrawn commitment and a voided expenditure are kept,
 with their reason in the history, and no total counts them. Each use case works on the row locked
@@ -18,7 +18,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from .models import Award, AwardAmendment, Commitment, Expenditure
+from core.deletion import delete_unused
+
+from .models import Award, AwardAmendment, Commitment, Expenditure, Funder
 
 # The award's values an amendment changes, in the order the timeline shows them.
 AMENDED_FIELDS = ("amount", "obligation_deadline", "liquidation_deadline")
@@ -114,6 +116,13 @@ def delete_commitment(commitment: Commitment, *, user) -> None:
             raise _refused(
                 "Other records refer to this commitment (a recurring cost it pays); withdraw it instead."
             ) from error
+
+
+def delete_funder(funder: Funder, *, user) -> None:
+    """Delete a funder entered by mistake, while no commitment or award names it (refused, saying
+    how many do: their money keeps its funder)."""
+    _check_perm(user, "funding.delete_funder", funder, f"You may not delete {funder}.")
+    delete_unused(funder, history_user=user)
 
 
 DEADLINES = ("obligation_deadline", "liquidation_deadline")

@@ -32,5 +32,6 @@ def navigation(request):
             "tokens": user.has_perm("accounts.add_apitoken", ANYWHERE),
             "webhooks": user.has_perm("webhooks.add_webhooksubscription", ANYWHERE),
             "admin": admin.site.has_permission(request),
+            "directory": scope.is_admin,  # funders, metrics, Lead Partners, collaborators
         }
     }

@@ -14,4 +14,5 @@ urlpatterns = [
     path("zones/<int:zone_pk>/renewal/", views.zone_renewal, name="zone_renewal"),
     path("schools/<int:school_pk>/", views.school_detail, name="school_detail"),
     path("schools/", views.school_list, name="school_list"),
+    path("directory/", views.directory, name="directory"),
 ]

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from accountability import calendar
-from accountability.models import Baseline, Measurement, RenewalDecision, StatusUpdate, Target
+from accountability.models import Baseline, Measurement, Metric, RenewalDecision, StatusUpdate, Target
 from accountability.recording import locked_periods, period_key
 from accountability.renewal import RENEWAL_DUE_DAYS, record_decision, renewals_due
 from accountability.services import (
@@ -32,13 +32,13 @@ from accountability.tables import MEASUREMENTS, PROGRESS, STANDINGS, STATUS_UPDA
 from autonomy.services import ledger_summary
 from core.tenancy import reads_state_rows, state_scope
 from funding.match import match_series
-from funding.models import Commitment, Expenditure
+from funding.models import Commitment, Expenditure, Funder
 from funding.money import portfolio_money
 from funding.services import spending_by_use
 from funding.tables import COMMITMENTS, EXPENDITURES
 from network.activity import ROLLUP, activity_rollup, reads_activity_reports
 from network.models import ActivityReport
-from partners.models import CollaboratorEngagement
+from partners.models import CollaboratorEngagement, LeadPartner, NationalCollaborator
 from proposals.choices import ProposalKind
 from proposals.services import may_propose, pending_count
 from reports.models import ReportRun
@@ -295,6 +295,7 @@ def zone_detail(request, zone_pk):
         "reads_money": reads_state_money(user, zone.state),
         "ratings_hidden": ratings_hidden_from(user, zone.state),
         "can_edit": user.has_perm("zones.change_zone", zone),
+        "remove_label": _zone_remove_label(user, zone),
         "decisions": list(decisions.order_by("-decided_on", "-created_at", "-pk")),  # the history, latest first
         "can_read_dossier": may_read_dossier(user, zone),
         "can_report": any(
@@ -382,10 +383,13 @@ def school_detail(request, school_pk):
     if response := csv_export(request, school.name, tables):
         return response
     measurements = list(measurements)
-    if may_propose(user, ProposalKind.MEASUREMENT_CORRECTION, Measurement(school=school)):
+    may_correct = may_propose(user, ProposalKind.MEASUREMENT_CORRECTION, Measurement(school=school))
+    may_delete = user.has_perm("accountability.delete_measurement", Measurement(school=school))
+    if may_correct or may_delete:
         locked = locked_periods([school])  # a locked period's value is corrected by a proposal
         for measurement in measurements:
-            measurement.correctable = period_key(measurement) in locked
+            measurement.correctable = may_correct and period_key(measurement) in locked
+            measurement.deletable = may_delete and period_key(measurement) not in locked
     context = {
         "school": school,
         "flags": flags,
@@ -396,6 +400,7 @@ def school_detail(request, school_pk):
         "baselines": Baseline.objects.filter(school=school).select_related("metric"),
         "targets": Target.objects.filter(school=school).select_related("metric"),
         "can_edit": user.has_perm("schools.change_school", school),
+        "can_delete": user.has_perm("schools.delete_school", school),
         "can_propose_status": may_propose(user, ProposalKind.SCHOOL_STATUS, school),
         "can_add_baseline": user.has_perm("accountability.add_baseline", Baseline(school=school)),
         "can_report": user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school)),
@@ -472,3 +477,38 @@ def school_list(request):
         "sort_columns": sort_columns(sort, SCHOOL_SORTS, {"late"}),
     }
     return render(request, "portfolio/school_list.html", context)
+
+
+def _zone_remove_label(user, zone) -> str | None:
+    """The zone page's removal button: a zone never launched is deleted, a launched one closed."""
+    if zone.status == Zone.Status.CLOSED or not user.has_perm("zones.delete_zone", zone):
+        return None
+    return "Delete zone" if zone.status == Zone.Status.PLANNING else "Close zone"
+
+
+# The directory: what initiative admins manage in the app (title, what it is, its list page, model).
+DIRECTORY = (
+    ("Funders", "Who gives money, public or private.", "funding:funder_list", Funder),
+    ("Metrics", "The initiative's catalog and each state's own indicators.", "accountability:metric_list", Metric),
+    ("Lead Partners", "The organizations that run zones.", "partners:lead_partner_list", LeadPartner),
+    (
+        "National collaborators",
+        "The organizations that help states.",
+        "partners:collaborator_list",
+        NationalCollaborator,
+    ),
+)
+
+
+@require_safe
+@login_required
+def directory(request):
+    """The directory's sections an initiative admin manages, with how many of each."""
+    sections = [
+        {"title": title, "about": about, "url": reverse(url_name), "count": model.objects.count()}
+        for title, about, url_name, model in DIRECTORY
+        if request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}", model())
+    ]
+    if not sections:
+        raise PermissionDenied
+    return render(request, "portfolio/directory.html", {"sections": sections})

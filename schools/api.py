@@ -3,8 +3,9 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
-from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet
+from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet, refused_as_api_error
 
+from . import services
 from .models import School
 from .serializers import SchoolSerializer
 
@@ -57,3 +58,9 @@ class SchoolViewSet(ScopedModelViewSet):
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilter
     ordering_fields = ["id", "name", "nces_id", "enrollment"]
+
+    def perform_destroy(self, instance):
+        """A school in a zone, or one that results, money or comments name, is kept (409): its
+        results would go with it."""
+        with refused_as_api_error():
+            services.delete_school(instance, reason="Deleted through the API", user=self.request.user)

@@ -1,8 +1,13 @@
-"""Placing schools in zones: a zone saved together with its districts and schools."""
+"""Placing schools in zones: a zone saved together with its districts and schools; removing a
+school or a zone entered by mistake, and closing a zone that ran."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.deletion import delete_unused, kept_because
 from zones.models import Zone, zone_composition
+
+from .models import School
 
 
 @transaction.atomic
@@ -47,3 +52,56 @@ def save_zone(zone: Zone, status: str, districts, schools) -> Zone:
         if is_new:
             zone.pk, zone._state.adding = None, True
         raise
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why the {what}."})
+    return reason
+
+
+def school_kept_because(school: School) -> str | None:
+    """Why ``school`` cannot be deleted (its zone, or results and money that name it), or None."""
+    if school.zone_id:
+        return f"{school} belongs to the zone {school.zone}: take it out of the zone first (edit the zone)."
+    refusal = kept_because(school)
+    return f"{refusal} Mark it closed instead (edit the school: turnaround status Closed)." if refusal else None
+
+
+def delete_school(school: School, *, reason: str, user) -> None:
+    """Delete a school entered by mistake, for ``reason``: refused while it is in a zone or anything
+    names it (results, money, comments); such a school is marked closed instead."""
+    if not user.has_perm("schools.delete_school", school):
+        raise PermissionDenied(f"You may not delete {school}.")
+    reason = _reason(reason, "school is deleted")
+    with transaction.atomic():
+        locked = School._base_manager.select_for_update().get(pk=school.pk)
+        if refusal := school_kept_because(locked):
+            raise ValidationError(refusal, code="wrong_step")
+        delete_unused(locked, history_user=user, reason=reason)
+
+
+def remove_zone(zone: Zone, *, reason: str, user) -> str:
+    """Remove ``zone`` for ``reason``: a zone never launched (planning) is deleted, its schools
+    left unzoned, unless money or records name it; a launched one is closed (archived) and kept
+    with its history. Returns what was done: "deleted" or "closed"."""
+    if not user.has_perm("zones.delete_zone", zone):
+        raise PermissionDenied(f"You may not remove {zone}.")
+    reason = _reason(reason, "zone is removed")
+    with transaction.atomic(), zone_composition([zone.pk]):
+        locked = Zone._base_manager.select_for_update().get(pk=zone.pk)
+        locked.expect_version(zone.version)
+        if locked.status == Zone.Status.CLOSED:
+            raise ValidationError(f"{locked} is closed already.", code="wrong_step")
+        locked._history_user, locked._change_reason = user, reason
+        if locked.status != Zone.Status.PLANNING:
+            locked.status = Zone.Status.CLOSED
+            locked.full_clean()
+            locked.save()
+            return "closed"
+        for school in School._base_manager.filter(zone=locked):
+            school.zone, school._history_user, school._change_reason = None, user, reason
+            school.save()
+        delete_unused(locked, history_user=user, reason=reason)
+    return "deleted"

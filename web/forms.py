@@ -106,6 +106,14 @@ class ChangeReasonForm(forms.Form):
             self.instance._change_reason = self.cleaned_data["change_reason"]
 
 
+class DeleteReasonForm(DomainForm):
+    """Why a record is deleted, for its history (web.pages.object_delete_page)."""
+
+    reason = forms.CharField(
+        label="Reason for deleting", max_length=REASON_MAX_LENGTH, help_text="Kept in the history with the deletion."
+    )
+
+
 def add_model_errors(form, error: ValidationError) -> None:
     """Attach a model's ValidationError to the form: to its fields where the form has them."""
     if hasattr(error, "error_dict"):

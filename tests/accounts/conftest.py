@@ -124,6 +124,7 @@ class Tenant:
     watch: object = None
     webhook_subscription: object = None  # tenant B's: its state lead's (tenant A's are per role)
     webhook_delivery: object = None
+    invitation: object = None  # a pending invitation to the state (its state lead's)
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -247,7 +248,9 @@ def build_world() -> World:
     invitation = InvitationFactory(email="newcomer@example.org", state=a.state, invited_by=users[Role.STATE_LEAD])
     token = invitation.issue_token()
     invitation.save()
+    a.invitation = invitation
     lead_b = make_member("lead-b@example.org", Role.STATE_LEAD, state=b.state)
+    b.invitation = InvitationFactory(email="newcomer-b@example.org", state=b.state, invited_by=lead_b)
     b.api_token = ApiTokenFactory(membership=lead_b.memberships.get())
     b.notification = NotificationFactory(recipient=lead_b, event=EventFactory(state=b.state, summary="Borealis event"))
     b.calendar_feed = CalendarFeedFactory(user=lead_b, name="Borealis feed")

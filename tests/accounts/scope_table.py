@@ -51,6 +51,7 @@ TENANT_MODELS = {
     "meetingdocument": "meeting_document",
     "actionitem": "action_item",  # owned by tenant A's state lead
     "tombstone": "tombstone",  # a deleted status update of the tenant's school: read as the status update was
+    "invitation": "invitation",  # pending, to the state: only who manages the state's invitations sees it
 }
 DIRECTORY_MODELS = {
     # readable by every member; each tenant still has its own row to request
@@ -74,8 +75,8 @@ OWNED_MODELS = {
 ALL = frozenset(TENANT_MODELS)
 READS_OF_TENANT_A = {
     "state_lead": ALL,
-    "state_viewer": ALL,
-    "commissioner": ALL,
+    "state_viewer": ALL - {"invitation"},
+    "commissioner": ALL - {"invitation"},
     # the zones its Lead Partner leads, their schools and results; no state funding or engagements
     "lead_partner_staff": frozenset(
         {"state", "district", "zone", "school", "baseline", "target", "measurement", "statusupdate"}
@@ -91,7 +92,7 @@ READS_OF_TENANT_A = {
     "collaborator": ALL
     - {"statusupdate", "tombstone", "reportrun", "importbatch", "reminderdigest"}
     - {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
-    - {"autonomycheckin"},
+    - {"autonomycheckin", "invitation"},
 }
 
 

@@ -42,9 +42,9 @@ class TestWhoMayInvite:
         client.force_login(world.users["initiative_admin"])
         assert invite(client, role="collaborator", collaborator=world.b.collaborator.pk).status_code == 302
         assert invite(client, email="x@example.org", role="lead_partner_staff", lead_partner=world.b.lead_partner.pk)
-        assert Invitation.objects.count() == 3  # with the world's pending one
+        assert Invitation.objects.count() == 4  # with the world's pending ones
 
-    @pytest.mark.parametrize("role", ["state_viewer", "commissioner"])
+    @pytest.mark.parametrize("role", ["state_lead", "state_viewer", "commissioner"])
     def test_a_state_lead_invites_staff_of_their_state(self, client, world, role):
         client.force_login(world.users["state_lead"])
         assert invite(client, role=role, state=world.a.state.pk).status_code == 302
@@ -59,7 +59,7 @@ class TestWhoMayInvite:
         "fields",
         [
             {"role": "state_viewer", "state": "b"},  # another state
-            {"role": "state_lead", "state": "a"},  # another lead: admins only
+            {"role": "state_lead", "state": "b"},  # a lead of another state
             {"role": "initiative_admin"},
             {"role": "lead_partner_staff", "lead_partner": "b"},  # a Lead Partner of another state
             {"role": "collaborator", "collaborator": "a"},
@@ -104,6 +104,71 @@ class TestWhoMayInvite:
         client.force_login(world.users["state_lead"])
         body = client.get(reverse("accounts:invitation_list")).content.decode()
         assert "newcomer@example.org" in body and "to-b@example.org" not in body
+
+
+class TestRevokeAndResend:
+    """A pending invitation is revoked (its link dies) or sent again (a new link; the old one dies)."""
+
+    def pending(self, world):
+        return Invitation.objects.get(email="newcomer@example.org")
+
+    def url(self, action, invitation):
+        return reverse(f"accounts:invitation_{action}", kwargs={"invitation_pk": invitation.pk})
+
+    def test_the_state_lead_revokes_after_confirming(self, client, world):
+        invitation = self.pending(world)
+        client.force_login(world.users["state_lead"])
+        assert client.get(self.url("revoke", invitation)).status_code == 200
+        assert Invitation.objects.get(pk=invitation.pk).revoked_at is None  # the GET only asks
+        response = client.post(self.url("revoke", invitation), follow=True)
+        assert "Revoked the invitation for newcomer@example.org" in response.content.decode()
+        assert "Revoked" in response.content.decode()  # the list's badge
+        client.logout()
+        assert client.get(reverse("accounts:accept_invitation", args=[world.invitation_token])).status_code == 404
+        assert not Invitation.objects.pending().filter(pk=invitation.pk).exists()
+
+    def test_resending_mails_a_new_link_and_kills_the_old_one(self, client, world):
+        invitation = self.pending(world)
+        invitation.expires_at = timezone.now() - datetime.timedelta(days=1)
+        invitation.save()
+        client.force_login(world.users["state_lead"])
+        assert client.post(self.url("resend", invitation)).status_code == 302
+        link = emailed_link()
+        resent = Invitation.objects.get(pk=invitation.pk)
+        assert resent.is_usable and resent.expires_at > timezone.now() + datetime.timedelta(days=6)
+        client.logout()
+        assert client.get(reverse("accounts:accept_invitation", args=[world.invitation_token])).status_code == 404
+        assert client.get(link).status_code == 200
+
+    def test_an_accepted_invitation_is_neither_revoked_nor_resent(self, client, world):
+        invitation = self.pending(world)
+        invitation.accepted_at = timezone.now()
+        invitation.save()
+        client.force_login(world.users["state_lead"])
+        for action in ("revoke", "resend"):
+            response = client.post(self.url(action, invitation))
+            assert response.status_code == 409 and "accepted this invitation already" in response.content.decode()
+        assert Invitation.objects.get(pk=invitation.pk).revoked_at is None and mail.outbox == []
+
+    @pytest.mark.parametrize("role", ["state_viewer", "commissioner", "lead_partner_staff", "collaborator"])
+    def test_other_roles_find_no_invitation(self, client, world, role):
+        client.force_login(world.users[role])
+        for action in ("revoke", "resend"):
+            assert client.post(self.url(action, self.pending(world))).status_code == 404
+        assert self.pending(world).is_usable and mail.outbox == []
+
+    def test_another_states_lead_finds_no_invitation(self, client, world):
+        other_lead = User.objects.get(email="lead-b@example.org")
+        client.force_login(other_lead)
+        assert client.post(self.url("revoke", self.pending(world))).status_code == 404
+        assert self.pending(world).is_usable
+
+    def test_the_invite_form_leaves_validation_to_the_server(self, client, world):
+        client.force_login(world.users["state_lead"])
+        page = client.get(NEW).content.decode()
+        assert "novalidate" in page and 'name="email"' in page and 'name="role"' in page
+        response = invite(client, email="not-an-address", role="state_viewer", state=world.a.state.pk)
+        assert 'class="form-errors"' in response.content.decode()
 
 
 class TestAccepting:
@@ -198,7 +263,8 @@ class TestInvitePermission:
             ("state_lead", Invitation(role=Role.STATE_VIEWER, state=world.a.state), True),
             ("state_lead", Invitation(role=Role.COMMISSIONER, state=world.a.state), True),
             ("state_lead", Invitation(role=Role.STATE_VIEWER, state=world.b.state), False),
-            ("state_lead", Invitation(role=Role.STATE_LEAD, state=world.a.state), False),
+            ("state_lead", Invitation(role=Role.STATE_LEAD, state=world.a.state), True),  # a co-lead
+            ("state_lead", Invitation(role=Role.STATE_LEAD, state=world.b.state), False),
             ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=a_partner, state=a_state), True),
             ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=a_partner), False),  # every state
             ("state_lead", Invitation(role=Role.LEAD_PARTNER_STAFF, lead_partner=b_partner, state=a_state), False),

@@ -49,7 +49,7 @@ def test_invitations_visible_to_admins_and_the_inviting_state_lead(world):
         role="lead_partner_staff", state=world.a.state, lead_partner=world.a.lead_partner
     )
     to_partner_everywhere = InvitationFactory(role="lead_partner_staff", state=None, lead_partner=world.a.lead_partner)
-    to_state_b = InvitationFactory(state=world.b.state)
+    to_state_b = world.b.invitation
     every = {to_state_a, to_partner_in_a, to_partner_everywhere, to_state_b}
     assert set(Invitation.objects.visible_to(world.users["initiative_admin"])) == every
     assert set(Invitation.objects.visible_to(world.users["state_lead"])) == {to_state_a, to_partner_in_a}

@@ -1,0 +1,64 @@
+"""Delete a record only when nothing refers to it: what would stop or be swept away by the delete,
+counted and said in words ("3 commitments name this funder"), so a page, the API and the admin
+give the same refusal."""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+
+def dependents(obj) -> Counter:
+    """{model: how many rows} that refer to ``obj``: the rows protecting it and those its delete
+    would cascade to (the through rows of its own many-to-many fields aside)."""
+    collector = Collector(using=router.db_for_write(type(obj)))
+    try:
+        collector.collect([obj])
+    except ProtectedError as error:
+        return Counter(type(row) for row in error.protected_objects)
+    except RestrictedError as error:
+        return Counter(type(row) for row in error.restricted_objects)
+    counts = Counter()
+    for model, rows in collector.data.items():
+        if not model._meta.auto_created:
+            counts[model] += len([row for row in rows if not (model is type(obj) and row.pk == obj.pk)])
+    for queryset in collector.fast_deletes:
+        if not queryset.model._meta.auto_created:
+            counts[queryset.model] += queryset.count()
+    return +counts
+
+
+def describe(counts: Counter) -> str:
+    """ "3 commitments and 1 award" (largest first)."""
+    parts = [
+        f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+        for model, count in counts.most_common()
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def kept_because(obj) -> str | None:
+    """Why ``obj`` may not be deleted (what names it), or None when nothing does."""
+    counts = dependents(obj)
+    if not counts:
+        return None
+    verb = "names" if sum(counts.values()) == 1 else "name"
+    return f"{describe(counts)} {verb} this {obj._meta.verbose_name}, so it cannot be deleted."
+
+
+def delete_unused(obj, *, history_user=None, reason: str = "") -> None:
+    """Delete ``obj`` when nothing refers to it; else a ValidationError (code ``wrong_step``: the
+    API's 409) saying what does. The history row names ``history_user`` and ``reason``."""
+    with transaction.atomic():
+        type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
+        refusal = kept_because(obj)
+        if refusal:
+            raise ValidationError(refusal, code="wrong_step")
+        obj._history_user = history_user
+        if reason:
+            obj._change_reason = reason
+        try:
+            obj.delete()
+        except (ProtectedError, RestrictedError) as error:  # referred to meanwhile
+            raise ValidationError(kept_because(obj) or "Other records refer to it now.", code="wrong_step") from error
