@@ -9,6 +9,7 @@ approve, return, reopen: ``accountability.cycle``'s use cases) and the collectio
 (``accountability.calendar``'s requirements)."""
 
 from contextlib import contextmanager
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,6 +26,7 @@ from schools.models import School
 from web.filtering import KnownParametersFilter
 from web.problems import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
 from web.rest import (
+    DELETED_THROUGH_THE_API,
     CursorPages,
     IdFilter,
     NaturalKeyFilter,
@@ -35,7 +37,7 @@ from web.rest import (
     refused_as_api_error,
 )
 
-from . import calendar, cycle
+from . import calendar, cycle, removal
 from .choices import Collection
 from .models import (
     Baseline,
@@ -88,6 +90,7 @@ class MetricViewSet(ScopedModelViewSet):
     serializer_class = MetricSerializer
     filterset_class = MetricFilter
     ordering_fields = ["id", "code", "name"]
+    remove = staticmethod(removal.delete_metric)
 
 
 class SchoolRecordFilter(filters.FilterSet):
@@ -117,6 +120,7 @@ class BaselineViewSet(ScopedModelViewSet):
     filterset_class = BaselineFilter
     ordering_fields = ["id", "school_year", "value"]
     ordering = ["school_id", "metric_id"]  # the unique index (the model's ordering by names sorts every row)
+    remove = staticmethod(partial(removal.delete_school_value, reason=DELETED_THROUGH_THE_API))
 
 
 class TargetFilter(SchoolMetricFilter):
@@ -133,6 +137,7 @@ class TargetViewSet(ScopedModelViewSet):
     filterset_class = TargetFilter
     ordering_fields = ["id", "target_school_year", "value"]
     ordering = ["school_id", "metric_id"]
+    remove = staticmethod(partial(removal.delete_school_value, reason=DELETED_THROUGH_THE_API))
 
 
 class MeasurementFilter(SchoolMetricFilter):
@@ -159,9 +164,7 @@ class MeasurementViewSet(ScopedModelViewSet):
         with refused_as_api_error():
             serializer.instance = change_measurement(self.request.user, serializer.candidate)
 
-    def perform_destroy(self, instance):
-        with refused_as_api_error():
-            record_measurements(self.request.user, [], deleted=[instance], reason="Deleted through the API")
+    remove = staticmethod(partial(removal.delete_measurement, reason=DELETED_THROUGH_THE_API))
 
 
 class StatusUpdateFilter(SchoolRecordFilter):

@@ -38,27 +38,35 @@ def describe(counts: Counter) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def kept_because(obj) -> str | None:
+def kept_because(obj, counts: Counter | None = None) -> str | None:
     """Why ``obj`` may not be deleted (what names it), or None when nothing does."""
-    counts = dependents(obj)
+    counts = dependents(obj) if counts is None else counts
     if not counts:
         return None
     verb = "names" if sum(counts.values()) == 1 else "name"
     return f"{describe(counts)} {verb} this {obj._meta.verbose_name}, so it cannot be deleted."
 
 
+class StillNamed(ValidationError):
+    """A delete refused because other rows name the row: ``counts`` {model: how many} (the API
+    says them as ``blocked_by``, by kind and count, never which rows: some may be other tenants')."""
+
+    def __init__(self, obj, counts: Counter):
+        super().__init__(kept_because(obj, counts) or "Other records refer to it now.", code="wrong_step")
+        self.counts = counts
+
+
 def delete_unused(obj, *, history_user=None, reason: str = "") -> None:
-    """Delete ``obj`` when nothing refers to it; else a ValidationError (code ``wrong_step``: the
+    """Delete ``obj`` when nothing refers to it; else ``StillNamed`` (code ``wrong_step``: the
     API's 409) saying what does. The history row names ``history_user`` and ``reason``."""
     with transaction.atomic():
         type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
-        refusal = kept_because(obj)
-        if refusal:
-            raise ValidationError(refusal, code="wrong_step")
+        if counts := dependents(obj):
+            raise StillNamed(obj, counts)
         obj._history_user = history_user
         if reason:
             obj._change_reason = reason
         try:
             obj.delete()
         except (ProtectedError, RestrictedError) as error:  # referred to meanwhile
-            raise ValidationError(kept_because(obj) or "Other records refer to it now.", code="wrong_step") from error
+            raise StillNamed(obj, dependents(obj)) from error

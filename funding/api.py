@@ -80,6 +80,7 @@ class FunderViewSet(ScopedModelViewSet):
     serializer_class = FunderSerializer
     filterset_class = FunderFilter
     ordering_fields = ["id", "name"]
+    remove = staticmethod(lifecycle.delete_funder)
 
 
 class CommitmentFilter(filters.FilterSet):

@@ -4,6 +4,7 @@ from django_filters import rest_framework as filters
 
 from web.rest import IdFilter, ScopedModelViewSet
 
+from . import services
 from .models import CollaboratorEngagement, LeadPartner, NationalCollaborator
 from .serializers import CollaboratorEngagementSerializer, LeadPartnerSerializer, NationalCollaboratorSerializer
 
@@ -21,12 +22,14 @@ class LeadPartnerViewSet(ScopedModelViewSet):
     serializer_class = LeadPartnerSerializer
     filterset_class = LeadPartnerFilter
     ordering_fields = ["id", "name"]
+    remove = staticmethod(services.delete_partner)
 
 
 class NationalCollaboratorViewSet(ScopedModelViewSet):
     queryset = NationalCollaborator.objects.all()
     serializer_class = NationalCollaboratorSerializer
     ordering_fields = ["id", "name"]
+    remove = staticmethod(services.delete_partner)
 
 
 class CollaboratorEngagementFilter(filters.FilterSet):

@@ -1,9 +1,11 @@
 """API v1 endpoints for schools."""
 
+from functools import partial
+
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
-from web.rest import IdFilter, NaturalKeyFilter, ScopedModelViewSet, refused_as_api_error
+from web.rest import DELETED_THROUGH_THE_API, IdFilter, NaturalKeyFilter, ScopedModelViewSet
 
 from . import services
 from .models import School
@@ -59,8 +61,6 @@ class SchoolViewSet(ScopedModelViewSet):
     filterset_class = SchoolFilter
     ordering_fields = ["id", "name", "nces_id", "enrollment"]
 
-    def perform_destroy(self, instance):
-        """A school in a zone, or one that results, money or comments name, is kept (409): its
-        results would go with it."""
-        with refused_as_api_error():
-            services.delete_school(instance, reason="Deleted through the API", user=self.request.user)
+    # A school in a zone, or one that results, money or comments name, is kept (409): its results
+    # would go with it.
+    remove = staticmethod(partial(services.delete_school, reason=DELETED_THROUGH_THE_API))

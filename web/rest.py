@@ -30,6 +30,7 @@ from core.concurrency import (
     VersionedModel,
     sqlstate,
 )
+from core.deletion import StillNamed, describe
 from core.permissions import ANYWHERE, permission_name
 from core.reasons import REASON_HELP, REASON_MAX_LENGTH
 from core.tenancy import reach_scope
@@ -411,6 +412,10 @@ class ScopedReadOnlyViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.Read
     pass
 
 
+# The reason a delete through the API keeps in the row's history (a DELETE carries no body).
+DELETED_THROUGH_THE_API = "Deleted through the API"
+
+
 class ScopedModelViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Reads are scoped; every write is checked against the permission table on the object as it
     would be saved (adds and changes) or as it is (changes and deletes)."""
@@ -440,21 +445,31 @@ class ScopedModelViewSet(RaceAnswersMixin, ScopedQuerysetMixin, viewsets.ModelVi
         self.check_write(serializer.candidate, "change")
         serializer.save()
 
+    #: The owning app's delete use case, ``remove(obj, *, user)``, where deleting has rules of its
+    #: own (nothing may name the row, a reason kept in its history): the API calls what the pages call.
+    remove = None
+
     def perform_destroy(self, instance):
-        """A delete other records prevent is a 409 naming their kinds and how many there are
+        """The owning app's delete use case when there is one, else the model's delete. Other
+        records that name the row make it a 409 saying their kinds and how many there are
         (``blocked_by``), never which rows they are: some may be other tenants'."""
         try:
-            instance.delete()
+            if self.remove is None:
+                instance.delete()
+            else:
+                with refused_as_api_error():
+                    self.remove(instance, user=self.request.user)
+        except StillNamed as refused:
+            raise still_named_conflict(instance, refused.counts) from refused
         except (ProtectedError, RestrictedError) as error:
             blocking = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
-            counts = Counter(type(obj)._meta for obj in blocking)
-            blocked_by = [{"kind": str(meta.verbose_name_plural), "count": count} for meta, count in counts.items()]
-            kinds = " and ".join(
-                f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
-                for meta, count in counts.items()
-            )
-            detail = f"This {instance._meta.verbose_name} cannot be deleted: {kinds} still refer to it."
-            raise carrying(Conflict(detail), blocked_by=blocked_by) from error
+            raise still_named_conflict(instance, Counter(type(obj) for obj in blocking)) from error
+
+
+def still_named_conflict(instance, counts: Counter) -> Conflict:
+    blocked_by = [{"kind": str(model._meta.verbose_name_plural), "count": count} for model, count in counts.items()]
+    detail = f"This {instance._meta.verbose_name} cannot be deleted: {describe(counts)} still refer to it."
+    return carrying(Conflict(detail), blocked_by=blocked_by)
 
 
 class BatchedField(serializers.Field):

@@ -10,9 +10,11 @@ from rest_framework.test import APIClient
 from accountability import removal
 from accountability.models import Baseline, Measurement, Target
 from accountability.recording import PeriodLocked
+from funding.models import Funder
 from schools import services
 from schools.models import School
-from tests.factories import PeriodSubmissionFactory, ReportingPeriodFactory, SchoolFactory, ZoneFactory
+from tests.factories import FunderFactory, PeriodSubmissionFactory, ReportingPeriodFactory, SchoolFactory, ZoneFactory
+from web.rest import DELETED_THROUGH_THE_API
 from zones.models import Zone
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +149,25 @@ def test_the_api_keeps_a_school_its_results_name(world):
     response = client.delete(f"/api/v1/schools/{school.pk}/")
     assert response.status_code == 409 and "name this school" in response.json()["detail"]
     assert Baseline.objects.filter(school=school).exists()
+
+
+def test_the_api_deletes_through_the_same_use_cases_as_the_pages(world):
+    """A funder money names is kept with the pages' refusal, counted as ``blocked_by``; an unused one
+    is deleted with its deleter in the history; a target's delete keeps the API's reason."""
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    named = world.home.commitment.funder
+    response = client.delete(f"/api/v1/funders/{named.pk}/")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["blocked_by"] == [{"kind": "commitments", "count": 1}]
+    assert Funder.objects.filter(pk=named.pk).exists()
+
+    unused = FunderFactory()
+    assert client.delete(f"/api/v1/funders/{unused.pk}/").status_code == 204
+    assert Funder.history.filter(id=unused.pk, history_type="-").get().history_user == world.admin
+
+    target = world.home.schools[0].targets.get()
+    assert client.delete(f"/api/v1/targets/{target.pk}/").status_code == 204
+    deleted = Target.history.filter(id=target.pk, history_type="-").get()
+    assert deleted.history_change_reason == DELETED_THROUGH_THE_API
