@@ -16,10 +16,7 @@ urlpatterns = [
     path("targets/<int:target_pk>/delete/", views.target_delete, name="target_delete"),
     path("measurements/<int:measurement_pk>/delete/", views.measurement_delete, name="measurement_delete"),
     # The directory's metrics (initiative admins).
-    path("metrics/", views.metric_list, name="metric_list"),
-    path("metrics/new/", views.metric_create, name="metric_create"),
-    path("metrics/<int:metric_pk>/edit/", views.metric_edit, name="metric_edit"),
-    path("metrics/<int:metric_pk>/delete/", views.metric_delete, name="metric_delete"),
+    *views.METRIC_PAGES.urls(),
     # A state's own indicators and its accountability settings.
     path("states/<int:state_pk>/indicators/", views.state_indicators, name="state_indicators"),
     path("states/<int:state_pk>/indicators/new/", views.indicator_create, name="indicator_create"),

@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.deletion import kept_because
 from core.permissions import ANYWHERE
 from core.validators import current_school_year, school_year_from_start, school_year_start
 from partners.models import LeadPartner
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
-from web.pages import object_delete_page, object_list_page
+from web.pages import DirectoryPages, object_delete_page
 from web.tables import Column, Table, csv_export, paginate
 from zones.models import State, Zone
 
@@ -237,67 +236,28 @@ METRICS = Table(
 )
 
 
-def _metric_list_url() -> str:
+def _metric_delete_back(request, metric) -> str:
+    """A state lead deletes their state's own indicator from its indicators page, and goes back there."""
+    if metric.state_id and not request.user.scope.is_admin:
+        return reverse("accountability:state_indicators", kwargs={"state_pk": metric.state_id}) + "#own"
     return reverse("accountability:metric_list")
 
 
-@login_required
-def metric_list(request):
-    if not request.user.has_perm("accountability.add_metric", Metric()):
-        raise PermissionDenied
-    return object_list_page(
-        request,
-        title="Metrics",
-        lede="The initiative's catalog (no state: measured in every state) and each state's own indicators. "
-        "A metric that results, targets or contracts name cannot be deleted.",
-        table=METRICS,
-        objects=Metric.objects.select_related("state").order_by("state__name", "name"),
-        add_url=reverse("accountability:metric_create"),
-        edit_url=lambda metric: reverse("accountability:metric_edit", kwargs={"metric_pk": metric.pk}),
-        delete_url=lambda metric: reverse("accountability:metric_delete", kwargs={"metric_pk": metric.pk}),
-        breadcrumbs=[("Directory", reverse("portfolio:directory"))],
-    )
-
-
-def _metric_form_page(request, metric, title):
-    return object_form_page(
-        request,
-        IndicatorForm(request.POST or None, instance=metric),
-        title=title,
-        cancel_url=_metric_list_url(),
-        success_url=lambda saved: _metric_list_url(),
-    )
-
-
-@login_required
-def metric_create(request):
-    """A metric of the initiative's catalog (a state's own is added on the state's indicators page)."""
-    return _metric_form_page(request, Metric(), "New metric in the catalog")
-
-
-@login_required
-def metric_edit(request, metric_pk):
-    metric = get_object_or_404(Metric, pk=metric_pk)
-    return _metric_form_page(request, metric, f"Edit the metric {metric}")
-
-
-@login_required
-def metric_delete(request, metric_pk):
-    """Delete a metric nothing names: an admin's, or a state lead's own indicator (back to the list
-    they came from)."""
-    metric = get_object_or_404(Metric, pk=metric_pk)
-    if metric.state_id and not request.user.scope.is_admin:
-        back = reverse("accountability:state_indicators", kwargs={"state_pk": metric.state_id}) + "#own"
-    else:
-        back = _metric_list_url()
-    return object_delete_page(
-        request,
-        metric,
-        delete=lambda obj, reason: removal.delete_metric(obj, user=request.user),
-        cancel_url=back,
-        success_url=back,
-        kept=lambda: kept_because(metric),
-    )
+METRIC_PAGES = DirectoryPages(
+    namespace="accountability",
+    name="metric",
+    segment="metrics",
+    model=Metric,
+    form=IndicatorForm,
+    table=METRICS,
+    title="Metrics",
+    lede="The initiative's catalog (no state: measured in every state) and each state's own indicators. "
+    "A metric that results, targets or contracts name cannot be deleted.",
+    remove=removal.delete_metric,
+    objects=lambda: Metric.objects.select_related("state").order_by("state__name", "name"),
+    new_title="New metric in the catalog",  # a state's own is added on the state's indicators page
+    back=_metric_delete_back,
+)
 
 
 # A state's own indicators and its accountability settings.

@@ -5,10 +5,7 @@ from . import views
 app_name = "funding"
 
 urlpatterns = [
-    path("funders/", views.funder_list, name="funder_list"),
-    path("funders/new/", views.funder_create, name="funder_create"),
-    path("funders/<int:funder_pk>/edit/", views.funder_edit, name="funder_edit"),
-    path("funders/<int:funder_pk>/delete/", views.funder_delete, name="funder_delete"),
+    *views.FUNDER_PAGES.urls(),
     path("states/<int:state_pk>/commitments/new/", views.commitment_create, name="commitment_create"),
     path("commitments/<int:commitment_pk>/edit/", views.commitment_edit, name="commitment_edit"),
     path("states/<int:state_pk>/expenditures/new/", views.expenditure_create, name="expenditure_create"),

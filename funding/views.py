@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from core.concurrency import StaleRecord
-from core.deletion import kept_because
 from core.permissions import permission_name, write_action
 from schools.models import School
 from web.forms import add_model_errors, object_form_page
-from web.pages import object_delete_page, object_list_page
+from web.pages import DirectoryPages
 from web.tables import Column, Table, csv_export
 from zones.models import Initiative, State, Zone
 
@@ -191,63 +190,19 @@ FUNDERS = Table(
 )
 
 
-def _funder_list_url() -> str:
-    return reverse("funding:funder_list")
-
-
-@login_required
-def funder_list(request):
-    """Who gives money: the initiative admins' list, with add, edit and delete."""
-    if not request.user.has_perm("funding.add_funder", Funder()):
-        raise PermissionDenied
-    return object_list_page(
-        request,
-        title="Funders",
-        lede="Who gives money. A funder's kind fixes whether its money is public or private; a state's own "
-        "funds are committed in that state only. A funder that commitments or awards name cannot be deleted.",
-        table=FUNDERS,
-        objects=Funder.objects.select_related("state"),
-        add_url=reverse("funding:funder_create"),
-        edit_url=lambda funder: reverse("funding:funder_edit", kwargs={"funder_pk": funder.pk}),
-        delete_url=lambda funder: reverse("funding:funder_delete", kwargs={"funder_pk": funder.pk}),
-        breadcrumbs=[("Directory", reverse("portfolio:directory"))],
-    )
-
-
-def _funder_form_page(request, funder, title):
-    return object_form_page(
-        request,
-        FunderForm(request.POST or None, instance=funder),
-        title=title,
-        cancel_url=_funder_list_url(),
-        success_url=lambda saved: _funder_list_url(),
-    )
-
-
-@login_required
-def funder_create(request):
-    return _funder_form_page(request, Funder(), "New funder")
-
-
-@login_required
-def funder_edit(request, funder_pk):
-    funder = get_object_or_404(Funder, pk=funder_pk)
-    return _funder_form_page(request, funder, f"Edit {funder}")
-
-
-@login_required
-def funder_delete(request, funder_pk):
-    """Delete a funder entered by mistake; one that commitments or awards name is kept (the page
-    says how many)."""
-    funder = get_object_or_404(Funder, pk=funder_pk)
-    return object_delete_page(
-        request,
-        funder,
-        delete=lambda obj, reason: lifecycle.delete_funder(obj, user=request.user),
-        cancel_url=_funder_list_url(),
-        success_url=_funder_list_url(),
-        kept=lambda: kept_because(funder),
-    )
+FUNDER_PAGES = DirectoryPages(
+    namespace="funding",
+    name="funder",
+    segment="funders",
+    model=Funder,
+    form=FunderForm,
+    table=FUNDERS,
+    title="Funders",
+    lede="Who gives money. A funder's kind fixes whether its money is public or private; a state's own "
+    "funds are committed in that state only. A funder that commitments or awards name cannot be deleted.",
+    remove=lifecycle.delete_funder,
+    objects=lambda: Funder.objects.select_related("state"),
+)
 
 
 # --- Awards ----------------------------------------------------------------------------------------
