@@ -56,19 +56,19 @@ class TrackedModel(models.Model):
 # is another database's (ids wrap at 2^32 in pg_stat_activity).
 WATERMARK_SQL = """
 WITH snapshot AS (SELECT pg_current_snapshot() AS s),
-elsewhere AS (
+here AS (
     SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
-    WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+    WHERE backend_xid IS NOT NULL AND datname = current_database()
 )
 SELECT pg_snapshot_xmax(s)::text::bigint,
     (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x
-     WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid FROM elsewhere)),
+     WHERE x::text::bigint % 4294967296 IN (SELECT xid FROM here)),
     pg_current_xact_id_if_assigned()::text::bigint,
     NOT EXISTS (
         SELECT 1 FROM generate_series(
             pg_snapshot_xmax(s)::text::bigint, coalesce(pg_current_xact_id_if_assigned()::text::bigint, 0) - 1
         ) AS ids(x)
-        WHERE ids.x % 4294967296 NOT IN (SELECT xid FROM elsewhere)
+        WHERE ids.x % 4294967296 IN (SELECT xid FROM here)
     )
 FROM snapshot
 """
@@ -80,18 +80,20 @@ def change_watermark(using: str = "default") -> int:
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Transaction ids are the whole server's: one in flight in another database (another
-            # application, another test run) never writes these tables and must not hold us back.
-            # (Where pg_stat_activity hides other users' sessions, their ids still count: safe.)
+            # Transaction ids are the whole server's: only those in flight in this database hold
+            # us back (another application or test run never writes these tables). An id of the
+            # snapshot no session shows any more has ended since, and the next statement sees
+            # its rows: asking "is it here?" rather than "is it elsewhere?" is what keeps a
+            # transaction of another database that ends meanwhile from freezing the watermark.
             # pg_stat_activity is read once per transaction unless its snapshot is cleared.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(WATERMARK_SQL)
-            xmax, oldest_in_flight, own, only_elsewhere_below_own = cursor.fetchone()
+            xmax, oldest_in_flight, own, none_here_below_own = cursor.fetchone()
             if oldest_in_flight is not None:
                 return oldest_in_flight - 1
-            # Our own transaction's rows are visible to us: hand them out too, when every id
-            # between the snapshot's horizon and ours is another database's, still in flight.
-            if own is not None and own >= xmax and only_elsewhere_below_own:
+            # Our own transaction's rows are visible to us: hand them out too, when no id between
+            # the snapshot's horizon and ours is in flight in this database.
+            if own is not None and own >= xmax and none_here_below_own:
                 return own
             return xmax - 1
         cursor.execute("SELECT value FROM zp_change_counter WHERE id = 1")

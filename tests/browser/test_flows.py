@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accountability.models import StatusUpdate
 from accounts.models import Role
 from tests.browsers import force_log_in, log_in, verified
-from tests.factories import DistrictFactory, SchoolFactory, UserFactory, enable_totp
+from tests.factories import AutonomyTermFactory, DistrictFactory, SchoolFactory, UserFactory, enable_totp
 from tests.worlds import make_tenant, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_lead_partner_posts_a_status_update_stays_on_the_workspace_and_sees_it_on_the_zone_page(page, screenshot):
     tenant = make_tenant("Colorado")
+    AutonomyTermFactory(zone=tenant.zone, area="time", power="schedule")  # so its notes are asked for
     school = tenant.schools[1]
     log_in(page, verified(member(Role.LEAD_PARTNER_STAFF, tenant)))
     expect(page.get_by_role("heading", name="Your schools")).to_be_visible()
