@@ -3,29 +3,14 @@ from django.db import models
 from django.utils import timezone
 
 from core.validators import validate_school_year
-from schools.models import School
 from web.forms import DomainModelForm, date_input
 from zones.models import State
 
 from .choices import Collection
 from .cycle import default_due_on
-from .models import Baseline, Measurement, Metric, ReportingPeriod, StatusUpdate, Target
+from .models import Baseline, Measurement, Metric, ReportingPeriod, StatusUpdate, Target, held_autonomy_areas
 
-# A status update's notes, each on the area of autonomy (autonomy.choices.Area) it reports on.
-AUTONOMY_NOTE_AREAS = {
-    "staffing_notes": "people",
-    "scheduling_notes": "time",
-    "curriculum_notes": "program",
-    "budget_notes": "money",
-}
-AUTONOMY_NOTES = list(AUTONOMY_NOTE_AREAS)
-GRANTED = "granted"  # autonomy.choices.TermStatus.GRANTED: the zone holds the power
-
-
-def held_areas(schools) -> set[str]:
-    """The areas of autonomy the schools' zones hold (a granted term in their ledger): one query."""
-    terms = School.objects.filter(pk__in=[school.pk for school in schools], zone__autonomy_terms__status=GRANTED)
-    return set(terms.values_list("zone__autonomy_terms__area", flat=True))
+AUTONOMY_NOTES = list(StatusUpdate.NOTE_AREAS)
 
 
 class MetricValueForm(DomainModelForm):
@@ -62,21 +47,10 @@ class StatusUpdateForm(MetricValueForm):
         self.fields["reported_on"].initial = timezone.localdate
         self.fields["rating"].choices = StatusUpdate.Rating.choices
         if schools is not None:  # notes only on the autonomies the schools' zones hold
-            held = held_areas(schools)
-            for notes, area in AUTONOMY_NOTE_AREAS.items():
+            held = held_autonomy_areas(schools)
+            for notes, area in StatusUpdate.NOTE_AREAS.items():
                 if area not in held:
                     del self.fields[notes]
-
-    def clean(self):
-        cleaned = super().clean()
-        school = cleaned.get("school")
-        written = [notes for notes in AUTONOMY_NOTE_AREAS if notes in self.fields and cleaned.get(notes)]
-        if school is not None and written:
-            held = held_areas([school])
-            for notes in written:
-                if AUTONOMY_NOTE_AREAS[notes] not in held:
-                    self.add_error(notes, f"{school.zone or school} holds no autonomy in this area.")
-        return cleaned
 
 
 class MeasurementForm(MetricValueForm):

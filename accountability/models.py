@@ -1,5 +1,6 @@
 """Metrics, each school's baseline and two-year target, measurements and status updates."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -359,6 +360,13 @@ class StatusUpdate(TrackedModel, TenantModel):
     """A Lead Partner's periodic report on a school: a rating, a narrative, per-autonomy notes."""
 
     Rating = Rating  # the one vocabulary (choices.py)
+    # Each note and the area of autonomy (autonomy.choices.Area) it reports on.
+    NOTE_AREAS = {
+        "staffing_notes": "people",
+        "scheduling_notes": "time",
+        "curriculum_notes": "program",
+        "budget_notes": "money",
+    }
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="status_updates")
     author = models.ForeignKey(
@@ -407,6 +415,29 @@ class StatusUpdate(TrackedModel, TenantModel):
                     code="duplicate_status_update",
                     params={"school": self.school, "day": self.reported_on},
                 )
+
+    def check_notes_on_held_autonomies(self) -> None:
+        """A new update's notes only on areas of autonomy its school's zone holds: a note on one it
+        lacks reports on a power the zone does not have. ``recording.post_status_update`` checks
+        it (an older update keeps notes on a power since revoked)."""
+        held = held_autonomy_areas([self.school])
+        errors = {
+            notes: f"{self.school.zone or self.school} holds no autonomy in this area."
+            for notes, area in self.NOTE_AREAS.items()
+            if getattr(self, notes) and area not in held
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+GRANTED = "granted"  # autonomy.choices.TermStatus.GRANTED (autonomy sits above this app): the zone holds the power
+
+
+def held_autonomy_areas(schools) -> set[str]:
+    """The areas of autonomy the schools' zones hold (a granted term in their ledger): one query."""
+    School = apps.get_model("schools", "School")
+    terms = School.objects.filter(pk__in=[school.pk for school in schools], zone__autonomy_terms__status=GRANTED)
+    return set(terms.values_list("zone__autonomy_terms__area", flat=True))
 
 
 def period_form_url(school_id, reporting_period_id) -> str:

@@ -118,6 +118,7 @@ def post_status_update(user, update: StatusUpdate) -> StatusUpdate:
     Whoever watches the school, its zone or state and reads the update is told (an event)."""
     update.author = user
     _check(user, update)
+    update.check_notes_on_held_autonomies()
     with transaction.atomic():
         lock_rows(School, [update.school_id])
         update.check_not_posted_twice()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accountability import recording
 from accountability.models import Measurement, StatusUpdate
 from imports.models import ImportBatch
+from tests.factories import AutonomyTermFactory
 from tests.problems import field_errors
 
 ROLE = "lead_partner_staff"
@@ -132,6 +133,22 @@ def test_a_status_update_is_posted_alike_from_page_and_api(pages, clients, membe
         (world.schools[1], user, "at_risk"),
     ]
     assert {u.history.get().history_user for u in updates} == {user}
+
+
+def test_a_note_on_an_autonomy_the_zone_lacks_is_refused_by_the_api_as_by_the_page(clients, world):
+    """The zone holds a scheduling (time) autonomy only: its notes are taken, staffing notes refused
+    (the page's refusal: tests/pages/test_forms.py)."""
+    AutonomyTermFactory(zone=world.schools[0].zone, area="time", power="schedule")
+    body = {"reported_on": "2011-05-02", "rating": "at_risk", "narrative": "Staffing gaps in math."}
+    notes = {"scheduling_notes": "Extended day.", "staffing_notes": "Two vacancies."}
+    lacking = f"{world.schools[0].zone} holds no autonomy in this area."
+    api = clients[ROLE].post("/api/v1/status-updates/", {"school": world.schools[0].pk, **body, **notes}, format="json")
+    assert api.status_code == 400 and field_errors(api) == {"staffing_notes": [lacking]}
+    assert not StatusUpdate.objects.exists()
+
+    notes.pop("staffing_notes")
+    api = clients[ROLE].post("/api/v1/status-updates/", {"school": world.schools[0].pk, **body, **notes}, format="json")
+    assert api.status_code == 201 and StatusUpdate.objects.get().scheduling_notes == "Extended day."
 
 
 def test_the_use_cases_refuse_what_the_permission_table_refuses(memberships, world):
