@@ -19,6 +19,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.deletion import delete_unused
 from core.permissions import ANYWHERE
 from core.validators import validate_school_year
 from schools.api import SchoolFilter
@@ -90,7 +91,7 @@ class MetricViewSet(ScopedModelViewSet):
     serializer_class = MetricSerializer
     filterset_class = MetricFilter
     ordering_fields = ["id", "code", "name"]
-    remove = staticmethod(removal.delete_metric)
+    remove = staticmethod(delete_unused)
 
 
 class SchoolRecordFilter(filters.FilterSet):

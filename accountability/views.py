@@ -253,7 +253,6 @@ METRIC_PAGES = DirectoryPages(
     title="Metrics",
     lede="The initiative's catalog (no state: measured in every state) and each state's own indicators. "
     "A metric that results, targets or contracts name cannot be deleted.",
-    remove=removal.delete_metric,
     objects=lambda: Metric.objects.select_related("state").order_by("state__name", "name"),
     new_title="New metric in the catalog",  # a state's own is added on the state's indicators page
     back=_metric_delete_back,

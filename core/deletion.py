@@ -4,9 +4,11 @@ give the same refusal."""
 
 from collections import Counter
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+from core.permissions import permission_name
 
 
 def dependents(obj) -> Counter:
@@ -56,14 +58,18 @@ class StillNamed(ValidationError):
         self.counts = counts
 
 
-def delete_unused(obj, *, history_user=None, reason: str = "") -> None:
-    """Delete ``obj`` when nothing refers to it; else ``StillNamed`` (code ``wrong_step``: the
-    API's 409) saying what does. The history row names ``history_user`` and ``reason``."""
+def delete_unused(obj, *, user, reason: str = "") -> None:
+    """Delete ``obj`` for ``user`` (who may delete it: the permission table) when nothing refers
+    to it; else ``StillNamed`` (code ``wrong_step``: the API's 409) saying what does. The history
+    row names ``user`` and ``reason``. The directory's records (funders, metrics, Lead Partners,
+    collaborators) are removed by this alone, from the pages and the API."""
+    if not user.has_perm(permission_name(type(obj), "delete"), obj):
+        raise PermissionDenied(f"You may not delete {obj}.")
     with transaction.atomic():
         type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
         if counts := dependents(obj):
             raise StillNamed(obj, counts)
-        obj._history_user = history_user
+        obj._history_user = user
         if reason:
             obj._change_reason = reason
         try:

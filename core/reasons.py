@@ -12,6 +12,15 @@ REASON_LABEL = "Reason for the change"
 REASON_HELP = "Required when the status changes; kept in the history with the change."
 
 
+def required_reason(reason, why: str) -> str:
+    """``reason`` stripped, or a ValidationError on ``reason`` asking to "Say why <why>." (a
+    withdrawal, a void, a delete: the history keeps it)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why {why}."})
+    return reason
+
+
 def reason_required_error(instance) -> ValidationError:
     field = instance._meta.get_field(instance.reasoned_field)
     return ValidationError(

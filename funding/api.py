@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.deletion import delete_unused
 from web.problems import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
 from web.rest import (
     IdFilter,
@@ -80,7 +81,7 @@ class FunderViewSet(ScopedModelViewSet):
     serializer_class = FunderSerializer
     filterset_class = FunderFilter
     ordering_fields = ["id", "name"]
-    remove = staticmethod(lifecycle.delete_funder)
+    remove = staticmethod(delete_unused)
 
 
 class CommitmentFilter(filters.FilterSet):

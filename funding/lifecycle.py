@@ -1,6 +1,6 @@
 """The money's lifecycle use cases: withdraw a commitment, void an expenditure, save and amend an
-award, delete a commitment on which no money has moved, delete a funder nothing names. One
-function per action, called by the pages, the API and the admin alike.
+award, delete a commitment on which no money has moved. One function per action, called by the
+pages, the API and the admin alike.
 
 Money that has moved is never deleted: a withdrawn commitment and a voided expenditure are kept,
 with their reason in the history, and no total counts them. Each use case works on the row locked
@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from core.deletion import delete_unused
+from core.reasons import required_reason
 
-from .models import Award, AwardAmendment, Commitment, Expenditure, Funder
+from .models import Award, AwardAmendment, Commitment, Expenditure
 
 # The award's values an amendment changes, in the order the timeline shows them.
 AMENDED_FIELDS = ("amount", "obligation_deadline", "liquidation_deadline")
@@ -34,13 +34,6 @@ def _refused(message: str) -> ValidationError:
 def _check_perm(user, permission: str, obj, refusal: str) -> None:
     if not user.has_perm(permission, obj):
         raise PermissionDenied(refusal)
-
-
-def _reason(reason, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": f"Say why {what}."})
-    return reason
 
 
 def _remember(obj, user, reason: str) -> None:
@@ -62,7 +55,7 @@ def withdraw_commitment(commitment: Commitment, *, on, reason: str, user) -> Com
     Refused while live spending draws on it (void the expenditures recorded by mistake first) and
     when it is withdrawn already. ``commitment`` is updated to what was saved."""
     _check_perm(user, "funding.change_commitment", commitment, f"You may not withdraw {commitment}.")
-    reason = _reason(reason, "the commitment is withdrawn")
+    reason = required_reason(reason, "the commitment is withdrawn")
     if on is None:
         raise ValidationError({"withdrawn_on": "Give the date the commitment was withdrawn."})
     with transaction.atomic():
@@ -85,7 +78,7 @@ def void_expenditure(expenditure: Expenditure, *, reason: str, user, on=None) ->
     kept as it was, never counted again, and never changed or voided again. ``expenditure`` is
     updated to what was saved."""
     _check_perm(user, "funding.change_expenditure", expenditure, f"You may not void {expenditure}.")
-    reason = _reason(reason, "the expenditure is voided")
+    reason = required_reason(reason, "the expenditure is voided")
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = _locked(Expenditure, expenditure)
@@ -116,13 +109,6 @@ def delete_commitment(commitment: Commitment, *, user) -> None:
             raise _refused(
                 "Other records refer to this commitment (a recurring cost it pays); withdraw it instead."
             ) from error
-
-
-def delete_funder(funder: Funder, *, user) -> None:
-    """Delete a funder entered by mistake, while no commitment or award names it (refused, saying
-    how many do: their money keeps its funder)."""
-    _check_perm(user, "funding.delete_funder", funder, f"You may not delete {funder}.")
-    delete_unused(funder, history_user=user)
 
 
 DEADLINES = ("obligation_deadline", "liquidation_deadline")
@@ -181,7 +167,7 @@ def amend_award(
     updated to what was saved."""
     amendment = AwardAmendment(award=award, state_id=award.state_id)
     _check_perm(user, "funding.add_awardamendment", amendment, f"You may not amend {award}.")
-    reason = _reason(reason, "the award is amended")
+    reason = required_reason(reason, "the award is amended")
     if effective_on is None:
         raise ValidationError({"effective_on": "Give the date the amendment takes effect."})
     wanted = {

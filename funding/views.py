@@ -200,7 +200,6 @@ FUNDER_PAGES = DirectoryPages(
     title="Funders",
     lede="Who gives money. A funder's kind fixes whether its money is public or private; a state's own "
     "funds are committed in that state only. A funder that commitments or awards name cannot be deleted.",
-    remove=lifecycle.delete_funder,
     objects=lambda: Funder.objects.select_related("state"),
 )
 

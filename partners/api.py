@@ -2,9 +2,9 @@
 
 from django_filters import rest_framework as filters
 
+from core.deletion import delete_unused
 from web.rest import IdFilter, ScopedModelViewSet
 
-from . import services
 from .models import CollaboratorEngagement, LeadPartner, NationalCollaborator
 from .serializers import CollaboratorEngagementSerializer, LeadPartnerSerializer, NationalCollaboratorSerializer
 
@@ -22,14 +22,14 @@ class LeadPartnerViewSet(ScopedModelViewSet):
     serializer_class = LeadPartnerSerializer
     filterset_class = LeadPartnerFilter
     ordering_fields = ["id", "name"]
-    remove = staticmethod(services.delete_partner)
+    remove = staticmethod(delete_unused)
 
 
 class NationalCollaboratorViewSet(ScopedModelViewSet):
     queryset = NationalCollaborator.objects.all()
     serializer_class = NationalCollaboratorSerializer
     ordering_fields = ["id", "name"]
-    remove = staticmethod(services.delete_partner)
+    remove = staticmethod(delete_unused)
 
 
 class CollaboratorEngagementFilter(filters.FilterSet):

@@ -4,7 +4,6 @@ delete where nothing depends."""
 from web.pages import DirectoryPages
 from web.tables import Column, Table
 
-from . import services
 from .forms import LeadPartnerForm, NationalCollaboratorForm
 from .models import LeadPartner, NationalCollaborator
 
@@ -27,7 +26,6 @@ LEAD_PARTNER_PAGES = DirectoryPages(
     title="Lead Partners",
     lede="The organizations and district autonomous units that run zones. A Lead Partner that zones, contracts "
     "or memberships name cannot be deleted.",
-    remove=services.delete_partner,
     objects=lambda: LeadPartner.objects.select_related("district"),
 )
 
@@ -44,5 +42,4 @@ COLLABORATOR_PAGES = DirectoryPages(
     title="National collaborators",
     lede="The organizations that help states (engagements on the state pages). A collaborator that engagements "
     "or memberships name cannot be deleted.",
-    remove=services.delete_partner,
 )

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.deletion import delete_unused, kept_because
+from core.reasons import required_reason
 from zones.models import Zone, zone_composition
 
 from .models import School
@@ -54,13 +55,6 @@ def save_zone(zone: Zone, status: str, districts, schools) -> Zone:
         raise
 
 
-def _reason(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": f"Say why the {what}."})
-    return reason
-
-
 def school_kept_because(school: School) -> str | None:
     """Why ``school`` cannot be deleted (its zone, or results and money that name it), or None."""
     if school.zone_id:
@@ -74,12 +68,12 @@ def delete_school(school: School, *, reason: str, user) -> None:
     names it (results, money, comments); such a school is marked closed instead."""
     if not user.has_perm("schools.delete_school", school):
         raise PermissionDenied(f"You may not delete {school}.")
-    reason = _reason(reason, "school is deleted")
+    reason = required_reason(reason, "the school is deleted")
     with transaction.atomic():
         locked = School._base_manager.select_for_update().get(pk=school.pk)
         if refusal := school_kept_because(locked):
             raise ValidationError(refusal, code="wrong_step")
-        delete_unused(locked, history_user=user, reason=reason)
+        delete_unused(locked, user=user, reason=reason)
 
 
 def remove_zone(zone: Zone, *, reason: str, user) -> str:
@@ -88,7 +82,7 @@ def remove_zone(zone: Zone, *, reason: str, user) -> str:
     with its history. Returns what was done: "deleted" or "closed"."""
     if not user.has_perm("zones.delete_zone", zone):
         raise PermissionDenied(f"You may not remove {zone}.")
-    reason = _reason(reason, "zone is removed")
+    reason = required_reason(reason, "the zone is removed")
     with transaction.atomic(), zone_composition([zone.pk]):
         locked = Zone._base_manager.select_for_update().get(pk=zone.pk)
         locked.expect_version(zone.version)
@@ -103,5 +97,5 @@ def remove_zone(zone: Zone, *, reason: str, user) -> str:
         for school in School._base_manager.filter(zone=locked):
             school.zone, school._history_user, school._change_reason = None, user, reason
             school.save()
-        delete_unused(locked, history_user=user, reason=reason)
+        delete_unused(locked, user=user, reason=reason)
     return "deleted"

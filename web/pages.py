@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
-from core.deletion import kept_because
+from core.deletion import delete_unused, kept_because
 from core.permissions import permission_name
 
 from .forms import DeleteReasonForm, object_form_page
@@ -78,8 +78,8 @@ def object_delete_page(
 @dataclass(frozen=True)
 class DirectoryPages:
     """One kind of directory record's pages for initiative admins (NetBox's generic object views):
-    ``<segment>/`` list, ``new/``, ``<pk>/edit/`` and ``<pk>/delete/`` (through ``remove(obj, *,
-    user)``, the owning app's use case), named ``<name>_list`` … in the app's URL namespace; the
+    ``<segment>/`` list, ``new/``, ``<pk>/edit/`` and ``<pk>/delete/`` (``core.deletion.delete_unused``:
+    only while nothing names the record), named ``<name>_list`` … in the app's URL namespace; the
     pk is ``<model>_pk``. The app's ``urlpatterns`` take ``urls()``."""
 
     namespace: str
@@ -90,7 +90,6 @@ class DirectoryPages:
     table: Table
     title: str
     lede: str
-    remove: Callable
     objects: Callable | None = None  # () → the list's queryset (default: every row)
     new_title: str = ""
     back: Callable | None = None  # (request, obj) → where a delete returns to (default: the list)
@@ -145,7 +144,7 @@ class DirectoryPages:
         return object_delete_page(
             request,
             obj,
-            delete=lambda obj, reason: self.remove(obj, user=request.user),
+            delete=lambda obj, reason: delete_unused(obj, user=request.user),
             cancel_url=back,
             success_url=back,
             kept=lambda: kept_because(obj),
