@@ -112,11 +112,11 @@ def when(value):
         return "—"
     if isinstance(value, datetime):
         exact = date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "M j, Y H:i T")
-        return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative_time(value))
-    if isinstance(value, date):
+    elif isinstance(value, date):
         exact = date_format(value, "l, M j, Y")
-        return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative_time(value))
-    return str(value)
+    else:
+        return str(value)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative_time(value))
 
 
 @register.filter
