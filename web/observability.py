@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import import_string
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 
 from core.correlation import bind_correlation_id, bound_correlation_id, reset_correlation_id
 
@@ -50,7 +50,7 @@ UNRESOLVED = "<unresolved>"  # a path no URL pattern matched (404s): one label, 
 _user_id: ContextVar[int | None] = ContextVar("log_user_id", default=None)
 
 
-def metrics_registry() -> CollectorRegistry:
+def metrics_registry(*, scrape_time_collectors: bool = True) -> CollectorRegistry:
     """The registry a scrape reads: every process's samples in multiprocess mode (else this process's),
     plus the collectors of ``METRICS_COLLECTORS`` (figures read at scrape time, e.g. the report queue)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -59,7 +59,7 @@ def metrics_registry() -> CollectorRegistry:
     else:
         registry = CollectorRegistry(auto_describe=True)
         registry.register(_Everything())
-    for path in settings.METRICS_COLLECTORS:
+    for path in settings.METRICS_COLLECTORS if scrape_time_collectors else ():
         registry.register(import_string(path)())
     return registry
 
@@ -201,3 +201,12 @@ def task_finished(task_id=None, task=None, state=None, **_):
         TASK_DURATION.labels(task.name).observe(time.perf_counter() - started)
         reset_correlation_id(token)
     TASKS.labels(task.name, (state or "unknown").lower()).inc()
+
+
+def serve_worker_metrics(**_):
+    """``worker_ready``: a Celery worker serves its pool's task metrics on ``WORKER_METRICS_PORT``
+    (unset: not served). Needs PROMETHEUS_MULTIPROC_DIR (the tasks run in pool processes); the port
+    is for the cluster's network only (README; the report queue's figures are on the web's /metrics)."""
+    port = os.environ.get("WORKER_METRICS_PORT")
+    if port:
+        start_http_server(int(port), registry=metrics_registry(scrape_time_collectors=False))

@@ -1,0 +1,95 @@
+"""Structured logs (LOG_FORMAT=json): one JSON object per line with the request's and task's ids."""
+
+import io
+import json
+import logging
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from core.correlation import bind_correlation_id, reset_correlation_id
+from tests.factories import UserFactory
+from web.observability import JsonFormatter, LogContextFilter
+
+task_logger = logging.getLogger("tests.web.task")
+
+
+@celery_app.task(name="tests.web.logs_a_line")
+def logs_a_line():
+    task_logger.info("working")
+
+
+@pytest.fixture
+def json_lines():
+    """Everything logged during the test, as the production handler writes it, parsed line by line."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(LogContextFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    levels = {name: logging.getLogger(name).level for name in ("web.request", "tests.web.task")}
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_production_logs_json_unless_debug():
+    assert settings.LOG_FORMAT == "json"  # config.settings: DEBUG off, LOG_FORMAT unset
+    assert settings.LOGGING["handlers"]["console"]["formatter"] == "json"
+
+
+@pytest.mark.django_db
+def test_a_request_is_one_json_line_with_its_ids(client, json_lines):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get("/no-such-page/", headers={"X-Request-ID": "client-trace-42"})
+    [line] = [entry for entry in json_lines() if entry["logger"] == "web.request"]
+    assert line["level"] == "INFO"
+    assert line["message"] == "GET /no-such-page/ 404"
+    assert line["time"].endswith("+00:00")
+    assert line["correlation_id"] == response["X-Request-ID"] == "client-trace-42"
+    assert line["user_id"] == user.pk
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/no-such-page/", 404)
+    assert line["duration_ms"] >= 0
+    assert line["db_queries"] >= 1
+
+
+def test_an_error_line_carries_its_traceback(json_lines):
+    try:
+        raise ValueError("broken on purpose")
+    except ValueError:
+        logging.getLogger("tests.web.task").exception("it failed")
+    [line] = json_lines()
+    assert line["level"] == "ERROR"
+    assert line["message"] == "it failed"
+    assert "ValueError: broken on purpose" in line["exception"]
+
+
+def test_a_tasks_lines_carry_its_id_and_the_requests_correlation_id(json_lines):
+    token = bind_correlation_id("request-7")
+    try:
+        result = logs_a_line.delay()  # eager here, as in a request without a broker
+    finally:
+        reset_correlation_id(token)
+    [line] = [entry for entry in json_lines() if entry["logger"] == "tests.web.task"]
+    assert line["task_id"] == result.id
+    assert line["correlation_id"] == "request-7"
+
+
+def test_a_queued_task_message_carries_the_correlation_id(monkeypatch):
+    """A worker elsewhere reads the id from the message's headers (task.request.correlation_id)."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    with celery_app.connection_for_write("memory://") as connection:
+        token = bind_correlation_id("request-8")
+        try:
+            logs_a_line.apply_async(connection=connection, queue="tests-correlation")
+        finally:
+            reset_correlation_id(token)
+        message = connection.SimpleQueue("tests-correlation").get(timeout=5)
+    assert message.headers["correlation_id"] == "request-8"
+    message.ack()
