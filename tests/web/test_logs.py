@@ -3,6 +3,10 @@
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,6 +17,7 @@ from tests.factories import UserFactory
 from web.observability import JsonFormatter, LogContextFilter
 
 task_logger = logging.getLogger("tests.web.task")
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @celery_app.task(name="tests.web.logs_a_line")
@@ -93,3 +98,28 @@ def test_a_queued_task_message_carries_the_correlation_id(monkeypatch):
         message = connection.SimpleQueue("tests-correlation").get(timeout=5)
     assert message.headers["correlation_id"] == "request-8"
     message.ack()
+
+
+SENTRY_STATE = """
+import django
+django.setup()
+import sentry_sdk
+client = sentry_sdk.get_client()
+print(client.is_active(), " ".join(sorted(client.integrations)))
+"""
+
+
+@pytest.mark.parametrize("dsn", ["", "https://public-key@sentry.example.invalid/1"])
+def test_sentry_is_initialised_only_with_a_dsn(dsn):
+    """With SENTRY_DSN: active, with the Django and Celery integrations; without: nothing set up."""
+    env = {**os.environ, "SENTRY_DSN": dsn, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    result = subprocess.run(
+        [sys.executable, "-c", SENTRY_STATE], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    active, *integrations = result.stdout.split()
+    if dsn:
+        assert active == "True"
+        assert {"django", "celery"} <= set(integrations)
+    else:
+        assert (active, integrations) == ("False", [])
