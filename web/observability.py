@@ -180,17 +180,21 @@ class JsonFormatter(logging.Formatter):
 _task_started: dict[str, tuple[float, object]] = {}
 
 
+# The message header of that id: not "correlation_id", which Celery sets to the task's id (an AMQP property).
+CORRELATION_HEADER = "request_correlation_id"
+
+
 def stamp_correlation_id(headers=None, **_):
     """``before_task_publish``: a task queued while handling a request carries the request's id."""
     current = bound_correlation_id()
-    if headers is not None and current and "correlation_id" not in headers:
-        headers["correlation_id"] = current
+    if headers is not None and current and CORRELATION_HEADER not in headers:
+        headers[CORRELATION_HEADER] = current
 
 
 def task_started(task_id=None, task=None, **_):
     """``task_prerun``: the task's log lines carry the correlation id of the request that queued it
     (an eager task keeps the request's; a task queued by beat has its own id)."""
-    token = bind_correlation_id(getattr(task.request, "correlation_id", None) or bound_correlation_id() or task_id)
+    token = bind_correlation_id(getattr(task.request, CORRELATION_HEADER, None) or bound_correlation_id() or task_id)
     _task_started[task_id] = (time.perf_counter(), token)
 
 

@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from config.celery import app as celery_app
 from core.correlation import bind_correlation_id, reset_correlation_id
 from tests.factories import UserFactory
-from web.observability import JsonFormatter, LogContextFilter
+from web.observability import CORRELATION_HEADER, JsonFormatter, LogContextFilter
 
 task_logger = logging.getLogger("tests.web.task")
 PROJECT = Path(__file__).resolve().parents[2]
@@ -27,20 +28,21 @@ def logs_a_line():
 
 @pytest.fixture
 def json_lines():
-    """Everything logged during the test, as the production handler writes it, parsed line by line."""
+    """What the request and task loggers wrote during the test, as the production handler writes it,
+    parsed line by line (on those loggers, not the root: a worker starting reconfigures the root)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(LogContextFilter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    levels = {name: logging.getLogger(name).level for name in ("web.request", "tests.web.task")}
-    for name in levels:
-        logging.getLogger(name).setLevel(logging.INFO)
+    loggers = [logging.getLogger(name) for name in ("web.request", "tests.web.task")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def test_production_logs_json_unless_debug():
@@ -87,7 +89,7 @@ def test_a_tasks_lines_carry_its_id_and_the_requests_correlation_id(json_lines):
 
 
 def test_a_queued_task_message_carries_the_correlation_id(monkeypatch):
-    """A worker elsewhere reads the id from the message's headers (task.request.correlation_id)."""
+    """A worker elsewhere reads the id from the message's headers (as ``task.request.request_correlation_id``)."""
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     with celery_app.connection_for_write("memory://") as connection:
         token = bind_correlation_id("request-8")
@@ -96,7 +98,7 @@ def test_a_queued_task_message_carries_the_correlation_id(monkeypatch):
         finally:
             reset_correlation_id(token)
         message = connection.SimpleQueue("tests-correlation").get(timeout=5)
-    assert message.headers["correlation_id"] == "request-8"
+    assert message.headers[CORRELATION_HEADER] == "request-8"
     message.ack()
 
 
@@ -123,3 +125,19 @@ def test_sentry_is_initialised_only_with_a_dsn(dsn):
         assert {"django", "celery"} <= set(integrations)
     else:
         assert (active, integrations) == ("False", [])
+
+
+@pytest.mark.worker
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a Redis broker)")
+def test_a_worker_logs_a_queued_tasks_lines_with_the_requests_correlation_id(json_lines, monkeypatch):
+    """Through the broker to a worker thread (its own context: the id comes from the message only)."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        token = bind_correlation_id("request-9")
+        try:
+            result = logs_a_line.delay()
+        finally:
+            reset_correlation_id(token)
+        result.get(timeout=30)
+    [line] = [entry for entry in json_lines() if entry["logger"] == "tests.web.task"]
+    assert (line["task_id"], line["correlation_id"]) == (result.id, "request-9")
