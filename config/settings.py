@@ -121,6 +121,12 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A database that does not answer fails a connection within seconds (a readiness probe or a request
+# never waits for the TCP timeout); connect_timeout in DATABASE_URL's query string wins.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 # A kept connection is checked before each request reuses it (a restarted database or PgBouncer).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: set DATABASE_POOLER=pgbouncer.

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,6 +64,29 @@ def test_ready_reports_each_check_when_every_dependency_answers():
     assert body["status"] == "ok"
     assert set(body["checks"]) == {"database", "cache", "broker", "storage"}
     assert all(check["ok"] for check in body["checks"].values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ready_is_503_within_seconds_when_the_database_hangs():
+    """A database that accepts and never answers: the connect timeout (5 s) bounds the probe, so probes
+    never pile up on gunicorn's workers."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a hanging server needs PostgreSQL (DATABASE_URL, as .ci/run)")
+    proxy = FaultProxy((connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+    proxy.set_mode("blackhole")
+
+    def ready_while_the_database_hangs():
+        connection.settings_dict = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": proxy.port}
+        started = time.monotonic()
+        return ready(), time.monotonic() - started
+
+    try:
+        response, seconds = in_own_thread(ready_while_the_database_hangs)
+    finally:
+        proxy.close()
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"]["ok"] is False
+    assert seconds < 8
 
 
 @pytest.mark.django_db(transaction=True)
