@@ -74,7 +74,8 @@ class _Everything:
 
 class RequestObservabilityMiddleware:
     """Times each request once and reports it twice: as metrics (latency, status, queries, by view)
-    and as one log line (path, status, duration, user). Placed right after the correlation id."""
+    and as one log line (path, status, duration, user). Placed after the correlation id and the
+    operations endpoints (probes and scrapes are neither counted nor logged)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
