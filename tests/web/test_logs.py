@@ -45,9 +45,33 @@ def json_lines():
         logger.setLevel(level)
 
 
+PLAIN_LINE = """
+import django
+django.setup()
+import logging
+from django.conf import settings
+from core.correlation import bind_correlation_id
+bind_correlation_id("request-3")
+print(settings.LOG_FORMAT, flush=True)
+logging.getLogger("tests.plain").warning("hello")
+"""
+
+
 def test_production_logs_json_unless_debug():
     assert settings.LOG_FORMAT == "json"  # config.settings: DEBUG off, LOG_FORMAT unset
     assert settings.LOGGING["handlers"]["console"]["formatter"] == "json"
+
+
+def test_debug_logs_plain_lines_with_the_correlation_id():
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    env.pop("LOG_FORMAT", None)
+    result = subprocess.run(
+        [sys.executable, "-c", PLAIN_LINE], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "plain"
+    [line] = [line for line in result.stderr.splitlines() if "tests.plain" in line]
+    assert line.endswith("WARNING tests.plain [request-3] hello")
 
 
 @pytest.mark.django_db
