@@ -146,11 +146,37 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Report files and uploaded imports: never served by URL, only by permission-checked views (web/files.py).
+# Private files (report files, uploaded imports, signed contracts, meeting documents): never served by
+# URL, only streamed by permission-checked views (web/files.py). On one machine they live in
+# PRIVATE_FILES_ROOT. On several machines every node must read what another wrote: set
+# OBJECT_STORAGE_BUCKET and they go to that S3-compatible bucket instead (AWS S3, MinIO, Ceph, ...):
+#   OBJECT_STORAGE_BUCKET             the bucket (created beforehand, no public access)
+#   OBJECT_STORAGE_ENDPOINT_URL       e.g. http://minio:9000; empty for AWS S3
+#   OBJECT_STORAGE_REGION             e.g. us-east-1
+#   OBJECT_STORAGE_ACCESS_KEY_ID, OBJECT_STORAGE_SECRET_ACCESS_KEY
+#                                     empty: boto3's own chain (instance role, AWS_* variables)
+#   OBJECT_STORAGE_ADDRESSING_STYLE   "path" (MinIO and most self-hosted stores) or "virtual"
+#   OBJECT_STORAGE_PREFIX             a folder inside the bucket (optional)
 PRIVATE_FILES_ROOT = env.path("PRIVATE_FILES_ROOT", default=BASE_DIR / "private")
+OBJECT_STORAGE_BUCKET = env("OBJECT_STORAGE_BUCKET", default="")
+if OBJECT_STORAGE_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "web.files.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": env("OBJECT_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env("OBJECT_STORAGE_REGION", default="") or None,
+            "access_key": env("OBJECT_STORAGE_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("OBJECT_STORAGE_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("OBJECT_STORAGE_ADDRESSING_STYLE", default="path"),
+            "location": env("OBJECT_STORAGE_PREFIX", default=""),
+        },
+    }
+else:
+    PRIVATE_STORAGE = {"BACKEND": "web.files.PrivateFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "web.files.PrivateFileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
