@@ -282,7 +282,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat: django-celery-beat's database schedule, sent by one beat at a time however many run (a lock in
+# Redis, held BEAT_LEADER_SECONDS and renewed at every tick: config/beat.py); each send's last run is
+# written at once, so a beat taking over neither repeats nor skips one.
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+CELERY_BEAT_SYNC_EVERY = 1
+BEAT_LEADER_SECONDS = env.int("BEAT_LEADER_SECONDS", default=30)
 # Installed into the database scheduler at beat start (the monthly briefs are a data migration).
 CELERY_BEAT_SCHEDULE = {
     "report-runs-maintenance": {

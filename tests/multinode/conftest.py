@@ -18,6 +18,7 @@ def pytest_collection_modifyitems(config, items):
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.multinode)
             if not on_postgresql:
-                item.add_marker(pytest.mark.skip(reason="the multi-node suite needs PostgreSQL (DATABASE_URL, as .ci/run)"))
+                reason = "the multi-node suite needs PostgreSQL (DATABASE_URL, as .ci/run)"
+                item.add_marker(pytest.mark.skip(reason=reason))
             elif not os.environ.get("REDIS_URL"):
                 item.add_marker(pytest.mark.skip(reason="the multi-node suite needs REDIS_URL (a Redis broker)"))

@@ -76,7 +76,7 @@ class Web:
 
 
 @pytest.fixture
-def webs(transactional_db, tmp_path, object_store):  # noqa: F811 (fixture)
+def webs(transactional_db, tmp_path, object_store):
     started = []
 
     def start(name: str) -> Web:
@@ -108,7 +108,7 @@ def files_under(root: Path) -> list[Path]:
 
 def test_a_brief_requested_on_web_a_survives_a_killed_worker_and_downloads_from_web_b(
     big_state,
-    object_store,  # noqa: F811 (fixture)
+    object_store,
     webs,
     workers,
     tmp_path,
@@ -126,7 +126,8 @@ def test_a_brief_requested_on_web_a_survives_a_killed_worker_and_downloads_from_
     # Web A: log in and request the commissioner brief, as the state page's button does.
     browser_a = log_in(web_a, lead.email)
     data = {"kind": ReportRun.Kind.COMMISSIONER_BRIEF, "state": big_state.pk, "period": PERIOD}
-    response = browser_a.post("/reports/runs/new/", data={**data, "csrfmiddlewaretoken": browser_a.cookies["csrftoken"]})
+    data["csrfmiddlewaretoken"] = browser_a.cookies["csrftoken"]
+    response = browser_a.post("/reports/runs/new/", data=data)
     assert response.status_code == 302, response.text[-2000:]
     run = ReportRun._base_manager.get(pk=int(re.fullmatch(r"/reports/runs/(\d+)/", response.headers["Location"])[1]))
 
