@@ -160,6 +160,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 PRIVATE_FILES_ROOT = env.path("PRIVATE_FILES_ROOT", default=BASE_DIR / "private")
 OBJECT_STORAGE_BUCKET = env("OBJECT_STORAGE_BUCKET", default="")
 if OBJECT_STORAGE_BUCKET:
+    from botocore.config import Config as BotoConfig
+
     PRIVATE_STORAGE = {
         "BACKEND": "web.files.PrivateS3Storage",
         "OPTIONS": {
@@ -168,8 +170,15 @@ if OBJECT_STORAGE_BUCKET:
             "region_name": env("OBJECT_STORAGE_REGION", default="") or None,
             "access_key": env("OBJECT_STORAGE_ACCESS_KEY_ID", default="") or None,
             "secret_key": env("OBJECT_STORAGE_SECRET_ACCESS_KEY", default="") or None,
-            "addressing_style": env("OBJECT_STORAGE_ADDRESSING_STYLE", default="path"),
             "location": env("OBJECT_STORAGE_PREFIX", default=""),
+            # A hung store holds a request or a render for seconds, not boto3's default minute a try.
+            "client_config": BotoConfig(
+                s3={"addressing_style": env("OBJECT_STORAGE_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
         },
     }
 else:

@@ -13,12 +13,14 @@ the app after the view's permission check (no presigned links that outlive the c
 """
 
 import contextlib
+import errno
 import mimetypes
 import os
 import tempfile
 import uuid
 from pathlib import PurePath
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404
@@ -86,6 +88,25 @@ class PrivateFileSystemStorage(FileSystemStorage):
         return temporary
 
 
+@contextlib.contextmanager
+def object_store_errors(name: str):
+    """The object store's failures as the local disk's (``OSError``), so callers handle one kind: a
+    missing object is ``FileNotFoundError``, a refusal ``PermissionError``, anything else (store down,
+    timeout, 5xx) a plain ``OSError`` that report runs and imports retry or explain."""
+    try:
+        yield
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error.response.get("Error", {}).get("Code", "")
+        if status == 404:
+            raise FileNotFoundError(errno.ENOENT, f"No such object in the object store: {name}") from error
+        if status == 403:
+            raise PermissionError(errno.EACCES, f"The object store refused access ({code}): {name}") from error
+        raise OSError(errno.EIO, f"The object store answered {status} {code}: {name}") from error
+    except BotoCoreError as error:
+        raise OSError(errno.EIO, f"The object store is unreachable: {error}") from error
+
+
 class PrivateS3Storage(S3Storage):
     """Objects in a private bucket (``default_acl="private"``, no public URL), never overwritten.
 
@@ -99,6 +120,25 @@ class PrivateS3Storage(S3Storage):
 
     def url(self, name, parameters=None, expire=None, http_method=None):
         raise ValueError("Private files have no URL: they are downloaded through permission-checked views.")
+
+    def _open(self, name, mode="rb"):
+        with object_store_errors(name):
+            opened = super()._open(name, mode)
+            if "r" in mode:
+                opened.file  # noqa: B018 (fetch it now, so a failure is raised here as an OSError)
+            return opened
+
+    def _save(self, name, content):
+        with object_store_errors(name):
+            return super()._save(name, content)
+
+    def exists(self, name):
+        with object_store_errors(name):
+            return super().exists(name)
+
+    def delete(self, name):
+        with object_store_errors(name):
+            return super().delete(name)
 
 
 def private_storage():

@@ -63,3 +63,14 @@ def test_an_object_gone_from_the_store_is_a_404_not_a_500(client, people, brief,
     object_store.client().delete_object(Bucket=object_store.bucket, Key=brief.file.name)
     client.force_login(people["commissioner"])
     assert client.get(reverse("reports:run_download", kwargs={"reportrun_pk": brief.pk})).status_code == 404
+
+
+def test_the_store_down_is_an_os_error_as_a_full_disk_is(s3, object_store):  # noqa: F811
+    """Report runs retry (or explain) an ``OSError``; the object store's failures are raised as one."""
+    kept = s3.save("reports/2010-12/kept/brief.pdf", ContentFile(b"kept"))
+    object_store.process.kill()
+    object_store.process.wait(10)
+    with pytest.raises(OSError, match="unreachable"):
+        s3.save("reports/2010-12/new/brief.pdf", ContentFile(b"new"))
+    with pytest.raises(OSError, match="unreachable"):
+        s3.open(kept, "rb")
