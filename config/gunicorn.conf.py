@@ -34,4 +34,6 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 worker_tmp_dir = "/dev/shm"
-accesslog = "-"
+# The app logs each request itself (web.observability: JSON, with its ids); LOG_FORMAT=plain brings
+# gunicorn's own access log back.
+accesslog = None if os.environ.get("LOG_FORMAT", "json") == "json" else "-"

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "web.problems.CorrelationIdMiddleware",  # first, so every response and log line has it
+    # /health/live, /health/ready, /metrics: before the host check, HTTPS redirect, sessions and limits
+    "web.operations.OperationsEndpointsMiddleware",
+    "web.observability.RequestObservabilityMiddleware",  # request metrics and the request's log line
     "corsheaders.middleware.CorsMiddleware",  # CORS preflights: before anything that may answer
     "django.middleware.security.SecurityMiddleware",
     "web.transport.ApiGZipMiddleware",  # gzip of JSON/CSV: compresses what everything after it answers
@@ -118,6 +121,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection is checked before each request reuses it (a restarted database or PgBouncer).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: set DATABASE_POOLER=pgbouncer.
+if env("DATABASE_POOLER", default="") == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -529,10 +537,55 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
+# --- Operations (web.operations, web.observability; README "Running on several machines") ---
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>" (404 while unset). Several processes
+# (gunicorn workers, Celery's pool) share their samples through PROMETHEUS_MULTIPROC_DIR (an empty
+# folder per server, read from the environment by prometheus_client itself).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_COLLECTORS = ["reports.metrics.ReportQueueCollector"]  # figures read at scrape time
+# Readiness checks reported but not failing /health/ready, e.g. "cache,broker" to keep serving pages
+# while Redis is away (the cache fails open and report requests wait in their outbox).
+HEALTH_READY_OPTIONAL = env.list("HEALTH_READY_OPTIONAL", default=[])
+
+# Logs: one JSON object per line (time, level, logger, message, correlation_id, user_id, task_id, and
+# a request's method, path, status, duration_ms) with LOG_FORMAT=json, the default unless DEBUG.
+LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "web.observability.LogContextFilter"}},
+    "formatters": {
+        "json": {"()": "web.observability.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # one INFO line per PDF rendering step
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},  # one INFO line per PDF rendering step
+        # runserver logs each request itself; web.request's line is for production (and tests ask for it)
+        "web.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")},
+    },
 }
+# Celery's worker logs through the LOGGING above (same format, task_id and correlation_id on each line).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry only when SENTRY_DSN is set (Django and Celery integrations; no personal data sent).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

@@ -9,7 +9,6 @@ invalid field) on a 400, plus any members the refusal carries (``existing`` of a
 import logging
 import re
 import uuid
-from contextvars import ContextVar
 from http import HTTPStatus
 
 from django.conf import settings
@@ -24,6 +23,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
+
+from core.correlation import bind_correlation_id, correlation_id, reset_correlation_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE = "urn:zone-portfolio:problem:"
@@ -51,13 +52,7 @@ class ProblemDetailsSerializer(serializers.Serializer):
 
 # --- the correlation id ---
 
-_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-def correlation_id() -> str:
-    """The current request's id (outside a request, a new one)."""
-    return _correlation_id.get() or uuid.uuid4().hex
 
 
 class CorrelationIdMiddleware:
@@ -71,11 +66,11 @@ class CorrelationIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.correlation_id = incoming if CLIENT_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        token = _correlation_id.set(request.correlation_id)
+        token = bind_correlation_id(request.correlation_id)
         try:
             response = self.get_response(request)
         finally:
-            _correlation_id.reset(token)
+            reset_correlation_id(token)
         response["X-Request-ID"] = request.correlation_id
         return response
 
