@@ -46,16 +46,17 @@ test: system-libs browser $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
-	@# Two processes (a module each), then alone the fault suite and the schema fuzzing (under
+	@# Two processes (a module each), then alone the fault suite, the multi-node suite (real workers on
+	@# the Redis broker, which other processes' cache clears would empty) and the schema fuzzing (under
 	@# pytest-xdist its one test per API operation would fold into a single test).
-	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/faults --ignore=tests/api/test_fuzz.py
-	$(BIN)/pytest tests/faults tests/api/test_fuzz.py
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/faults --ignore=tests/multinode --ignore=tests/api/test_fuzz.py
+	$(BIN)/pytest tests/faults tests/multinode tests/api/test_fuzz.py
 
 # The daily inner loop: lint and every test but the browser, fault and worker suites (a minute or two).
 quick: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q -n 2 --dist loadfile --ignore=tests/faults -m "not browser and not worker"
+	$(BIN)/pytest -q -n 2 --dist loadfile --ignore=tests/faults --ignore=tests/multinode -m "not browser and not worker"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

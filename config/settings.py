@@ -160,11 +160,46 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Report files and uploaded imports: never served by URL, only by permission-checked views (web/files.py).
+# Private files (report files, uploaded imports, signed contracts, meeting documents): never served by
+# URL, only streamed by permission-checked views (web/files.py). On one machine they live in
+# PRIVATE_FILES_ROOT. On several machines every node must read what another wrote: set
+# OBJECT_STORAGE_BUCKET and they go to that S3-compatible bucket instead (AWS S3, MinIO, Ceph, ...):
+#   OBJECT_STORAGE_BUCKET             the bucket (created beforehand, no public access)
+#   OBJECT_STORAGE_ENDPOINT_URL       e.g. http://minio:9000; empty for AWS S3
+#   OBJECT_STORAGE_REGION             e.g. us-east-1
+#   OBJECT_STORAGE_ACCESS_KEY_ID, OBJECT_STORAGE_SECRET_ACCESS_KEY
+#                                     empty: boto3's own chain (instance role, AWS_* variables)
+#   OBJECT_STORAGE_ADDRESSING_STYLE   "path" (MinIO and most self-hosted stores) or "virtual"
+#   OBJECT_STORAGE_PREFIX             a folder inside the bucket (optional)
 PRIVATE_FILES_ROOT = env.path("PRIVATE_FILES_ROOT", default=BASE_DIR / "private")
+OBJECT_STORAGE_BUCKET = env("OBJECT_STORAGE_BUCKET", default="")
+if OBJECT_STORAGE_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    PRIVATE_STORAGE = {
+        "BACKEND": "web.files.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": env("OBJECT_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env("OBJECT_STORAGE_REGION", default="") or None,
+            "access_key": env("OBJECT_STORAGE_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("OBJECT_STORAGE_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("OBJECT_STORAGE_PREFIX", default=""),
+            # A hung store holds a request or a render for seconds, not boto3's default minute a try.
+            "client_config": BotoConfig(
+                s3={"addressing_style": env("OBJECT_STORAGE_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+        },
+    }
+else:
+    PRIVATE_STORAGE = {"BACKEND": "web.files.PrivateFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "web.files.PrivateFileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -270,7 +305,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat: django-celery-beat's database schedule, sent by one beat at a time however many run (a lock in
+# Redis, held BEAT_LEADER_SECONDS and renewed at every tick: config/beat.py); each send's last run is
+# written at once, so a beat taking over neither repeats nor skips one.
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+CELERY_BEAT_SYNC_EVERY = 1
+BEAT_LEADER_SECONDS = env.int("BEAT_LEADER_SECONDS", default=30)
 # Installed into the database scheduler at beat start (the monthly briefs are a data migration).
 CELERY_BEAT_SCHEDULE = {
     "report-runs-maintenance": {

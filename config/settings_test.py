@@ -11,8 +11,9 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-MEDIA_ROOT = tempfile.mkdtemp(prefix="zone-portfolio-media-")
-# A worker started by a test (tests/faults/workers.py) shares the test's folder through the environment.
+# A worker started by a test (tests/faults/workers.py) shares the test's folder through the environment;
+# the nodes of the multi-node test (tests/multinode) each get their own.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="zone-portfolio-media-")
 PRIVATE_FILES_ROOT = os.environ.get("PRIVATE_FILES_ROOT") or tempfile.mkdtemp(prefix="zone-portfolio-private-")
 # Tests run Celery tasks in-process; a worker started by a test sends its tasks to the broker (0).
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"

@@ -26,8 +26,9 @@ so a crash mid-render never leaves a half file, let alone one marked done.
 The monthly schedule is a django-celery-beat periodic task created by the data migration
 ``reports/migrations/0002_monthly_briefs_schedule.py``; admins can move it in the Django admin.
 ``maintain_runs`` and the daily ``assemble_renewal_dossiers`` are in ``CELERY_BEAT_SCHEDULE``
-(config/settings.py). Two beats started by mistake are harmless: each run is claimed once, the
-monthly briefs take a lock per month, and a renewal's dossier is one run per renewal.
+(config/settings.py). Only the beat holding the leader lock sends them (config/beat.py); even two
+sending beats would be harmless: each run is claimed once, the monthly briefs take a lock per month,
+and a renewal's dossier is one run per renewal.
 
 Each task runs in an explicit scope of the tenant wall (accounts.scoping): a run's tasks in the
 scope of the run's state (every state for a portfolio run), whether on a worker or eagerly

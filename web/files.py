@@ -5,22 +5,27 @@ Writes are atomic: a file appears under its name complete or not at all (see
 ``PrivateFileSystemStorage._save``), so a full or read-only disk leaves no zero-byte or partial
 file behind, and a retry adds no file.
 
-Models reach the storage through the ``"private"`` alias of ``STORAGES`` (``private_storage``), so
-an object store can replace the local folder later by changing the settings only; there, too,
-objects must be private (no public ACL) and reach users only through ``private_file_response``.
+Models reach the storage through the ``"private"`` alias of ``STORAGES`` (``private_storage``): the
+local folder (``PrivateFileSystemStorage``) by default, an S3-compatible object store shared by every
+web and worker node when ``OBJECT_STORAGE_BUCKET`` is set (``PrivateS3Storage``, config/settings.py).
+Either way a file has no URL: it reaches a user only through ``private_file_response``, streamed by
+the app after the view's permission check (no presigned links that outlive the check or leak).
 """
 
 import contextlib
+import errno
 import mimetypes
 import os
 import tempfile
 import uuid
 from pathlib import PurePath
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404
 from django.utils.html import format_html
+from storages.backends.s3 import S3Storage
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -81,6 +86,59 @@ class PrivateFileSystemStorage(FileSystemStorage):
             os.remove(temporary)
             raise
         return temporary
+
+
+@contextlib.contextmanager
+def object_store_errors(name: str):
+    """The object store's failures as the local disk's (``OSError``), so callers handle one kind: a
+    missing object is ``FileNotFoundError``, a refusal ``PermissionError``, anything else (store down,
+    timeout, 5xx) a plain ``OSError`` that report runs and imports retry or explain."""
+    try:
+        yield
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error.response.get("Error", {}).get("Code", "")
+        if status == 404:
+            raise FileNotFoundError(errno.ENOENT, f"No such object in the object store: {name}") from error
+        if status == 403:
+            raise PermissionError(errno.EACCES, f"The object store refused access ({code}): {name}") from error
+        raise OSError(errno.EIO, f"The object store answered {status} {code}: {name}") from error
+    except BotoCoreError as error:
+        raise OSError(errno.EIO, f"The object store is unreachable: {error}") from error
+
+
+class PrivateS3Storage(S3Storage):
+    """Objects in a private bucket (``default_acl="private"``, no public URL), never overwritten.
+
+    An object appears under its key only once its upload is complete (a single PUT, or a multipart
+    upload's final step), so no node ever reads half a file, as with the local folder's link.
+    """
+
+    default_acl = "private"
+    file_overwrite = False
+    querystring_auth = True
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        raise ValueError("Private files have no URL: they are downloaded through permission-checked views.")
+
+    def _open(self, name, mode="rb"):
+        with object_store_errors(name):
+            opened = super()._open(name, mode)
+            if "r" in mode:
+                opened.file  # noqa: B018 (fetch it now, so a failure is raised here as an OSError)
+            return opened
+
+    def _save(self, name, content):
+        with object_store_errors(name):
+            return super()._save(name, content)
+
+    def exists(self, name):
+        with object_store_errors(name):
+            return super().exists(name)
+
+    def delete(self, name):
+        with object_store_errors(name):
+            return super().delete(name)
 
 
 def private_storage():

@@ -1,5 +1,6 @@
-"""docker-compose.yml: web, worker, beat, postgres and redis, each with a healthcheck; one image for
-the three app services, wired to PostgreSQL and Redis. (No Docker engine in CI: checked as data.)"""
+"""docker-compose.yml: web, worker, beat, postgres, redis and an object store, each with a healthcheck;
+one image for the three app services, wired to PostgreSQL, Redis and the object store's bucket, with no
+volume shared between them. (No Docker engine in CI: checked as data.)"""
 
 import re
 
@@ -20,11 +21,17 @@ def dockerfile():
     return (settings.BASE_DIR / "Dockerfile").read_text()
 
 
+ONE_SHOT = ("object-store-bucket",)  # runs once before the app starts: no health to check
+
+
 def test_services_each_have_a_healthcheck(compose):
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "object-store", *ONE_SHOT}
     for name, service in services.items():
-        assert service["healthcheck"]["test"], name
+        if name in ONE_SHOT:
+            assert service["restart"] == "no"
+        else:
+            assert service["healthcheck"]["test"], name
 
 
 def test_web_worker_and_beat_share_one_image_built_here(compose, dockerfile):
@@ -41,7 +48,9 @@ def test_app_services_run_gunicorn_celery_worker_and_beat(compose):
     assert services["worker"]["command"].startswith("celery -A config worker")
     beat = services["beat"]["command"]
     assert beat.startswith("celery -A config beat")
-    assert "--scheduler django_celery_beat.schedulers:DatabaseScheduler" in beat
+    assert "--scheduler" not in beat  # the setting's single-leader scheduler (config/beat.py), not another
+    assert settings.CELERY_BEAT_SCHEDULER == "config.beat:SingleBeatScheduler"
+    assert "deploy" not in services["beat"]  # one beat service, never replicated
 
 
 def test_app_services_use_postgres_and_redis(compose):
@@ -55,7 +64,27 @@ def test_app_services_use_postgres_and_redis(compose):
         assert environment["DEBUG"] == "0"
         for dependency in services[name]["depends_on"]:
             assert dependency in services
-            assert services[name]["depends_on"][dependency]["condition"] == "service_healthy"
+            expected = "service_completed_successfully" if dependency in ONE_SHOT else "service_healthy"
+            assert services[name]["depends_on"][dependency]["condition"] == expected
+
+
+def test_app_services_keep_private_files_in_the_object_store_and_share_no_volume(compose):
+    """Web and worker may run on different hosts: the bucket is their only file storage."""
+    services = compose["services"]
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert "volumes" not in services[name], name
+        assert environment["OBJECT_STORAGE_BUCKET"] == "zone-portfolio-private"
+        assert environment["OBJECT_STORAGE_ENDPOINT_URL"] == "http://object-store:9000"
+        assert {"OBJECT_STORAGE_ACCESS_KEY_ID", "OBJECT_STORAGE_SECRET_ACCESS_KEY"} <= set(environment)
+    assert set(compose["volumes"]) == {"postgres", "objects"}
+    assert {"object-store", "object-store-bucket"} <= set(services["web"]["depends_on"])
+    bucket = services["object-store-bucket"]
+    assert "mc mb --ignore-existing store/zone-portfolio-private" in bucket["entrypoint"]
+    assert "mc anonymous set none store/zone-portfolio-private" in bucket["entrypoint"]  # never publicly listable
+    minio = services["object-store"]["environment"]
+    assert minio["MINIO_ROOT_USER"] == services["web"]["environment"]["OBJECT_STORAGE_ACCESS_KEY_ID"]
+    assert minio["MINIO_ROOT_PASSWORD"] == services["web"]["environment"]["OBJECT_STORAGE_SECRET_ACCESS_KEY"]
 
 
 def test_the_image_installs_the_libraries_weasyprint_needs(dockerfile):

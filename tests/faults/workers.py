@@ -57,7 +57,9 @@ def database_url() -> str:
 class Worker:
     """One worker process (and its pool) in its own process group, logging to a file."""
 
-    def __init__(self, name: str, broker_url: str, log_dir: Path, concurrency: int = 1, preexec_fn=None):
+    def __init__(
+        self, name: str, broker_url: str, log_dir: Path, concurrency: int = 1, preexec_fn=None, environment=None
+    ):
         self.name = f"{name}@%h"
         self.log_path = log_dir / f"{name}.log"
         env = {
@@ -67,6 +69,7 @@ class Worker:
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
             "PRIVATE_FILES_ROOT": str(settings.PRIVATE_FILES_ROOT),
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            **(environment or {}),  # e.g. a node's own files folder and the shared object store
         }
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork"]
         command += ["-c", str(concurrency), "-n", self.name, "--loglevel", "INFO"]
@@ -141,12 +144,12 @@ def broker(transactional_db, files_root):
 
 @pytest.fixture
 def workers(broker, tmp_path):
-    """``workers(name, broker_url=REDIS_URL, concurrency=1, preexec_fn=None)`` starts a worker and
-    waits until it is ready; every worker is stopped when the test ends."""
+    """``workers(name, broker_url=REDIS_URL, concurrency=1, preexec_fn=None, environment=None)`` starts
+    a worker and waits until it is ready; every worker is stopped when the test ends."""
     started = []
 
-    def start(name="worker", broker_url=REDIS_URL, concurrency=1, preexec_fn=None, ready=True):
-        worker = Worker(name, broker_url, tmp_path, concurrency, preexec_fn)
+    def start(name="worker", broker_url=REDIS_URL, concurrency=1, preexec_fn=None, ready=True, environment=None):
+        worker = Worker(name, broker_url, tmp_path, concurrency, preexec_fn, environment)
         started.append(worker)
         return worker.ready() if ready else worker
 
