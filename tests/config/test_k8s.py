@@ -125,3 +125,16 @@ def test_the_configmap_sets_the_multiprocess_metrics_folder_that_is_mounted(rend
     [config] = [obj for (kind, _), obj in rendered.items() if kind == "ConfigMap"]
     assert config["data"]["PROMETHEUS_MULTIPROC_DIR"] == "/var/run/prometheus"
     assert config["data"]["LOG_FORMAT"] == "json"
+
+
+def test_files_go_to_the_object_store_shared_by_every_node(rendered):
+    """A read-only root and no shared volume: private files must go to the bucket (config/settings.py)."""
+    [config] = [obj for (kind, _), obj in rendered.items() if kind == "ConfigMap"]
+    assert config["data"]["OBJECT_STORAGE_BUCKET"]
+    volumes = [
+        volume
+        for (kind, _), obj in rendered.items()
+        if kind in ("Deployment", "Job")
+        for volume in obj["spec"]["template"]["spec"]["volumes"]
+    ]
+    assert all("emptyDir" in volume for volume in volumes)  # nothing on a node outlives its pod
