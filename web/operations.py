@@ -17,7 +17,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from kombu import Connection
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 LIVE, READY, METRICS = "/health/live", "/health/ready", "/metrics"
 PROBE_TIMEOUT = 2  # seconds each dependency may take before it counts as down
-STORAGE_PROBE = "health/probe"  # a name only read (it need not exist): the store answers or it does not
+CACHE_PROBE = "health:probe"  # a key only read (it need not exist)
 
 
 def check_database():
@@ -43,7 +43,7 @@ def check_cache():
     if isinstance(cache, RedisCache):
         cache._cache.get_client(write=False).ping()
     else:
-        cache.get(STORAGE_PROBE)
+        cache.get(CACHE_PROBE)
 
 
 def check_broker():
@@ -52,12 +52,9 @@ def check_broker():
 
 
 def check_storage():
-    """The private storage (report files, imports) answers a read; a local folder must exist."""
-    storage = storages["private"]
-    if isinstance(storage, FileSystemStorage):
-        storage.listdir("")  # raises when the folder (a mounted volume) is missing
-    else:
-        storage.exists(STORAGE_PROBE)
+    """The private storage (report files, imports) lists its top level: a missing folder or bucket, or
+    refused credentials, raise (``exists`` would answer False for a missing bucket)."""
+    storages["private"].listdir("")
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker, "storage": check_storage}
@@ -108,4 +105,6 @@ class OperationsEndpointsMiddleware:
         else:
             response = HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)
         response["Cache-Control"] = "no-store"
+        # Logged above (each failed check): not again as an error per probe by Django (nor sent to Sentry).
+        response._has_been_logged = True
         return response

@@ -1,5 +1,6 @@
 """/health/live, /health/ready and /metrics (web.operations, web.observability, reports.metrics)."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from django.db import connection
@@ -18,6 +20,7 @@ from config.celery import app as celery_app
 from reports.models import ReportRun
 from tests.factories import ReportRunFactory, UserFactory
 from tests.faults.proxy import FaultProxy
+from tests.objectstore import object_store  # noqa: F401 (fixture)
 from web.tasks import purge_expired_idempotency_keys
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -106,8 +109,9 @@ def test_ready_is_503_when_the_database_is_unreachable(dead_port):
 
 
 @pytest.mark.django_db
-def test_ready_is_503_when_redis_is_unreachable(dead_port):
-    """The cache fails open (pages keep working), so readiness asks its Redis directly."""
+def test_ready_is_503_when_redis_is_unreachable(dead_port, caplog):
+    """The cache fails open (pages keep working), so readiness asks its Redis directly. Each failed
+    check is one warning; the 503 itself is not logged again as an error (nor sent to Sentry)."""
     redis_url = f"redis://127.0.0.1:{dead_port}/0"
     caches = {"default": {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": redis_url}}
     with override_settings(CACHES=caches, CELERY_BROKER_URL=redis_url):
@@ -117,6 +121,10 @@ def test_ready_is_503_when_redis_is_unreachable(dead_port):
         assert checks["cache"] == {"ok": False, "error": "ConnectionError", "ms": checks["cache"]["ms"]}
         assert checks["broker"]["ok"] is False
         assert checks["database"]["ok"] is True
+        assert [record.name for record in caplog.records if record.levelno >= logging.WARNING] == [
+            "web.operations",
+            "web.operations",
+        ]
 
         with override_settings(HEALTH_READY_OPTIONAL=["cache", "broker"]):
             degraded = ready()
@@ -130,6 +138,18 @@ def test_ready_is_503_when_the_private_storage_is_missing(tmp_path):
         response = ready()
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_ready_asks_the_object_store_when_files_go_there(object_store, settings):  # noqa: F811 (fixture)
+    private = {"BACKEND": "web.files.PrivateS3Storage", "OPTIONS": object_store.storage_options}
+    settings.STORAGES = {**settings.STORAGES, "private": private}
+    assert ready().json()["checks"]["storage"]["ok"] is True
+    missing = {**private, "OPTIONS": {**private["OPTIONS"], "bucket_name": "no-such-bucket"}}
+    settings.STORAGES = {**settings.STORAGES, "private": missing}
+    response = ready()
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == {"ok": False, "error": "NoSuchBucket", "ms": ANY}
 
 
 @pytest.mark.django_db
