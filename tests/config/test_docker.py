@@ -8,6 +8,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+from web.operations import READY
+
 APP_SERVICES = ("web", "worker", "beat")
 
 
@@ -94,3 +96,7 @@ def test_the_image_installs_the_libraries_weasyprint_needs(dockerfile):
     assert "pip install ." in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert '"gunicorn"' in dockerfile
+
+
+def test_the_web_healthcheck_is_the_readiness_endpoint(compose):
+    assert f"http://127.0.0.1:8000{READY}" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
