@@ -125,3 +125,21 @@ def test_the_configmap_sets_the_multiprocess_metrics_folder_that_is_mounted(rend
     [config] = [obj for (kind, _), obj in rendered.items() if kind == "ConfigMap"]
     assert config["data"]["PROMETHEUS_MULTIPROC_DIR"] == "/var/run/prometheus"
     assert config["data"]["LOG_FORMAT"] == "json"
+
+
+def test_every_process_shares_the_object_store_and_no_volume_of_files(rendered):
+    """Web, workers and beat read the store's settings and credentials; none mounts a volume that
+    another node would need (only emptyDirs: /tmp and the metrics folder)."""
+    [config] = [obj for (kind, _), obj in rendered.items() if kind == "ConfigMap"]
+    [secret] = [obj for (kind, _), obj in rendered.items() if kind == "Secret"]
+    assert config["data"]["OBJECT_STORAGE_BUCKET"]
+    assert {"OBJECT_STORAGE_ACCESS_KEY_ID", "OBJECT_STORAGE_SECRET_ACCESS_KEY"} <= set(secret["stringData"])
+    for (kind, name), obj in rendered.items():
+        if kind != "Deployment":
+            continue
+        spec = obj["spec"]["template"]["spec"]
+        for container in spec["containers"]:
+            sources = {ref.get("configMapRef", {}).get("name") for ref in container.get("envFrom", [])}
+            assert config["metadata"]["name"] in sources, (name, container["name"])
+        for volume in spec.get("volumes", []):
+            assert "emptyDir" in volume, (name, volume)
