@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.InitiativeAdminMFAMiddleware",
+    "web.errors.UnavailableMiddleware",  # a store that is down: the 503 page, not the 500 one
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from web.files import StorageUnavailable
+
 
 class ReaderNotFound(Http404):
     """A 404 whose message is written for the reader (e.g. an invitation link already used)."""
@@ -39,6 +41,24 @@ def csrf_failure(request, reason=""):
     """``CSRF_FAILURE_VIEW``: a form sent from a page that is too old (or from elsewhere) is refused;
     Django's reason is for the log, not the page."""
     return _page(request, "403_csrf.html", 403)
+
+
+class UnavailableMiddleware:
+    """A page whose dependency is down for a moment (``web.files.StorageUnavailable``) answers the
+    503 page with Retry-After, not the 500 page; the API answers its own problem JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, StorageUnavailable):
+            response = _page(request, "503.html", 503, str(exception.detail))
+            response["Retry-After"] = str(exception.wait)
+            return response
+        return None
 
 
 def server_error(request):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404
 from django.utils.html import format_html
+from rest_framework import exceptions
 from storages.backends.s3 import S3Storage
 
 
@@ -141,6 +142,16 @@ class PrivateS3Storage(S3Storage):
             return super().delete(name)
 
 
+class StorageUnavailable(exceptions.APIException):
+    """The file store cannot be reached: a 503 to retry (the API's problem JSON, the site's 503 page
+    through ``web.errors.UnavailableMiddleware``), never a 500."""
+
+    status_code = 503
+    default_code = "storage_unavailable"
+    default_detail = "The file store is not reachable just now: try the download again in a minute."
+    wait = 60  # seconds: the Retry-After of the 503 (``web.problems`` reads ``wait``)
+
+
 def private_storage():
     """The storage of files only permission-checked views hand out (the ``private`` alias)."""
     return storages["private"]
@@ -162,6 +173,8 @@ def private_file_response(field_file, filename: str, content_type: str = "") -> 
         opened = field_file.open("rb")
     except FileNotFoundError as error:  # the row outlived its file (storage restored from another backup)
         raise Http404("The stored file is no longer available.") from error
+    except OSError as error:  # the store is down or timed out (``object_store_errors``)
+        raise StorageUnavailable() from error
     response = FileResponse(opened, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

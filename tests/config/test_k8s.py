@@ -127,14 +127,19 @@ def test_the_configmap_sets_the_multiprocess_metrics_folder_that_is_mounted(rend
     assert config["data"]["LOG_FORMAT"] == "json"
 
 
-def test_files_go_to_the_object_store_shared_by_every_node(rendered):
-    """A read-only root and no shared volume: private files must go to the bucket (config/settings.py)."""
+def test_every_process_shares_the_object_store_and_no_volume_of_files(rendered):
+    """Web, workers and beat read the store's settings and credentials; none mounts a volume that
+    another node would need (only emptyDirs: /tmp and the metrics folder)."""
     [config] = [obj for (kind, _), obj in rendered.items() if kind == "ConfigMap"]
+    [secret] = [obj for (kind, _), obj in rendered.items() if kind == "Secret"]
     assert config["data"]["OBJECT_STORAGE_BUCKET"]
-    volumes = [
-        volume
-        for (kind, _), obj in rendered.items()
-        if kind in ("Deployment", "Job")
-        for volume in obj["spec"]["template"]["spec"]["volumes"]
-    ]
-    assert all("emptyDir" in volume for volume in volumes)  # nothing on a node outlives its pod
+    assert {"OBJECT_STORAGE_ACCESS_KEY_ID", "OBJECT_STORAGE_SECRET_ACCESS_KEY"} <= set(secret["stringData"])
+    for (kind, name), obj in rendered.items():
+        if kind != "Deployment":
+            continue
+        spec = obj["spec"]["template"]["spec"]
+        for container in spec["containers"]:
+            sources = {ref.get("configMapRef", {}).get("name") for ref in container.get("envFrom", [])}
+            assert config["metadata"]["name"] in sources, (name, container["name"])
+        for volume in spec.get("volumes", []):
+            assert "emptyDir" in volume, (name, volume)

@@ -74,3 +74,13 @@ def test_the_store_down_is_an_os_error_as_a_full_disk_is(s3, object_store):  # n
         s3.save("reports/2010-12/new/brief.pdf", ContentFile(b"new"))
     with pytest.raises(OSError, match="unreachable"):
         s3.open(kept, "rb")
+
+
+def test_a_download_while_the_store_is_down_is_a_503_to_retry_not_a_500(client, people, brief, object_store):  # noqa: F811
+    object_store.process.kill()
+    object_store.process.wait(10)
+    client.force_login(people["commissioner"])
+    response = client.get(reverse("reports:run_download", kwargs={"reportrun_pk": brief.pk}))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert b"Temporarily unavailable" in response.content and b"try the download again" in response.content
