@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 from tests.factories import UserFactory, enable_totp
 
 # The shared world (role users, two states, worlds built once) and the shared headless browser.
-pytest_plugins = ["tests.worlds", "tests.browsers"]
+pytest_plugins = ["tests.worlds", "tests.browsers", "tests.timing"]
 # Until the network parts of issue #17 are merged: their use cases, for the demo (delete at merge).
 
 
