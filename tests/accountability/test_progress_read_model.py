@@ -2,6 +2,7 @@
 scratch after any sequence of writes through the real write paths, and school standings read it."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -243,3 +244,18 @@ def test_recording_for_many_schools_refreshes_them_in_the_same_queries_as_one(se
         assert {row.school_id for row in SchoolMetricProgress.objects.filter(latest=50)} == {
             school.pk for school in setting["schools"][:3]
         }
+
+
+def test_rebuild_progress_recomputes_a_states_rows_from_scratch(setting):
+    from django.core.management import CommandError, call_command
+
+    school, metric = at_risk_series(setting)
+    with scopes_disabled():
+        SchoolMetricProgress.objects.filter(school=school).update(status="on_track", latest=None)
+        SchoolProgress.objects.filter(school=school).delete()
+    call_command("rebuild_progress", "--state", setting["state"].postal_code.lower(), stdout=io.StringIO())
+    assert (stored(school, metric).status, stored(school, metric).latest) == ("at_risk", Decimal("43.00"))
+    with scopes_disabled():
+        assert SchoolProgress.objects.get(school=school).projection == "at_risk"
+    with pytest.raises(CommandError, match="No state with postal code ZZ"):
+        call_command("rebuild_progress", "--state", "zz")
