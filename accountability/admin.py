@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from web.admin import ScopedAdmin
@@ -14,6 +14,8 @@ from .models import (
     ReminderDigest,
     RenewalDecision,
     ReportingPeriod,
+    SchoolMetricProgress,
+    SchoolProgress,
     StatusUpdate,
     Target,
 )
@@ -119,3 +121,39 @@ class ExitCriterionAdmin(ScopedAdmin):
 class ReminderDigestAdmin(ScopedAdmin):
     list_display = ["recipient", "state", "sent_on", "items", "escalated"]
     list_filter = ["sent_on", "escalated"]
+
+
+class ProgressAdmin(ScopedAdmin):
+    """The progress read model (``accountability.progress``): written by the writes of its inputs
+    and ``manage.py rebuild_progress``, read here, never edited."""
+
+    list_select_related = ["school"]
+    search_fields = ["school__name", "school__nces_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404  # rewritten on every write: no history of its own
+
+
+@admin.register(SchoolMetricProgress)
+class SchoolMetricProgressAdmin(ProgressAdmin):
+    list_display = ["school", "metric", "latest", "projected", "status", "refreshed_at"]
+    list_filter = ["metric", "status"]
+    list_select_related = ["school", "metric"]
+
+
+@admin.register(SchoolProgress)
+class SchoolProgressAdmin(ProgressAdmin):
+    list_display = ["school", "projection", "rating", "reported_on", "metrics", "refreshed_at"]
+    list_filter = ["projection", "rating"]

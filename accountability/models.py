@@ -23,7 +23,7 @@ from core.validators import (
 )
 from schools.models import GRADE_ORDER, GRADES
 
-from .choices import Decision, Rating, Submission
+from .choices import Decision, Rating, Standing, Submission
 
 TARGET_HORIZON_YEARS = 2  # dramatic gains within two years of launch
 
@@ -629,3 +629,75 @@ class ReminderDigest(TenantModel):
 
     def __str__(self):
         return f"Reminder to {self.recipient} on {self.sent_on}"
+
+
+class SchoolMetricProgress(TenantModel):
+    """The progress read model's row for one school and metric (``accountability.progress``): what
+    ``services.MetricProgress`` computes from the baseline, target and every measurement, stored so
+    lists, counts and rollups read one row instead of the whole series. Written only by
+    ``progress.refresh`` in the transaction of the write that changed its inputs; never edited."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="metric_progress")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    baseline = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    baseline_year = models.CharField(max_length=9, blank=True)
+    target = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    target_year = models.CharField(max_length=9, blank=True)
+    latest = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    latest_year = models.CharField(max_length=9, blank=True)
+    latest_period = models.PositiveSmallIntegerField(null=True, blank=True, choices=Measurement.Period.choices)
+    points = models.PositiveIntegerField(default=0, help_text="Baseline and measurements the trend is fitted to.")
+    projected = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    band_low = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    band_high = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    band_is_prior = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Standing.choices, default=Standing.NO_DATA)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class TenantScope:
+        state = "school__district__state"
+        lead_partner = "school__zone__lead_partner"
+        collaborator = True
+
+    class Meta:
+        ordering = ["school", "metric__name"]
+        verbose_name_plural = "school metric progress"
+        constraints = [models.UniqueConstraint(fields=["school", "metric"], name="one_progress_per_school_metric")]
+        indexes = [models.Index(fields=["metric", "status"], name="metricprogress_status")]
+
+    def __str__(self):
+        return f"{self.school} {self.metric}: {self.get_status_display()}"
+
+
+class SchoolProgress(TenantModel):
+    """The progress read model's row for one school: its projection (the worst of its metrics'),
+    its latest status update (anyone's: the same for every reader) and how many metrics it is judged
+    on. Zone and state rollups are one GROUP BY over these rows (``zone``, ``state`` and
+    ``projection`` are indexed for it). Written only by ``progress.refresh``."""
+
+    school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="progress")
+    state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="+")
+    zone = models.ForeignKey("zones.Zone", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    projection = models.CharField(max_length=20, choices=Standing.choices, default=Standing.NO_DATA)
+    metrics = models.PositiveIntegerField(default=0, help_text="Metrics with a baseline, target or measurement.")
+    latest_update = models.ForeignKey(StatusUpdate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    reported_on = models.DateField(null=True, blank=True, help_text="The latest status update's date (staleness).")
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class TenantScope:
+        state = "state"
+        lead_partner = "school__zone__lead_partner"
+        collaborator = False  # it carries the Lead Partner's latest rating
+
+    class Meta:
+        ordering = ["school"]
+        verbose_name_plural = "school progress"
+        indexes = [
+            models.Index(fields=["state", "projection"], name="schoolprogress_state"),
+            models.Index(fields=["zone", "projection"], name="schoolprogress_zone"),
+            models.Index(fields=["reported_on"], name="schoolprogress_reported_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.school}: {self.get_projection_display()}"

@@ -23,6 +23,7 @@ from notifications.choices import EventKind
 from notifications.events import emit
 from schools.models import School
 
+from . import progress
 from .choices import Submission
 from .models import Measurement, PeriodSubmission, StatusUpdate
 
@@ -157,7 +158,7 @@ def record_measurements(
     created = [measurement for measurement in measurements if measurement.pk is None]
     updated = [measurement for measurement in measurements if measurement.pk is not None]
     history = {"default_user": user, "default_change_reason": reason or None}
-    with transaction.atomic():
+    with transaction.atomic(), progress.refreshing():
         lock_open_periods((period_key(measurement) for measurement in [*measurements, *deleted]), corrected=corrected)
         for measurement in deleted:
             measurement._history_user = user
@@ -171,6 +172,7 @@ def record_measurements(
                 raise RecordedMeanwhile(_recorded_meanwhile(created)) from error
         if updated:
             bulk_update_with_history(updated, Measurement, MEASUREMENT_FIELDS, batch_size=WRITE_BATCH_SIZE, **history)
+        progress.touch(measurement.school_id for measurement in measurements)
     return measurements
 
 

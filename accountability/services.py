@@ -41,7 +41,7 @@ from web.charts import Band
 from zones.models import State, Zone
 
 from .choices import Collection, Rating, Standing, worst
-from .models import Baseline, Measurement, Metric, Target
+from .models import Baseline, Measurement, Metric, SchoolMetricProgress, Target
 
 PERIODS_PER_YEAR = len(Measurement.Period)
 CENT = Decimal("0.01")
@@ -298,6 +298,60 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
     return by_school
 
 
+STORED_FIELDS = [
+    "baseline",
+    "baseline_year",
+    "target",
+    "target_year",
+    "latest",
+    "latest_year",
+    "latest_period",
+    "projected",
+    "band_low",
+    "band_high",
+    "points",
+    "status",
+]
+
+
+def stored_progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
+    """What ``progress_for_schools`` returns, read from the progress read model
+    (``accountability.progress``) in one query: each MetricProgress holds its latest measurement only
+    (its trend and status as stored), so lists and counts never load a series. Pages that draw the
+    series (the school page's charts) call ``progress_for_schools``."""
+    rows = SchoolMetricProgress.objects.filter(school__in=schools).order_by()
+    metrics: dict[int, Metric] = {}
+    items = []
+    metric_columns = [f"metric__{name}" for name in METRIC_FIELDS]
+    for school_id, *values in rows.values_list("school_id", *STORED_FIELDS, *metric_columns):
+        metric_values = values[len(STORED_FIELDS) :]
+        metric = metrics.get(metric_values[0])
+        if metric is None:
+            metric = metrics[metric_values[0]] = Metric.from_db(rows.db, METRIC_FIELDS, metric_values)
+        row = dict(zip(STORED_FIELDS, values[: len(STORED_FIELDS)], strict=True))
+        item = MetricProgress(
+            school_id=school_id,
+            metric=metric,
+            baseline=row["baseline"],
+            baseline_year=row["baseline_year"],
+            target=row["target"],
+            target_year=row["target_year"],
+            measurements=[] if row["latest"] is None else [(row["latest_year"], row["latest_period"], row["latest"])],
+        )
+        # The derived figures as stored (cached_property reads them from the instance).
+        item.__dict__["trend"] = (
+            None
+            if row["projected"] is None
+            else Projection(row["projected"], row["band_low"], row["band_high"], row["points"])
+        )
+        item.__dict__["status"] = Standing(row["status"])
+        items.append(item)
+    by_school: dict[int, list[MetricProgress]] = {}
+    for item in sorted(items, key=lambda item: (item.school_id, item.metric.name)):
+        by_school.setdefault(item.school_id, []).append(item)
+    return by_school
+
+
 def overall_status(progress: list[MetricProgress]) -> Standing:
     """A school's projection is as good as its weakest metric with data."""
     return worst(item.status for item in progress)
@@ -452,11 +506,11 @@ def school_standings(
     """A standing per school, in the schools' order; ``status_updates`` are those the reader may
     see, of which each school keeps its latest ``per_school``; ``stale`` is judged as of ``today``.
 
-    Six queries: the schools, their progress (three), their latest status updates and what
-    their staleness is decided from.
+    Four queries: the schools, their stored progress (``stored_progress_for_schools``), their
+    latest status updates and what their staleness is decided from.
     """
     schools = list(schools)
-    progress = progress_for_schools(schools)
+    progress = stored_progress_for_schools(schools)
     latest = latest_status_updates(status_updates.filter(school__in=schools), per_school).order_by("school_id", "rank")
     updates: dict[int, list] = {}
     for update in latest:

@@ -33,7 +33,16 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from accountability.models import Baseline, Measurement, Metric, StatusUpdate, Target
+from accountability import progress
+from accountability.models import (
+    Baseline,
+    Measurement,
+    Metric,
+    SchoolMetricProgress,
+    SchoolProgress,
+    StatusUpdate,
+    Target,
+)
 from accounts.models import ApiToken, Invitation, Membership, Role, User
 from autonomy.choices import LegalSource, Power, TermStatus
 from autonomy.models import AutonomyTerm, AutonomyTermChange
@@ -507,6 +516,8 @@ class ScaleDataGenerator:
             ["school_id", "author_id", "reported_on", "rating", "narrative", "created_at"],
             self._status_updates(),
         )
+        # COPY sends no signals: the progress read model is computed once for every school.
+        self._timed("progress (schools)", lambda: progress.refresh(school.pk for school in self.schools))
 
     def _measurements(self, trends):
         """The value moves linearly from the baseline (end of its year) to baseline + change
@@ -630,6 +641,8 @@ def clear_scale_data() -> dict:
         Invitation.objects.filter(collaborator__in=collaborators),
         Expenditure.objects.filter(commitment__initiative=initiative),
         Commitment.objects.filter(initiative=initiative),
+        SchoolMetricProgress.objects.filter(school__in=schools),
+        SchoolProgress.objects.filter(school__in=schools),
         Measurement.objects.filter(school__in=schools),
         Target.objects.filter(school__in=schools),
         Baseline.objects.filter(school__in=schools),

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accountability import progress as stored_progress
 from accountability.models import Baseline, Measurement, Metric, Target
 from accountability.recording import PeriodLocked, RecordedMeanwhile, locked_periods, period_key, record_measurements
 from core.concurrency import DEADLOCK, UNIQUE_VIOLATION, lock_rows, sqlstate
@@ -317,13 +318,22 @@ class SchoolImporter(Importer):
             left = set(School._base_manager.filter(pk__in=updated_pks).values_list("zone_id", flat=True))
             lock_zones(left)
             check_zone_sizes(left, field="zone")  # inside the composition: checked on the result
-            super().save(created, updated, user, reason)
+            with stored_progress.refreshing():  # bulk writes send no signals: new and moved schools' progress
+                super().save(created, updated, user, reason)
+                stored_progress.touch(school.pk for school in [*created, *updated])
             School._base_manager.filter(pk__in=updated_pks).update(version=F("version") + 1)
 
 
 class SchoolMetricImporter(Importer):
     """Baselines, targets and measurements: a value for a school and a metric. The school is named
     by its NCES id (``nces_id``) or its id here (``school``); the metric by its code, name or id."""
+
+    @classmethod
+    def save(cls, created, updated, user, reason):
+        """Bulk writes send no signals: the file's schools' progress is refreshed once, at the end."""
+        with stored_progress.refreshing():
+            super().save(created, updated, user, reason)
+            stored_progress.touch(value.school_id for value in [*created, *updated])
 
     alternatives = {"school": "nces_id"}
     field_columns = {"school": "nces_id"}

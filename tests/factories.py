@@ -19,6 +19,8 @@ from accountability.models import (
     ReminderDigest,
     RenewalDecision,
     ReportingPeriod,
+    SchoolMetricProgress,
+    SchoolProgress,
     StatusUpdate,
     Target,
 )
@@ -353,6 +355,35 @@ class StatusUpdateFactory(DjangoModelFactory):
     reported_on = datetime.date(2010, 11, 1)
     rating = StatusUpdate.Rating.ON_TRACK
     narrative = factory.Faker("paragraph")
+
+
+class SchoolMetricProgressFactory(DjangoModelFactory):
+    """The progress read model's row of a school and metric: written by the write of an input
+    (here a baseline), never on its own."""
+
+    class Meta:
+        model = SchoolMetricProgress
+
+    school = factory.SubFactory(SchoolFactory)
+    metric = factory.SubFactory(MetricFactory)
+
+    @classmethod
+    def _create(cls, model_class, school, metric, **kwargs):
+        BaselineFactory(school=school, metric=metric)
+        return model_class._base_manager.get(school=school, metric=metric)
+
+
+class SchoolProgressFactory(DjangoModelFactory):
+    """The progress read model's row of a school: written when the school is saved."""
+
+    class Meta:
+        model = SchoolProgress
+
+    school = factory.SubFactory(SchoolFactory)
+
+    @classmethod
+    def _create(cls, model_class, school, **kwargs):
+        return model_class._base_manager.get(school=school)
 
 
 class ReportingPeriodFactory(DjangoModelFactory):

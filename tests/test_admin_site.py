@@ -70,6 +70,8 @@ NO_ADD_FORM = {
     "webhooks.DispatchCursor",
     "webhooks.SeenStatus",
     "changes.PurgeHorizon",  # written by changes.tombstones.purge_expired
+    "accountability.SchoolMetricProgress",  # the progress read model, written on write (accountability.progress)
+    "accountability.SchoolProgress",
 }  # written by its use case
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 

@@ -66,7 +66,7 @@ def test_staleness_is_one_query_whatever_the_number_of_schools_and_states(django
             StatusUpdateFactory(school=school)
     with scopes_disabled():
         schools = list(School.objects.select_related("zone__state"))
-        with django_assert_num_queries(5):  # progress (three), latest updates, staleness
+        with django_assert_num_queries(3):  # stored progress, latest updates, staleness
             rows = school_standings(schools, StatusUpdate.objects.all(), today=datetime.date(2010, 12, 1))
         with django_assert_num_queries(0):
             flags = {row.school.zone.state.stale_after_days: row.stale for row in rows}

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from accountability.models import SchoolMetricProgress, SchoolProgress
 from accounts.models import Role
 from changes.models import Tombstone
 from comments.models import Comment
@@ -125,6 +126,8 @@ class Tenant:
     webhook_subscription: object = None  # tenant B's: its state lead's (tenant A's are per role)
     webhook_delivery: object = None
     invitation: object = None  # a pending invitation to the state (its state lead's)
+    metric_progress: object = None  # the progress read model's rows of the school (written on write)
+    school_progress: object = None
 
 
 def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_name: str, collaborator_name: str):
@@ -216,6 +219,8 @@ def build_tenant(marker: str, postal_code: str, fips_code: str, lead_partner_nam
         meeting_document=MeetingDocumentFactory(meeting=meeting, title=f"{marker} meeting document"),
         action_item=ActionItemFactory(meeting=meeting, title=f"{marker} action item"),
         tombstone=Tombstone._base_manager.get(model="accountability.statusupdate", object_id=deleted_pk),
+        metric_progress=SchoolMetricProgress._base_manager.get(school=school, metric=metric),
+        school_progress=SchoolProgress._base_manager.get(school=school),
     )
 
 

@@ -51,6 +51,8 @@ TENANT_MODELS = {
     "meetingdocument": "meeting_document",
     "actionitem": "action_item",  # owned by tenant A's state lead
     "tombstone": "tombstone",  # a deleted status update of the tenant's school: read as the status update was
+    "schoolmetricprogress": "metric_progress",  # the progress read model (accountability.progress)
+    "schoolprogress": "school_progress",  # it carries the latest rating: not the collaborator's
     "invitation": "invitation",  # pending, to the state: only who manages the state's invitations sees it
 }
 DIRECTORY_MODELS = {
@@ -84,13 +86,13 @@ READS_OF_TENANT_A = {
         # its own contracts and issued reviews, its zones' autonomy ledger, proposals and comments
         | {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
         | {"autonomyterm", "autonomycheckin", "autonomytermchange", "changeproposal", "comment"}
-        | {"tombstone"}
+        | {"tombstone", "schoolmetricprogress", "schoolprogress"}
     ),
     # aggregates of the states it is engaged in, without the schools' narratives (which progress
     # reports quote) or the Lead Partners' imports
     # (nor the Lead Partner's contracts, reviews and check-ins)
     "collaborator": ALL
-    - {"statusupdate", "tombstone", "reportrun", "importbatch", "reminderdigest"}
+    - {"statusupdate", "tombstone", "schoolprogress", "reportrun", "importbatch", "reminderdigest"}
     - {"performancecontract", "contractdeliverable", "contracttarget", "annualreview", "reviewevidence"}
     - {"autonomycheckin", "invitation"},
 }
