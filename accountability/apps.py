@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountabilityConfig(AppConfig):
@@ -6,4 +7,6 @@ class AccountabilityConfig(AppConfig):
     verbose_name = "Accountability"
 
     def ready(self):
-        from . import progress  # noqa: F401  (the read model's signal receivers)
+        from . import progress  # the read model's signal receivers
+
+        post_migrate.connect(progress.fill_missing, sender=self)

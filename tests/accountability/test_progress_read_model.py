@@ -259,3 +259,18 @@ def test_rebuild_progress_recomputes_a_states_rows_from_scratch(setting):
         assert SchoolProgress.objects.get(school=school).projection == "at_risk"
     with pytest.raises(CommandError, match="No state with postal code ZZ"):
         call_command("rebuild_progress", "--state", "zz")
+
+
+def test_migrate_fills_the_rows_of_schools_from_before_the_read_model(setting):
+    """A database migrated from before the read model (or written with signals off) gets its rows
+    when ``migrate`` ends, so no page reads an empty read model."""
+    from django.core.management import call_command
+
+    school, metric = at_risk_series(setting)
+    expected = stored_rows()
+    with scopes_disabled():
+        SchoolMetricProgress.objects.all().delete()
+        SchoolProgress.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert stored_rows() == expected
+    assert stored(school, metric).status == "at_risk"
