@@ -55,7 +55,7 @@ def test_the_workspace_pages_its_schools_and_the_dropdowns_offer_the_page(tenant
     assert len(shown) == total
 
 
-def test_a_school_off_the_page_is_still_accepted_and_another_partners_refused(tenant, partner, world):
+def test_a_school_off_the_page_is_still_accepted_and_another_partners_refused(tenant, other_tenant, partner):
     more_zones(tenant, 6)
     first_page = {int(pk) for pk in school_options(partner.get(reverse(WORKSPACE)))}
     off_page = tenant.zone.lead_partner.zones.exclude(schools__pk__in=first_page).first().schools.first()
@@ -63,7 +63,7 @@ def test_a_school_off_the_page_is_still_accepted_and_another_partners_refused(te
     response = partner.post(reverse("accountability:post_status_update"), {**data, "school": off_page.pk})
     assert response.status_code == 302
     assert StatusUpdate.objects.filter(school=off_page, narrative="Attendance dipped.").exists()
-    other = world.other_tenant.schools[0]
+    other = other_tenant.schools[0]
     refused = partner.post(reverse("accountability:post_status_update"), {**data, "school": other.pk})
     assert refused.status_code == 400 and "school" in refused.context["status_form"].errors
 
@@ -79,8 +79,8 @@ def test_filters_by_state_zone_and_name(tenant, partner):
     assert by_state.paginator.count == reportable_count(tenant)
 
 
-def test_a_bad_filter_is_an_error_on_the_form_not_a_500(tenant, partner, world):
-    response = partner.get(reverse(WORKSPACE), {"zone": world.other_tenant.zone.pk, "state": "x"})
+def test_a_bad_filter_is_an_error_on_the_form_not_a_500(other_tenant, partner):
+    response = partner.get(reverse(WORKSPACE), {"zone": other_tenant.zone.pk, "state": "x"})
     assert response.status_code == 200
     assert set(response.context["filters"].errors) == {"zone", "state"}
 
