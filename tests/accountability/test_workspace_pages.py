@@ -38,7 +38,7 @@ def reportable_count(tenant):
 
 
 def school_options(response) -> list[str]:
-    return [value for value, _label in response.context["status_form"].fields["school"].choices if value]
+    return [str(value) for value, _label in response.context["status_form"].fields["school"].choices if value]
 
 
 def test_the_workspace_pages_its_schools_and_the_dropdowns_offer_the_page(tenant, partner):
