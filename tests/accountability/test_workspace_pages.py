@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accountability.models import StatusUpdate
+from accountability.views import reportable_schools
 from accounts.models import Role
+from core.tenancy import reach_scope
+from schools.models import School
 from tests.factories import LaunchedZoneFactory
 from tests.worlds import member
 from web.tables import PAGE_SIZE
@@ -103,3 +106,19 @@ def test_a_page_costs_the_same_queries_however_many_schools_the_partner_leads(te
     with CaptureQueriesContext(connection) as more:
         partner.get(reverse(WORKSPACE))
     assert len(more) == len(fewer)
+
+
+@pytest.mark.parametrize("role", [Role.LEAD_PARTNER_STAFF, Role.STATE_LEAD, Role.STATE_VIEWER, Role.COMMISSIONER])
+def test_the_schools_reported_on_are_those_the_permission_table_allows(tenant, other_tenant, role):
+    """The one filter (no check per school) lists exactly the schools the permission table allows."""
+    more_zones(tenant, 1)
+    user = member(role, tenant)
+    with reach_scope(user):
+        listed = set(reportable_schools(user))
+        allowed = {
+            school
+            for school in School.objects.filter(zone__isnull=False)
+            if user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school))
+        }
+    assert listed == allowed
+    assert bool(listed) == (role in {Role.LEAD_PARTNER_STAFF, Role.STATE_LEAD})
