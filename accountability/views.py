@@ -104,11 +104,15 @@ def _workspace(request, schools, status_form=None, measurement_form=None, *, per
     )
     if grid is None and reporting_period is not None:
         grid = _period_grid(request, school, reporting_period)
-    # The dropdowns offer the page's schools (and the one asked for): they never grow with the
-    # portfolio; the forms still accept any school the user reports on (``_save_report``).
+    # The dropdowns offer the page's schools (and the one asked for or posted): they never grow
+    # with the portfolio; the forms still accept any school the user reports on (``_save_report``).
     if school is not None and school not in page_schools:
         page_schools.append(school)
-    choices = School.objects.filter(pk__in=[row.pk for row in page_schools]).select_related("zone")
+    offered = [row.pk for row in page_schools] + [_pk(request.POST.get("school"))]
+    choices = schools.filter(pk__in=[pk for pk in offered if pk is not None])
+    for failed_form in (status_form, measurement_form):
+        if failed_form is not None:
+            failed_form.fields["school"].queryset = choices
     initial = {"school": request.GET.get("school")}
     context = {
         "lead_partners": LeadPartner.objects.filter(pk__in=user.scope.lead_partner_ids),

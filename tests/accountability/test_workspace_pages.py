@@ -122,3 +122,12 @@ def test_the_schools_reported_on_are_those_the_permission_table_allows(tenant, o
         }
     assert listed == allowed
     assert bool(listed) == (role in {Role.LEAD_PARTNER_STAFF, Role.STATE_LEAD})
+
+
+def test_a_refused_form_offers_the_page_and_the_school_posted(tenant, partner):
+    more_zones(tenant, 6)
+    first_page = set(school_options(partner.get(reverse(WORKSPACE))))
+    off_page = tenant.zone.lead_partner.zones.exclude(schools__pk__in=first_page).first().schools.first()
+    response = partner.post(reverse("accountability:post_status_update"), {"school": off_page.pk, "rating": "x"})
+    assert response.status_code == 400
+    assert set(school_options(response)) == first_page | {str(off_page.pk)}
