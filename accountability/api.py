@@ -119,7 +119,7 @@ class BaselineViewSet(ScopedModelViewSet):
     queryset = Baseline.objects.all()
     serializer_class = BaselineSerializer
     filterset_class = BaselineFilter
-    ordering_fields = ["id", "school_year", "value"]
+    ordering_fields = ["id"]  # by value or year would sort every row (values mix metrics' units)
     ordering = ["school_id", "metric_id"]  # the unique index (the model's ordering by names sorts every row)
     remove = staticmethod(partial(removal.delete_school_value, reason=DELETED_THROUGH_THE_API))
 
@@ -136,7 +136,7 @@ class TargetViewSet(ScopedModelViewSet):
     queryset = Target.objects.all()
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
-    ordering_fields = ["id", "target_school_year", "value"]
+    ordering_fields = ["id"]
     ordering = ["school_id", "metric_id"]
     remove = staticmethod(partial(removal.delete_school_value, reason=DELETED_THROUGH_THE_API))
 
@@ -153,7 +153,8 @@ class MeasurementViewSet(ScopedModelViewSet):
     queryset = Measurement.objects.all()
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
-    ordering_fields = ["id", "school_year", "period", "value", "recorded_at"]
+    # Each an index range; by value (mixing metrics' units) or time recorded would sort millions of rows.
+    ordering_fields = ["id", "school_year"]
     ordering = ["school_id", "metric_id", "school_year", "period"]
     pagination_class = CursorPages
 

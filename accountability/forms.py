@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.validators import validate_school_year
 from web.forms import DomainModelForm, date_input
-from zones.models import State
+from zones.models import State, Zone
 
 from .choices import Collection
 from .cycle import default_due_on
@@ -185,6 +185,31 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to return the period (what to correct) or to reopen it (why).",
     )
+
+
+class WorkspaceFilterForm(forms.Form):
+    """The workspace's filters (a GET form) over the schools the user reports on: state, zone, name."""
+
+    state = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any state")
+    zone = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any zone")
+    q = forms.CharField(label="School name", required=False, max_length=200)
+
+    def __init__(self, *args, schools, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = State.objects.filter(pk__in=schools.values("district__state")).order_by("name")
+        self.fields["zone"].queryset = Zone.objects.filter(pk__in=schools.values("zone")).order_by("name")
+
+    def apply(self, schools):
+        """The schools that match the filters (all of them while the filters are invalid)."""
+        if not self.is_valid():
+            return schools
+        state, zone, name = (self.cleaned_data[key] for key in ("state", "zone", "q"))
+        if state is not None:
+            schools = schools.filter(district__state=state)
+        if zone is not None:
+            schools = schools.filter(zone=zone)
+        return schools.filter(name__icontains=name.strip()) if name.strip() else schools
 
 
 class CalendarFilterForm(forms.Form):

@@ -170,7 +170,8 @@ class Metric(TrackedModel):
 class SchoolMetricValue(TrackedModel, TenantModel):
     """A school's value on a metric; checks the school, metric and value fit together."""
 
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="%(class)ss")
+    # No index of its own: every subclass's unique key leads with the school.
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="%(class)ss", db_index=False)
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="%(class)ss")
     value = models.DecimalField(max_digits=10, decimal_places=2)
 
@@ -320,7 +321,11 @@ class Measurement(SchoolMetricValue):
     school_year = school_year_field("school year", validators=[validate_reported_school_year])
     period = models.PositiveSmallIntegerField(choices=Period.choices)
     source = models.CharField(max_length=200, blank=True, validators=[validate_single_line_text])
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Unindexed: only deleting a user (never done: users are deactivated) looks rows up by it, and
+    # every index slows the bulk writes of millions of rows.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -331,7 +336,9 @@ class Measurement(SchoolMetricValue):
                 fields=["school", "metric", "school_year", "period"], name="one_measurement_per_period"
             )
         ]
-        indexes = [models.Index(fields=["metric", "school_year", "period"])]
+        # Leading with the school year: ``?school_year=`` (also one that matches nothing) and
+        # ``?ordering=school_year`` read a range of it; a metric's rows are its foreign key's index.
+        indexes = [models.Index(fields=["school_year", "metric", "period"], name="measurement_year_metric")]
 
     def __str__(self):
         return f"{self.school} {self.metric} {self.school_year} {self.get_period_display()}: {self.value}"
@@ -392,7 +399,12 @@ class StatusUpdate(TrackedModel, TenantModel):
         ordering = ["-reported_on", "-created_at"]
         get_latest_by = ["reported_on", "created_at"]
         # Each school's latest update (the portfolio's ratings) is read from this index.
-        indexes = [models.Index(fields=["school", "-reported_on", "-created_at"], name="statusupdate_latest")]
+        indexes = [
+            models.Index(fields=["school", "-reported_on", "-created_at"], name="statusupdate_latest"),
+            # The API's orderings (web.filtering: each one an index range, not a sort of every row).
+            models.Index(fields=["reported_on"], name="statusupdate_reported_on"),
+            models.Index(fields=["created_at"], name="statusupdate_created_at"),
+        ]
 
     def __str__(self):
         return f"{self.school} {self.reported_on}: {self.get_rating_display()}"

@@ -33,6 +33,7 @@ from .forms import (
     SchoolYearCalendarForm,
     StatusUpdateForm,
     TargetForm,
+    WorkspaceFilterForm,
 )
 from .models import (
     Baseline,
@@ -49,48 +50,78 @@ from .tables import REQUIREMENTS, STANDINGS
 
 
 def reportable_schools(user):
-    """Schools in zones the user may post status updates and measurements for."""
-    schools = (
-        School.objects.all()
+    """Schools in zones the user may post status updates and measurements for (one query, the
+    permission table's rule as a filter), by zone then name."""
+    return (
+        School.objects.reported_on_by(user)
         .filter(zone__isnull=False)
         .select_related("district__state", "zone__lead_partner")
-        .order_by("zone__name", "name")
+        .order_by("zone__name", "name", "pk")
     )
-    return [
-        school for school in schools if user.has_perm("accountability.add_statusupdate", StatusUpdate(school=school))
-    ]
 
 
-def _choices(schools):
-    """The schools as a queryset for a form's school field."""
-    return School.objects.filter(pk__in=[school.pk for school in schools]).select_related("zone")
+# Schools per CSV chunk: the export's standings are read a chunk at a time, never all at once.
+EXPORT_CHUNK = 500
+
+
+def _standings(schools, requirements=None) -> list:
+    """The standings of ``schools`` (a page's), each with its late requirements (among
+    ``requirements``, the schools' calendar when the caller already read it)."""
+    standings = school_standings(schools, StatusUpdate.objects.all())
+    if requirements is None:
+        requirements = calendar.requirements(schools=schools)
+    mark_late(standings, late_by_school(requirements))
+    return standings
+
+
+def _all_standings(schools):
+    """Every school's standing, a chunk of schools at a time (the CSV streams them)."""
+    for start in range(0, schools.count(), EXPORT_CHUNK):
+        yield from _standings(list(schools[start : start + EXPORT_CHUNK]))
 
 
 def _workspace(request, schools, status_form=None, measurement_form=None, *, period=None, grid=None, status=None):
-    """The workspace page: the user's schools worst standing first, the quick forms, and the period
-    grid of ``period`` (school, reporting period; default: the most urgent)."""
+    """The workspace page: a page of the user's schools (filtered by state, zone and name) with
+    their standings, the quick forms over that page's schools, and the period grid of ``period``
+    (school, reporting period; default: the most urgent of the page's schools)."""
     user = request.user
-    if not schools and not user.has_perm("accountability.add_statusupdate", ANYWHERE):
+    if not schools.exists() and not user.has_perm("accountability.add_statusupdate", ANYWHERE):
         raise PermissionDenied("The workspace is where Lead Partner staff and state leads post updates and results.")
-    standings = sorted(
-        school_standings(schools, StatusUpdate.objects.all()),
-        key=lambda row: (row.standing.severity, row.school.name),
-    )
-    requirements = calendar.requirements(schools=schools)
-    mark_late(standings, late_by_school(requirements))
-    if response := csv_export(request, "workspace", {"schools": (STANDINGS, standings)}):
+    filters = WorkspaceFilterForm(request.GET, schools=schools)
+    shown = filters.apply(schools)
+    if response := csv_export(request, "workspace", {"schools": (STANDINGS, _all_standings(shown))}):
         return response
-    school, reporting_period = period or (_chosen_period(request, schools, requirements) if schools else (None, None))
+    page = paginate(request, shown)
+    page_schools = list(page.object_list)
+    requirements = calendar.requirements(schools=page_schools)
+    # Worst standing first within the page: ordering every school by standing needs the standing in
+    # SQL (the persisted progress read model), not computed for all to show 25.
+    page.object_list = sorted(
+        _standings(page_schools, requirements), key=lambda row: (row.standing.severity, row.school.name)
+    )
+    school, reporting_period = period or (
+        _chosen_period(request, schools, requirements) if page_schools else (None, None)
+    )
     if grid is None and reporting_period is not None:
         grid = _period_grid(request, school, reporting_period)
+    # The dropdowns offer the page's schools (and the one asked for or posted): they never grow
+    # with the portfolio; the forms still accept any school the user reports on (``_save_report``).
+    if school is not None and school not in page_schools:
+        page_schools.append(school)
+    offered = [row.pk for row in page_schools] + [_pk(request.POST.get("school"))]
+    choices = schools.filter(pk__in=[pk for pk in offered if pk is not None])
+    for failed_form in (status_form, measurement_form):
+        if failed_form is not None:
+            failed_form.fields["school"].queryset = choices
     initial = {"school": request.GET.get("school")}
     context = {
         "lead_partners": LeadPartner.objects.filter(pk__in=user.scope.lead_partner_ids),
-        "standings": paginate(request, standings),
-        "status_form": status_form or StatusUpdateForm(user=user, schools=_choices(schools), initial=initial),
-        "measurement_form": measurement_form or MeasurementForm(user=user, schools=_choices(schools), initial=initial),
+        "filters": filters,
+        "standings": page,
+        "status_form": status_form or StatusUpdateForm(user=user, schools=choices, initial=initial),
+        "measurement_form": measurement_form or MeasurementForm(user=user, schools=choices, initial=initial),
         "grid": grid,
-        "picker": _picker(schools, school, reporting_period),
+        "picker": _picker(page_schools, school, reporting_period),
         "today": timezone.localdate(),
     }
     failed = bool(status_form or measurement_form)
@@ -108,7 +139,7 @@ def _save_report(request, form_class, form_name: str, record):
 
     Returns (report, None), or (None, the workspace re-rendered with the input and its errors)."""
     schools = reportable_schools(request.user)
-    form = form_class(request.POST, user=request.user, schools=_choices(schools))
+    form = form_class(request.POST, user=request.user, schools=schools)
     if form.is_valid():
         try:
             return record(form.instance), None
@@ -339,10 +370,9 @@ def _chosen_period(request, schools, requirements=None):
     ``requirements``, the calendar of ``schools`` when the caller already read it); (school, None)
     when nothing is due."""
     school_pk, period_pk = _pk(request.GET.get("school")), _pk(request.GET.get("period"))
-    by_pk = {school.pk: school for school in schools}
-    if request.GET.get("school") and school_pk not in by_pk:
+    school = schools.filter(pk=school_pk).first() if school_pk is not None else None
+    if request.GET.get("school") and school is None:
         raise Http404("No such school among yours.")
-    school = by_pk.get(school_pk)
     if period_pk is not None and school is not None:
         periods = ReportingPeriod.objects.filter(state_id=school.district.state_id)
         return school, get_object_or_404(periods, pk=period_pk)
@@ -397,7 +427,7 @@ def _period_grid(request, school, reporting_period, *, indicators=None, form=Non
 
 
 def _picker(schools, school, reporting_period):
-    """The school/period picker's choices: the user's schools, and their states' reporting periods."""
+    """The school/period picker's choices: the page's schools, and their states' reporting periods."""
     state_ids = {school.district.state_id for school in schools}
     periods = ReportingPeriod.objects.filter(state_id__in=state_ids).select_related("state")
     return {
@@ -414,7 +444,7 @@ def period_form(request):
     """A school's whole reporting period in one form on the workspace: save (htmx: one request that
     answers with the grid, errors beside their indicator) or submit it for the state's review."""
     schools = reportable_schools(request.user)
-    if not schools:
+    if not schools.exists():
         raise PermissionDenied
     if request.method != "POST":
         return _workspace(request, schools)  # it opens the chosen period, reading the calendar once

@@ -392,7 +392,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "web.negotiation.ApiContentNegotiation",
     # JSON first (the default), the browsable API for a browser, CSV of a list by Accept: text/csv.
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "web.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "web.renderers.CsvListRenderer",
     ],

@@ -157,12 +157,7 @@ class TenantQuerySet(models.QuerySet):
         q = Q(pk__in=[])
         if scope.state_ids:
             q |= Q(**{f"{rules.state}__in": scope.state_ids})
-        lead_partner_path = getattr(rules, "lead_partner", None)
-        if lead_partner_path:
-            partner_when = getattr(rules, "lead_partner_when", Q())
-            for lead_partner_id, state_id in scope.lead_partner_grants:
-                grant = Q(**{lead_partner_path: lead_partner_id}) & partner_when
-                q |= grant if state_id is None else grant & Q(**{rules.state: state_id})
+        q |= self._partner_grants(scope)
         if scope.collaborator_state_ids and getattr(rules, "collaborator", False):
             q |= Q(**{f"{rules.state}__in": scope.collaborator_state_ids}) & getattr(rules, "collaborator_when", Q())
         if getattr(rules, "network", False) and scope.in_network:
@@ -173,6 +168,28 @@ class TenantQuerySet(models.QuerySet):
         if getattr(rules, "multivalued", False):
             return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
         return self.filter(q)
+
+    def _partner_grants(self, scope) -> Q:
+        """The rows of the zones the scope's Lead Partner grants cover (in the grant's state)."""
+        rules = self.model.TenantScope
+        q = Q(pk__in=[])
+        lead_partner_path = getattr(rules, "lead_partner", None)
+        if lead_partner_path:
+            partner_when = getattr(rules, "lead_partner_when", Q())
+            for lead_partner_id, state_id in scope.lead_partner_grants:
+                grant = Q(**{lead_partner_path: lead_partner_id}) & partner_when
+                q |= grant if state_id is None else grant & Q(**{rules.state: state_id})
+        return q
+
+    def reported_on_by(self, user_or_scope):
+        """Rows the user reports on (accounts.permissions' ``reports_on_school`` as one filter, not a
+        check per row): admins all, a state lead's states, the zones of a Lead Partner's grants."""
+        scope = scope_of(user_or_scope)
+        if scope.is_admin:
+            return self
+        return self.filter(
+            Q(**{f"{self.model.TenantScope.state}__in": scope.lead_state_ids}) | self._partner_grants(scope)
+        )
 
     def editable_by(self, user_or_scope):
         """Rows the user may change as a state lead (admins: all). Lead Partner write rules

@@ -172,9 +172,6 @@ def state_detail(request, state_pk):
     state = get_object_or_404(State.objects.select_related("initiative"), pk=state_pk)
     districts = District.objects.filter(state=state).annotate(school_count=Count("schools"))
     schools = School.objects.filter(district__state=state).select_related("district", "zone")
-    standings = sorted(school_standings(schools, StatusUpdate.objects.all()), key=lambda row: not row.needs_attention)
-    rollup = state_rollup(state, user)
-    mark_late(standings, rollup.late_requirements)
     engagements = CollaboratorEngagement.objects.filter(state=state).select_related("collaborator")
     activity = (
         activity_rollup(ActivityReport.objects.filter(engagement__state=state))
@@ -183,16 +180,18 @@ def state_detail(request, state_pk):
     )
     commitments = Commitment.objects.filter(state=state).select_related("funder", "state", "zone", "initiative")
     expenditures = Expenditure.objects.filter(state=state).select_related("commitment__funder", "zone", "school")
-    tables = {
+    tables = {  # the rollup and the standings computed only for their own CSV (or the page)
         "districts": (DISTRICTS, districts),
-        "zones": (ZONES, rollup.zones),
-        "schools": (STANDINGS, standings),
+        "zones": (ZONES, lambda: state_rollup(state, user).zones),
+        "schools": (STANDINGS, lambda: _school_standings(schools, state_rollup(state, user))),
         "engagements": (ENGAGEMENTS, engagements),
         "commitments": (COMMITMENTS, commitments),
         "expenditures": (EXPENDITURES, expenditures),
     }
     if response := csv_export(request, state.name, tables):
         return response
+    rollup = state_rollup(state, user)
+    standings = _school_standings(schools, rollup)
     context = {
         "state": state,
         "rollup": rollup,
@@ -224,6 +223,13 @@ def state_detail(request, state_pk):
         "pending_proposals": pending_count(state) if user.has_perm("proposals.decide_changeproposal", state) else None,
     }
     return render(request, "portfolio/state_detail.html", context)
+
+
+def _school_standings(schools, rollup) -> list:
+    """The state's schools' standings, those needing attention first, with their late submissions."""
+    standings = sorted(school_standings(schools, StatusUpdate.objects.all()), key=lambda row: not row.needs_attention)
+    mark_late(standings, rollup.late_requirements)
+    return standings
 
 
 def flagged_first(outlooks: list) -> list:

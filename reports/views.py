@@ -39,13 +39,18 @@ def index(request):
     return render(request, "reports/index.html", context)
 
 
+ZONES_PER_PAGE = 5
+
+
 def _progress_page(request, runs, scope, **report_scope):
     """The live report, read like its PDF: for the whole state, not one viewer's rows (whoever
     reaches this page may request the report, see ``_require_report_access``)."""
     state = report_scope.get("state") or report_scope["zone"].state
     with state_scope(state.pk):
         report = services.progress_report(**report_scope)
-        context = {"report": report, "charts": report.charts(), "runs": runs, "scope": scope}
+        # A few zones' tables per page (a state's are thousands of rows: the PDF has them all).
+        zones = paginate(request, report.zones, "zones_page", per_page=ZONES_PER_PAGE)
+        context = {"report": report, "zones": zones, "charts": report.charts(), "runs": runs, "scope": scope}
         return render(request, "reports/progress.html", context)
 
 

@@ -66,6 +66,11 @@ class School(TrackedModel, ReasonedStatusModel, VersionedModel, TenantModel):
 
     class Meta:
         ordering = ["name"]
+        # The API's orderings (web.filtering: each one an index range, not a sort of every school).
+        indexes = [
+            models.Index(fields=["name"], name="school_name"),
+            models.Index(fields=["enrollment"], name="school_enrollment"),
+        ]
 
     def __str__(self):
         return self.name

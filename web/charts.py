@@ -14,11 +14,14 @@ so that a chart set across a printed page (≥ 427 pt wide) has labels of 8 pt o
 
 import base64
 import functools
+import hashlib
 import itertools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -28,6 +31,30 @@ FONT, TITLE_FONT = 12, 15  # the smallest text and the title, in SVG units (1/64
 FONT_FAMILY = "DejaVu Sans, Helvetica, Arial, sans-serif"
 INK, SUBTLE, GRID = "#1d2733", "#5b6776", "#e3e7ec"  # GRID: decorative, kept light under the data
 MIN_CONTRAST = 3.0  # WCAG 1.4.11: graphics needed to read the chart, against the white background
+
+
+# A drawn chart is kept by content: the key hashes the chart's inputs and this module's code (a
+# change of drawing is a new key), so a page drawn again with the same figures reads it back.
+DRAWING = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+CHART_TIMEOUT = 7 * 24 * 3600
+
+
+def cached_by_content(draw):
+    """``draw`` answered from the cache for inputs it drew before. The cache is core.cache's, which
+    fails open: with Redis away the chart is kept in this process's memory, never an error."""
+
+    @functools.wraps(draw)
+    def chart(*args, **kwargs):
+        inputs = repr((draw.__name__, args, sorted(kwargs.items()))).encode()
+        key = f"chart:{DRAWING}:{hashlib.sha256(inputs).hexdigest()}"
+        kept = cache.get(key)
+        if kept is not None:
+            return mark_safe(kept)  # markup this module drew
+        markup = draw(*args, **kwargs)
+        cache.set(key, str(markup), CHART_TIMEOUT)
+        return markup
+
+    return chart
 
 
 def _luminance(colour: str) -> float:
@@ -178,6 +205,7 @@ def _latest_label(px: float, py: float, value) -> str:
     )
 
 
+@cached_by_content
 def progress_chart(
     title: str,
     points: list[tuple[float, str, Decimal]],
@@ -395,6 +423,7 @@ def _funding_words(figures) -> str:
 RATING_HEIGHT = 124
 
 
+@cached_by_content
 def rating_chart(title: str, counts: dict[str, int], colors: tuple[str, ...]) -> str:
     """Schools on track / at risk / off track as one horizontal bar of segments in the counts'
     order (``colors``: the choices' colours), each count in the legend, a few round ticks below."""
@@ -429,6 +458,7 @@ def rating_chart(title: str, counts: dict[str, int], colors: tuple[str, ...]) ->
 LINE_LABELS = 12  # at most this many labels on a line chart's time axis
 
 
+@cached_by_content
 def line_chart(
     title: str, points: list[tuple[str, Decimal | None]], *, series_label: str, target=None, target_label="Target"
 ) -> str:

@@ -19,12 +19,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from core.correlation import bind_correlation_id, correlation_id, reset_correlation_id
+from web.renderers import OrjsonRenderer
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE = "urn:zone-portfolio:problem:"
@@ -259,7 +259,7 @@ def _sentence(detail) -> str:
 def answer_as_problem(request) -> None:
     """An error is JSON whatever the request accepts (HTML of the browsable API, CSV of a list)."""
     if request is not None:
-        request.accepted_renderer = JSONRenderer()
+        request.accepted_renderer = OrjsonRenderer()
         request.accepted_media_type = PROBLEM_CONTENT_TYPE
 
 

@@ -1,18 +1,59 @@
-"""Every API list as CSV, for spreadsheets and BI tools: ``Accept: text/csv`` on a list operation."""
+"""The API's renderers: JSON through orjson (the same bytes as DRF's, several times faster), and
+every API list as CSV, for spreadsheets and BI tools: ``Accept: text/csv`` on a list operation."""
 
 import io
 import json
 import re
 from decimal import Decimal
 
+import orjson
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 from web.csv_export import write_rows
 
 # A number as DRF writes a decimal: written as a number, not as text neutralised with a quote
 # ("-5.00" stays a number). No leading zeros, so a code such as a postal code stays text.
 PLAIN_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+
+
+# Date-times, dates and times go to DRF's encoder (milliseconds, "Z" for UTC) like Decimals and
+# lazy strings do: orjson's own formats differ.
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+# DRF escapes these two so the JSON stays a JavaScript subset.
+LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+
+
+DRF_ENCODER = JSONEncoder()
+
+
+def drf_default(value):
+    """What DRF's encoder makes of a value orjson leaves to it; a Decimal as Python writes its
+    float (``1e-07``, where orjson writes ``1e-7``)."""
+    if isinstance(value, Decimal):
+        return orjson.Fragment(json.dumps(float(value)))
+    return DRF_ENCODER.default(value)
+
+
+class OrjsonRenderer(JSONRenderer):
+    """DRF's compact JSON, encoded by orjson: a long list encodes in a fraction of the time. What
+    orjson refuses (an integer beyond 64 bits, a key that is not a string) and indented output
+    (``Accept: application/json; indent=4``, the browsable API) are DRF's own rendering. Only a
+    float a serializer gives as a float beyond 1e16 or under 1e-4 reads ``1e16``, not ``1e+16``."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            body = orjson.dumps(data, default=drf_default, option=ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        for raw, escaped in LINE_SEPARATORS:
+            body = body.replace(raw, escaped)
+        return body
 
 
 class CsvListRenderer(BaseRenderer):

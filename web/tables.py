@@ -1,7 +1,8 @@
 """Tables shown on pages and downloadable as CSV from the same rows and scope.
 
 A page lists its tables as ``{name: (Table, rows)}``; ``?export=<name>`` answers with that
-table as CSV (all rows, not only the current page) instead of the page.
+table as CSV (all rows, not only the current page) instead of the page. ``rows`` may be a function
+returning them: only the table asked for is then computed (not every figure of the page).
 """
 
 from collections.abc import Callable
@@ -61,7 +62,7 @@ def csv_export(request, label: str, tables: dict):
     if name not in tables:
         return None
     table, rows = tables[name]
-    return table.csv(rows, label)
+    return table.csv(rows() if callable(rows) else rows, label)
 
 
 def paginate(request, items, param: str = "page", per_page: int = PAGE_SIZE):

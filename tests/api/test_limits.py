@@ -98,7 +98,9 @@ def test_a_tampered_cursor_is_a_400(clients, records, path, tampered):
 
 
 def test_a_cursor_is_checked_against_the_requested_ordering(clients, records):
-    response = clients["state_lead"].get("/api/v1/measurements/", {"ordering": "value", "cursor": cursor("p=abc")})
+    response = clients["state_lead"].get(
+        "/api/v1/measurements/", {"ordering": "school_year", "cursor": cursor("p=abc")}
+    )
 
     assert response.status_code == 400
     assert field_errors(response) == {"cursor": [CursorPages.invalid_cursor_message]}

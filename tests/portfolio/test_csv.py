@@ -1,11 +1,13 @@
 import csv
 import io
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from portfolio import views
 from tests.worlds import member
 from web.csv_export import neutralise
 
@@ -76,3 +78,17 @@ def test_export_file_names_say_each_table_once(tenant, login):
     }
     for url, name in names.items():
         assert client.get(url)["Content-Disposition"] == f'attachment; filename="{name}"', url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", ["districts", "engagements", "commitments", "expenditures"])
+def test_a_state_export_without_standings_computes_none(tenant, login, table):
+    client = login(member(Role.STATE_LEAD, tenant))
+    url = reverse("portfolio:state_detail", kwargs={"state_pk": tenant.state.pk})
+    with (
+        mock.patch.object(views, "school_standings", wraps=views.school_standings) as standings,
+        mock.patch.object(views, "state_rollup", wraps=views.state_rollup) as rollup,
+    ):
+        response = client.get(url, {"export": table})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert standings.call_count == 0 and rollup.call_count == 0
