@@ -29,8 +29,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Max, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, F, Max, Value, When, Window
+from django.db.models.functions import Least, RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
 
@@ -573,6 +573,22 @@ class StandingCounts:
 
     def __add__(self, other: "StandingCounts") -> "StandingCounts":
         return StandingCounts(**{s.value: getattr(self, s.value) + getattr(other, s.value) for s in Standing})
+
+
+def _severity(field: str):
+    """The ``Standing.severity`` of a stored rating or status, in SQL (no data: the largest)."""
+    known = [standing for standing in Standing if standing != Standing.NO_DATA]
+    whens = [When(**{field: standing.value}, then=Value(standing.severity)) for standing in known]
+    return Case(*whens, default=Value(Standing.NO_DATA.severity))
+
+
+def worst_first(schools):
+    """``schools`` ordered by ``SchoolStanding.standing``, worst first, then by name, in SQL from the
+    stored read model (``SchoolProgress``: the worse of the latest rating and the projection), so a
+    list pages through every school in that order without computing every standing. For readers who
+    see the Lead Partner's ratings (the rating is anyone's latest)."""
+    severity = Least(_severity("progress__rating"), _severity("progress__projection"))
+    return schools.annotate(standing_severity=severity).order_by("standing_severity", "name", "pk")
 
 
 def ratings_hidden_from(user, state=None) -> bool:

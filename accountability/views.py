@@ -45,7 +45,7 @@ from .models import (
     Target,
     period_form_url,
 )
-from .services import late_by_school, mark_late, school_standings
+from .services import late_by_school, mark_late, school_standings, worst_first
 from .tables import REQUIREMENTS, STANDINGS
 
 
@@ -88,17 +88,13 @@ def _workspace(request, schools, status_form=None, measurement_form=None, *, per
     if not schools.exists() and not user.has_perm("accountability.add_statusupdate", ANYWHERE):
         raise PermissionDenied("The workspace is where Lead Partner staff and state leads post updates and results.")
     filters = WorkspaceFilterForm(request.GET, schools=schools)
-    shown = filters.apply(schools)
+    shown = worst_first(filters.apply(schools))  # every page in one order: worst standing first
     if response := csv_export(request, "workspace", {"schools": (STANDINGS, _all_standings(shown))}):
         return response
     page = paginate(request, shown)
     page_schools = list(page.object_list)
     requirements = calendar.requirements(schools=page_schools)
-    # Worst standing first within the page: ordering every school by standing needs the standing in
-    # SQL (the persisted progress read model), not computed for all to show 25.
-    page.object_list = sorted(
-        _standings(page_schools, requirements), key=lambda row: (row.standing.severity, row.school.name)
-    )
+    page.object_list = _standings(page_schools, requirements)
     school, reporting_period = period or (
         _chosen_period(request, schools, requirements) if page_schools else (None, None)
     )

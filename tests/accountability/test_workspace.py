@@ -131,3 +131,22 @@ def test_a_duplicate_measurement_links_to_the_grid_of_its_period(tenant, partner
     assert response.status_code == 400
     grid = f"{reverse('accountability:period_form')}?school={school.pk}&amp;period={period.pk}#period"
     assert f'<a href="{grid}">' in response.content.decode()
+
+
+def test_worst_first_holds_across_pages_not_only_within_one(tenant, partner, monkeypatch):
+    """Pages of one school each: the off-track school named last is on the first page, and the pages
+    together list every school once, worst standing first (the order comes from the stored read model)."""
+    from web import tables
+
+    monkeypatch.setattr(tables.paginate, "__defaults__", ("page", 1))
+    off_track = tenant.schools[0]
+    off_track.name = "Zebra Elementary"
+    off_track.save()
+    pages = [
+        partner.get(reverse("accountability:workspace"), {"page": n}).context["standings"]
+        for n in range(1, len(tenant.schools) + 1)
+    ]
+    rows = [row for page in pages for row in page]
+    assert rows[0].school == off_track
+    assert sorted(row.school.pk for row in rows) == sorted(school.pk for school in tenant.schools)
+    assert [row.standing.severity for row in rows] == sorted(row.standing.severity for row in rows)
