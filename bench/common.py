@@ -223,11 +223,10 @@ def role_users():
 
 
 def machine_info() -> dict:
-    from django.db import connection
+    from django.conf import settings
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
+    with connect(settings.DATABASES["default"], dbname="postgres") as conn:  # the base database may not exist
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
     meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()
     return {
         "nproc": os.cpu_count(),

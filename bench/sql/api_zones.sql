@@ -1,9 +1,10 @@
 -- One page of the zones API list, as one hand-written query: the zones (in the API's order) with
 -- their Lead Partner, districts and schools, and for every school and metric the baseline, latest
--- measurement, target, gain, share of target, linear projection and status, plus each school's
+-- measurement, target, gain, share of target, trend projection and status, plus each school's
 -- overall status (its weakest metric with data) and the total count for the pager. Flat rows (one
 -- per zone, school and metric): nesting them is presentation, left to the client. The rules are
--- those of accountability.services; bench/sql_ratio.py checks the rows against the API's.
+-- those of accountability.services (bench/sql/_progress.sql); bench/sql_ratio.py checks the rows
+-- against the API's.
 -- Parameters: %(limit)s, %(offset)s.
 WITH page AS (
     SELECT z.*, s.name AS state_name
@@ -15,52 +16,7 @@ WITH page AS (
 school AS (
     SELECT sc.* FROM schools_school sc JOIN page ON sc.zone_id = page.id
 ),
-progress AS (  -- every school and metric with a baseline, a target or a measurement (index probes)
-    SELECT sc.id AS school_id, mt.id AS metric_id, mt.code, mt.name,
-           CASE WHEN mt.direction = 'higher' THEN 1 ELSE -1 END AS sign,
-           b.value AS baseline, b.school_year AS baseline_year,
-           t.value AS target, t.target_school_year AS target_year,
-           l.value AS latest, l.school_year AS latest_year, l.period AS latest_period,
-           left(b.school_year, 4)::int + 1 AS start_at,
-           left(l.school_year, 4)::int + l.period / 4.0 AS latest_at,
-           left(t.target_school_year, 4)::int + 1 AS target_at
-    FROM school sc
-    CROSS JOIN accountability_metric mt
-    LEFT JOIN LATERAL (  -- LIMIT 1 (the pair is unique) keeps these as index probes
-        SELECT value, school_year FROM accountability_baseline WHERE school_id = sc.id AND metric_id = mt.id LIMIT 1
-    ) b ON true
-    LEFT JOIN LATERAL (
-        SELECT value, target_school_year FROM accountability_target
-        WHERE school_id = sc.id AND metric_id = mt.id
-        LIMIT 1
-    ) t ON true
-    LEFT JOIN LATERAL (  -- the latest measurement: one backward step on the unique index
-        SELECT value, school_year, period FROM accountability_measurement
-        WHERE school_id = sc.id AND metric_id = mt.id
-        ORDER BY school_year DESC, period DESC
-        LIMIT 1
-    ) l ON true
-    WHERE b.value IS NOT NULL OR t.value IS NOT NULL OR l.value IS NOT NULL
-),
-projected AS (
-    SELECT pr.*,
-           sign * (latest - baseline) AS gain,
-           sign * (target - baseline) AS needed_gain,
-           CASE WHEN latest_at > start_at
-                THEN round(baseline + (latest - baseline) / (latest_at - start_at) * (target_at - start_at), 2)
-           END AS projected
-    FROM progress pr
-),
-rated AS (
-    SELECT pj.*,
-           CASE WHEN needed_gain <> 0 THEN round(gain / needed_gain, 3) END AS share_of_target,
-           CASE WHEN projected IS NULL OR coalesce(needed_gain, 0) = 0 THEN 'no_data'
-                WHEN sign * (projected - baseline) / needed_gain >= 1 THEN 'on_track'
-                WHEN sign * (projected - baseline) / needed_gain >= 0.5 THEN 'at_risk'
-                ELSE 'off_track'
-           END AS status
-    FROM projected pj
-),
+-- include: _progress
 zone_districts AS (
     SELECT zone_id, array_agg(district_id ORDER BY district_id) AS districts
     FROM zones_zone_districts
