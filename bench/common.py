@@ -34,6 +34,7 @@ def verdict(met: bool) -> str:
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.pop("REDIS_URL", None)  # local-memory cache and eager tasks, as the benchmark's gunicorns
     django.setup()
 
 

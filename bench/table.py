@@ -66,7 +66,8 @@ def endpoint_rows(latency, ratios) -> tuple[list[str], list[str]]:
                 misses.append(f"app/SQL {r['ratio']}x" if r["status"] == 200 else f"HTTP {r['status']}")
         else:
             cells += ["-", "-", "-"]
-        cells.append("met" if not misses else "MISSED")
+        measured = any(cell not in ("-", endpoint) for cell in cells[2:])
+        cells.append("MISSED" if misses else "met" if measured else "not measured")
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
         if misses:
             missed.append(f"{endpoint}: {', '.join(misses)}")
@@ -114,11 +115,13 @@ def build() -> str:
     out.append("")
     if latency:
         out.append(
-            f"Latency: {latency['samples']} samples per endpoint and size, {latency['connections']} concurrent "
-            f"connections, gunicorn {latency['workers']} sync workers per size, sizes alternated. In-process "
-            f"and hand SQL: medians of {ratios.get('repeats', '-')} alternated repeats."
+            f"Latency (run {latency['at']}): {latency['samples']} samples per endpoint and size, "
+            f"{latency['connections']} concurrent connections, gunicorn {latency['workers']} sync workers per size, "
+            "sizes alternated."
         )
-        out.append("")
+    if ratios:
+        out.append(f"In process vs hand SQL (run {ratios['at']}): medians of {ratios['repeats']} alternated repeats.")
+    out.append("")
     lines, missed = endpoint_rows(latency, ratios)
     out += [*lines, ""]
     more, more_missed = report_lines(reports)
