@@ -106,7 +106,9 @@ def build() -> str:
     ]
     for size, facts in datasets.get("sizes", {}).items():
         generation = facts.get("generation") or {}
-        took = f", generated in {generation['seconds']} s (load {generation['load_average_1m']})" if generation else ""
+        took = ""
+        if generation:
+            took = f", generated in {generation['seconds']} s (1-minute load {generation['load_average'][0]})"
         out.append(
             f"- **{SIZE_LABELS.get(size, size)}** (`{facts['database']}`): {facts['states']} states, "
             f"{facts['zones_total']:,} zones, {facts['schools_total']:,} schools, {facts['years']} years, "
