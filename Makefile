@@ -66,14 +66,12 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks (never part of `make test`): PostgreSQL database of their own, created, migrated and
-# filled with the national data set on first use. BENCH="latency" runs only the named ones.
+# Benchmarks (never part of `make test`): a PostgreSQL database per data set size beside
+# BENCH_DATABASE_URL's name (<name>_small, <name>_national, ...), created, migrated and filled on
+# first use. BENCH="latency sql_ratio" runs only those; BENCH_SIZES, BENCH_SAMPLES, BENCH_ONLY,
+# BENCH_HUGE=1: see README, Benchmarks. `python -m bench.readme` copies the latest table into README.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zone_portfolio_bench
 bench: system-libs $(VENV)/.installed-app
-	@command -v wrk >/dev/null || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
-		else echo "Please install wrk (Debian/Ubuntu: apt-get install wrk)"; exit 1; fi; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH)
 
 clean:

@@ -1,106 +1,81 @@
-"""Benchmark: one state's commissioner brief and the all-states batch (target: under 2 s per brief).
+"""The report workloads, each run alone in a fresh process as a worker would (bench/reports.py starts
+them): ``briefs`` times every state's commissioner brief (the largest state's median of 3 first),
+``portfolio`` the admin's portfolio PDF of every state. Prints one JSON line with the figures and
+the process's peak RSS. Uses the database in DATABASE_URL:
 
-Uses the database the app uses (DATABASE_URL; load the demo or the national-scale data first):
-
-    .venv/bin/python bench/bench_reports.py
-
-or, from other code, ``from bench.bench_reports import run; run()``. Prints a table and writes
-bench/results/reports.json. Times the whole brief: queries, charts and the WeasyPrint PDF.
+    DATABASE_URL=postgres://.../zone_portfolio_bench_national .venv/bin/python -m bench.bench_reports briefs
 """
 
 import json
 import os
+import resource
 import statistics
 import sys
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-TARGET_SECONDS = 2.0
 
 
-def _setup_django():
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+def _timed(work) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of ``work()``: on a shared machine the CPU time shows the work itself."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def briefs(repeat: int = 3) -> dict:
+    from django.db.models import Count
+    from django_scopes import scopes_disabled
+
+    from core.tenancy import state_scope
+    from reports import services
+    from zones.models import State
+
+    with scopes_disabled():
+        states = list(State.objects.annotate(schools=Count("districts__schools")).order_by("-schools", "name"))
+
+    def brief(state):
+        with state_scope(state.pk):
+            services.commissioner_brief_pdf(services.progress_report(state=state))
+
+    largest = states[0]
+    brief(largest)  # warm-up: templates, fonts
+    single = [_timed(lambda: brief(largest)) for _ in range(repeat)]
+    started = time.perf_counter()
+    per_state = [_timed(lambda state=state: brief(state)) for state in states]
+    return {
+        "largest_state": {"name": largest.name, "schools": largest.schools},
+        "median_seconds": round(statistics.median(wall for wall, _cpu in single), 2),
+        "median_cpu_seconds": round(statistics.median(cpu for _wall, cpu in single), 2),
+        "batch_states": len(states),
+        "batch_seconds": round(time.perf_counter() - started, 1),
+        "batch_median_seconds": round(statistics.median(wall for wall, _cpu in per_state), 2),
+        "batch_slowest_seconds": round(max(wall for wall, _cpu in per_state), 2),
+    }
+
+
+def portfolio() -> dict:
+    from core.tenancy import state_scope
+    from reports import services
+
+    def render():
+        with state_scope(None):
+            services.portfolio_pdf(services.portfolio_report())
+
+    wall, cpu = _timed(render)
+    return {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2)}
+
+
+WORKLOADS = {"briefs": briefs, "portfolio": portfolio}
+
+
+def main(name):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
-
-
-def _time_brief(state) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) for one brief: on a shared machine the CPU time shows the work itself."""
-    from reports import services
-
-    wall, cpu = time.perf_counter(), time.process_time()
-    services.commissioner_brief_pdf(services.progress_report(state=state))
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
-def run(repeat: int = 3, results_dir: Path = ROOT / "bench" / "results") -> dict:
-    """Time the largest state's brief (median of ``repeat``) and every state's brief once."""
-    _setup_django()
-    from django.db.models import Count
-
-    from zones.models import State
-
-    states = list(State.objects.annotate(schools=Count("districts__schools")).order_by("-schools", "name"))
-    if not states:
-        raise SystemExit("No states in the database: run `manage.py seed_demo` (or load the national data) first.")
-    largest = states[0]
-    _time_brief(largest)  # warm-up: templates, fonts
-    single = [_time_brief(largest) for _ in range(repeat)]
-    batch_started = time.perf_counter()
-    per_state = {state.name: _time_brief(state) for state in states}
-    batch = time.perf_counter() - batch_started
-    slowest = max(per_state.values())
-    result = {
-        "benchmark": "reports",
-        "target_seconds_per_brief": TARGET_SECONDS,
-        "largest_state": {
-            "name": largest.name,
-            "schools": largest.schools,
-            "median_seconds": statistics.median(wall for wall, _cpu in single),
-            "median_cpu_seconds": statistics.median(cpu for _wall, cpu in single),
-        },
-        "batch": {
-            "states": len(states),
-            "total_seconds": batch,
-            "mean_seconds_per_brief": batch / len(states),
-            "slowest_seconds": slowest[0],
-            "slowest_cpu_seconds": slowest[1],
-        },
-        "load_average": os.getloadavg()[0],
-    }
-    result["meets_target"] = slowest[0] < TARGET_SECONDS
-    _print(result)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / "reports.json").write_text(json.dumps(result, indent=2))
-    return result
-
-
-def _print(result: dict) -> None:
-    largest, batch = result["largest_state"], result["batch"]
-    rows = [
-        (
-            f"brief, {largest['name']} ({largest['schools']} schools), median",
-            largest["median_seconds"],
-            largest["median_cpu_seconds"],
-        ),
-        (f"all-states batch ({batch['states']} briefs), total", batch["total_seconds"], None),
-        ("all-states batch, mean per brief", batch["mean_seconds_per_brief"], None),
-        ("all-states batch, slowest brief", batch["slowest_seconds"], batch["slowest_cpu_seconds"]),
-    ]
-    width = max(len(row[0]) for row in rows)
-    print(f"{'commissioner briefs':<{width}}  wall s   CPU s")
-    for label, wall, cpu in rows:
-        print(f"{label:<{width}}  {wall:6.2f}  {'' if cpu is None else f'{cpu:6.2f}'}")
-    verdict = "meets" if result["meets_target"] else "MISSES"
-    print(
-        f"{verdict} the target of {result['target_seconds_per_brief']:.1f} s per state brief "
-        f"(wall time; load average {result['load_average']:.1f})"
-    )
+    figures = WORKLOADS[name]()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print("BENCH_JSON " + json.dumps({**figures, "peak_rss_mb": round(peak_kib / 1024, 1)}))
 
 
 if __name__ == "__main__":
-    run()
+    main(sys.argv[1])

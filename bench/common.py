@@ -1,21 +1,28 @@
-"""What every benchmark shares: the database, the national data set, users, tables and results.
+"""What every benchmark shares: the data set sizes and their databases, users, tables and results.
 
-The benchmarks run against the PostgreSQL database in DATABASE_URL (``make bench`` defaults it
-to ``zone_portfolio_bench``); ``prepare_database`` creates it, migrates it, collects static files
-and generates the national data set when absent.
+The benchmarks run against PostgreSQL. DATABASE_URL names the base (``make bench``: its
+``BENCH_DATABASE_URL``, default ``zone_portfolio_bench``); each data set size has a database of
+its own beside it, ``<base>_<size>`` (``zone_portfolio_bench_small``, ``..._national``), which
+``prepare_databases`` creates, migrates and fills with ``generate_scale_data`` when absent, timing
+the generation. One process reaches every size by switching the default connection
+(``on_database``), so the sizes are measured side by side in one run.
 """
 
 import datetime
+import functools
 import json
 import os
 import platform
 import subprocess
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import django
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
+GENERATION_FILE = RESULTS_DIR / "generation.json"  # how long each database's data set took to generate
 PROJECT_DIR = BENCH_DIR.parent
 BENCH_EMAIL_DOMAIN = "bench.scale.invalid"
 NOT_AVAILABLE = "not available"
@@ -27,25 +34,127 @@ def verdict(met: bool) -> str:
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.pop("REDIS_URL", None)  # local-memory cache and eager tasks, as the benchmark's gunicorns
     django.setup()
 
 
-def prepare_database(stdout) -> None:
-    """Create, migrate and fill the benchmark database when it is not ready yet."""
+# The data set sizes: generate_scale_data's options. Every size has a workspace partner of 1,000
+# schools (--partner-schools), so its workspace differs only in the data around it.
+PARTNER_SCHOOLS = 1000
+SIZES = {
+    "small": {"states": 5, "zones_per_state": 40, "schools_per_zone": 5, "years": 5},
+    "national": {"states": 50, "zones_per_state": 40, "schools_per_zone": 5, "years": 5},
+    "national_10y": {"states": 50, "zones_per_state": 40, "schools_per_zone": 5, "years": 10},
+    "national_20m": {"states": 50, "zones_per_state": 40, "schools_per_zone": 5, "years": 50},
+}
+# (numerator, denominator, what the ratio shows): each is printed when both sizes ran.
+COMPARISONS = [
+    ("national", "small", "national / small"),
+    ("national_10y", "national", "10 / 5 years"),
+    ("national_20m", "national", "20M / 2M measurements"),
+]
+
+
+def chosen_sizes() -> list[str]:
+    """BENCH_SIZES (default: small, national and national_10y), plus national_20m with BENCH_HUGE=1
+    (10x the measurements: its generation takes long)."""
+    given = os.environ.get("BENCH_SIZES", "small national national_10y").split()
+    if os.environ.get("BENCH_HUGE") == "1" and "national_20m" not in given:
+        given.append("national_20m")
+    unknown = set(given) - set(SIZES)
+    if unknown or not given:
+        raise SystemExit(f"BENCH_SIZES: choose from {', '.join(SIZES)} (got {' '.join(given) or 'nothing'}).")
+    return [size for size in SIZES if size in given]
+
+
+@functools.cache
+def _base_name() -> str:
+    """DATABASE_URL's database name, read before any switch (on_database renames the connection's)."""
+    from django.db import connections
+
+    return connections.databases["default"]["NAME"]
+
+
+def database_name(size: str) -> str:
+    return f"{_base_name()}_{size}"
+
+
+@contextmanager
+def on_database(size: str):
+    """The default connection on ``size``'s database (and the per-database caches emptied)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection
+
+    name = database_name(size)
+    previous = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    ContentType.objects.clear_cache()
+    cache.clear()
+    try:
+        yield name
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = previous
+        ContentType.objects.clear_cache()
+        cache.clear()
+
+
+def prepare_databases(stdout, sizes) -> dict:
+    """Create, migrate and fill each size's database when not ready yet; {size: data set facts}."""
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise SystemExit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://... (see README, Benchmarks).")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    generated = _read_json(GENERATION_FILE)
+    facts = {}
+    for size in sizes:
+        with on_database(size) as name:
+            _create_database(settings.DATABASES["default"], name)
+            call_command("migrate", interactive=False, verbosity=0)
+            if not _scale_data_present():
+                stdout.write(f"Generating the {size} data set in {name} ({SIZES[size]}): minutes.\n")
+                stdout.flush()
+                started = time.perf_counter()
+                options = {**SIZES[size], "partner_schools": PARTNER_SCHOOLS}
+                call_command("generate_scale_data", **options, stdout=stdout)
+                generated[name] = {
+                    "seconds": round(time.perf_counter() - started, 1),
+                    "load_average": [round(load, 2) for load in os.getloadavg()],
+                    "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                }
+                RESULTS_DIR.mkdir(exist_ok=True)
+                GENERATION_FILE.write_text(json.dumps(generated, indent=2))
+            facts[size] = {"database": name, **SIZES[size], **_row_counts(), "generation": generated.get(name)}
+    return facts
+
+
+def _scale_data_present() -> bool:
+    from django_scopes import scopes_disabled
 
     from devdata.scale_data import scale_data_present
 
-    if connection.vendor != "postgresql":
-        raise SystemExit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://... (see README, Benchmarks).")
-    _create_database(settings.DATABASES["default"])
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    if not scale_data_present():
-        stdout.write("No national data set in this database yet: generating it (a few minutes).\n")
-        call_command("generate_scale_data", stdout=stdout)
+    with scopes_disabled():
+        return scale_data_present()
+
+
+def _row_counts() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM schools_school), (SELECT count(*) FROM zones_zone),"
+            " (SELECT reltuples::bigint FROM pg_class WHERE relname = 'accountability_measurement')"
+        )
+        schools, zones, measurements = cursor.fetchone()
+    return {"schools_total": schools, "zones_total": zones, "measurements_estimate": measurements}
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def connect(database, dbname=None, **options):
@@ -62,11 +171,11 @@ def connect(database, dbname=None, **options):
     return psycopg.connect(**{k: v for k, v in params.items() if v}, **options)
 
 
-def _create_database(database) -> None:
+def _create_database(database, name) -> None:
     with connect(database, dbname="postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{database["NAME"]}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def bench_user(role: str, **scope):
@@ -93,38 +202,42 @@ def bench_user(role: str, **scope):
 
 def role_users():
     """One user per role over the first scale state (the Lead Partner staff: a national partner's)."""
+    from django_scopes import scopes_disabled
+
     from accounts.models import Role, User
     from devdata.scale_data import COLLABORATORS, PREFIX, staff_email
     from partners.models import LeadPartner, NationalCollaborator
     from zones.models import State
 
-    state = State.objects.get(name=f"{PREFIX} State 01")
-    national = LeadPartner.objects.get(name=f"{PREFIX} National Partner 1")
-    collaborator = NationalCollaborator.objects.get(name=COLLABORATORS[0])
-    return {
-        "initiative admin": bench_user(Role.INITIATIVE_ADMIN),
-        "state lead": bench_user(Role.STATE_LEAD, state=state),
-        "state viewer": bench_user(Role.STATE_VIEWER, state=state),
-        "commissioner": bench_user(Role.COMMISSIONER, state=state),
-        "lead partner staff": User.objects.get(email=staff_email(national)),
-        "collaborator": bench_user(Role.COLLABORATOR, collaborator=collaborator),
-    }
+    with scopes_disabled():
+        state = State.objects.get(name=f"{PREFIX} State 01")
+        national = LeadPartner.objects.get(name=f"{PREFIX} National Partner 1")
+        collaborator = NationalCollaborator.objects.get(name=COLLABORATORS[0])
+        return {
+            "initiative admin": bench_user(Role.INITIATIVE_ADMIN),
+            "state lead": bench_user(Role.STATE_LEAD, state=state),
+            "state viewer": bench_user(Role.STATE_VIEWER, state=state),
+            "commissioner": bench_user(Role.COMMISSIONER, state=state),
+            "lead partner staff": User.objects.get(email=staff_email(national)),
+            "collaborator": bench_user(Role.COLLABORATOR, collaborator=collaborator),
+        }
 
 
 def machine_info() -> dict:
-    from django.db import connection
+    from django.conf import settings
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
+    with connect(settings.DATABASES["default"], dbname="postgres") as conn:  # the base database may not exist
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
     meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()
     return {
         "nproc": os.cpu_count(),
         "memory_gib": round(int(meminfo[1]) / 1024 / 1024, 1),
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
         "python": platform.python_version(),
         "postgresql": postgres,
         "commit": _git("rev-parse", "--short", "HEAD"),
+        "branch": _git("rev-parse", "--abbrev-ref", "HEAD"),
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
     }
 
 

@@ -1,133 +1,44 @@
-"""Benchmark 2: latency under load on the national data set.
+"""Benchmark 2: latency under load, every endpoint of issue 21 at every data set size side by side.
 
-gunicorn (2 sync workers, persistent database connections) serves the app on PostgreSQL; wrk,
-a separate process, drives one endpoint at a time for BENCH_DURATION seconds (default 10) over
-BENCH_CONNECTIONS connections (default 2: one per worker, so the figures are service times,
-not queueing behind a saturated worker); BENCH_ONLY=api,zone keeps the endpoints whose label
-holds one of those words. Pages are requested with a session cookie, the state's
-zone list also with an API token (bench/wrk_report.lua sends either).
-
-Targets on this 2-core machine: p95 under 100 ms for API pages of 50 rows and the zone page,
-under 300 ms for the portfolio page (the state page has no stated target).
+One gunicorn per size (2 sync workers, persistent database connections) serves the app on that
+size's database; a load driver in this process keeps BENCH_CONNECTIONS (default 2: one per
+worker, so the figures are service times, not queueing) requests in flight and records each
+one's time. An endpoint's BENCH_SAMPLES (default 200) samples per size are taken in rounds that
+alternate the sizes, so a change in the machine's load falls on every size alike. p50/p95/p99 are
+exact percentiles of those samples; the 1-minute load average is recorded per endpoint.
+BENCH_ONLY=workspace,api keeps the endpoints whose name holds one of those words.
 """
 
 import http.client
-import json
+import math
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.test import Client
-from django.urls import reverse
 
 from .common import (
-    BENCH_DIR,
-    NOT_AVAILABLE,
+    COMPARISONS,
     PROJECT_DIR,
     RESULTS_DIR,
+    database_name,
+    on_database,
     print_table,
     role_users,
     verdict,
     write_results,
 )
-from .endpoints import discover_endpoints, url_for
+from .endpoints import Subjects, chosen_endpoints
 
 WORKERS = 2
-API_PAGE = "?page_size=50"
-API_TARGET_MS, ZONE_PAGE_TARGET_MS, PORTFOLIO_TARGET_MS = 100, 100, 300
-# The main API lists (router basenames) and the pages, found by URL name in the URLconf.
-MAIN_API_LISTS = [
-    "zone",
-    "school",
-    "state",
-    "measurement",
-    "commitment",
-    "expenditure",
-    "statusupdate",
-    "school-progress",
-    "zone-funding",
-    "state-funding",
-]
-PAGES = [  # (label, URL names it may have, role, p95 target in ms or None)
-    ("portfolio page", ("portfolio",), "initiative admin", PORTFOLIO_TARGET_MS),
-    ("state page", ("state_detail", "state"), "state lead", None),
-    ("zone page", ("zone_detail", "zone"), "state lead", ZONE_PAGE_TARGET_MS),
-]
-
-
-def find_name(endpoints, kind, candidates):
-    names = [name for endpoint_kind, name, _kwargs in endpoints if endpoint_kind == kind]
-    for candidate in candidates:
-        match = next((name for name in names if name.rsplit(":", 1)[-1] == candidate), None)
-        if match:
-            return match
-    return None
-
-
-def plan():
-    """[(label, role, path, auth headers, target)] and the labels with no such endpoint yet."""
-    users = role_users()
-    endpoints = discover_endpoints()
-    kwargs_of = {name: kwargs for _kind, name, kwargs in endpoints}
-    sessions = {}
-
-    def cookie(role):
-        if role not in sessions:
-            client = Client()
-            client.force_login(users[role])
-            sessions[role] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        return {"BENCH_COOKIE": sessions[role]}
-
-    runs, missing = [], []
-    for label, candidates, role, target in PAGES:
-        name = find_name(endpoints, "page", candidates)
-        path = url_for(name, kwargs_of[name], users[role]) if name else None
-        if path is None:
-            missing.append(label)
-            continue
-        runs.append((label, role, path, cookie(role), target))
-    for basename in MAIN_API_LISTS:
-        name = find_name(endpoints, "api list", [f"{basename}-list"])
-        if name is None:
-            missing.append(f"API {basename} list")
-            continue
-        runs.append(
-            (
-                f"API {basename} list",
-                "initiative admin",
-                reverse(name) + API_PAGE,
-                cookie("initiative admin"),
-                API_TARGET_MS,
-            )
-        )
-    zones = find_name(endpoints, "api list", ["zone-list"])
-    if zones:
-        runs.append(
-            (
-                "API zone list (token)",
-                "state lead",
-                reverse(zones) + API_PAGE,
-                token_header(users["state lead"]),
-                API_TARGET_MS,
-            )
-        )
-    return runs, missing
-
-
-def token_header(user):
-    from accounts.models import ApiToken
-
-    membership = user.memberships.get()
-    ApiToken.objects.filter(membership=membership, name="benchmark").delete()  # the key of an earlier run is lost
-    token = ApiToken(membership=membership, name="benchmark")
-    key = token.issue_key()
-    token.save()
-    return {"BENCH_AUTHORIZATION": f"Bearer {key}"}
+ROUND = 50  # samples per size before the next size's turn
+MAX_GROWTH = 1.3  # issue 21: national / small (and 10 years, 20M rows) at most 1.3x
 
 
 def free_port() -> int:
@@ -136,9 +47,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port):
+def start_gunicorn(size, port):
     env = {
         **os.environ,
+        "DATABASE_URL": urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database_name(size)}").geturl(),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "CONN_MAX_AGE": "60",
@@ -149,14 +61,14 @@ def start_gunicorn(port):
     }
     env.pop("REDIS_URL", None)
     RESULTS_DIR.mkdir(exist_ok=True)
-    log = open(RESULTS_DIR / "gunicorn.log", "w")  # noqa: SIM115 (closed with the server)
+    log = open(RESULTS_DIR / f"gunicorn-{size}.log", "w")  # noqa: SIM115 (closed with the server)
     process = subprocess.Popen(
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
             "config.wsgi:application",
             f"--workers={WORKERS}",
             f"--bind=127.0.0.1:{port}",
-            "--timeout=60",
+            "--timeout=120",
         ],
         cwd=PROJECT_DIR,
         env=env,
@@ -164,14 +76,14 @@ def start_gunicorn(port):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    for _ in range(100):
+    for _ in range(150):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return process, log
         except OSError:
             time.sleep(0.2)
     stop_gunicorn(process, log)
-    raise SystemExit("gunicorn did not start; see bench/results/gunicorn.log")
+    raise SystemExit(f"gunicorn did not start; see bench/results/gunicorn-{size}.log")
 
 
 def stop_gunicorn(process, log):
@@ -180,114 +92,168 @@ def stop_gunicorn(process, log):
     log.close()
 
 
-def probe(port, path, auth) -> int:
-    """One request as wrk will send it (a page must answer 200, not a redirect to the login)."""
-    headers = {"X-Forwarded-Proto": "https"}
-    if "BENCH_COOKIE" in auth:
-        headers["Cookie"] = auth["BENCH_COOKIE"]
-    if "BENCH_AUTHORIZATION" in auth:
-        headers["Authorization"] = auth["BENCH_AUTHORIZATION"]
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path, headers=headers)
-    status = connection.getresponse().status
-    connection.close()
-    return status
-
-
-def wrk(port, path, auth, duration, connections) -> dict:
-    command = [
-        "wrk",
-        "--threads=1",
-        f"--connections={connections}",
-        f"--duration={duration}s",
-        "--timeout=10s",
-        f"--script={BENCH_DIR / 'wrk_report.lua'}",
-        f"http://127.0.0.1:{port}{path}",
-    ]
-    output = subprocess.run(command, env={**os.environ, **auth}, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
-    return json.loads(line.removeprefix("BENCH_JSON "))
-
-
-def run(stdout):
-    duration = int(os.environ.get("BENCH_DURATION", "10"))
-    connections = int(os.environ.get("BENCH_CONNECTIONS", str(WORKERS)))
-    if shutil.which("wrk") is None:
-        stdout.write("\nBenchmark 2 — latency: wrk is not installed (make bench installs it with apt).\n")
-        write_results("latency", {"status": NOT_AVAILABLE, "reason": "wrk missing"})
-        return NOT_AVAILABLE
-    runs, missing = plan()
-    only = [word.strip().lower() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
-    if only:  # e.g. BENCH_ONLY=api: only the endpoints whose label holds one of the words
-        runs = [run for run in runs if any(word in run[0].lower() for word in only)]
-    port = free_port()
-    process, log = start_gunicorn(port)
-    records = []
+def request(port, path, headers) -> tuple[int, float]:
+    """(status, seconds) of one GET, its body read to the end."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        for label, role, path, auth, target in runs:
-            record = {"endpoint": label, "role": role, "path": path, "target_p95_ms": target}
-            status = probe(port, path, auth)
-            if status != 200:
-                record["status"] = f"{NOT_AVAILABLE} (HTTP {status})"
-            else:
-                figures = wrk(port, path, auth, duration, connections)
-                seconds = figures["duration_us"] / 1e6
-                record.update(
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def load(port, path, headers, samples, connections) -> list[tuple[int, float]]:
+    """``samples`` requests over ``connections`` concurrent clients."""
+    results, lock = [], threading.Lock()
+    left = [samples]
+
+    def client():
+        while True:
+            with lock:
+                if left[0] == 0:
+                    return
+                left[0] -= 1
+            outcome = request(port, path, headers)
+            with lock:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def percentile(values, share) -> float:
+    """The nearest-rank percentile (p95 of 200 samples: the 190th fastest)."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def session_headers(users) -> dict:
+    """{role: request headers} with a signed-in session, the same rows in every size's database."""
+    headers = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        headers[role] = {"Cookie": cookie, "X-Forwarded-Proto": "https"}
+    return headers
+
+
+def run(stdout, sizes):
+    samples = int(os.environ.get("BENCH_SAMPLES", "200"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", str(WORKERS)))
+    endpoints = chosen_endpoints()
+    plans = {}
+    for size in sizes:
+        with on_database(size):
+            subjects = Subjects.find()
+            plans[size] = (session_headers(role_users()), {e.name: e.path(subjects) for e in endpoints})
+    servers = {}
+    try:
+        for size in sizes:
+            port = free_port()
+            servers[size] = (port, *start_gunicorn(size, port))
+        records = []
+        for endpoint in endpoints:
+            stdout.write(f"  {endpoint.name} ...")
+            stdout.flush()
+            load_before, started = os.getloadavg()[0], time.perf_counter()
+            taken = {size: [] for size in sizes}
+            for size in sizes:  # warm-up: the worker's caches, the database's pages
+                headers, paths = plans[size]
+                load(servers[size][0], paths[endpoint.name], headers[endpoint.role], connections, connections)
+            while any(len(taken[size]) < samples for size in sizes):
+                for size in sizes:
+                    headers, paths = plans[size]
+                    wanted = min(ROUND, samples - len(taken[size]))
+                    if wanted:
+                        port = servers[size][0]
+                        taken[size] += load(port, paths[endpoint.name], headers[endpoint.role], wanted, connections)
+            load_after = os.getloadavg()[0]
+            stdout.write(f" {time.perf_counter() - started:.0f} s\n")
+            for size in sizes:
+                times = [seconds * 1000 for _status, seconds in taken[size]]
+                failed = sum(status != 200 for status, _seconds in taken[size])
+                p95 = round(percentile(times, 0.95), 1)
+                records.append(
                     {
-                        "status": "measured",
-                        "requests": figures["requests"],
-                        "requests_per_second": round(figures["requests"] / seconds, 1),
-                        **{f"{p}_ms": round(figures[f"{p}_us"] / 1000, 1) for p in ("p50", "p95", "p99", "max")},
-                        "non_2xx": figures["non_2xx"],
-                        "socket_errors": figures["socket_errors"],
+                        "size": size,
+                        "endpoint": endpoint.name,
+                        "role": endpoint.role,
+                        "path": plans[size][1][endpoint.name],
+                        "samples": len(times),
+                        "connections": connections,
+                        "p50_ms": round(percentile(times, 0.50), 1),
+                        "p95_ms": p95,
+                        "p99_ms": round(percentile(times, 0.99), 1),
+                        "max_ms": round(max(times), 1),
+                        "non_200": failed,
+                        "target_p95_ms": endpoint.target_ms,
+                        "meets_target": p95 < endpoint.target_ms and not failed,
+                        "load_average_1m": [round(load_before, 2), round(load_after, 2)],
                     }
                 )
-                record["meets_target"] = (
-                    None if target is None else record["p95_ms"] < target and not figures["non_2xx"]
-                )
-            records.append(record)
     finally:
-        stop_gunicorn(process, log)
-    rows = []
-    for r in records:
-        if r["status"] != "measured":
-            rows.append([r["endpoint"], r["role"], r["target_p95_ms"] or "-", "-", "-", "-", "-", "-", r["status"]])
-            continue
-        outcome = "no target" if r["meets_target"] is None else verdict(r["meets_target"])
-        rows.append(
-            [
-                r["endpoint"],
-                r["role"],
-                f"< {r['target_p95_ms']}" if r["target_p95_ms"] else "-",
-                r["p50_ms"],
-                r["p95_ms"],
-                r["p99_ms"],
-                r["requests_per_second"],
-                r["non_2xx"],
-                outcome,
-            ]
-        )
-    rows += [[label, "-", "-", "-", "-", "-", "-", "-", f"{NOT_AVAILABLE}: no such URL yet"] for label in missing]
+        for _port, process, log in servers.values():
+            stop_gunicorn(process, log)
+    growth = growth_ratios(records, sizes)
     print_table(
         stdout,
-        f"Benchmark 2 — latency under load (gunicorn {WORKERS} workers, "
-        f"wrk {connections} connections, {duration} s per endpoint)",
-        ["endpoint", "as", "p95 target ms", "p50 ms", "p95 ms", "p99 ms", "req/s", "non-2xx", "verdict"],
-        rows,
+        f"Benchmark 2 — latency under load (gunicorn {WORKERS} workers per size, {connections} connections, "
+        f"{samples} samples per endpoint and size)",
+        ["endpoint", "target p95 ms"]
+        + [f"{size} {p}" for size in sizes for p in ("p50", "p95")]
+        + [label for _a, _b, label in comparisons(sizes)]
+        + ["non-200", "verdict"],
+        [latency_row(endpoint, records, growth, sizes) for endpoint in endpoints],
     )
     path = write_results(
         "latency",
         {
             "workers": WORKERS,
             "connections": connections,
-            "duration_s": duration,
+            "samples": samples,
+            "sizes": sizes,
             "results": records,
-            "missing": missing,
+            "growth": growth,
+            "max_growth": MAX_GROWTH,
         },
     )
     stdout.write(f"-> {path}\n")
-    if any(r.get("meets_target") is False for r in records):
-        return verdict(False)
-    if missing or any(r["status"] != "measured" for r in records):
-        return f"{NOT_AVAILABLE} for some endpoints; none measured missed its target"
-    return verdict(True)
+    met = all(r["meets_target"] for r in records) and all(g["meets_target"] for g in growth)
+    return verdict(met)
+
+
+def comparisons(sizes):
+    return [(a, b, label) for a, b, label in COMPARISONS if a in sizes and b in sizes]
+
+
+def growth_ratios(records, sizes) -> list[dict]:
+    """p50 of the larger size over the smaller one's, per endpoint and comparison (target <= 1.3)."""
+    by_key = {(r["endpoint"], r["size"]): r for r in records}
+    growth = []
+    for endpoint in dict.fromkeys(r["endpoint"] for r in records):
+        for larger, smaller, label in comparisons(sizes):
+            ratio = round(by_key[endpoint, larger]["p50_ms"] / by_key[endpoint, smaller]["p50_ms"], 2)
+            growth.append(
+                {"endpoint": endpoint, "comparison": label, "ratio": ratio, "meets_target": ratio <= MAX_GROWTH}
+            )
+    return growth
+
+
+def latency_row(endpoint, records, growth, sizes) -> list:
+    mine = {r["size"]: r for r in records if r["endpoint"] == endpoint.name}
+    ratios = {g["comparison"]: g for g in growth if g["endpoint"] == endpoint.name}
+    met = all(r["meets_target"] for r in mine.values()) and all(g["meets_target"] for g in ratios.values())
+    return (
+        [endpoint.name, f"< {endpoint.target_ms}"]
+        + [mine[size][p] for size in sizes for p in ("p50_ms", "p95_ms")]
+        + [f"{ratios[label]['ratio']}x" for _a, _b, label in comparisons(sizes)]
+        + [sum(r["non_200"] for r in mine.values()), verdict(met)]
+    )

@@ -47,7 +47,7 @@ def measure_size(options, endpoints):
     return measured
 
 
-def run(stdout):
+def run(stdout, sizes):  # its own two sizes, in the test copy of the base database
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)

@@ -1,13 +1,14 @@
-"""Benchmark 3: distance from the limit — the zones API list against one hand-written query.
+"""Benchmark 3: distance from the limit — every endpoint of issue 21 against its hand-written SQL.
 
-The API's first page of 50 zones (with schools and progress), as the initiative admin, is
-requested in this process through Django's test client (the whole server side: middleware,
-scoping, queries, serialization, JSON). ``bench/zones_page.sql`` produces the same rows and
-aggregates in PostgreSQL in one query, fetched with psycopg. Both run alternately BENCH_REPEATS
-times (default 15) in the same run; the medians give the ratio (target: at most 3x). The SQL
-rows are checked against the API's so the comparison is like for like.
+Each endpoint (bench/endpoints.py: ENDPOINTS) is requested in this process through Django's test
+client as its role (the whole server side: middleware, scoping, queries, rendering) and its
+bench/sql/<name>.sql, one hand-written query producing the same rows and aggregates, is fetched with
+psycopg; the two alternate BENCH_REPEATS times (default 7) after a warm-up, at every data set size
+in turn, and the medians give the ratio (target: at most 3x). The zones API's rows are also checked
+field by field against its SQL's, so that comparison is like for like.
 """
 
+import json
 import os
 import statistics
 import time
@@ -17,15 +18,13 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from psycopg.rows import dict_row
 
-from .common import BENCH_DIR, NOT_AVAILABLE, connect, print_table, role_users, verdict, write_results
-from .endpoints import discover_endpoints
+from .common import connect, on_database, print_table, role_users, verdict, write_results
+from .endpoints import Subjects, chosen_endpoints
 
-PAGE_SIZE = 50
 TARGET_RATIO = 3
-SQL = (BENCH_DIR / "zones_page.sql").read_text()
+CHECKED_SQL = "api_zones"  # its rows are compared with the API's, field by field
 EXACT_METRIC_FIELDS = ("metric", "baseline", "latest", "target", "latest_period")
 # Decimal rounding differs on exact halves: Python rounds half to even, PostgreSQL half away from zero.
 TOLERANCES = {"projected": Decimal("0.01"), "share_of_target": Decimal("0.001"), "gain": Decimal("0")}
@@ -83,79 +82,96 @@ def _number(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def run(stdout):
-    repeats = int(os.environ.get("BENCH_REPEATS", "15"))
-    zone_list = next(
-        (name for kind, name, _ in discover_endpoints() if kind == "api list" and name.endswith(":zone-list")), None
-    )
-    if zone_list is None:
-        stdout.write(f"\nBenchmark 3 — zones API vs hand-written SQL: {NOT_AVAILABLE} (no zones API list yet).\n")
-        write_results("sql_ratio", {"status": NOT_AVAILABLE, "reason": "no zones API list in the URLconf"})
-        return NOT_AVAILABLE
-    client = Client()
-    client.force_login(role_users()["initiative admin"])
-    url = f"{reverse(zone_list)}?page_size={PAGE_SIZE}"
-    api_times, api_cpu_times, sql_times = [], [], []
-    with connect(settings.DATABASES["default"]) as raw, raw.cursor(row_factory=dict_row) as cursor:
-        response = client.get(url, secure=True)  # warm-up (and the rows to compare)
-        cursor.execute(SQL, {"limit": PAGE_SIZE, "offset": 0})
-        for _ in range(repeats):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, secure=True)
-            api_times.append(time.perf_counter() - started)
-            api_cpu_times.append(time.process_time() - cpu_started)
-            started = time.perf_counter()
-            cursor.execute(SQL, {"limit": PAGE_SIZE, "offset": 0})
-            sql_rows = cursor.fetchall()
-            sql_times.append(time.perf_counter() - started)
-    if response.status_code != 200:
-        stdout.write(f"\nBenchmark 3 — {NOT_AVAILABLE}: {url} answered HTTP {response.status_code}.\n")
-        write_results("sql_ratio", {"status": NOT_AVAILABLE, "reason": f"HTTP {response.status_code}"})
-        return NOT_AVAILABLE
-    body = response.json()
-    mismatches = differences(body["results"], sql_rows, body.get("count"))
-    api_ms, sql_ms = statistics.median(api_times) * 1000, statistics.median(sql_times) * 1000
-    ratio = api_ms / sql_ms
-    record = {
-        "url": url,
-        "repeats": repeats,
-        "zones": len(body["results"]),
-        "schools": sum(len(z["schools"]) for z in body["results"]),
-        "api_queries": len(queries),
-        "api_median_ms": round(api_ms, 1),
-        "api_p90_ms": round(statistics.quantiles(api_times, n=10)[-1] * 1000, 1),
-        # CPU time of this process alone: the Python side of the request, less the waits for a
-        # CPU on a shared machine (and less PostgreSQL's own work).
-        "api_python_cpu_median_ms": round(statistics.median(api_cpu_times) * 1000, 1),
-        "sql_median_ms": round(sql_ms, 1),
-        "sql_p90_ms": round(statistics.quantiles(sql_times, n=10)[-1] * 1000, 1),
-        "ratio": round(ratio, 2),
-        "target_ratio": TARGET_RATIO,
-        "same_rows": not mismatches,
-        "differences": mismatches[:20],
-        "meets_target": ratio <= TARGET_RATIO and not mismatches,
-    }
+def fetch(client, url) -> tuple[int, bytes]:
+    """Status and body, a streamed body (CSV) read to its end: its generation is part of the time."""
+    response = client.get(url, secure=True)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body
+
+
+def measure_size(size, endpoints, repeats) -> list[dict]:
+    """Every endpoint of one data set size: app and hand SQL alternated, medians."""
+    records = []
+    with on_database(size), connect(settings.DATABASES["default"]) as raw, raw.cursor(row_factory=dict_row) as cursor:
+        subjects, users = Subjects.find(), role_users()
+        params = subjects.sql_params()
+        clients = {}
+        for endpoint in endpoints:
+            if endpoint.role not in clients:
+                clients[endpoint.role] = Client()
+                clients[endpoint.role].force_login(users[endpoint.role])
+            client, url, sql = clients[endpoint.role], endpoint.path(subjects), endpoint.sql_text()
+            fetch(client, url)  # warm-up: per-process caches, the database's pages
+            cursor.execute(sql, params)
+            app_times, cpu_times, sql_times = [], [], []
+            for _ in range(repeats):
+                started, cpu_started = time.perf_counter(), time.process_time()
+                with CaptureQueriesContext(connection) as queries:
+                    status, body = fetch(client, url)
+                app_times.append(time.perf_counter() - started)
+                cpu_times.append(time.process_time() - cpu_started)
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                sql_rows = cursor.fetchall()
+                sql_times.append(time.perf_counter() - started)
+            app_ms, sql_ms = statistics.median(app_times) * 1000, statistics.median(sql_times) * 1000
+            record = {
+                "size": size,
+                "endpoint": endpoint.name,
+                "url": url,
+                "role": endpoint.role,
+                "sql": f"bench/sql/{endpoint.sql}.sql",
+                "status": status,
+                "bytes": len(body),
+                "queries": len(queries),
+                "app_median_ms": round(app_ms, 1),
+                # CPU time of this process alone: the Python side, less waits for a CPU on a shared machine.
+                "app_python_cpu_median_ms": round(statistics.median(cpu_times) * 1000, 1),
+                "sql_median_ms": round(sql_ms, 2),
+                "sql_rows": len(sql_rows),
+                "ratio": round(app_ms / sql_ms, 2) if sql_ms else None,
+            }
+            if endpoint.sql == CHECKED_SQL and status == 200:
+                page = json.loads(body)
+                mismatches = differences(page["results"], sql_rows, page.get("count"))
+                record["same_rows"], record["differences"] = not mismatches, mismatches[:20]
+            record["meets_target"] = status == 200 and record["ratio"] <= TARGET_RATIO
+            records.append(record)
+    return records
+
+
+def run(stdout, sizes):
+    repeats = int(os.environ.get("BENCH_REPEATS", "7"))
+    endpoints = chosen_endpoints()
+    records = []
+    for size in sizes:
+        stdout.write(f"\nBenchmark 3 — app vs hand SQL on the {size} data set ({len(endpoints)} endpoints)...\n")
+        stdout.flush()
+        records += measure_size(size, endpoints, repeats)
+    by_key = {(r["endpoint"], r["size"]): r for r in records}
+    rows = []
+    for endpoint in endpoints:
+        row = [endpoint.name]
+        for size in sizes:
+            r = by_key[endpoint.name, size]
+            ok = r["status"] == 200
+            row += [r["app_median_ms"] if ok else f"HTTP {r['status']}", r["sql_median_ms"], r["ratio"] if ok else "-"]
+        row.append(", ".join(f"{size}: {verdict(by_key[endpoint.name, size]['meets_target'])}" for size in sizes))
+        rows.append(row)
+    headers = ["endpoint"] + [f"{size} {column}" for size in sizes for column in ("app ms", "SQL ms", "ratio")]
     print_table(
         stdout,
-        f"Benchmark 3 — zones API list ({record['zones']} zones, {record['schools']} schools with progress) "
-        f"vs one hand-written SQL query, medians of {repeats}",
-        ["", "median ms", "p90 ms", "Python CPU ms", "queries"],
-        [
-            [
-                "API (server side, in process)",
-                record["api_median_ms"],
-                record["api_p90_ms"],
-                record["api_python_cpu_median_ms"],
-                record["api_queries"],
-            ],
-            ["PostgreSQL, one query (psycopg)", record["sql_median_ms"], record["sql_p90_ms"], "-", 1],
-        ],
+        f"Benchmark 3 — app (in process) vs hand-written SQL, medians of {repeats} alternated repeats "
+        f"(target: ratio <= {TARGET_RATIO})",
+        [*headers, "verdict"],
+        rows,
     )
-    stdout.write(
-        f"ratio {record['ratio']}x (target <= {TARGET_RATIO}x): {verdict(record['meets_target'])}; "
-        f"same rows and aggregates: {'yes' if not mismatches else f'NO ({len(mismatches)} differences)'}\n"
-    )
-    path = write_results("sql_ratio", record)
+    for r in records:
+        if "same_rows" in r:
+            stdout.write(
+                f"{r['endpoint']} ({r['size']}): same rows and aggregates as {r['sql']}: "
+                f"{'yes' if r['same_rows'] else 'NO: ' + '; '.join(r['differences'][:3])}\n"
+            )
+    path = write_results("sql_ratio", {"repeats": repeats, "target_ratio": TARGET_RATIO, "results": records})
     stdout.write(f"-> {path}\n")
-    return verdict(record["meets_target"])
+    return verdict(all(r["meets_target"] for r in records))

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from .common import PROJECT_DIR, bench_user, print_table, verdict, write_results
+from .common import PROJECT_DIR, bench_user, on_database, print_table, verdict, write_results
 
 MIRROR = PROJECT_DIR / "examples" / "mirror.py"
 
@@ -45,7 +45,12 @@ def timed(mirror, url, key, state, path) -> dict:
     return {**counts, "seconds": round(time.perf_counter() - started, 2)}
 
 
-def run(stdout):
+def run(stdout, sizes):
+    with on_database(sizes[0]):
+        return _run(stdout)
+
+
+def _run(stdout):
     from django.core.handlers.wsgi import WSGIHandler
     from django.test.utils import override_settings
     from django_scopes import scopes_disabled

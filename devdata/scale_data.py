@@ -9,6 +9,8 @@ builds, in its own initiative ("Zone Portfolio national scale data"):
 - per state, districts and launched or extended zones of ``schools_per_zone`` (3-5) schools in
   one or two districts of the state; half the zones are led by a few national Lead Partners,
   the rest by local partners that lead two zones each (so scopes of very different sizes exist);
+  ``partner_schools=N`` makes National Partner 1 lead N schools at any size (the benchmarks'
+  workspace of 1,000 schools);
 - ten metrics, a baseline (the year before launch) and a target (within two years of launch)
   per school and metric that measures one of its grades (graduation rate: grade 12), and
   measurements in 4 periods of ``years`` school years from 2010-11;
@@ -158,13 +160,17 @@ def money(value: float) -> Decimal:
 
 
 class ScaleDataGenerator:
-    def __init__(self, states=50, zones_per_state=40, schools_per_zone=5, years=5, seed=2010, stdout=None):
+    def __init__(
+        self, states=50, zones_per_state=40, schools_per_zone=5, years=5, seed=2010, partner_schools=None, stdout=None
+    ):
         if not 1 <= states <= MAX_STATES:
             raise ScaleDataError(f"--states must be 1 to {MAX_STATES} (two-digit FIPS codes the demo does not use).")
         if not ZONE_MIN_SCHOOLS <= schools_per_zone <= ZONE_MAX_SCHOOLS:
             raise ScaleDataError(f"--schools-per-zone must be {ZONE_MIN_SCHOOLS} to {ZONE_MAX_SCHOOLS}.")
         if zones_per_state < 1 or years < 1:
             raise ScaleDataError("--zones-per-state and --years must be at least 1.")
+        if partner_schools is not None and not 1 <= partner_schools <= states * zones_per_state * schools_per_zone:
+            raise ScaleDataError("--partner-schools must be from 1 to the number of schools generated.")
         self.states, self.zones_per_state, self.schools_per_zone, self.years = (
             states,
             zones_per_state,
@@ -175,6 +181,7 @@ class ScaleDataGenerator:
         self.stdout = stdout
         self.report = ScaleReport()
         self.districts_per_state = max(1, zones_per_state // 4)
+        self.partner_zones = self._partner_zones(partner_schools)
 
     # --- plumbing -------------------------------------------------------------------------
     def _log(self, message):
@@ -339,33 +346,48 @@ class ScaleDataGenerator:
         ]
         self._bulk("collaborator engagements", engagements)
 
+    def _partner_zones(self, partner_schools) -> set:
+        """(state index, zone index) of the zones National Partner 1 leads when it must lead
+        ``partner_schools`` schools: every state's first zones in turn (a workspace of one size at
+        every data set size; None: the usual share)."""
+        if partner_schools is None:
+            return set()
+        wanted = -(-partner_schools // self.schools_per_zone)
+        order = ((state, zone) for zone in range(self.zones_per_state) for state in range(self.states))
+        return {next(order) for _ in range(wanted)}
+
+    def _partner(self, state_index, n, local_partners, state, first):
+        """Even zones go to the national partners in turn; odd ones to local partners, two each;
+        with ``partner_schools`` National Partner 1 leads its zones and no other."""
+        if (state_index, n) in self.partner_zones:
+            return self.national_partners[0]
+        if n % 2 == 0:
+            others = self.national_partners[1:] if self.partner_zones else self.national_partners
+            return others[(n // 2) % len(others)]
+        key = (state_index, n // 2 // ZONES_PER_LOCAL_PARTNER)
+        if key not in local_partners:
+            number = len(local_partners) + 1
+            district_unit = number % 5 == 0
+            local_partners[key] = LeadPartner(
+                name=f"{PREFIX} Partner {state.postal_code}-{number:04d}",
+                kind=LeadPartner.Kind.DISTRICT_UNIT if district_unit else LeadPartner.Kind.INDEPENDENT,
+                district=first if district_unit else None,
+                provides_coordination=self.rng.random() < 0.5,
+                contact_email=f"partner{number}@local.scale.invalid",
+            )
+        return local_partners[key]
+
     def _zones(self):
-        """Even zones go to the national partners in turn; odd ones to local partners, two each."""
-        local_partners, zones, zone_districts = [], [], []
+        local_partners, zones = {}, []
         self.zone_plan = []  # (zone, [district, ...], launch start year)
         granted = []  # (zone, powers its autonomy agreement grants)
-        for state in self.state_objects:
+        for state_index, state in enumerate(self.state_objects):
             districts = self.districts_of[state.pk]
             for n in range(self.zones_per_state):
                 first = districts[n % len(districts)]
                 spans_two = len(districts) > 1 and n % 5 == 4
                 zone_districts_here = [first, districts[(n + 1) % len(districts)]] if spans_two else [first]
-                if n % 2 == 0:
-                    partner = self.national_partners[(n // 2) % NATIONAL_PARTNERS]
-                else:
-                    if n // 2 % ZONES_PER_LOCAL_PARTNER == 0:
-                        number = len(local_partners) + 1
-                        district_unit = number % 5 == 0
-                        local_partners.append(
-                            LeadPartner(
-                                name=f"{PREFIX} Partner {state.postal_code}-{number:04d}",
-                                kind=LeadPartner.Kind.DISTRICT_UNIT if district_unit else LeadPartner.Kind.INDEPENDENT,
-                                district=first if district_unit else None,
-                                provides_coordination=self.rng.random() < 0.5,
-                                contact_email=f"partner{number}@local.scale.invalid",
-                            )
-                        )
-                    partner = local_partners[-1]
+                partner = self._partner(state_index, n, local_partners, state, first)
                 launch = FIRST_SCHOOL_YEAR + (0 if self.rng.random() < 0.6 else 1)
                 zone = Zone(
                     state=state,
@@ -385,6 +407,7 @@ class ScaleDataGenerator:
                 zones.append(zone)
                 granted.append((zone, powers))
                 self.zone_plan.append((zone, zone_districts_here, launch))
+        local_partners = list(local_partners.values())
         if local_partners:
             self._bulk("lead partners (local)", local_partners)
         self._bulk("zones", zones)

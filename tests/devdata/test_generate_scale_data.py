@@ -131,6 +131,21 @@ def test_lead_partner_scopes_of_very_different_sizes():
     assert len(local) == 3 * 5
 
 
+def test_one_partner_leads_the_schools_asked_for_at_any_size():
+    """--partner-schools: National Partner 1 leads that many schools, spread over every state."""
+    options = {"states": 3, "zones_per_state": 20, "schools_per_zone": 5, "years": 1, "partner_schools": 100}
+    ScaleDataGenerator(**options, seed=1).generate()
+    partner = LeadPartner.objects.get(name="Scale National Partner 1")
+    schools = School.objects.filter(zone__lead_partner=partner)
+    assert schools.count() == 100
+    assert schools.values("district__state").distinct().count() == 3
+    led = dict(LeadPartner.objects.annotate(n=Count("zones")).filter(n__gt=0).values_list("name", "n"))
+    assert sum(led.values()) == 60
+    assert {n for name, n in led.items() if "National" not in name} == {1, 2}  # local partners still lead zones
+    with pytest.raises(ScaleDataError, match="partner-schools"):
+        ScaleDataGenerator(states=1, zones_per_state=3, schools_per_zone=3, partner_schools=10)
+
+
 def test_lives_beside_demo_states_and_clear_removes_only_scale_data():
     colorado = StateFactory(name="Colorado", postal_code="CO", fips_code="08")
     call_command("generate_scale_data", states=3, zones_per_state=3, schools_per_zone=3, years=1, stdout=None)

@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--schools-per-zone", type=int, default=5, help="3 to 5.")
         parser.add_argument("--years", type=int, default=5, help="School years of measurements from 2010-11.")
         parser.add_argument("--seed", type=int, default=2010)
+        parser.add_argument(
+            "--partner-schools",
+            type=int,
+            default=None,
+            help="National Partner 1 leads this many schools (the first zones of every state in turn).",
+        )
         parser.add_argument("--clear", action="store_true", help="Delete earlier scale data first.")
 
     @scopes_disabled()  # builds data for every state: no one user's tenant wall applies
@@ -26,9 +32,8 @@ class Command(BaseCommand):
         if options["clear"]:
             deleted = clear_scale_data()
             self.stdout.write(f"Cleared {sum(deleted.values()):,} rows of earlier scale data.")
-        generator_options = {
-            name: options[name] for name in ("states", "zones_per_state", "schools_per_zone", "years", "seed")
-        }
+        names = ("states", "zones_per_state", "schools_per_zone", "years", "seed", "partner_schools")
+        generator_options = {name: options[name] for name in names}
         self.stdout.write(f"Generating scale data on {connection.vendor}: {generator_options}")
         try:
             report = ScaleDataGenerator(**generator_options, stdout=self.stdout).generate()
