@@ -38,8 +38,10 @@ class Standing(models.TextChoices):
     @property
     def severity(self) -> int:
         """0 for off track … 3 for no data: smaller is worse."""
-        return list(Standing).index(self)
+        return SEVERITY[self]
 
+
+SEVERITY = {standing: rank for rank, standing in enumerate(Standing)}  # read per school on every list
 
 STANDING_COLOURS = {
     Standing.OFF_TRACK: "#b3261e",
@@ -51,8 +53,8 @@ STANDING_COLOURS = {
 
 def worst(standings) -> Standing:
     """The worst of some standings, ignoring ``NO_DATA`` (``NO_DATA`` when none has data)."""
-    known = [Standing.of(value) for value in standings if Standing.of(value) != Standing.NO_DATA]
-    return min(known, key=lambda standing: standing.severity) if known else Standing.NO_DATA
+    known = [standing for standing in map(Standing.of, standings) if standing != Standing.NO_DATA]
+    return min(known, key=SEVERITY.__getitem__) if known else Standing.NO_DATA
 
 
 class Submission(models.TextChoices):

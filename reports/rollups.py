@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accountability.calendar import requirements
 from accountability.choices import Standing, worst
@@ -62,8 +63,10 @@ class ZoneRollup:
     def budget(self) -> ZoneBudget | None:
         return self.money.budgets.get(self.zone.pk) if self.money else None
 
-    @property
+    @cached_property
     def counts(self) -> StandingCounts:
+        """Counted once, when read (``state_rollups`` has filled ``schools`` in by then): pages and
+        reports read it per zone and per state many times."""
         return StandingCounts.of(self.schools)
 
     @property
@@ -120,7 +123,7 @@ class StateRollup:
     def schools(self) -> list[SchoolStanding]:
         return [school for zone in self.zones for school in zone.schools]
 
-    @property
+    @cached_property
     def counts(self) -> StandingCounts:
         return sum((zone.counts for zone in self.zones), StandingCounts())
 
