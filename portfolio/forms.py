@@ -61,6 +61,12 @@ class SchoolListFilterForm(forms.Form):
             )
         return schools.filter(district__state=state) if state else schools
 
+    def flags_asked(self) -> bool:
+        """Whether a flag filter (off track, late, stale, renewal due) is asked for: those are read
+        from every school's computed row, not in the database."""
+        flags = ("off_track", "late", "stale", "renewal_due")
+        return self.is_valid() and any(self.cleaned_data[flag] for flag in flags)
+
     def apply(self, rows):
         """The rows (``school_list.SchoolRow``) that match every flag asked for."""
         if not self.is_valid():

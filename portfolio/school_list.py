@@ -49,10 +49,15 @@ class SchoolRow:
         return len(self.standing.late)
 
 
+def listed(schools):
+    """The schools with what a row shows of them joined in (their state, zone and Lead Partner)."""
+    return schools.select_related("district__state", "zone__lead_partner")
+
+
 def school_rows(schools, today: date | None = None) -> list[SchoolRow]:
-    """A row per school of ``schools`` (a queryset, read in the current scope), in its order."""
+    """A row per school of ``schools`` (``listed(...)``, or a page of it), in its order."""
     today = today or timezone.localdate()
-    schools = list(schools.select_related("district__state", "zone__lead_partner"))
+    schools = list(schools)
     standings = school_standings(schools, StatusUpdate.objects.all(), today=today)
     mark_late(standings, late_by_school(requirements(schools=schools, today=today)))
     zones = {school.zone_id for school in schools if school.zone_id}
