@@ -649,14 +649,16 @@ class SchoolMetricProgress(TenantModel):
     lists, counts and rollups read one row instead of the whole series. Written only by
     ``progress.refresh`` in the transaction of the write that changed its inputs; never edited."""
 
+    derived = True  # goes with its school or metric: never what keeps one (core.deletion)
+
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="metric_progress")
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
     baseline = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    baseline_year = models.CharField(max_length=9, blank=True)
+    baseline_year = school_year_field("baseline school year", blank=True)
     target = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    target_year = models.CharField(max_length=9, blank=True)
+    target_year = school_year_field("target school year", blank=True)
     latest = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    latest_year = models.CharField(max_length=9, blank=True)
+    latest_year = school_year_field("latest school year", blank=True)
     latest_period = models.PositiveSmallIntegerField(null=True, blank=True, choices=Measurement.Period.choices)
     points = models.PositiveIntegerField(default=0, help_text="Baseline and measurements the trend is fitted to.")
     projected = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -686,6 +688,8 @@ class SchoolProgress(TenantModel):
     its latest status update (anyone's: the same for every reader) and how many metrics it is judged
     on. Zone and state rollups are one GROUP BY over these rows (``zone``, ``state`` and
     ``projection`` are indexed for it). Written only by ``progress.refresh``."""
+
+    derived = True  # goes with its school (core.deletion)
 
     school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="progress")
     state = models.ForeignKey("zones.State", on_delete=models.CASCADE, related_name="+")

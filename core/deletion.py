@@ -11,9 +11,15 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from core.permissions import permission_name
 
 
+def _names(model) -> bool:
+    """Whether a row of ``model`` names what it refers to: not a many-to-many through row, nor a read
+    model's row (``derived = True``: recomputed from its inputs, it goes with them)."""
+    return not model._meta.auto_created and not getattr(model, "derived", False)
+
+
 def dependents(obj) -> Counter:
     """{model: how many rows} that refer to ``obj``: the rows protecting it and those its delete
-    would cascade to (the through rows of its own many-to-many fields aside)."""
+    would cascade to (the through rows of its own many-to-many fields and read models' rows aside)."""
     collector = Collector(using=router.db_for_write(type(obj)))
     try:
         collector.collect([obj])
@@ -23,10 +29,10 @@ def dependents(obj) -> Counter:
         return Counter(type(row) for row in error.restricted_objects)
     counts = Counter()
     for model, rows in collector.data.items():
-        if not model._meta.auto_created:
+        if _names(model):
             counts[model] += len([row for row in rows if not (model is type(obj) and row.pk == obj.pk)])
     for queryset in collector.fast_deletes:
-        if not queryset.model._meta.auto_created:
+        if _names(queryset.model):
             counts[queryset.model] += queryset.count()
     return +counts
 
