@@ -266,15 +266,10 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
     """
     rows: dict[tuple[int, int], MetricProgress] = {}
     metrics: dict[int, Metric] = {}
-    metric_columns = [f"metric__{name}" for name in METRIC_FIELDS]
 
     def items(queryset, *fields):
         """(MetricProgress, values of ``fields``) per row of ``queryset``."""
-        for school_id, *values in queryset.values_list("school_id", *fields, *metric_columns):
-            metric_values = values[len(fields) :]
-            metric = metrics.get(metric_values[0])
-            if metric is None:
-                metric = metrics[metric_values[0]] = Metric.from_db(queryset.db, METRIC_FIELDS, metric_values)
+        for school_id, values, metric in _with_metrics(queryset, fields, metrics):
             key = (school_id, metric.pk)
             if key not in rows:
                 rows[key] = MetricProgress(school_id=school_id, metric=metric)
@@ -292,9 +287,26 @@ def progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
     for item, (value, year, period, on_track_share, at_risk_share) in series:
         item.measurements.append((year, period, value))
         item.on_track_share, item.at_risk_share = on_track_share, at_risk_share
+    return _by_school(rows.values())
+
+
+def _with_metrics(queryset, fields, metrics: dict):
+    """(school id, values of ``fields``, Metric) per row of ``queryset``, read as tuples with the
+    metric's columns joined in; ``metrics`` keeps one Metric object per metric across calls."""
+    columns = [f"metric__{name}" for name in METRIC_FIELDS]
+    for school_id, *values in queryset.values_list("school_id", *fields, *columns):
+        metric_values = values[len(fields) :]
+        metric = metrics.get(metric_values[0])
+        if metric is None:
+            metric = metrics[metric_values[0]] = Metric.from_db(queryset.db, METRIC_FIELDS, metric_values)
+        yield school_id, values[: len(fields)], metric
+
+
+def _by_school(items) -> dict[int, list[MetricProgress]]:
+    """{school id: its MetricProgress items by metric name}."""
     by_school: dict[int, list[MetricProgress]] = {}
-    for (school_id, _metric_id), item in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[1].metric.name)):
-        by_school.setdefault(school_id, []).append(item)
+    for item in sorted(items, key=lambda item: (item.school_id, item.metric.name)):
+        by_school.setdefault(item.school_id, []).append(item)
     return by_school
 
 
@@ -320,15 +332,9 @@ def stored_progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
     (its trend and status as stored), so lists and counts never load a series. Pages that draw the
     series (the school page's charts) call ``progress_for_schools``."""
     rows = SchoolMetricProgress.objects.filter(school__in=schools).order_by()
-    metrics: dict[int, Metric] = {}
     items = []
-    metric_columns = [f"metric__{name}" for name in METRIC_FIELDS]
-    for school_id, *values in rows.values_list("school_id", *STORED_FIELDS, *metric_columns):
-        metric_values = values[len(STORED_FIELDS) :]
-        metric = metrics.get(metric_values[0])
-        if metric is None:
-            metric = metrics[metric_values[0]] = Metric.from_db(rows.db, METRIC_FIELDS, metric_values)
-        row = dict(zip(STORED_FIELDS, values[: len(STORED_FIELDS)], strict=True))
+    for school_id, values, metric in _with_metrics(rows, STORED_FIELDS, {}):
+        row = dict(zip(STORED_FIELDS, values, strict=True))
         item = MetricProgress(
             school_id=school_id,
             metric=metric,
@@ -346,10 +352,7 @@ def stored_progress_for_schools(schools) -> dict[int, list[MetricProgress]]:
         )
         item.__dict__["status"] = Standing(row["status"])
         items.append(item)
-    by_school: dict[int, list[MetricProgress]] = {}
-    for item in sorted(items, key=lambda item: (item.school_id, item.metric.name)):
-        by_school.setdefault(item.school_id, []).append(item)
-    return by_school
+    return _by_school(items)
 
 
 def overall_status(progress: list[MetricProgress]) -> Standing:
