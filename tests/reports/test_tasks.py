@@ -1,9 +1,7 @@
 """Report generation in Celery (eager here): idempotency, retries, failures, atomic files, the monthly run."""
 
-import importlib
 from datetime import timedelta
 
-from django.apps import apps as django_apps
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -173,10 +171,6 @@ def test_monthly_briefs_email_each_commissioner_once(colorado, django_capture_on
 
 
 def test_beat_runs_the_monthly_briefs(db):
-    # The migration's own step, as migrating again does (get or create): a transactional test run
-    # before this one in the same process empties the tables the migration had filled.
-    migration = importlib.import_module("reports.migrations.0002_monthly_briefs_schedule")
-    migration.create_schedule(django_apps, None)
     periodic = PeriodicTask.objects.get(name="Monthly commissioner briefs")
     assert periodic.enabled and periodic.task in app.tasks
     assert (periodic.crontab.day_of_month, periodic.crontab.hour, periodic.crontab.minute) == ("1", "6", "0")
