@@ -41,7 +41,7 @@ class Requirement:
     reporting_period: ReportingPeriod
     indicators: list[Metric]
     submission: PeriodSubmission | None
-    entered: int  # indicators with a value for the period
+    entered: int | None  # indicators with a value for the period (None: not read, see ``requirements``)
     status: Collection
     days_late: int  # days past the due date while late, else 0
 
@@ -114,11 +114,13 @@ def indicators_for(school, reporting_period) -> list[Metric]:
 
 
 def requirements(
-    *, states=None, zones=None, lead_partner=None, schools=None, periods=None, today=None
+    *, states=None, zones=None, lead_partner=None, schools=None, periods=None, today=None, entered=True
 ) -> list[Requirement]:
     """Every requirement the caller's scope sees, optionally only of these states, zones, Lead
     Partner, schools or reporting periods (instances or ids), with its status on ``today``
-    (default: today). Ordered by due date, then state and school."""
+    (default: today). Ordered by due date, then state and school. ``entered=False`` leaves out how
+    many indicators have a value (``Requirement.entered`` None): the statuses do not need the
+    measurements, which a rollup of every state would otherwise read."""
     today = today or timezone.localdate()
     period_rows = ReportingPeriod.objects.select_related("state").prefetch_related("indicators")
     school_rows = School.objects.filter(zone__status__in=Zone.OPERATING_STATUSES).select_related(
@@ -147,13 +149,16 @@ def requirements(
         (submission.school_id, submission.reporting_period_id): submission
         for submission in PeriodSubmission.objects.filter(school_id__in=school_ids, reporting_period_id__in=period_ids)
     }
-    entered = defaultdict(set)
-    for school_id, school_year, period, metric_id in Measurement.objects.filter(
+    with_value = defaultdict(set)
+    measurements = Measurement.objects.filter(
         school_id__in=school_ids,
         school_year__in={period.school_year for period in period_list},
         period__in={period.period for period in period_list},
-    ).values_list("school_id", "school_year", "period", "metric_id"):
-        entered[school_id, school_year, period].add(metric_id)
+    )
+    for school_id, school_year, period, metric_id in (
+        measurements.values_list("school_id", "school_year", "period", "metric_id") if entered else ()
+    ):
+        with_value[school_id, school_year, period].add(metric_id)
     catalog, own_by_state = _indicator_sources(state_ids)
     schools_by_state = defaultdict(list)
     for school in school_list:
@@ -166,7 +171,7 @@ def requirements(
             if not owes(school, reporting_period):
                 continue
             indicators = _applicable(candidates, school)
-            with_value = entered[school.pk, reporting_period.school_year, reporting_period.period]
+            values = with_value[school.pk, reporting_period.school_year, reporting_period.period]
             submission = submissions.get((school.pk, reporting_period.pk))
             status = status_of(submission, reporting_period.due_on, today)
             found.append(
@@ -175,7 +180,7 @@ def requirements(
                     reporting_period=reporting_period,
                     indicators=indicators,
                     submission=submission,
-                    entered=sum(1 for metric in indicators if metric.pk in with_value),
+                    entered=sum(1 for metric in indicators if metric.pk in values) if entered else None,
                     status=status,
                     days_late=(today - reporting_period.due_on).days if status == Collection.LATE else 0,
                 )

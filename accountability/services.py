@@ -26,13 +26,14 @@ every page, the API, the CSV exports and the reports.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, F, Max, Value, When, Window
+from django.db.models import Case, Count, DateField, F, Max, Q, Value, When, Window
 from django.db.models.functions import Least, RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property  # lock-free, unlike functools' before Python 3.12
+from django_scopes import scopes_disabled
 
 from core.tenancy import scope_of
 from core.validators import SCHOOL_YEAR_FIRST_MONTH, school_year_start
@@ -41,7 +42,7 @@ from web.charts import Band
 from zones.models import State, Zone
 
 from .choices import Collection, Rating, Standing, worst
-from .models import Baseline, Measurement, Metric, SchoolMetricProgress, Target
+from .models import Baseline, Measurement, Metric, SchoolMetricProgress, SchoolProgress, Target
 
 PERIODS_PER_YEAR = len(Measurement.Period)
 CENT = Decimal("0.01")
@@ -440,14 +441,7 @@ class SchoolStanding:
     @property
     def stale(self) -> bool:
         """No status update for more than the state's ``stale_after_days`` (see the class docstring)."""
-        staleness = self.staleness
-        if staleness is None:
-            return False
-        if staleness.last_reported_on is not None:
-            return self.days_since_update > staleness.stale_after_days
-        if staleness.operating_since is None:
-            return False
-        return (staleness.today - staleness.operating_since).days > staleness.stale_after_days
+        return self.staleness is not None and self.staleness.stale
 
     @property
     def missing(self) -> list[str]:
@@ -479,6 +473,26 @@ class Staleness:
     operating_since: date | None
     today: date
 
+    @property
+    def cutoff(self) -> date:
+        """A school whose latest update is older than this is stale."""
+        return self.today - timedelta(days=self.stale_after_days)
+
+    @property
+    def stale(self) -> bool:
+        """The one staleness rule (``SchoolStanding``'s docstring): updated before the cutoff, or
+        never updated in a zone operating since before it."""
+        since = self.last_reported_on if self.last_reported_on is not None else self.operating_since
+        return since is not None and since < self.cutoff
+
+
+def operating_since(status: str, launch_school_year: str) -> date | None:
+    """Since when a zone operates, for staleness: 1 July of its launch school year (None when it
+    is not operating or has no launch year)."""
+    if status in Zone.OPERATING_STATUSES and launch_school_year:
+        return date(school_year_start(launch_school_year), SCHOOL_YEAR_FIRST_MONTH, 1)
+    return None
+
 
 def staleness_by_school(schools, today: date | None = None) -> dict[int, Staleness]:
     """{school id: Staleness}, in one query whatever the number of schools and states: each
@@ -494,9 +508,7 @@ def staleness_by_school(schools, today: date | None = None) -> dict[int, Stalene
         pk: Staleness(
             stale_after_days=stale_after_days,
             last_reported_on=last_reported_on,
-            operating_since=date(school_year_start(launch_year), SCHOOL_YEAR_FIRST_MONTH, 1)
-            if status in Zone.OPERATING_STATUSES and launch_year
-            else None,
+            operating_since=operating_since(status, launch_year),
             today=today,
         )
         for pk, stale_after_days, status, launch_year, last_reported_on in rows
@@ -594,10 +606,82 @@ def worst_first(schools):
     return schools.annotate(standing_severity=severity).order_by("standing_severity", "name", "pk")
 
 
-def ratings_hidden_from(user, state=None) -> bool:
-    """Whether ``state`` (default: some state) reaches the user only as a national collaborator,
-    where Lead Partner ratings and narratives stay hidden (``StatusUpdate.TenantScope``): schools
-    there stand by projection alone, and empty lists say so rather than "none yet"."""
+def rating_hidden_state_ids(user) -> frozenset:
+    """The states that reach the user only as a national collaborator, where Lead Partner ratings
+    and narratives stay hidden (``StatusUpdate.TenantScope``): schools there stand by projection
+    alone. None for a task (``user`` None), which reads everything."""
+    if user is None:
+        return frozenset()
     scope = scope_of(user)
-    hidden = scope.collaborator_state_ids - scope.state_ids
-    return not scope.is_admin and (state.pk in hidden if state is not None else bool(hidden))
+    return frozenset() if scope.is_admin else scope.collaborator_state_ids - scope.state_ids
+
+
+def ratings_hidden_from(user, state=None) -> bool:
+    """Whether ``state`` (default: some state) hides Lead Partner ratings from the user
+    (``rating_hidden_state_ids``); empty lists say so rather than "none yet"."""
+    hidden = rating_hidden_state_ids(user)
+    return state.pk in hidden if state is not None else bool(hidden)
+
+
+@dataclass
+class StandingTally:
+    """How the schools of one zone stand, counted rather than listed: what a rollup shows of them."""
+
+    counts: StandingCounts = field(default_factory=StandingCounts)
+    stale: int = 0
+    rated_on: date | None = None  # the latest status update the reader sees
+
+
+def standing_tallies(schools, zones, *, reader=None, today: date | None = None) -> dict[int, StandingTally]:
+    """{zone id: StandingTally} of ``schools`` (a queryset of the schools ``reader`` may read) in
+    ``zones`` (with their states), in one GROUP BY over the progress read model (``SchoolProgress``),
+    so a rollup of every state costs one aggregate instead of every school's standing.
+
+    The same rules as ``SchoolStanding``, in SQL: the standing is the worse of the stored rating
+    (none where ``rating_hidden_state_ids``) and the projection; staleness compares the stored latest
+    update with each state's ``Staleness.cutoff``, and counts never-updated schools as stale where
+    ``Staleness`` says a zone's are."""
+    today = today or timezone.localdate()
+    zones = list(zones)
+    if not zones:
+        return {}
+    hidden = rating_hidden_state_ids(reader)
+    by_cutoff: dict[date, list[int]] = {}
+    for zone in zones:
+        cutoff = Staleness(zone.state.stale_after_days, None, None, today).cutoff
+        by_cutoff.setdefault(cutoff, []).append(zone.state_id)
+    cutoffs = [When(state_id__in=ids, then=Value(day)) for day, ids in by_cutoff.items()]
+    counted = {standing.value: Count("pk", filter=Q(severity=standing.severity)) for standing in Standing}
+    # The read model's rows are walled off from national collaborators (they carry the rating);
+    # counted here only for ``schools`` the reader reads, the rating masked where it is hidden.
+    with scopes_disabled():
+        rows = list(_tally_rows(schools, zones, hidden, cutoffs, counted))
+    zones_by_id = {zone.pk: zone for zone in zones}
+    tallies = {}
+    for row in rows:
+        zone = zones_by_id[row["school__zone_id"]]
+        never_updated_stale = Staleness(
+            zone.state.stale_after_days, None, operating_since(zone.status, zone.launch_school_year), today
+        ).stale
+        tallies[zone.pk] = StandingTally(
+            counts=StandingCounts(**{standing.value: row[standing.value] for standing in Standing}),
+            stale=row["updated_before_cutoff"] + (row["never_updated"] if never_updated_stale else 0),
+            rated_on=row["rated_on"],
+        )
+    return tallies
+
+
+def _tally_rows(schools, zones, hidden, cutoffs, counted):
+    rating = Case(When(state_id__in=hidden, then=Value(Standing.NO_DATA.severity)), default=_severity("rating"))
+    return (
+        SchoolProgress.objects.filter(school__in=schools, school__zone__in=zones)
+        .annotate(severity=Least(rating, _severity("projection")), cutoff=Case(*cutoffs, output_field=DateField()))
+        .values("school__zone_id")
+        .annotate(
+            **counted,
+            updated_before_cutoff=Count("pk", filter=Q(reported_on__lt=F("cutoff"))),
+            never_updated=Count("pk", filter=Q(reported_on__isnull=True)),
+            rated_on=Max("reported_on", filter=~Q(state_id__in=hidden) if hidden else None),
+        )
+        .order_by()
+    )

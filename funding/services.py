@@ -23,6 +23,7 @@ from .models import Commitment, Expenditure, Source
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 STAGES = ("pledged", "committed", "received")
+SOURCES = tuple(Source.values)  # read per totals object (thousands per rollup); the enum rebuilds it per call
 STAGE_FILTERS = {
     "pledged": Q(status__in=Commitment.LIVE_STATUSES),  # a withdrawn commitment never counts
     "committed": Q(status__in=[Commitment.Status.COMMITTED, Commitment.Status.RECEIVED]),
@@ -40,7 +41,7 @@ def _commitment_aggregates():
     """Sums of amount per stage and source, named like ``committed_private``."""
     aggregates = {}
     for stage, stage_filter in STAGE_FILTERS.items():
-        for source in Source.values:
+        for source in SOURCES:
             aggregates[f"{stage}_{source}"] = _sum(condition=stage_filter & Q(source=source))
     return aggregates
 
@@ -59,7 +60,7 @@ class FundingTotals:
     def __post_init__(self):
         # Databases differ in the scale they return sums with; money always has two places.
         for stage in STAGES:
-            for source in Source.values:
+            for source in SOURCES:
                 name = f"{stage}_{source}"
                 setattr(self, name, Decimal(getattr(self, name)).quantize(CENT))
         self.spent = Decimal(self.spent).quantize(CENT)

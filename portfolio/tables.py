@@ -59,7 +59,7 @@ ZONES = Table(
         Column.of("Status", "zone.get_status_display"),
         Column.of("Launch school year", "zone.launch_school_year"),
         Column.of("Lead Partner", "zone.lead_partner.name"),
-        Column("Schools", lambda row: len(row.schools)),
+        Column.of("Schools", "school_count"),
         Column.of("On track", "counts.on_track"),
         Column.of("At risk", "counts.at_risk"),
         Column.of("Off track", "counts.off_track"),

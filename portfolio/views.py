@@ -184,7 +184,7 @@ def state_detail(request, state_pk):
     expenditures = Expenditure.objects.filter(state=state).select_related("commitment__funder", "zone", "school")
     tables = {  # the rollup and the standings computed only for their own CSV (or the page)
         "districts": (DISTRICTS, districts),
-        "zones": (ZONES, lambda: state_rollup(state, user).zones),
+        "zones": (ZONES, lambda: state_rollup(state, user, schools=False).zones),
         "schools": (STANDINGS, lambda: _school_standings(schools, state_rollup(state, user))),
         "engagements": (ENGAGEMENTS, engagements),
         "commitments": (COMMITMENTS, commitments),
@@ -228,10 +228,12 @@ def state_detail(request, state_pk):
 
 
 def _school_standings(schools, rollup) -> list:
-    """The state's schools' standings, those needing attention first, with their late submissions."""
-    standings = sorted(school_standings(schools, StatusUpdate.objects.all()), key=lambda row: not row.needs_attention)
-    mark_late(standings, rollup.late_requirements)
-    return standings
+    """The state's schools' standings, those needing attention first, then by name: the rollup's for
+    the schools it holds (with their late submissions), computed for the others (outside zones)."""
+    others = school_standings(
+        schools.exclude(pk__in=[row.school.pk for row in rollup.schools]), StatusUpdate.objects.all()
+    )
+    return sorted([*rollup.schools, *others], key=lambda row: (not row.needs_attention, row.school.name, row.school.pk))
 
 
 def flagged_first(outlooks: list) -> list:

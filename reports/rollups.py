@@ -10,6 +10,11 @@ is its zone-level money, with state-level money spent in it shown apart. Oversig
 counts the requirements of the collection calendar (``accountability.calendar``) that are late,
 ``stale`` the schools whose status is stale (``SchoolStanding.stale``).
 
+The counts come from one aggregate over the progress read model (``standing_tallies``), so a
+rollup of every state costs the same few queries whatever the number of schools; each school's
+standing (``ZoneRollup.schools``) is loaded only for the surfaces that list schools
+(``schools=True``: the state and zone pages, the brief and the progress report).
+
 It lives in ``reports`` (below ``portfolio`` in the app order) so that the reports rendered by
 tasks and the composing pages read the same rollup.
 """
@@ -31,9 +36,11 @@ from accountability.services import (
     MISSING_UPDATES,
     SchoolStanding,
     StandingCounts,
+    StandingTally,
     late_by_school,
     mark_late,
     school_standings,
+    standing_tallies,
 )
 from funding.budgets import ZoneBudget
 from funding.match import MatchStanding
@@ -46,10 +53,13 @@ from zones.models import State, Zone
 
 @dataclass
 class ZoneRollup:
-    """A zone: how its schools stand, its zone-level money and the state-level money spent in it."""
+    """A zone: how its schools stand, its zone-level money and the state-level money spent in it.
+    ``schools`` is None unless the rollup was asked for them (``state_rollups(schools=True)``)."""
 
     zone: Zone
-    schools: list[SchoolStanding] = field(default_factory=list)
+    schools: list[SchoolStanding] | None = None
+    tally: StandingTally = field(default_factory=StandingTally)
+    late: int = 0  # requirements of the zone's schools that are late (past due, not submitted)
     funding: FundingTotals = field(default_factory=FundingTotals)
     state_level_spent: Decimal = ZERO
     money: StateMoney | None = None  # its state's (funding.money)
@@ -63,16 +73,13 @@ class ZoneRollup:
     def budget(self) -> ZoneBudget | None:
         return self.money.budgets.get(self.zone.pk) if self.money else None
 
-    @cached_property
+    @property
     def counts(self) -> StandingCounts:
-        """Counted once, when read (``state_rollups`` has filled ``schools`` in by then): pages and
-        reports read it per zone and per state many times."""
-        return StandingCounts.of(self.schools)
+        return self.tally.counts
 
     @property
-    def late(self) -> int:
-        """Requirements of the zone's schools that are late (past due, not submitted)."""
-        return sum(len(school.late) for school in self.schools)
+    def school_count(self) -> int:
+        return self.counts.schools
 
     @property
     def late_requirements(self) -> dict:
@@ -82,7 +89,7 @@ class ZoneRollup:
     @property
     def stale(self) -> int:
         """Schools of the zone whose status is stale."""
-        return sum(school.stale for school in self.schools)
+        return self.tally.stale
 
     @property
     def missing_data(self) -> dict[str, int]:
@@ -97,7 +104,7 @@ class ZoneRollup:
     @property
     def standing(self) -> Standing:
         """The zone stands as its worst school."""
-        return worst(school.standing for school in self.schools)
+        return worst(standing for standing, count in self.counts.items() if count)
 
     @property
     def latest_update(self) -> StatusUpdate | None:
@@ -121,6 +128,7 @@ class StateRollup:
 
     @property
     def schools(self) -> list[SchoolStanding]:
+        """Every school's standing (a rollup asked for them, ``state_rollups(schools=True)``)."""
         return [school for zone in self.zones for school in zone.schools]
 
     @cached_property
@@ -129,7 +137,7 @@ class StateRollup:
 
     @property
     def school_count(self) -> int:
-        return len(self.schools)
+        return self.counts.schools
 
     @property
     def late(self) -> int:
@@ -151,7 +159,7 @@ class StateRollup:
 
     @property
     def last_update(self) -> date | None:
-        return max((school.rated_on for school in self.schools if school.rated_on), default=None)
+        return max((zone.tally.rated_on for zone in self.zones if zone.tally.rated_on), default=None)
 
     @property
     def days_since_update(self) -> int | None:
@@ -179,10 +187,11 @@ def _readable(queryset, reader):
     return queryset.visible_to(reader) if reader is not None else queryset.all()
 
 
-def state_rollups(reader=None, *, states=None, zones=None, today=None) -> list[StateRollup]:
+def state_rollups(reader=None, *, states=None, zones=None, today=None, schools=False) -> list[StateRollup]:
     """A rollup per state ``reader`` sees (optionally only ``states``, or only the given ``zones``
     and their states), by state name, everything counted within the reader's reach, late and stale
-    as of ``today``. A bounded number of queries whatever the number of states.
+    as of ``today``; with ``schools``, each zone's schools' standings too. A bounded number of
+    queries whatever the number of states.
 
     Restricted to ``zones``, a state's money is those zones' money.
     """
@@ -200,14 +209,23 @@ def state_rollups(reader=None, *, states=None, zones=None, today=None) -> list[S
     rollups = {state.pk: StateRollup(state) for state in state_rows}
     zone_rows = [zone for zone in zone_rows if zone.state_id in rollups]
     by_zone = {zone.pk: ZoneRollup(zone) for zone in zone_rows}
-    schools = list(
-        _readable(School.objects, reader).filter(zone__in=zone_rows).select_related("zone", "district").order_by("name")
+    readable_schools = _readable(School.objects, reader).filter(zone__in=zone_rows)
+    tallies = standing_tallies(readable_schools, zone_rows, reader=reader, today=today)
+    late = late_by_school(
+        requirements(schools=readable_schools.values_list("pk", flat=True), today=today, entered=schools)
     )
-    for standing in school_standings(schools, _readable(StatusUpdate.objects, reader), today=today):
-        by_zone[standing.school.zone_id].schools.append(standing)
-    late = late_by_school(requirements(schools=schools, today=today))
     for rollup in by_zone.values():
-        mark_late(rollup.schools, late)
+        rollup.tally = tallies.get(rollup.zone.pk, StandingTally())
+    for items in late.values():
+        by_zone[items[0].school.zone_id].late += len(items)
+    if schools:
+        listed = readable_schools.select_related("zone", "district").order_by("name")
+        for rollup in by_zone.values():
+            rollup.schools = []
+        for standing in school_standings(listed, _readable(StatusUpdate.objects, reader), today=today):
+            by_zone[standing.school.zone_id].schools.append(standing)
+        for rollup in by_zone.values():
+            mark_late(rollup.schools, late)
     zone_funding = funding_totals_by("zone", commitments, expenditures)
     state_level = state_level_spent_by_zone(expenditures.filter(zone__in=zone_rows))
     for zone_id, rollup in by_zone.items():
@@ -230,8 +248,8 @@ def state_rollups(reader=None, *, states=None, zones=None, today=None) -> list[S
     return list(rollups.values())
 
 
-def state_rollup(state, reader=None, *, zone=None) -> StateRollup:
-    """The rollup of one state (or of one of its zones)."""
+def state_rollup(state, reader=None, *, zone=None, schools=True) -> StateRollup:
+    """The rollup of one state (or of one of its zones), by default with its schools' standings."""
     if zone is not None:
-        return state_rollups(reader, zones=[zone])[0]
-    return state_rollups(reader, states=[state])[0]
+        return state_rollups(reader, zones=[zone], schools=schools)[0]
+    return state_rollups(reader, states=[state], schools=schools)[0]

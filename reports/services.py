@@ -117,6 +117,10 @@ class ProgressReport:
         return self.rollup.schools
 
     @property
+    def school_count(self) -> int:
+        return self.rollup.school_count
+
+    @property
     def counts(self) -> StandingCounts:
         return self.rollup.counts
 
@@ -300,8 +304,8 @@ class PortfolioReport:
         return self.money[0].match.standing if len(self.money) == 1 else None
 
     @property
-    def schools(self) -> list[SchoolStanding]:
-        return [school for state in self.states for school in state.schools]
+    def school_count(self) -> int:
+        return sum(state.school_count for state in self.states)
 
     @property
     def counts(self) -> StandingCounts:

@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from accountability.models import Baseline, Measurement, SchoolMetricProgress, SchoolProgress, StatusUpdate, Target
 from accountability.progress import rebuild
 from accountability.recording import change_measurement, post_status_update, record_measurements
-from accountability.services import progress_for_schools, stored_progress_for_schools
+from accountability.services import StandingCounts, progress_for_schools, stored_progress_for_schools
 from accounts.models import Role
+from core.tenancy import reach_scope
+from reports.rollups import state_rollups
 from schools.models import School
-from tests.factories import LaunchedZoneFactory, MetricFactory, StatusUpdateFactory
+from tests.factories import LaunchedZoneFactory, MetricFactory, ReportingPeriodFactory, StatusUpdateFactory
 from tests.worlds import member
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +276,106 @@ def test_migrate_fills_the_rows_of_schools_from_before_the_read_model(setting):
     call_command("migrate", verbosity=0)
     assert stored_rows() == expected
     assert stored(school, metric).status == "at_risk"
+
+
+def tallied_and_listed(rollups) -> list[tuple]:
+    """Per zone: what the rollup counts from the read model (``standing_tallies``) and what its
+    listed schools' standings say, side by side."""
+    return [
+        (
+            (zone.counts, zone.stale, zone.tally.rated_on, zone.late),
+            (
+                StandingCounts.of(zone.schools),
+                sum(school.stale for school in zone.schools),
+                max((school.rated_on for school in zone.schools if school.rated_on), default=None),
+                sum(len(school.late) for school in zone.schools),
+            ),
+        )
+        for state in rollups
+        for zone in state.zones
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=st.lists(writes, min_size=1, max_size=10), days=st.integers(0, 900))
+def test_rollup_counts_equal_the_standings_of_its_schools(setting, sequence, days):
+    """A rollup's counts, stale schools, latest rating date and late requirements (one GROUP BY over
+    the read model) equal what its schools' standings say, on any day after any writes."""
+    setting["updates"] = StatusUpdate._base_manager.filter(school__in=setting["schools"])
+    today = datetime.date(2010, 9, 1) + datetime.timedelta(days=days)
+    with transaction.atomic():
+        with scopes_disabled():
+            ReportingPeriodFactory(state=setting["state"])  # due 2011-05-31: late after it
+        for write in sequence:
+            try:
+                with transaction.atomic():
+                    apply(write, setting)
+            except ValidationError:
+                pass
+        with scopes_disabled():
+            for tallied, listed in tallied_and_listed(state_rollups(today=today, schools=True)):
+                assert tallied == listed, sequence
+        transaction.set_rollback(True)
+    for metric in setting["metrics"]:
+        metric.refresh_from_db()
+
+
+def test_a_collaborator_counts_schools_by_projection_alone(tenant):
+    """Where ratings are hidden from a national collaborator, the rollup counts schools by their
+    projection and shows no rating date, as their listed standings do; state staff count ratings."""
+    school = tenant.schools[1]
+    with scopes_disabled():
+        StatusUpdateFactory(school=school, rating="off_track", reported_on=datetime.date(2012, 1, 10))
+    collaborator, commissioner = member(Role.COLLABORATOR, tenant), member(Role.COMMISSIONER, tenant)
+    tallies = {}
+    for user in (collaborator, commissioner):
+        with reach_scope(user):
+            (rollup,) = state_rollups(user, states=[tenant.state], schools=True)
+        zone = next(zone for zone in rollup.zones if zone.zone == tenant.zone)
+        assert [tallied for tallied, _listed in tallied_and_listed([rollup])] == [
+            listed for _tallied, listed in tallied_and_listed([rollup])
+        ]
+        tallies[user] = zone
+    by_projection = StandingCounts()
+    for row in tallies[collaborator].schools:
+        by_projection.add(row.projection)
+    assert tallies[collaborator].counts == by_projection
+    assert tallies[collaborator].tally.rated_on is None
+    assert tallies[commissioner].tally.rated_on == datetime.date(2012, 1, 10)
+    assert tallies[commissioner].counts.off_track >= 2  # the tenant's first school and this one, rated
+
+
+def test_a_rollup_of_every_state_counts_without_listing_schools(setting):
+    """Without ``schools`` the rollup reads no school's progress row by row: the same counts in a
+    number of queries that does not grow with the schools."""
+    with scopes_disabled():
+        listed = {zone.zone.pk: zone.counts for state in state_rollups(schools=True) for zone in state.zones}
+        with CaptureQueriesContext(connection) as few:
+            counted = state_rollups()
+        LaunchedZoneFactory(schools=5, state=setting["state"], launch_school_year="2010-11")
+        with CaptureQueriesContext(connection) as more:
+            state_rollups()
+    assert {zone.zone.pk: zone.counts for state in counted for zone in state.zones} == listed
+    assert all(zone.schools is None for state in counted for zone in state.zones)
+    assert len(more) == len(few)
+
+
+def test_stale_counts_turn_on_the_day_after_the_cutoff(setting):
+    """On the boundaries of the staleness rule the rollup's count follows each school's flag: an update
+    exactly ``stale_after_days`` old is not stale, one a day older is, and never-updated schools turn
+    stale the same way counted from their zone's operating start (1 July 2010 here)."""
+    state, (first, second, *_rest) = setting["state"], setting["schools"]
+    reported = datetime.date(2011, 2, 1)
+    with scopes_disabled():
+        StatusUpdateFactory(school=first, reported_on=reported)
+        StatusUpdateFactory(school=second, reported_on=reported - datetime.timedelta(days=1))
+        days = datetime.timedelta(days=state.stale_after_days)
+        for today, stale in ((reported + days, 1), (reported + days + datetime.timedelta(days=1), 2)):
+            rollups = state_rollups(today=today, schools=True)
+            assert [tallied for tallied, _listed in tallied_and_listed(rollups)] == [
+                listed for _tallied, listed in tallied_and_listed(rollups)
+            ]
+            zone = next(zone for zone in rollups[0].zones if zone.zone == first.zone)
+            assert zone.stale == stale + 2  # and the zone's two schools never updated
+        on_the_cutoff = datetime.date(2010, 7, 1) + days
+        assert [zone.stale for zone in state_rollups(today=on_the_cutoff)[0].zones] == [0, 0]

@@ -23,8 +23,8 @@ def changed_values(state) -> dict:
     return {
         "initiative": InitiativeFactory(name="Another initiative").pk,
         "name": "Colorado Springs",
-        "postal_code": "ZQ",
-        "fips_code": "98",
+        "postal_code": "ZY" if state.postal_code == "ZQ" else "ZQ",
+        "fips_code": "97" if state.fips_code == "98" else "98",  # factories' codes may reach these
         "network_status": "active",
         "framework_commitment": "partial",
         "framework_commitment_evidence": "Rewritten by the state",
