@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .availability import AwardOutlook, award_outlooks
 from .budgets import zone_budgets
@@ -19,12 +20,50 @@ from .services import ZERO, FundingTotals, funding_totals
 from .sustainability import StateSustainability, state_sustainability
 
 
+class _Later:
+    """What ``state_money`` reads only when a page or report reads it, once for every state of the
+    call: the zones' budgets and the states' sustainability (the portfolio reads neither)."""
+
+    def __init__(self, zones, readable, commitments, expenditures, state_ids, as_of):
+        self.zones, self.readable, self.commitments, self.expenditures = zones, readable, commitments, expenditures
+        self.state_ids, self.as_of = state_ids, as_of
+
+    @cached_property
+    def budgets(self) -> dict:
+        """{state id: {zone id: ZoneBudget}}."""
+        budgets = zone_budgets(
+            [zone.pk for zone in self.zones], self.readable(Budget.objects), self.expenditures, self.commitments
+        )
+        by_state = {state_id: {} for state_id in self.state_ids}
+        for zone in self.zones:
+            by_state[zone.state_id][zone.pk] = budgets[zone.pk]
+        return by_state
+
+    @cached_property
+    def sustainability(self) -> dict:
+        """{state id: StateSustainability}."""
+        costs = self.readable(RecurringCost.objects).filter(
+            state_id__in=self.state_ids, school__zone__in=[zone.pk for zone in self.zones]
+        )
+        return state_sustainability(costs, as_of=self.as_of)
+
+
 @dataclass
 class StateMoney:
     match: StateMatch
     awards: list = field(default_factory=list)  # AwardOutlook by obligation deadline
-    budgets: dict = field(default_factory=dict)  # zone id -> funding.budgets.ZoneBudget
-    sustainability: StateSustainability = field(default_factory=StateSustainability)
+    state_id: int | None = None
+    later: _Later | None = None
+
+    @property
+    def budgets(self) -> dict:
+        """{zone id: funding.budgets.ZoneBudget} for the state's zones."""
+        return self.later.budgets[self.state_id] if self.later else {}
+
+    @property
+    def sustainability(self) -> StateSustainability:
+        found = self.later.sustainability.get(self.state_id) if self.later else None
+        return StateSustainability() if found is None else found
 
     @property
     def awards_at_risk(self) -> list[AwardOutlook]:
@@ -52,7 +91,7 @@ def state_money(states, zones, readable, *, commitments=None, as_of=None) -> dic
     """{state id: StateMoney} for ``states`` and their ``zones``; ``readable(queryset)`` narrows a
     queryset to what the reader may read; ``commitments`` (default: every readable one) are the
     money counted, e.g. only some zones' for a zone's figures. A bounded number of queries whatever
-    the number of states."""
+    the number of states; the budgets and sustainability are read when first asked for."""
     as_of = as_of or timezone.localdate()
     states = list(states)
     state_ids = {state.pk for state in states}
@@ -60,15 +99,10 @@ def state_money(states, zones, readable, *, commitments=None, as_of=None) -> dic
     commitments = (readable(Commitment.objects) if commitments is None else commitments).filter(state_id__in=state_ids)
     expenditures = readable(Expenditure.objects)
     matches = state_matches(states, commitments, zone_ids=[(zone.pk, zone.state_id) for zone in zones])
-    money = {state_id: StateMoney(match) for state_id, match in matches.items()}
+    later = _Later(zones, readable, commitments, expenditures, state_ids, as_of)
+    money = {state_id: StateMoney(match, state_id=state_id, later=later) for state_id, match in matches.items()}
     for outlook in award_outlooks(readable(Award.objects).filter(state_id__in=state_ids), expenditures, as_of=as_of):
         money[outlook.award.state_id].awards.append(outlook)
-    budgets = zone_budgets([zone.pk for zone in zones], readable(Budget.objects), expenditures, commitments)
-    for zone in zones:
-        money[zone.state_id].budgets[zone.pk] = budgets[zone.pk]
-    costs = readable(RecurringCost.objects).filter(state_id__in=state_ids, school__zone__in=[zone.pk for zone in zones])
-    for state_id, sustainability in state_sustainability(costs, as_of=as_of).items():
-        money[state_id].sustainability = sustainability
     return money
 
 
