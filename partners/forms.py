@@ -27,6 +27,11 @@ class LeadPartnerForm(DomainModelForm):
             "website",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        district = self.fields["district"]
+        district.queryset = district.queryset.select_related("state")  # its label names the state
+
 
 class NationalCollaboratorForm(DomainModelForm):
     class Meta:

@@ -2,12 +2,20 @@
 list, add, edit and delete them; a record that others name is kept and the page says what names it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accountability.models import Metric
 from funding.models import Funder
 from partners.models import LeadPartner, NationalCollaborator
-from tests.factories import FunderFactory, LeadPartnerFactory, MetricFactory, NationalCollaboratorFactory
+from tests.factories import (
+    DistrictFactory,
+    FunderFactory,
+    LeadPartnerFactory,
+    MetricFactory,
+    NationalCollaboratorFactory,
+)
 
 pytestmark = pytest.mark.django_db
 NON_ADMINS = ["state_lead", "state_viewer", "commissioner", "lead_partner_staff", "collaborator"]
@@ -145,3 +153,16 @@ def test_a_lead_partner_without_a_service_is_refused_by_the_model(client, world)
     client.force_login(world.admin)
     response = client.post(reverse("partners:lead_partner_create"), {"name": "Nothing", "kind": "independent"})
     assert response.status_code == 400 and "at least one service" in response.content.decode()
+
+
+def test_the_lead_partner_form_costs_the_same_queries_whatever_the_districts(client, world):
+    """Its district choices name their state: read with them, not one query per district."""
+    client.force_login(world.admin)
+    url = reverse("partners:lead_partner_create")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    DistrictFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url).status_code == 200
+    assert len(after) == len(before)
