@@ -9,6 +9,9 @@ from django_scopes import scopes_disabled
 
 from tests.factories import UserFactory, enable_totp
 
+# Each process's test database is a copy of one migrated template (PostgreSQL; tests/testdb.py).
+from tests.testdb import django_db_keepdb, django_db_modify_db_settings  # noqa: F401 (fixtures)
+
 # The shared world (role users, two states, worlds built once) and the shared headless browser.
 pytest_plugins = ["tests.worlds", "tests.browsers", "tests.timing"]
 # Until the network parts of issue #17 are merged: their use cases, for the demo (delete at merge).
@@ -32,6 +35,13 @@ def _restore_shipped_rows(sender, apps=global_apps, **kwargs):
 
 
 post_migrate.connect(_restore_shipped_rows, dispatch_uid="tests.restore_shipped_rows")
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests first (after pytest-django's ordering by database use): under pytest-xdist's
+    ``--dist loadfile`` their files, the accessibility check the longest of all, then start while
+    the other process takes the rest, instead of running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)

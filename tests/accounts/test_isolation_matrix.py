@@ -20,7 +20,6 @@ A URL the matrix cannot classify (an unnamed route, an unknown kwarg, a model wi
 here) fails the test, so new URLs must be brought under the matrix.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 
 from core.permissions import permission_name
+from tests.project import rows_fingerprint
 
 from .conftest import ROLES
 from .scope_table import DIRECTORY_MODELS, OWNED_MODELS, TENANT_MODELS, model_named, reads
@@ -246,11 +246,7 @@ def project_models():
 
 def database_fingerprint():
     """Row count and checksum of every project table."""
-    fingerprint = {}
-    for model in project_models():
-        rows = list(model._base_manager.order_by("pk").values_list())
-        fingerprint[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    return fingerprint
+    return rows_fingerprint(project_models())
 
 
 def forbidden_markers(role, world):

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from config.celery import app
 from devdata.scale_data import ScaleDataGenerator
 from reports.models import ReportRun
+from tests.testdb import database_url
 from zones.models import State
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -46,12 +47,6 @@ def through(proxy) -> str:
     """REDIS_URL with its host and port replaced by ``proxy``'s."""
     parts = urlsplit(REDIS_URL)
     return urlunsplit(parts._replace(netloc=proxy.url_netloc))
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 class Worker:

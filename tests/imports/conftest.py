@@ -1,7 +1,6 @@
 """Two states with a launched zone each (fixed NCES ids, so the files in tests/data/imports
 can name their schools), three metrics and a user per role."""
 
-import hashlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +20,7 @@ from tests.factories import (
     UserFactory,
     ZoneFactory,
 )
+from tests.project import rows_fingerprint
 from tests.worlds import member
 from zones.models import District
 
@@ -105,13 +105,7 @@ def preview(world):
 
 def database_fingerprint() -> dict:
     """Row count and a checksum of every row of the tables an import may write (and their history)."""
-    fingerprint = {}
-    for model in AUDITED_MODELS:
-        for table in (model, model.history.model):
-            rows = table._base_manager.order_by("pk").values_list()
-            digest = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
-            fingerprint[table._meta.label] = (len(rows), digest)
-    return fingerprint
+    return rows_fingerprint(table for model in AUDITED_MODELS for table in (model, model.history.model))
 
 
 # --- The federal school directory (imports.ccd) ----------------------------------------------------

@@ -15,7 +15,8 @@ import pytest
 import redis
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from tests.faults.workers import PROJECT, REDIS_URL, database_url, wait_for
+from tests.faults.workers import PROJECT, REDIS_URL, wait_for
+from tests.testdb import database_url
 
 TASK = "web.tasks.purge_expired_idempotency_keys"  # harmless, and no worker runs here: messages stay queued
 LEADER_SECONDS = 3

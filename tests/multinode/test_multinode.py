@@ -19,8 +19,9 @@ from django.utils import timezone
 from accounts.models import Role
 from reports.models import ReportRun
 from reports.tasks import maintain_runs
-from tests.faults.workers import PERIOD, PROJECT, REDIS_URL, database_url, finished, run_of, running, wait_for
+from tests.faults.workers import PERIOD, PROJECT, REDIS_URL, finished, run_of, running, wait_for
 from tests.objectstore import free_port
+from tests.testdb import database_url
 from tests.worlds import PASSWORD, login_member
 
 START_TIMEOUT = 60  # seconds for a node to answer on a loaded 2-core machine
