@@ -609,7 +609,7 @@ def worst_first(schools):
 def rating_hidden_state_ids(user) -> frozenset:
     """The states that reach the user only as a national collaborator, where Lead Partner ratings
     and narratives stay hidden (``StatusUpdate.TenantScope``): schools there stand by projection
-    alone. None for a task (``user`` None), which reads everything."""
+    alone. Empty for a task (``user`` None), which reads everything."""
     if user is None:
         return frozenset()
     scope = scope_of(user)
@@ -646,29 +646,31 @@ def standing_tallies(schools, zones, *, reader=None, today: date | None = None) 
     if not zones:
         return {}
     hidden = rating_hidden_state_ids(reader)
+    # Each zone's staleness rule for a school never updated there (its cutoff is its state's).
+    never_updated = {
+        zone.pk: Staleness(
+            zone.state.stale_after_days, None, operating_since(zone.status, zone.launch_school_year), today
+        )
+        for zone in zones
+    }
     by_cutoff: dict[date, list[int]] = {}
     for zone in zones:
-        cutoff = Staleness(zone.state.stale_after_days, None, None, today).cutoff
-        by_cutoff.setdefault(cutoff, []).append(zone.state_id)
+        by_cutoff.setdefault(never_updated[zone.pk].cutoff, []).append(zone.state_id)
     cutoffs = [When(state_id__in=ids, then=Value(day)) for day, ids in by_cutoff.items()]
     counted = {standing.value: Count("pk", filter=Q(severity=standing.severity)) for standing in Standing}
     # The read model's rows are walled off from national collaborators (they carry the rating);
     # counted here only for ``schools`` the reader reads, the rating masked where it is hidden.
     with scopes_disabled():
         rows = list(_tally_rows(schools, zones, hidden, cutoffs, counted))
-    zones_by_id = {zone.pk: zone for zone in zones}
-    tallies = {}
-    for row in rows:
-        zone = zones_by_id[row["school__zone_id"]]
-        never_updated_stale = Staleness(
-            zone.state.stale_after_days, None, operating_since(zone.status, zone.launch_school_year), today
-        ).stale
-        tallies[zone.pk] = StandingTally(
+    return {
+        row["school__zone_id"]: StandingTally(
             counts=StandingCounts(**{standing.value: row[standing.value] for standing in Standing}),
-            stale=row["updated_before_cutoff"] + (row["never_updated"] if never_updated_stale else 0),
+            stale=row["updated_before_cutoff"]
+            + (row["never_updated"] if never_updated[row["school__zone_id"]].stale else 0),
             rated_on=row["rated_on"],
         )
-    return tallies
+        for row in rows
+    }
 
 
 def _tally_rows(schools, zones, hidden, cutoffs, counted):

@@ -14,7 +14,6 @@ from tests.testdb import django_db_keepdb, django_db_modify_db_settings  # noqa:
 
 # The shared world (role users, two states, worlds built once) and the shared headless browser.
 pytest_plugins = ["tests.worlds", "tests.browsers", "tests.timing"]
-# Until the network parts of issue #17 are merged: their use cases, for the demo (delete at merge).
 
 
 # Rows the data migrations ship with the schema (the SIG indicator catalog, the monthly briefs' beat
