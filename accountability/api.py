@@ -102,6 +102,8 @@ class SchoolRecordFilter(filters.FilterSet):
     zone = IdFilter(field_name="school__zone")
     school = IdFilter(field_name="school")
     school_nces_id = NaturalKeyFilter(field_name="school__nces_id", help_text="The school's NCES id.")
+    # A few schools' rows: their page is sorted from them (web.filtering.StrictOrderingFilter).
+    narrowing = ("school", "zone", "school_nces_id")
 
 
 class SchoolMetricFilter(SchoolRecordFilter):

@@ -7,7 +7,8 @@ from functools import cache, lru_cache, reduce
 from operator import or_
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
 from django_filters.constants import EMPTY_VALUES
@@ -131,8 +132,23 @@ def _parameter_names(filterset_class) -> frozenset[str]:
     return frozenset(filter_parameter_names(filterset_class(queryset=filterset_class._meta.model._base_manager.none())))
 
 
+# The annotation a narrowed list sorts by, per ordering field (see StrictOrderingFilter).
+SORTED_PREFIX = "sorted_"
+
+
+def ordered_field(term: str) -> str:
+    """The model field an ordering term sorts by (``-sorted_id`` -> ``id``)."""
+    return term.lstrip("-").removeprefix(SORTED_PREFIX)
+
+
 class StrictOrderingFilter(OrderingFilter):
-    """``?ordering=`` by a field the view does not offer is a 400 naming it (DRF drops it silently)."""
+    """``?ordering=`` by a field the view does not offer is a 400 naming it (DRF drops it silently).
+
+    A list narrowed to a few schools (one of its filterset's ``narrowing`` filters given) is sorted
+    from their rows, by ``COALESCE(field, field)``: ordered by the indexed column itself, PostgreSQL
+    may walk that index over every school's history to collect the few rows that match (the first
+    zone's page by ``-id``: 13 ms at 5 years of data, 5.3 s at 50), whereas the narrowed rows are
+    a few schools' history whatever the total."""
 
     def get_ordering(self, request, queryset, view):
         """``?ordering=`` sent empty names no field: a 400, not silently the default order."""
@@ -140,7 +156,25 @@ class StrictOrderingFilter(OrderingFilter):
         if sent is not None and not sent.replace(",", "").strip():
             message = "Name a field to order by (- for descending), or leave the parameter out."
             raise exceptions.ValidationError({self.ordering_param: [message]})
-        return super().get_ordering(request, queryset, view)
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and self.narrowed(request, view):
+            # Rows that tie on the sorted fields keep one order from page to page (a cursor counts them).
+            ties = [] if {"id", "pk"} & {term.lstrip("-") for term in ordering} else ["pk"]
+            return [term.replace(term.lstrip("-"), SORTED_PREFIX + term.lstrip("-"), 1) for term in ordering] + ties
+        return ordering
+
+    @staticmethod
+    def narrowed(request, view) -> bool:
+        narrowing = getattr(getattr(view, "filterset_class", None), "narrowing", ())
+        return any(request.query_params.get(name) for name in narrowing)
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        names = {term.lstrip("-") for term in ordering if term.lstrip("-").startswith(SORTED_PREFIX)}
+        annotations = {name: Coalesce(F(ordered_field(name)), F(ordered_field(name))) for name in names}
+        return queryset.annotate(**annotations).order_by(*ordering)
 
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]

@@ -41,6 +41,7 @@ from web.filtering import (
     KnownParametersFilter,
     StrictOrderingFilter,
     StrictPageSize,
+    ordered_field,
     whole_number,
 )
 from web.idempotency import IdempotencyMixin
@@ -135,7 +136,7 @@ class CursorPages(ChangedSincePages, StrictPageSize, CursorPagination):
             raise invalid from error
         if cursor is None or cursor.position is None:
             return cursor
-        field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        field = self.model._meta.get_field(ordered_field(self.ordering[0]))
         field = getattr(field, "target_field", field)  # a foreign key's position is the related id
         try:
             if "\x00" in cursor.position:

@@ -48,6 +48,37 @@ def test_measurements_page_by_cursor_by_school_metric_and_time(clients, world):
     assert client.get("/api/v1/measurements/", {"ordering": "-value"}).status_code == 400  # no index: refused
 
 
+def test_a_zones_measurements_page_by_cursor_in_any_offered_order(clients, world):
+    """Narrowed to a zone or a school the page is sorted from its rows (web.filtering): the same
+    rows in the same order as the unnarrowed list, the cursor included, ties broken by the offset."""
+    reading, absence = world.metric, MetricFactory(code="absence", name="Absence")
+    own = [
+        MeasurementFactory(school=school, metric=metric, school_year=year, period=period)
+        for year in ("2010-11", "2011-12", "2012-13")
+        for period in (1, 4)
+        for metric in (reading, absence)
+        for school in reversed(world.schools)
+    ]
+    MeasurementFactory(school=world.other_schools[0], metric=reading)
+    client, zone, school = clients["state_viewer"], world.zone.pk, world.schools[1]
+    newest_first = [m.pk for m in sorted(own, key=lambda m: -m.pk)]
+    assert [row["id"] for row in walk(client, "/api/v1/measurements/", page_size=5, zone=zone, ordering="-id")] == (
+        newest_first
+    )
+    assert [row["id"] for row in walk(client, "/api/v1/measurements/", page_size=5, ordering="-id")] == newest_first
+    one_school = walk(client, "/api/v1/measurements/", page_size=3, school=school.pk, ordering="id")
+    assert [row["id"] for row in one_school] == [m.pk for m in own if m.school == school]
+    by_year = walk(client, "/api/v1/measurements/", page_size=4, zone=zone, ordering="-school_year")
+    assert [row["school_year"] for row in by_year] == sorted((m.school_year for m in own), reverse=True)
+    assert sorted(row["id"] for row in by_year) == sorted(m.pk for m in own)  # every row once, across ties
+    by_school = walk(client, "/api/v1/measurements/", page_size=7, zone=zone)
+    assert [row["id"] for row in by_school] == [
+        m.pk for m in sorted(own, key=lambda m: (m.school_id, m.metric_id, m.school_year, m.period))
+    ]
+    other_zone = walk(clients["state_viewer"], "/api/v1/measurements/", zone=world.other_zone.pk, ordering="-id")
+    assert other_zone == []  # another state's zone: nothing, as for a zone that does not exist
+
+
 def test_status_updates_page_by_cursor_by_school_latest_first(clients, world):
     updates = [
         StatusUpdateFactory(school=school, reported_on=datetime.date(2011, month, 1))
