@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accountability import cycle as accountability_cycle
+from accountability import progress
 from accountability.models import (
     Baseline,
     ExitCriterion,
@@ -653,14 +654,16 @@ class DemoLoader:
         }
         self.metric_periods = {facts.code: facts.periods for facts in METRICS}
         trajectories = cycle(TRAJECTORY_CYCLE)
-        for zone, schools in self.operating_zones:
-            for school in schools:
-                trajectory = next(trajectories)
-                for facts in METRICS:
-                    metric = metrics[facts.code]
-                    if metric.grade_error(school) is None:
-                        self.load_school_metric(zone, school, metric, facts, trajectory)
-                self.load_status_updates(zone, school, trajectory)
+        # Each school's progress rows are refreshed once, at the end, not after each of its records.
+        with progress.refreshing():
+            for zone, schools in self.operating_zones:
+                for school in schools:
+                    trajectory = next(trajectories)
+                    for facts in METRICS:
+                        metric = metrics[facts.code]
+                        if metric.grade_error(school) is None:
+                            self.load_school_metric(zone, school, metric, facts, trajectory)
+                    self.load_status_updates(zone, school, trajectory)
 
     def load_school_metric(self, zone, school, metric, facts, trajectory):
         """Baseline the year before launch, a target for the second year, two years of measurements
