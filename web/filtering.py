@@ -120,9 +120,22 @@ class AnyOfFilterBackend(filters.DjangoFilterBackend):
             any_of(filter_)
         return filterset
 
+    def get_filterset_class(self, view, queryset=None):
+        """A view's ``filterset_fields`` make a new class on every call (django-filter): made once per
+        view class and model here, so what is cached per filterset class (``_parameter_names``) holds."""
+        if getattr(view, "filterset_class", None) is not None or queryset is None:
+            return super().get_filterset_class(view, queryset)
+        key = (type(view), queryset.model)
+        if key not in _GENERATED_FILTERSETS:
+            _GENERATED_FILTERSETS[key] = super().get_filterset_class(view, queryset)
+        return _GENERATED_FILTERSETS[key]
+
     def query_parameters(self, request, queryset, view) -> set[str]:
         filterset_class = self.get_filterset_class(view, queryset)
         return set(_parameter_names(filterset_class)) if filterset_class is not None else set()
+
+
+_GENERATED_FILTERSETS: dict = {}  # (view class, model) -> the filterset class its filterset_fields make
 
 
 @lru_cache(maxsize=256)

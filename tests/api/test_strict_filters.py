@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories import ActivityReportFactory, CommentFactory, MetricFactory
 from tests.problems import field_errors
+from web.filtering import _parameter_names
 from web.rest import PageNumberPages
 
 API = "/api/v1"
@@ -197,3 +198,13 @@ def test_repeated_values_of_a_method_filter_match_any_of_them(clients, records, 
     found = ids(client.get(url, {"subject": "school", "subject_id": [first.school_id, third.school_id]}))
     assert found == {first.pk, third.pk}
     assert ids(client.get(url, {"id": [first.pk, second.pk], "open": ["true", "false"]})) == set()
+
+
+def test_a_list_filtered_by_its_fields_reads_their_names_once(clients):
+    """A view's ``filterset_fields`` filterset is made once, so its parameter names are read once,
+    not on every request (web.filtering._parameter_names caches per filterset class)."""
+    assert clients["admin"].get("/api/v1/notification-preferences/").status_code == 200
+    misses = _parameter_names.cache_info().misses
+    for _ in range(3):
+        assert clients["admin"].get("/api/v1/notification-preferences/", {"kind": "status_update_posted"}).status_code == 200
+    assert _parameter_names.cache_info().misses == misses
