@@ -46,11 +46,8 @@ test: system-libs browser $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
-	@# Two processes (a module each), then alone the fault suite, the multi-node suite (real workers on
-	@# the Redis broker, which other processes' cache clears would empty) and the schema fuzzing (under
-	@# pytest-xdist its one test per API operation would fold into a single test).
-	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/faults --ignore=tests/multinode --ignore=tests/api/test_fuzz.py
-	$(BIN)/pytest tests/faults tests/multinode tests/api/test_fuzz.py
+	@# Two processes (a module each) and, beside them, alone, the fault, multi-node and fuzzing suites.
+	$(BIN)/python -m tests.run
 
 # The daily inner loop: lint and every test but the browser, fault and worker suites (a minute or two).
 quick: $(VENV)/.installed-test

@@ -30,9 +30,10 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Test processes run side by side (pytest-xdist, PYTEST_XDIST_WORKER gw0, gw1, ...): each one's cache is
-# its own Redis database (the next ones after REDIS_URL's), as tests empty the cache and count limits.
+# its own Redis database (the next ones after REDIS_URL's, whose own is the broker of the worker tests),
+# as tests empty the cache and count limits.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker and str(CACHES["default"].get("LOCATION", "")).startswith("redis"):
     _url = urlsplit(CACHES["default"]["LOCATION"])
-    _db = (int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))) % 16
+    _db = (int(_url.path.strip("/") or 0) + 1 + int(_worker.removeprefix("gw"))) % 16
     CACHES = {"default": {**CACHES["default"], "LOCATION": urlunsplit(_url._replace(path=f"/{_db}"))}}
