@@ -128,7 +128,7 @@ def seeded_demo() -> str:
     return out.getvalue()
 
 
-def copy_of_demo(templates, own: str) -> str:
+def copy_of_demo(templates: "Templates", own: str) -> str:
     """Make database ``own`` a copy of the run's demo template, seeding it first (the first process
     to need it; the other waits); the seed's output, kept as the template's comment, which also
     tells a finished seed from an interrupted one."""
