@@ -79,14 +79,19 @@ def database_name(size: str) -> str:
     return f"{_base_name()}_{size}"
 
 
-@contextmanager
 def on_database(size: str):
-    """The default connection on ``size``'s database (and the per-database caches emptied)."""
+    """The default connection on ``size``'s database."""
+    return on_database_named(database_name(size))
+
+
+@contextmanager
+def on_database_named(name: str):
+    """The default connection on database ``name`` (and the per-database caches emptied), then back
+    on its own (the test suite's seeded demo, tests/testdb.py, switches this way too)."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
     from django.db import connection
 
-    name = database_name(size)
     previous = connection.settings_dict["NAME"]
     connection.close()
     connection.settings_dict["NAME"] = name

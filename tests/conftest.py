@@ -9,11 +9,10 @@ from django_scopes import scopes_disabled
 
 from tests.factories import UserFactory, enable_totp
 
-# Each process's test database is a copy of one migrated template (PostgreSQL; tests/testdb.py).
-from tests.testdb import django_db_keepdb, django_db_modify_db_settings  # noqa: F401 (fixtures)
-
-# The shared world (role users, two states, worlds built once) and the shared headless browser.
-pytest_plugins = ["tests.worlds", "tests.browsers", "tests.timing"]
+# Each process's test database is a copy of one migrated template, the seeded demo one per run
+# (PostgreSQL; tests/testdb.py); the shared world (role users, two states, worlds built once); the
+# shared headless browser.
+pytest_plugins = ["tests.testdb", "tests.worlds", "tests.browsers", "tests.timing"]
 
 
 # Rows the data migrations ship with the schema (the SIG indicator catalog, the monthly briefs' beat

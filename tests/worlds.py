@@ -199,7 +199,8 @@ def built_once(builder, django_db_blocker):
 
 
 def uses_a_world_built_once(item) -> bool:
-    return "_world_built" in getattr(item, "fixturenames", ())
+    """A world built once, or the seeded demo (tests/testdb.py): either stays until the module ends."""
+    return bool({"_world_built", "demo_database"} & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,11 +1,7 @@
 """The demo's comment threads: a conversation, a needs-action comment open for the Lead Partner's
 staff, a state-only note the partner never reads."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts.models import User
@@ -15,15 +11,7 @@ from comments.subjects import reads_comment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-def test_the_demo_holds_threads_with_each_level_and_an_open_needs_action(demo):
+def test_the_demo_holds_threads_with_each_level_and_an_open_needs_action(demo_database):
     partner = User.objects.get(email="partner@demo.zoneportfolio.org")
     with scopes_disabled():
         comments = list(Comment.objects.all())

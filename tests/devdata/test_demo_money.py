@@ -6,11 +6,8 @@ import datetime
 import io
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from pypdf import PdfReader
@@ -27,17 +24,8 @@ from tests.reports.test_money_reports import overflowing_cells
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(seeded):
+def demo(demo_database):
     """Each demo state's rollup (its money: funding.money.StateMoney), by postal code."""
     return {rollup.state.postal_code: rollup for rollup in state_rollups()}
 

@@ -3,29 +3,17 @@ action items, a site visit, the demo users' preferences and watches, and an inbo
 cases (seed_demo's idempotence, these rows included, is tests/devdata/test_seed_demo.py's)."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from network.models import ActionItem, ActivityReport, Meeting
 from notifications.choices import Delivery, EventKind
 from notifications.models import Notification, Preference, Watch
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_database")]
 
 LEAD, PARTNER = "lead.co@demo.zoneportfolio.org", "partner@demo.zoneportfolio.org"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def test_collaborators_report_their_activity_across_states_and_service_areas():

@@ -8,7 +8,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
 
 from accountability.calendar import requirements
 from accountability.choices import Collection
@@ -50,34 +49,22 @@ DEMO_LOGINS = {
 }
 
 
-def seed():
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at the end (each test nests a savepoint)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield seed()
-        transaction.set_rollback(True)
-
-
 def row_counts():
     """Rows of every model, audit history included: a second run must write nothing."""
     return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
 
 
-def test_seed_demo_is_idempotent(demo):
+def test_seed_demo_is_idempotent(demo_database):
     after_first = row_counts()
-    second = seed()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    second = out.getvalue()
     assert row_counts() == after_first
     assert "created: 0, updated: 0" in second
-    assert "created: 0" not in demo
+    assert "created: 0" not in demo_database  # the first seed's output
 
 
-def test_demo_meets_the_facts(demo):
+def test_demo_meets_the_facts(demo_database):
     initiative = Initiative.objects.get()
     assert (initiative.public_funding_target, initiative.private_funding_target) == (
         Decimal("45000000.00"),
@@ -124,11 +111,11 @@ def test_demo_meets_the_facts(demo):
     assert statuses == {"on_track", "at_risk", "off_track"}
     assert Measurement.objects.values("school_year").distinct().count() >= 2
     assert StatusUpdate.objects.exists()
-    assert "Demo logins" in demo
+    assert "Demo logins" in demo_database
 
 
 @pytest.mark.parametrize("email", DEMO_LOGINS)
-def test_demo_logins_work(demo, client, email):
+def test_demo_logins_work(demo_database, client, email):
     role, scope_name = DEMO_LOGINS[email]
     membership = Membership.objects.get(user__email=email)
     assert membership.role == role
@@ -138,7 +125,7 @@ def test_demo_logins_work(demo, client, email):
     assert client.login(email=email, password=DEMO_PASSWORD)
 
 
-def test_the_partner_login_leads_colorados_zones(demo):
+def test_the_partner_login_leads_colorados_zones(demo_database):
     partner = Membership.objects.get(user__email="partner@demo.zoneportfolio.org").lead_partner
     colorado_zones = Zone.objects.filter(state__postal_code="CO")
     assert colorado_zones.exists()
@@ -147,7 +134,7 @@ def test_the_partner_login_leads_colorados_zones(demo):
     assert admin.is_staff and admin.is_superuser
 
 
-def test_the_demo_calendar_has_approved_late_and_returned_periods_with_their_values(demo):
+def test_the_demo_calendar_has_approved_late_and_returned_periods_with_their_values(demo_database):
     found = requirements()
     statuses = Counter(requirement.status for requirement in found)
     (late,) = [requirement for requirement in found if requirement.status == Collection.LATE]

@@ -29,7 +29,6 @@ from pypdf import PdfReader
 from accountability.choices import Standing
 from accountability.models import StatusUpdate
 from accountability.services import progress_for_schools
-from devdata.demo import load_demo
 from devdata.scale_data import ScaleDataGenerator
 from funding.models import Award, Commitment, Expenditure, MatchRule
 from reports.services import commissioner_brief_pdf, portfolio_pdf, portfolio_report, progress_report
@@ -163,10 +162,9 @@ def expected_figures():
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(demo_database, django_db_blocker):
     """The demo beside a small generated multi-state world, every surface read once."""
     with django_db_blocker.unblock(), scopes_disabled(), transaction.atomic():
-        load_demo()
         ScaleDataGenerator(states=3, zones_per_state=3, schools_per_zone=3, years=2, seed=7).generate()
         add_match_rules_and_awards()
         admin = UserFactory(email="truth-admin@example.org", is_staff=True, is_superuser=True)
