@@ -32,7 +32,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 
 from core.permissions import permission_name
-from tests.project import rows_fingerprint
+from tests.project import rows_fingerprint, rows_written
 
 from .conftest import ROLES
 from .scope_table import DIRECTORY_MODELS, OWNED_MODELS, TENANT_MODELS, model_named, reads
@@ -244,9 +244,19 @@ def project_models():
     )
 
 
-def database_fingerprint():
-    """Row count and checksum of every project table."""
-    return rows_fingerprint(project_models())
+class DatabaseFingerprint:
+    """Row count and checksum of every project table, computed again only once rows were written
+    (the matrix asks before and after each of hundreds of forbidden POSTs)."""
+
+    def __init__(self):
+        self.models = project_models()
+        self.fingerprint, self.written = None, None
+
+    def __call__(self):
+        written = rows_written(self.models)
+        if self.fingerprint is None or written is None or written != self.written:
+            self.fingerprint, self.written = rows_fingerprint(self.models), written
+        return self.fingerprint
 
 
 def forbidden_markers(role, world):
@@ -307,7 +317,7 @@ class Matrix:
         self.user = world.users.get(role)
         self.failures = []
         self.markers = forbidden_markers(role, world) if self.user else []
-        self.fingerprint = None  # of the database before the next forbidden POST, when known
+        self.fingerprint = DatabaseFingerprint()
         client.raise_request_exception = False  # a server error is one failure among the others
         if self.user:
             client.force_login(self.user)
@@ -386,7 +396,7 @@ class Matrix:
         if endpoint.name in ACCOUNT_PAGES:
             return  # allauth's POSTs change the requester's own account (log out, add an email...)
         forbidden = self.forbidden_post(endpoint, request)
-        before = (self.fingerprint or database_fingerprint()) if forbidden else None
+        before = self.fingerprint() if forbidden else None
         if request.url.startswith("/api/"):  # the API reads JSON bodies only (a form would be a 415)
             data = json.dumps(form_data(request.primary), cls=DjangoJSONEncoder)
             response = self.client.post(request.url, data, content_type="application/json")
@@ -395,10 +405,9 @@ class Matrix:
         if response.status_code >= 500:
             self.fail(request, "POST", response, "no server error")
         if not forbidden:
-            self.fingerprint = None  # an allowed POST may change the database
             return
-        self.fingerprint = database_fingerprint()
-        changed = [label for label, rows in self.fingerprint.items() if before.get(label) != rows]
+        after = self.fingerprint()
+        changed = [label for label, rows in after.items() if before.get(label) != rows]
         if changed:
             self.failures.append(f"POST {request.url} as {self.role} changed the database: {changed}")
         status = response.status_code
