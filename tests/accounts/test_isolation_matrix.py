@@ -20,6 +20,7 @@ A URL the matrix cannot classify (an unnamed route, an unknown kwarg, a model wi
 here) fails the test, so new URLs must be brought under the matrix.
 """
 
+import contextlib
 import json
 from dataclasses import dataclass
 
@@ -27,11 +28,13 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 
 from core.permissions import permission_name
+from schools.models import School
 from tests.project import rows_fingerprint, rows_written
 
 from .conftest import ROLES
@@ -481,3 +484,20 @@ def test_the_matrix_refuses_a_url_it_cannot_classify(world):
     endpoint = Endpoint("colors", "colors/<slug:color>/", ("color",), view=None)
     with pytest.raises(AssertionError, match="cannot tell which model kwarg 'color' names"):
         requests_for(endpoint, world, "state_viewer")
+
+
+def test_the_fingerprint_is_taken_again_once_rows_are_written(world):
+    """A row written, even in a savepoint rolled back since, makes the next fingerprint a fresh one."""
+    fingerprint = DatabaseFingerprint()
+    before = fingerprint.before()
+    assert fingerprint.after() == before
+    School.objects.filter(pk=world.a.school.pk).update(name="Renamed")
+    renamed = fingerprint.after()
+    assert renamed != before
+    counted = fingerprint.written
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        School.objects.filter(pk=world.a.school.pk).update(name="Renamed again")
+        raise RuntimeError("rolled back")
+    assert fingerprint.before() == renamed
+    if counted is not None:  # PostgreSQL counted the rolled-back write
+        assert fingerprint.written == counted + 1
