@@ -76,9 +76,18 @@ NO_ADD_FORM = {
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
+@pytest.fixture(scope="module")
+def world_builder():
+    """The rows every admin page test reads: made once for the module (tests/worlds.py)."""
+    return make_rows
+
+
 @pytest.fixture
-def rows(db):
+def rows(world):
     """At least one row for every model, so list pages render real rows."""
+
+
+def make_rows():
     school = LaunchedZoneFactory().schools.first()
     for factory in (BaselineFactory, TargetFactory, MeasurementFactory, StatusUpdateFactory, PeriodSubmissionFactory):
         factory(school=school)

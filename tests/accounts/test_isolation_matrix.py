@@ -20,6 +20,7 @@ A URL the matrix cannot classify (an unnamed route, an unknown kwarg, a model wi
 here) fails the test, so new URLs must be brought under the matrix.
 """
 
+import contextlib
 import json
 from dataclasses import dataclass
 
@@ -27,12 +28,14 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 
 from core.permissions import permission_name
-from tests.project import rows_fingerprint
+from schools.models import School
+from tests.project import rows_fingerprint, rows_written
 
 from .conftest import ROLES
 from .scope_table import DIRECTORY_MODELS, OWNED_MODELS, TENANT_MODELS, model_named, reads
@@ -244,9 +247,33 @@ def project_models():
     )
 
 
-def database_fingerprint():
-    """Row count and checksum of every project table."""
-    return rows_fingerprint(project_models())
+class DatabaseFingerprint:
+    """Row count and checksum of every project table, taken before and after each of hundreds of
+    forbidden POSTs. On PostgreSQL it is taken again only once this transaction wrote rows
+    (``rows_written``); elsewhere after every POST, and the one taken after a forbidden POST serves
+    as the next one's before until an allowed POST (``may_have_changed``)."""
+
+    def __init__(self):
+        self.models = project_models()
+        self.fingerprint, self.written = None, None
+
+    def written_since(self) -> bool:
+        return self.fingerprint is None or rows_written(self.models) != self.written
+
+    def take(self) -> dict:
+        self.written = rows_written(self.models)
+        self.fingerprint = rows_fingerprint(self.models)
+        return self.fingerprint
+
+    def before(self) -> dict:
+        return self.take() if self.written_since() else self.fingerprint
+
+    def after(self) -> dict:
+        return self.take() if self.written is None or self.written_since() else self.fingerprint
+
+    def may_have_changed(self):
+        if self.written is None:
+            self.fingerprint = None
 
 
 def forbidden_markers(role, world):
@@ -307,7 +334,7 @@ class Matrix:
         self.user = world.users.get(role)
         self.failures = []
         self.markers = forbidden_markers(role, world) if self.user else []
-        self.fingerprint = None  # of the database before the next forbidden POST, when known
+        self.fingerprint = DatabaseFingerprint()
         client.raise_request_exception = False  # a server error is one failure among the others
         if self.user:
             client.force_login(self.user)
@@ -386,7 +413,7 @@ class Matrix:
         if endpoint.name in ACCOUNT_PAGES:
             return  # allauth's POSTs change the requester's own account (log out, add an email...)
         forbidden = self.forbidden_post(endpoint, request)
-        before = (self.fingerprint or database_fingerprint()) if forbidden else None
+        before = self.fingerprint.before() if forbidden else None
         if request.url.startswith("/api/"):  # the API reads JSON bodies only (a form would be a 415)
             data = json.dumps(form_data(request.primary), cls=DjangoJSONEncoder)
             response = self.client.post(request.url, data, content_type="application/json")
@@ -395,10 +422,10 @@ class Matrix:
         if response.status_code >= 500:
             self.fail(request, "POST", response, "no server error")
         if not forbidden:
-            self.fingerprint = None  # an allowed POST may change the database
+            self.fingerprint.may_have_changed()
             return
-        self.fingerprint = database_fingerprint()
-        changed = [label for label, rows in self.fingerprint.items() if before.get(label) != rows]
+        after = self.fingerprint.after()
+        changed = [label for label, rows in after.items() if before.get(label) != rows]
         if changed:
             self.failures.append(f"POST {request.url} as {self.role} changed the database: {changed}")
         status = response.status_code
@@ -457,3 +484,20 @@ def test_the_matrix_refuses_a_url_it_cannot_classify(world):
     endpoint = Endpoint("colors", "colors/<slug:color>/", ("color",), view=None)
     with pytest.raises(AssertionError, match="cannot tell which model kwarg 'color' names"):
         requests_for(endpoint, world, "state_viewer")
+
+
+def test_the_fingerprint_is_taken_again_once_rows_are_written(world):
+    """A row written, even in a savepoint rolled back since, makes the next fingerprint a fresh one."""
+    fingerprint = DatabaseFingerprint()
+    before = fingerprint.before()
+    assert fingerprint.after() == before
+    School.objects.filter(pk=world.a.school.pk).update(name="Renamed")
+    renamed = fingerprint.after()
+    assert renamed != before
+    counted = fingerprint.written
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        School.objects.filter(pk=world.a.school.pk).update(name="Renamed again")
+        raise RuntimeError("rolled back")
+    assert fingerprint.before() == renamed
+    if counted is not None:  # PostgreSQL counted the rolled-back write
+        assert fingerprint.written == counted + 1

@@ -30,6 +30,10 @@ class World:
     other_zone: object
     other_schools: list
     metric: object
+    # Made with the world by ``build_world_with_records`` (else by each test that asks for them).
+    memberships: dict | None = None
+    token_keys: dict | None = None
+    records: dict | None = None
 
 
 def build_world() -> World:
@@ -52,8 +56,7 @@ def world_builder():
     return build_world
 
 
-@pytest.fixture
-def memberships(world):
+def role_memberships(world) -> dict:
     """One membership per role, all reaching ``world.state`` (or its zone's Lead Partner)."""
     collaborator = member(Role.COLLABORATOR)
     CollaboratorEngagementFactory(collaborator=collaborator.collaborator, state=world.state)
@@ -67,21 +70,46 @@ def memberships(world):
     }
 
 
-def token_client(membership, **token_kwargs) -> APIClient:
-    _token, key = issue_token(membership, "test client", **token_kwargs)
+def build_world_with_records() -> World:
+    """``build_world`` with its role memberships, a token key each and ``paired_records``: a module
+    whose tests all read these rows names it as its ``world_builder`` to make them once, not per test."""
+    world = build_world()
+    world.memberships = role_memberships(world)
+    world.token_keys = {role: issue_token(held, "test client")[1] for role, held in world.memberships.items()}
+    world.records = paired_records(world)
+    return world
+
+
+@pytest.fixture
+def memberships(world):
+    return role_memberships(world) if world.memberships is None else world.memberships
+
+
+def key_client(key: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
 
 
+def token_client(membership, **token_kwargs) -> APIClient:
+    _token, key = issue_token(membership, "test client", **token_kwargs)
+    return key_client(key)
+
+
 @pytest.fixture
-def clients(memberships):
+def clients(memberships, world):
     """An API client per role, each authenticated with a token of that role's membership."""
+    if world.token_keys is not None:
+        return {role: key_client(key) for role, key in world.token_keys.items()}
     return {role: token_client(membership) for role, membership in memberships.items()}
 
 
 @pytest.fixture
 def records(world):
+    return paired_records(world) if world.records is None else world.records
+
+
+def paired_records(world) -> dict:
     """Per state: an engagement, a received commitment with an expenditure, a baseline, target,
     measurement and status update of the zone's first school. {name: (own, other)}."""
     from tests.factories import (

@@ -6,6 +6,7 @@ import pytest
 
 from config.api_urls import router
 from schools.models import School
+from tests.api.conftest import build_world_with_records
 from tests.problems import comparable
 from web.rest import ScopedModelViewSet
 
@@ -27,6 +28,12 @@ MODEL_PATHS = [
     f"/api/v1/{prefix}/" for prefix, viewset, _name in router.registry if issubclass(viewset, ScopedModelViewSet)
 ]
 MISSING = 10**9
+
+
+@pytest.fixture(scope="module")
+def world_builder():
+    """Hundreds of cases read the same members and records: made once for the module."""
+    return build_world_with_records
 
 
 @pytest.mark.parametrize("path", LIST_PATHS)

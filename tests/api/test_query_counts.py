@@ -3,6 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accountability.progress import refreshing
 from config.api_urls import router
 from notifications.choices import EventKind
 from notifications.models import Preference
@@ -58,7 +59,13 @@ LIST_ENDPOINTS = [prefix for prefix, _viewset, _basename in router.registry]
 
 def add_rows(count, state, user):
     """``count`` more rows for every list endpoint (each zone with a school that has data), and of
-    ``user``'s own notifications, watches and (one per kind at most) preferences."""
+    ``user``'s own notifications, watches and (one per kind at most) preferences. The schools' progress
+    rows are refreshed once at the end, as the bulk writers do (accountability.progress)."""
+    with refreshing():
+        _add_rows(count, state, user)
+
+
+def _add_rows(count, state, user):
     for kind in [kind for kind in EventKind if not Preference.objects.filter(user=user, kind=kind).exists()][:count]:
         PreferenceFactory(user=user, kind=kind)
     for _ in range(count):

@@ -6,12 +6,19 @@ import datetime
 
 import pytest
 
+from tests.api.conftest import build_world_with_records
 from tests.factories import ActivityReportFactory, CommentFactory, MetricFactory
 from tests.problems import field_errors
 from web.filtering import _parameter_names
 from web.rest import PageNumberPages
 
 API = "/api/v1"
+
+
+@pytest.fixture(scope="module")
+def world_builder():
+    """Every test here queries the same members and records: made once for the module."""
+    return build_world_with_records
 
 
 def refused_naming(response, name: str) -> str:

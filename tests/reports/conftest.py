@@ -67,6 +67,10 @@ def file_roots(settings, tmp_path):
 
 @pytest.fixture
 def colorado(db):
+    return build_colorado()
+
+
+def build_colorado() -> SimpleNamespace:
     state = StateFactory(name="Colorado", postal_code="CO", fips_code="08", commissioner_name="Dwight Jones")
     district = DistrictFactory(state=state, name="Aurora Public Schools")
     partner = LeadPartnerFactory(name="Turnaround Partners")
@@ -158,6 +162,10 @@ def colorado(db):
 
 @pytest.fixture
 def people(colorado):
+    return role_people(colorado)
+
+
+def role_people(colorado) -> dict:
     """One user per role around Colorado, plus Ohio's state lead (another tenant)."""
     co = colorado.state
     return {
@@ -170,3 +178,10 @@ def people(colorado):
         "collaborator": member(Role.COLLABORATOR, collaborator=CollaboratorEngagementFactory(state=co).collaborator),
         "ohio_lead": member(Role.STATE_LEAD, state=colorado.ohio.state),
     }
+
+
+def build_colorado_with_people() -> SimpleNamespace:
+    """``colorado`` and its ``people`` in one world: a module whose tests only read them names this
+    its ``world_builder`` (tests/worlds.py) and takes both from ``world``, made once instead of per test."""
+    colorado = build_colorado()
+    return SimpleNamespace(colorado=colorado, people=role_people(colorado))

@@ -9,9 +9,25 @@ from django.utils import timezone
 
 from reports import tasks
 from reports.models import ReportRun
+from tests.reports.conftest import build_colorado_with_people
 
 ROLES = ["admin", "lead", "viewer", "commissioner", "aurora_partner", "denver_partner", "collaborator", "ohio_lead"]
 STATE_STAFF = {"admin", "lead", "viewer", "commissioner"}
+
+
+@pytest.fixture(scope="module")
+def world_builder():
+    return build_colorado_with_people
+
+
+@pytest.fixture
+def colorado(world):
+    return world.colorado
+
+
+@pytest.fixture
+def people(world):
+    return world.people
 
 
 def finished_run(kind, period="2010-12", **scope):
