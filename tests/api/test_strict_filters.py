@@ -213,5 +213,6 @@ def test_a_list_filtered_by_its_fields_reads_their_names_once(clients):
     assert clients["admin"].get("/api/v1/notification-preferences/").status_code == 200
     misses = _parameter_names.cache_info().misses
     for _ in range(3):
-        assert clients["admin"].get("/api/v1/notification-preferences/", {"kind": "status_update_posted"}).status_code == 200
+        response = clients["admin"].get("/api/v1/notification-preferences/", {"kind": "status_update_posted"})
+        assert response.status_code == 200
     assert _parameter_names.cache_info().misses == misses
