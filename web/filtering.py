@@ -3,7 +3,7 @@ paginators): a query parameter the view does not know, a bad filter value, an un
 field or a bad page size is a 400 naming it (a filter that fails silently returns the wrong rows
 as if they were the answer); a filter given several times matches any of its values."""
 
-from functools import cache, lru_cache, reduce
+from functools import cache, reduce
 from operator import or_
 
 from django import forms
@@ -120,29 +120,21 @@ class AnyOfFilterBackend(filters.DjangoFilterBackend):
             any_of(filter_)
         return filterset
 
-    def get_filterset_class(self, view, queryset=None):
-        """A view's ``filterset_fields`` make a new class on every call (django-filter): made once per
-        view class and model here, so what is cached per filterset class (``_parameter_names``) holds."""
-        if getattr(view, "filterset_class", None) is not None or queryset is None:
-            return super().get_filterset_class(view, queryset)
-        key = (type(view), queryset.model)
-        if key not in _GENERATED_FILTERSETS:
-            _GENERATED_FILTERSETS[key] = super().get_filterset_class(view, queryset)
-        return _GENERATED_FILTERSETS[key]
-
     def query_parameters(self, request, queryset, view) -> set[str]:
         filterset_class = self.get_filterset_class(view, queryset)
-        return set(_parameter_names(filterset_class)) if filterset_class is not None else set()
+        if filterset_class is None:
+            return set()
+        # A view's ``filterset_fields`` make a new class on every request (django-filter), its choices
+        # in the request's scope, so it is not kept; its parameter names are the view's.
+        key = filterset_class if getattr(view, "filterset_class", None) else (type(view), queryset.model)
+        if key not in _PARAMETER_NAMES:
+            _PARAMETER_NAMES[key] = filter_parameter_names(filterset_class(queryset=queryset.none()))
+        return set(_PARAMETER_NAMES[key])
 
 
-_GENERATED_FILTERSETS: dict = {}  # (view class, model) -> the filterset class its filterset_fields make
-
-
-@lru_cache(maxsize=256)
-def _parameter_names(filterset_class) -> frozenset[str]:
-    """A filterset's parameters, once per class (its form does not depend on the request): every
-    API request checks its query parameters, and building the form for it cost each one ~1 ms."""
-    return frozenset(filter_parameter_names(filterset_class(queryset=filterset_class._meta.model._base_manager.none())))
+# The query parameters of a filterset class (or of a view's ``filterset_fields``), read once: every API
+# request checks its query parameters, and building the filterset's form for them cost each one ~1 ms.
+_PARAMETER_NAMES: dict = {}
 
 
 # The annotation a narrowed list sorts by, per ordering field (see StrictOrderingFilter).
