@@ -2,7 +2,8 @@
 
 import os
 import tempfile
-from urllib.parse import urlsplit, urlunsplit
+
+from tests.run import redis_url_beside, worker_redis_offset
 
 from .settings import *  # noqa: F403
 from .settings import CACHES, DATABASES, STORAGES
@@ -31,9 +32,8 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Test processes run side by side (pytest-xdist, PYTEST_XDIST_WORKER gw0, gw1, ...): each one's cache is
 # its own Redis database (the next ones after REDIS_URL's, whose own is the broker of the worker tests),
-# as tests empty the cache and count limits.
+# as tests empty the cache and count limits. tests/run.py owns the layout.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker and str(CACHES["default"].get("LOCATION", "")).startswith("redis"):
-    _url = urlsplit(CACHES["default"]["LOCATION"])
-    _db = (int(_url.path.strip("/") or 0) + 1 + int(_worker.removeprefix("gw"))) % 16
-    CACHES = {"default": {**CACHES["default"], "LOCATION": urlunsplit(_url._replace(path=f"/{_db}"))}}
+    _db = worker_redis_offset(int(_worker.removeprefix("gw")))
+    CACHES = {"default": {**CACHES["default"], "LOCATION": redis_url_beside(CACHES["default"]["LOCATION"], _db)}}

@@ -5,10 +5,12 @@ Redis broker, which other processes' cache clears would empty) and the schema fu
 pytest-xdist its one test per API operation would fold into one). Running them after the others made
 the whole run take their wait on top; beside them, they take the CPU the others leave.
 
-The suite alone gets its own Redis database (``REDIS_URL``'s + 3: the two processes' caches take the
-next two, config/settings_test.py) and test database (pytest-django names the processes' apart). Its
-report is printed after the others' (a file meanwhile, so the two never interleave); the exit status
-is the first failure's. Extra arguments go to both runs (``python -m tests.run -x``)."""
+The Redis databases beside ``REDIS_URL``'s (which stays the broker of the worker tests) are laid out
+here: each of the two processes' caches takes one (``worker_redis_offset``, read by
+config/settings_test.py), the suite alone the next (``ALONE_REDIS_OFFSET``); its test database is its
+own too (pytest-django names the processes' apart). Its report is printed after the others' (a file
+meanwhile, so the two never interleave); the exit status is the first failure's. Extra arguments go to
+both runs (``python -m tests.run -x``)."""
 
 import os
 import subprocess
@@ -17,7 +19,15 @@ import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
 ALONE = ["tests/faults", "tests/multinode", "tests/api/test_fuzz.py"]
-ALONE_REDIS_OFFSET = 3
+PROCESSES = 2
+
+
+def worker_redis_offset(worker: int) -> int:
+    """Where pytest-xdist worker ``worker`` (gw0 is 0) keeps its cache, after REDIS_URL's database."""
+    return 1 + worker
+
+
+ALONE_REDIS_OFFSET = worker_redis_offset(PROCESSES)
 
 
 def redis_url_beside(url: str, offset: int) -> str:
@@ -32,7 +42,7 @@ def main(arguments: list[str]) -> int:
     alone_env = dict(os.environ)
     if alone_env.get("REDIS_URL"):
         alone_env["REDIS_URL"] = redis_url_beside(alone_env["REDIS_URL"], ALONE_REDIS_OFFSET)
-    together = [*pytest, "-n", "2", "--dist", "loadfile", *(f"--ignore={path}" for path in ALONE)]
+    together = [*pytest, "-n", str(PROCESSES), "--dist", "loadfile", *(f"--ignore={path}" for path in ALONE)]
     with tempfile.TemporaryFile(mode="w+") as report:
         print(f"Beside the run below, alone: {' '.join(ALONE)} (its report follows it).", flush=True)
         alone = subprocess.Popen([*pytest, *ALONE], env=alone_env, stdout=report, stderr=subprocess.STDOUT)
